@@ -1,0 +1,294 @@
+import { CopybaraError } from '../../lib/errors';
+import {
+  CALL_PORT,
+  type CallPageMessage,
+  type CallPageRequest,
+  POPUP_PORT,
+  type PopupRequest,
+  type PopupResults,
+  type PopupView,
+  type Reply,
+  decodeCallPageMessage,
+  decodePopupRequest,
+  errorInfoOf,
+} from '../../lib/ext/messages';
+import { isNodeId, normaliseNodeId } from '../../lib/node-id';
+import type { CallInfo, NodeEvent, NodeStatus } from '../../lib/protocol/native';
+import { CallBook, type Change } from './call-book';
+import { NativePort, type NativePortLike } from './native-port';
+import { PageHub, type PagePort, send } from './pages';
+
+// The background's brain: one object of named handlers for everything that can happen —
+// popup requests, call page messages, node events, notification clicks, closed tabs.
+// index.ts only registers listeners that call into it.
+
+export interface Surface {
+  showCallTab(callId: string, known: number | null): Promise<number>;
+  showIncoming(call: CallInfo): Promise<void>;
+  clearIncoming(callId: string): Promise<void>;
+  notificationCallId(notificationId: string): string | null;
+}
+
+export interface RouterDeps {
+  connectNative(): NativePortLike;
+  lastError(): string | null;
+  surface: Surface;
+  // URL prefix of our own pages (runtime.getURL('/')) and our id, to check senders.
+  extensionUrl: string;
+  extensionId: string;
+  now?(): number;
+}
+
+interface Sender {
+  id?: string;
+  url?: string;
+  tab?: { id?: number };
+}
+
+export function createRouter(deps: RouterDeps) {
+  const now = deps.now ?? Date.now;
+  const { surface } = deps;
+  const book = new CallBook();
+  const pages = new PageHub();
+  const hangingUp = new Set<string>();
+  let nodeId: string | null = null;
+  let viewQueued = false;
+
+  const native = new NativePort({
+    connect: deps.connectNative,
+    lastError: deps.lastError,
+    onEvent: (event) => node.event(event),
+    onHost: (host) => {
+      pages.toAllCallPages({ type: 'host', host });
+      pushView();
+    },
+    onStatus: (status) => node.status(status),
+    now,
+  });
+
+  function view(): PopupView {
+    return { host: native.host, nodeId, calls: book.live() };
+  }
+
+  // Coalesces the updates of one turn of the event loop into one push per popup.
+  function pushView(): void {
+    if (viewQueued) return;
+    viewQueued = true;
+    queueMicrotask(() => {
+      viewQueued = false;
+      pages.toPopups({ type: 'view', view: view() });
+    });
+  }
+
+  function fromOurPage(sender: Sender | undefined, page: string): boolean {
+    return sender?.id === deps.extensionId && (sender.url ?? '').startsWith(deps.extensionUrl + page);
+  }
+
+  function log(what: string) {
+    return (err: unknown) => console.warn(`Copybara: ${what} failed`, err);
+  }
+
+  // Every CallInfo that reaches us (event, reply, re-sync) goes through here.
+  function apply(change: Change | null): void {
+    if (!change) return;
+    const { call, previous } = change;
+    pages.toCall(call.callId, { type: 'call', call });
+    pushView();
+    const wasIncoming = previous?.state === 'incoming';
+    if (call.state === 'incoming' && !wasIncoming) {
+      surface
+        .showCallTab(call.callId, book.tab(call.callId))
+        .then((tabId) => book.setTab(call.callId, tabId))
+        .catch(log('opening the call tab'));
+      surface.showIncoming(call).catch(log('showing the notification'));
+    } else if (wasIncoming && call.state !== 'incoming') {
+      surface.clearIncoming(call.callId).catch(log('clearing the notification'));
+    }
+    if (call.state === 'ended') book.prune(now());
+  }
+
+  function applyCall(call: CallInfo): CallInfo {
+    apply(book.update(call));
+    return book.get(call.callId) ?? call;
+  }
+
+  // Hangs up a call nobody is looking at any more (its tab closed).
+  function hangupOrphan(callId: string): void {
+    const call = book.get(callId);
+    if (!call || call.state === 'ended' || hangingUp.has(callId) || pages.watchers(callId).length > 0) return;
+    hangingUp.add(callId);
+    native
+      .request({ type: 'hangup', callId })
+      .then(applyCall)
+      .catch(log('hanging up a closed call tab'))
+      .finally(() => hangingUp.delete(callId));
+  }
+
+  const popup = {
+    async view(): Promise<PopupView> {
+      return view();
+    },
+    async call(req: { target: string }): Promise<CallInfo> {
+      const target = normaliseNodeId(req.target);
+      if (!isNodeId(target)) throw CopybaraError.BAD_NODE_ID('that is not a node id');
+      if (target === nodeId) throw CopybaraError.SELF_CALL();
+      const call = applyCall(await native.request({ type: 'call', target }));
+      // The call is placed either way; a tab that fails to open is found again via the popup.
+      await surface
+        .showCallTab(call.callId, null)
+        .then((tabId) => book.setTab(call.callId, tabId))
+        .catch(log('opening the call tab'));
+      return call;
+    },
+    async focus(req: { callId: string }): Promise<null> {
+      if (!book.get(req.callId)) throw CopybaraError.UNKNOWN_CALL(req.callId);
+      book.setTab(req.callId, await surface.showCallTab(req.callId, book.tab(req.callId)));
+      return null;
+    },
+    async retry(): Promise<null> {
+      native.retryNow();
+      return null;
+    },
+  } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };
+
+  const page = {
+    watch(msg: { callId: string }, port: PagePort): void {
+      pages.watch(port, msg.callId);
+      const tabId = port.sender?.tab?.id;
+      if (tabId !== undefined) book.setTab(msg.callId, tabId);
+      send(port, { type: 'host', host: native.host });
+      const call = book.get(msg.callId);
+      if (!call) {
+        // Until the node's status arrives we cannot tell; node.status() settles it.
+        if (native.ready) send(port, { type: 'gone', callId: msg.callId, error: errorInfoOf(CopybaraError.UNKNOWN_CALL(msg.callId)) });
+        return;
+      }
+      send(port, { type: 'call', call });
+      for (const signal of book.takeSignals(msg.callId)) send(port, { type: 'signal', callId: msg.callId, signal });
+      if (book.takeAnswerRequest(msg.callId)) send(port, { type: 'answer-now', callId: msg.callId });
+    },
+    // answer, decline, hangup, turn, signal: forwarded to the node for the watched call.
+    request(msg: CallPageRequest, port: PagePort): void {
+      const reply = (r: Reply<unknown>) => send(port, { type: 'reply', id: msg.id, ...r });
+      if (pages.watched(port) !== msg.callId) {
+        reply({ ok: false, error: errorInfoOf(CopybaraError.CALL_NOT_ALLOWED('this page shows a different call')) });
+        return;
+      }
+      // Posted to the node synchronously, so signals keep their order.
+      const pending: Promise<unknown> =
+        msg.type === 'signal'
+          ? native.request({ type: 'signal', callId: msg.callId, signal: msg.signal })
+          : msg.type === 'turn'
+            ? native.request({ type: 'turn', callId: msg.callId })
+            : native.request({ type: msg.type, callId: msg.callId }).then(applyCall);
+      pending.then(
+        (result) => reply({ ok: true, result }),
+        (err: unknown) => reply({ ok: false, error: errorInfoOf(err) }),
+      );
+    },
+    disconnected(port: PagePort): void {
+      const callId = pages.removeCallPage(port);
+      if (callId) hangupOrphan(callId);
+    },
+  };
+
+  const node = {
+    event(event: NodeEvent): void {
+      if (event.event === 'call') {
+        apply(book.update(event.call));
+        return;
+      }
+      const delivered = pages.toCall(event.callId, { type: 'signal', callId: event.callId, signal: event.signal });
+      if (delivered === 0) book.bufferSignal(event.callId, event.signal);
+    },
+    status(status: NodeStatus): void {
+      nodeId = status.nodeId;
+      for (const change of book.resync(status.calls, now())) apply(change);
+      for (const callId of pages.watchedCalls()) {
+        if (!book.get(callId)) {
+          pages.toCall(callId, { type: 'gone', callId, error: errorInfoOf(CopybaraError.UNKNOWN_CALL(callId)) });
+        }
+      }
+      pushView();
+    },
+  };
+
+  const notification = {
+    clicked(notificationId: string): void {
+      const callId = surface.notificationCallId(notificationId);
+      if (callId) popup.focus({ callId }).catch(log('focusing the call tab'));
+    },
+    // Chromium only: 0 = Answer, 1 = Decline (see surface.showIncoming).
+    buttonClicked(notificationId: string, index: number): void {
+      const callId = surface.notificationCallId(notificationId);
+      if (!callId) return;
+      if (index === 0) {
+        if (pages.toCall(callId, { type: 'answer-now', callId }) === 0) book.requestAnswer(callId);
+        popup.focus({ callId }).catch(log('focusing the call tab'));
+      } else {
+        native.request({ type: 'decline', callId }).then(applyCall).catch(log('declining'));
+      }
+    },
+  };
+
+  return {
+    popup,
+    page,
+    node,
+    notification,
+    native,
+
+    start(): void {
+      native.start();
+    },
+
+    // runtime.onMessage: the popup's requests. Always answers with a Reply.
+    async onMessage(message: unknown, sender: Sender): Promise<Reply<unknown>> {
+      try {
+        if (!fromOurPage(sender, 'popup.html')) throw CopybaraError.CALL_NOT_ALLOWED('messages are accepted from the popup only');
+        const req = decodePopupRequest(message);
+        const handler = popup[req.type] as (r: PopupRequest) => Promise<unknown>;
+        return { ok: true, result: await handler(req) };
+      } catch (err) {
+        return { ok: false, error: errorInfoOf(err) };
+      }
+    },
+
+    // runtime.onConnect: "popup" and "call" ports from our own pages only.
+    onConnect(port: PagePort): void {
+      if (port.name === POPUP_PORT && fromOurPage(port.sender, 'popup.html')) {
+        pages.addPopup(port);
+        port.onDisconnect.addListener(() => pages.removePopup(port));
+        send(port, { type: 'view', view: view() });
+        // "…then reopen this popup": opening it is the moment to look for the host again.
+        native.retryNow();
+        return;
+      }
+      if (port.name === CALL_PORT && fromOurPage(port.sender, 'call.html')) {
+        pages.addCallPage(port);
+        port.onDisconnect.addListener(() => page.disconnected(port));
+        port.onMessage.addListener((message) => {
+          let msg: CallPageMessage;
+          try {
+            msg = decodeCallPageMessage(message);
+          } catch (err) {
+            console.warn('Copybara: ignoring a malformed message from a call page', err);
+            return;
+          }
+          if (msg.type === 'watch') page.watch(msg, port);
+          else page.request(msg, port);
+        });
+        return;
+      }
+      port.disconnect();
+    },
+
+    onTabRemoved(tabId: number): void {
+      const callId = book.callForTab(tabId);
+      book.forgetTab(tabId);
+      if (callId) hangupOrphan(callId);
+    },
+  };
+}
+
+export type Router = ReturnType<typeof createRouter>;

@@ -1,0 +1,65 @@
+import browser from 'webextension-polyfill';
+import { peerLabel } from '../../lib/error-text';
+import type { CallInfo } from '../../lib/protocol/native';
+
+// What the background shows the user outside its pages: call tabs and the incoming-call
+// notification. The only background module that uses browser.tabs / browser.notifications.
+
+const NOTIFICATION_PREFIX = 'incoming:';
+const isFirefox = import.meta.env.BROWSER === 'firefox';
+
+export function callPageUrl(callId: string): string {
+  return browser.runtime.getURL(`/call.html?call=${callId}`);
+}
+
+export function notificationCallId(notificationId: string): string | null {
+  return notificationId.startsWith(NOTIFICATION_PREFIX) ? notificationId.slice(NOTIFICATION_PREFIX.length) : null;
+}
+
+// The tab showing a call: the one we remember if it still shows that call, else any tab
+// on its page (the worker may have restarted and forgotten).
+async function findCallTab(callId: string, known: number | null): Promise<number | null> {
+  const url = callPageUrl(callId);
+  if (known !== null) {
+    const tab = await browser.tabs.get(known).catch(() => null);
+    if (tab?.url === url && tab.id !== undefined) return tab.id;
+  }
+  const tabs = await browser.tabs.query({});
+  return tabs.find((t) => t.url === url)?.id ?? null;
+}
+
+export async function focusTab(tabId: number): Promise<void> {
+  const tab = await browser.tabs.update(tabId, { active: true });
+  if (tab?.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
+}
+
+// Brings the call's tab to the front, opening it if there is none; returns its id.
+export async function showCallTab(callId: string, known: number | null): Promise<number> {
+  const existing = await findCallTab(callId, known);
+  if (existing !== null) {
+    await focusTab(existing);
+    return existing;
+  }
+  const tab = await browser.tabs.create({ url: callPageUrl(callId), active: true });
+  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+  if (tab.id === undefined) throw new Error('the browser did not open the call tab');
+  return tab.id;
+}
+
+export async function showIncoming(call: CallInfo): Promise<void> {
+  const options = {
+    type: 'basic' as const,
+    iconUrl: browser.runtime.getURL('/icon/128.png'),
+    title: 'Copybara',
+    message: `Incoming call from ${peerLabel(call)}`,
+    contextMessage: call.peerName ? call.peer : undefined,
+    isClickable: true,
+    // Chromium only: Firefox rejects these fields.
+    ...(isFirefox ? {} : { buttons: [{ title: 'Answer' }, { title: 'Decline' }], requireInteraction: true, priority: 2 }),
+  };
+  await browser.notifications.create(NOTIFICATION_PREFIX + call.callId, options);
+}
+
+export async function clearIncoming(callId: string): Promise<void> {
+  await browser.notifications.clear(NOTIFICATION_PREFIX + callId);
+}

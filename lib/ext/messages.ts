@@ -1,0 +1,203 @@
+import { CopybaraError, type ErrorInfo } from '../errors';
+import { CALL_ID, type Obj, integer, object, oneOf, string } from '../protocol/check';
+import { type CallInfo, decodeCallInfo } from '../protocol/native';
+import { type Signal, decodeSignal } from '../protocol/signal';
+import { NODE_ID_PATTERN } from '../node-id';
+
+// Messages between the extension's pages and its background worker. Everything that
+// arrives through `runtime.onMessage` or a runtime port is `unknown` until a decoder here
+// has checked it, on both sides: a page trusts the background no more than the reverse.
+//
+//   popup  --sendMessage(PopupRequest)-->  background  --Reply-->  popup
+//   popup  <--port "popup": PopupPush (the whole view, on connect and on every change)
+//   call   --port "call": CallPageMessage-->  background
+//   call   <--port "call": CallPagePush (call updates, signals, replies)
+
+export const POPUP_PORT = 'popup';
+export const CALL_PORT = 'call';
+
+// ---------------------------------------------------------------------------------------
+// Shared shapes
+
+// How the background sees the native host. `missing` needs the user to install the host;
+// `disconnected` is retried on its own (retryAt: when, in ms since the epoch).
+export type HostState =
+  | { kind: 'connecting' }
+  | { kind: 'ready' }
+  | { kind: 'missing'; detail: string }
+  | { kind: 'disconnected'; detail: string; retryAt: number | null };
+
+export type Reply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
+
+export interface PopupView {
+  host: HostState;
+  nodeId: string | null;
+  calls: CallInfo[];
+}
+
+function errorInfo(value: unknown): ErrorInfo {
+  const e = object(value, 'error');
+  return { code: string(e, 'code', 64), message: string(e, 'message', 1024) };
+}
+
+export function decodeHostState(value: unknown): HostState {
+  const o = object(value, 'host state');
+  const kind = oneOf(o, 'kind', ['connecting', 'ready', 'missing', 'disconnected'] as const);
+  if (kind === 'connecting' || kind === 'ready') return { kind };
+  const detail = string(o, 'detail', 1024);
+  if (kind === 'missing') return { kind, detail };
+  const retryAt = o.retryAt === null || o.retryAt === undefined ? null : integer(o, 'retryAt', 0, Number.MAX_SAFE_INTEGER);
+  return { kind, detail, retryAt };
+}
+
+// A reply whose result is checked by `result` (e.g. decodeCallInfo).
+export function decodeReply<T>(value: unknown, result: (value: unknown) => T): Reply<T> {
+  const o = object(value, 'reply');
+  if (o.ok === true) return { ok: true, result: result(o.result) };
+  if (o.ok === false) return { ok: false, error: errorInfo(o.error) };
+  throw CopybaraError.BAD_MESSAGE('a reply needs ok: true or false');
+}
+
+export function decodePopupView(value: unknown): PopupView {
+  const o = object(value, 'view');
+  if (!Array.isArray(o.calls)) throw CopybaraError.BAD_MESSAGE('field "calls" must be a list');
+  if (o.calls.length > 100) throw CopybaraError.BAD_MESSAGE('field "calls" has too many entries');
+  return {
+    host: decodeHostState(o.host),
+    nodeId: o.nodeId === null || o.nodeId === undefined ? null : string(o, 'nodeId', 52, NODE_ID_PATTERN),
+    calls: o.calls.map(decodeCallInfo),
+  };
+}
+
+function type(o: Obj, types: readonly string[]): string {
+  if (typeof o.type !== 'string' || !types.includes(o.type)) throw CopybaraError.UNKNOWN_TYPE(o.type);
+  return o.type;
+}
+
+function requestId(o: Obj): number {
+  return integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
+}
+
+// ---------------------------------------------------------------------------------------
+// Popup -> background (runtime.sendMessage), answered with a Reply.
+
+export type PopupRequest =
+  | { type: 'view' }
+  | { type: 'call'; target: string }
+  | { type: 'focus'; callId: string }
+  | { type: 'retry' };
+
+export interface PopupResults {
+  view: PopupView;
+  call: CallInfo;
+  focus: null;
+  retry: null;
+}
+
+const POPUP_TYPES = ['view', 'call', 'focus', 'retry'] as const;
+
+export function decodePopupRequest(value: unknown): PopupRequest {
+  const o = object(value, 'popup request');
+  const t = type(o, POPUP_TYPES) as PopupRequest['type'];
+  switch (t) {
+    case 'call':
+      return { type: t, target: string(o, 'target', 256) };
+    case 'focus':
+      return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
+    default:
+      return { type: t };
+  }
+}
+
+// Background -> popup, on the "popup" port.
+export interface PopupPush {
+  type: 'view';
+  view: PopupView;
+}
+
+export function decodePopupPush(value: unknown): PopupPush {
+  const o = object(value, 'popup update');
+  type(o, ['view']);
+  return { type: 'view', view: decodePopupView(o.view) };
+}
+
+// ---------------------------------------------------------------------------------------
+// Call page -> background, on the "call" port. `watch` names the page's call; every other
+// message is a request with an `id` the background echoes in its reply.
+
+export type CallAction = 'answer' | 'decline' | 'hangup' | 'turn';
+
+export type CallPageRequest =
+  | { type: CallAction; id: number; callId: string }
+  | { type: 'signal'; id: number; callId: string; signal: Signal };
+
+export type CallPageMessage = { type: 'watch'; callId: string } | CallPageRequest;
+
+const CALL_PAGE_TYPES = ['watch', 'answer', 'decline', 'hangup', 'turn', 'signal'] as const;
+
+export function decodeCallPageMessage(value: unknown): CallPageMessage {
+  const o = object(value, 'call page message');
+  const t = type(o, CALL_PAGE_TYPES) as CallPageMessage['type'];
+  const callId = string(o, 'callId', 32, CALL_ID);
+  if (t === 'watch') return { type: t, callId };
+  const id = requestId(o);
+  if (t === 'signal') return { type: t, id, callId, signal: decodeSignal(o.signal) };
+  return { type: t, id, callId };
+}
+
+// Background -> call page. `gone`: the background does not know the watched call (any
+// more). `answer-now`: the user pressed Answer on the system notification.
+export type CallPagePush =
+  | { type: 'call'; call: CallInfo }
+  | { type: 'signal'; callId: string; signal: Signal }
+  | { type: 'answer-now'; callId: string }
+  | { type: 'gone'; callId: string; error: ErrorInfo }
+  | { type: 'host'; host: HostState }
+  | ({ type: 'reply'; id: number } & Reply<unknown>);
+
+const CALL_PUSH_TYPES = ['call', 'signal', 'answer-now', 'gone', 'host', 'reply'] as const;
+
+// A reply's result stays `unknown` here: only the request's sender knows its type, and it
+// decodes it with decodeCallInfo / decodeTurnInfo.
+export function decodeCallPagePush(value: unknown): CallPagePush {
+  const o = object(value, 'call update');
+  const t = type(o, CALL_PUSH_TYPES) as CallPagePush['type'];
+  switch (t) {
+    case 'call':
+      return { type: t, call: decodeCallInfo(o.call) };
+    case 'signal':
+      return { type: t, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
+    case 'answer-now':
+      return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
+    case 'gone':
+      return { type: t, callId: string(o, 'callId', 32, CALL_ID), error: errorInfo(o.error) };
+    case 'host':
+      return { type: t, host: decodeHostState(o.host) };
+    case 'reply':
+      return { type: t, id: requestId(o), ...decodeReply(o, (r) => r ?? null) };
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+
+// A request that was answered with { ok: false }: carries the error as the contract has it.
+export class ReplyError extends Error {
+  readonly info: ErrorInfo;
+  constructor(info: ErrorInfo) {
+    super(`${info.code}: ${info.message}`);
+    this.name = 'ReplyError';
+    this.info = info;
+  }
+}
+
+export function unwrap<T>(reply: Reply<T>): T {
+  if (reply.ok) return reply.result;
+  throw new ReplyError(reply.error);
+}
+
+// Any thrown value as an ErrorInfo, keeping the code of errors that have one.
+export function errorInfoOf(err: unknown): ErrorInfo {
+  if (err instanceof ReplyError) return err.info;
+  if (err instanceof CopybaraError) return { code: err.code, message: err.detail };
+  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+}

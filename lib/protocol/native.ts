@@ -1,0 +1,164 @@
+import { CopybaraError, type ErrorInfo } from '../errors';
+import { NODE_ID_PATTERN } from '../node-id';
+import { CALL_ID, type Obj, integer, object, oneOf, string, version } from './check';
+import { type Signal, decodeSignal } from './signal';
+
+// Messages between the extension and its local node (through the native-messaging bridge).
+// Requests carry an `id` that the node echoes in its reply; events carry none.
+
+export const NATIVE_VERSION = 1;
+
+// Chromium disconnects a host that sends more than 1 MiB in one message (DESIGN §7); the
+// browser may send up to 64 MiB, but nothing we send is near that, so both ways share a cap.
+export const MAX_NATIVE_MESSAGE = 1024 * 1024;
+
+// dialing: finding the peer's node; ringing: its browser rings; incoming: ours rings;
+// active: answered (the call tabs then negotiate media); ended: see `reason`.
+export type CallState = 'dialing' | 'ringing' | 'incoming' | 'active' | 'ended';
+
+export type EndReason =
+  | 'hangup'
+  | 'remote-hangup'
+  | 'declined'
+  | 'busy'
+  | 'no-answer'
+  | 'missed'
+  | 'unreachable'
+  | 'peer-lost'
+  | 'failed';
+
+export interface CallInfo {
+  callId: string;
+  direction: 'outgoing' | 'incoming';
+  peer: string;
+  peerName: string | null;
+  state: CallState;
+  reason: EndReason | null;
+  detail: string | null;
+  safetyCode: string | null;
+  createdAt: number;
+  answeredAt: number | null;
+  endedAt: number | null;
+}
+
+export interface TurnInfo {
+  urls: string[];
+  username: string;
+  credential: string;
+}
+
+export interface NodeStatus {
+  nodeId: string;
+  version: string;
+  backend: string;
+  turnPort: number;
+  calls: CallInfo[];
+}
+
+export type NativeRequest =
+  | { type: 'status' }
+  | { type: 'call'; target: string }
+  | { type: 'answer'; callId: string }
+  | { type: 'decline'; callId: string }
+  | { type: 'hangup'; callId: string }
+  | { type: 'turn'; callId: string }
+  | { type: 'signal'; callId: string; signal: Signal };
+
+export interface NativeResults {
+  status: NodeStatus;
+  call: CallInfo;
+  answer: CallInfo;
+  decline: CallInfo;
+  hangup: CallInfo;
+  turn: TurnInfo;
+  signal: null;
+}
+
+export type RequestFrame = NativeRequest & { v: number; id: number };
+
+export type ReplyFrame =
+  | { v: number; id: number; ok: true; result: unknown }
+  | { v: number; id: number; ok: false; error: ErrorInfo };
+
+export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; callId: string; signal: Signal };
+
+export type EventFrame = NodeEvent & { v: number };
+
+const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal'] as const;
+
+export function decodeRequest(value: unknown): RequestFrame {
+  const o: Obj = object(value, 'request');
+  version(o, NATIVE_VERSION);
+  const id = integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
+  if (typeof o.type !== 'string' || !(REQUEST_TYPES as readonly string[]).includes(o.type)) {
+    throw CopybaraError.UNKNOWN_TYPE(o.type);
+  }
+  const type = o.type as NativeRequest['type'];
+  const head = { v: NATIVE_VERSION, id };
+  switch (type) {
+    case 'status':
+      return { ...head, type };
+    case 'call':
+      return { ...head, type, target: string(o, 'target', 256) };
+    case 'signal':
+      return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
+    default:
+      return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
+  }
+}
+
+const CALL_STATES = ['dialing', 'ringing', 'incoming', 'active', 'ended'] as const;
+const END_REASONS = [
+  'hangup',
+  'remote-hangup',
+  'declined',
+  'busy',
+  'no-answer',
+  'missed',
+  'unreachable',
+  'peer-lost',
+  'failed',
+] as const;
+
+function nullableTime(o: Obj, key: string): number | null {
+  return o[key] === null || o[key] === undefined ? null : integer(o, key, 0, Number.MAX_SAFE_INTEGER);
+}
+
+function nullableText(o: Obj, key: string, max: number): string | null {
+  return o[key] === null || o[key] === undefined ? null : string(o, key, max);
+}
+
+export function decodeCallInfo(value: unknown): CallInfo {
+  const o = object(value, 'call');
+  return {
+    callId: string(o, 'callId', 32, CALL_ID),
+    direction: oneOf(o, 'direction', ['outgoing', 'incoming'] as const),
+    peer: string(o, 'peer', 52, NODE_ID_PATTERN),
+    peerName: nullableText(o, 'peerName', 256),
+    state: oneOf(o, 'state', CALL_STATES),
+    reason: o.reason === null || o.reason === undefined ? null : oneOf(o, 'reason', END_REASONS),
+    detail: nullableText(o, 'detail', 1024),
+    safetyCode: nullableText(o, 'safetyCode', 64),
+    createdAt: integer(o, 'createdAt', 0, Number.MAX_SAFE_INTEGER),
+    answeredAt: nullableTime(o, 'answeredAt'),
+    endedAt: nullableTime(o, 'endedAt'),
+  };
+}
+
+// What the extension accepts from the node: a reply to one of its requests, or an event.
+export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
+  const o = object(value, 'node message');
+  version(o, NATIVE_VERSION);
+  if (o.event === 'call') return { v: NATIVE_VERSION, event: 'call', call: decodeCallInfo(o.call) };
+  if (o.event === 'signal') {
+    return { v: NATIVE_VERSION, event: 'signal', callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
+  }
+  if (o.event !== undefined) throw CopybaraError.UNKNOWN_TYPE(o.event);
+  const id = integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
+  if (o.ok === true) return { v: NATIVE_VERSION, id, ok: true, result: o.result ?? null };
+  if (o.ok === false) {
+    const e = object(o.error, 'error');
+    return { v: NATIVE_VERSION, id, ok: false, error: { code: string(e, 'code', 64), message: string(e, 'message', 1024) } };
+  }
+  throw CopybaraError.BAD_MESSAGE('a reply needs ok: true or false');
+}

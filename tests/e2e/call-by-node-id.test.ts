@@ -1,0 +1,78 @@
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNodeId } from '../../lib/node-id';
+import { waitForCallTab } from '../harness/browser';
+import { foreignAddresses, mediaSummary, statusText, until } from '../harness/call-checks';
+import { type Side, answer, closeCallTabs, dial, startSide, stopSide } from '../harness/call-flow';
+import { type Proc, startTestnet, tempDir } from '../harness/processes';
+
+// Two people, each with their own Chromium profile, extension build, native host and node,
+// on a HyperDHT testnet on 127.0.0.1. Nothing here talks to any other address.
+
+let testnet: Proc;
+let dir: { path: string; remove(): Promise<void> };
+let alice: Side;
+let bob: Side;
+const echo = process.env.COPYBARA_TEST_LOGS === '1';
+
+beforeAll(async () => {
+  dir = await tempDir('e2e');
+  const net = await startTestnet(echo);
+  testnet = net.proc;
+  [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, echo), startSide(dir.path, 'bob', net.bootstrap, echo)]);
+});
+
+// A failed test must not leave its call running into the next one: closing the tab hangs up.
+afterEach(async () => {
+  await closeCallTabs(alice, bob);
+});
+
+afterAll(async () => {
+  await Promise.all([stopSide(alice), stopSide(bob)]);
+  await testnet?.stop();
+  await dir?.remove();
+});
+
+describe('a call by node id in real Chromium', () => {
+  it('Alice calls Bob, Bob answers, media flows only through the two relays, hang-up ends both', async () => {
+    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
+    await popup.close();
+    const bobTab = await waitForCallTab(bob.person, 20_000);
+    await until('Bob sees who is calling', 20_000, () => statusText(bobTab), (t) => /incoming call/i.test(t));
+    await until('Alice hears it ring', 10_000, () => statusText(aliceTab), (t) => /ringing/i.test(t));
+    await answer(bob);
+
+    for (const [who, tab] of [['Alice', aliceTab], ['Bob', bobTab]] as const) {
+      const m = await until(`${who}'s media`, 30_000, () => mediaSummary(tab), (s) => s.framesDecoded > 10 && s.audioPacketsReceived > 20 && s.remoteVideoFrames > 5);
+      expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
+      expect(m.remoteCandidateType, `${who}'s remote candidate`).toBe('relay');
+      expect(foreignAddresses(m.localSdp), `${who}'s local SDP`).toEqual([]);
+      expect(foreignAddresses(m.remoteSdp), `${who}'s remote SDP`).toEqual([]);
+      expect(m.remoteSdp).toMatch(/typ relay/);
+      await until(`${who} sees "In call"`, 5000, () => statusText(tab), (t) => /in call/i.test(t));
+    }
+    const codes = await Promise.all([aliceTab, bobTab].map((t) => t.getByLabel('Safety code').textContent()));
+    expect(codes[0]).toMatch(/\d{3} \d{3} \d{3} \d{3}/);
+    expect(codes[0]).toBe(codes[1]);
+
+    await aliceTab.getByRole('button', { name: 'Hang up' }).click();
+    await until('Alice sees the call ended', 5000, () => statusText(aliceTab), (t) => /you hung up/i.test(t));
+    await until('Bob sees Alice hung up', 10_000, () => statusText(bobTab), (t) => /hung up/i.test(t));
+    await until('Bob\'s connection closes', 5000, () => mediaSummary(bobTab), (m) => /closed|none/.test(m.connectionState));
+  });
+
+  it('Bob declines and Alice is told in words', async () => {
+    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
+    await popup.close();
+    const bobTab = await waitForCallTab(bob.person, 20_000);
+    await bobTab.getByRole('button', { name: 'Decline' }).click();
+    await until('Alice sees the decline', 10_000, () => statusText(aliceTab), (t) => /declined/i.test(t));
+    await until('Bob sees he declined', 5000, () => statusText(bobTab), (t) => /declined/i.test(t));
+  });
+
+  it('calling a node id nobody runs ends as unreachable within a bounded time', async () => {
+    const nobody = encodeNodeId(new Uint8Array(32).fill(7));
+    const { tab, popup } = await dial(alice, nobody);
+    await popup.close();
+    await until('Alice sees unreachable', 25_000, () => statusText(tab), (t) => /not reachable/i.test(t));
+  });
+});

@@ -1,0 +1,97 @@
+import type { Page } from 'playwright-core';
+
+// Checks on a live call tab, read through the page's own RTCPeerConnection.
+
+export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  let error: unknown = null;
+  while (Date.now() < deadline) {
+    try {
+      last = await probe();
+      error = null;
+      if (ok(last)) return last;
+    } catch (err) {
+      error = err;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${String(error)}` : ''}`);
+}
+
+export async function statusText(page: Page): Promise<string> {
+  return (await page.getByRole('status').first().textContent()) ?? '';
+}
+
+export interface MediaSummary {
+  connectionState: string;
+  localCandidateType: string | null;
+  remoteCandidateType: string | null;
+  framesDecoded: number;
+  audioPacketsReceived: number;
+  remoteVideoFrames: number;
+  localSdp: string;
+  remoteSdp: string;
+}
+
+export function mediaSummary(page: Page): Promise<MediaSummary> {
+  return page.evaluate(async () => {
+    const debug = (globalThis as unknown as { copybaraDebug?: { pc(): RTCPeerConnection | null } }).copybaraDebug;
+    const pc = debug?.pc() ?? null;
+    const video = document.querySelector('video[aria-label="Remote video"]') as HTMLVideoElement | null;
+    const out = {
+      connectionState: pc?.connectionState ?? 'none',
+      localCandidateType: null as string | null,
+      remoteCandidateType: null as string | null,
+      framesDecoded: 0,
+      audioPacketsReceived: 0,
+      remoteVideoFrames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+      localSdp: pc?.localDescription?.sdp ?? '',
+      remoteSdp: pc?.remoteDescription?.sdp ?? '',
+    };
+    if (!pc) return out;
+    const stats = await pc.getStats();
+    const byId = new Map<string, Record<string, unknown>>();
+    stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+    for (const s of byId.values()) {
+      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
+        const pair = byId.get(s.selectedCandidatePairId);
+        out.localCandidateType = (byId.get(pair?.localCandidateId as string)?.candidateType as string) ?? null;
+        out.remoteCandidateType = (byId.get(pair?.remoteCandidateId as string)?.candidateType as string) ?? null;
+      }
+      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += (s.framesDecoded as number) ?? 0;
+      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPacketsReceived += (s.packetsReceived as number) ?? 0;
+    }
+    return out;
+  });
+}
+
+// Every address an SDP mentions, from connection lines, candidates and rtcp attributes.
+export function sdpAddresses(sdp: string): string[] {
+  const found: string[] = [];
+  for (const line of sdp.split(/\r?\n/)) {
+    let m: RegExpExecArray | null;
+    if ((m = /^c=IN IP[46] (\S+)/.exec(line))) found.push(m[1]!);
+    if ((m = /^a=rtcp:\d+ IN IP[46] (\S+)/.exec(line))) found.push(m[1]!);
+    if ((m = /^a=candidate:\S+ \d+ \S+ \d+ (\S+) \d+ typ \S+(?: raddr (\S+))?/.exec(line))) {
+      found.push(m[1]!);
+      if (m[2]) found.push(m[2]);
+    }
+  }
+  // Anything else that looks like an address, wherever it stands (certificate fingerprints
+  // are colon-separated hex too, so their lines are left out of this sweep).
+  // The origin line's address is the constant JSEP prescribes ("IN IP4 127.0.0.1", RFC 8829
+  // §5.2.1), the same in every browser's every offer, so it tells nobody anything.
+  const rest = sdp
+    .split(/\r?\n/)
+    .filter((l) => !l.startsWith('a=fingerprint:') && !/^o=\S+ \d+ \d+ IN IP4 127\.0\.0\.1$/.test(l))
+    .join('\n');
+  for (const m of rest.matchAll(/\b\d{1,3}(?:\.\d{1,3}){3}\b/g)) found.push(m[0]);
+  for (const m of rest.matchAll(/\b[0-9a-f]{1,4}(?::[0-9a-f]{0,4}){2,7}\b/gi)) if (!/^\d+:\d+$/.test(m[0])) found.push(m[0]);
+  return [...new Set(found)];
+}
+
+// The only addresses allowed: the virtual relayed ones and the "no address" placeholder.
+export function foreignAddresses(sdp: string): string[] {
+  return sdpAddresses(sdp).filter((a) => a !== '0.0.0.0' && !/^100\.64\.0\.[12]$/.test(a));
+}

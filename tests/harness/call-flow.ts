@@ -1,0 +1,63 @@
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { type Person, launchPerson, openPopup, waitForCallTab } from './browser';
+import { statusText, until } from './call-checks';
+import { type Proc, cliOutput, startNode } from './processes';
+
+// The steps of a call as a person takes them, shared by the end-to-end tests, the demo and
+// the benchmark.
+
+export interface Side {
+  name: string;
+  person: Person;
+  node: Proc;
+  nodeId: string;
+  profile: string;
+}
+
+export async function startSide(root: string, name: string, bootstrap: string, echo: boolean): Promise<Side> {
+  const profile = join(root, `${name}-node`);
+  const { proc, nodeId } = await startNode(profile, bootstrap, name, echo);
+  const person = await launchPerson({ name, userDataDir: join(root, `${name}-chromium`), profile, bootstrap });
+  return { name, person, node: proc, nodeId, profile };
+}
+
+export async function stopSide(side: Side | undefined): Promise<void> {
+  if (!side) return;
+  await side.person.close();
+  await side.node.stop();
+}
+
+// Types the target into the popup and presses Call; resolves with the caller's call tab.
+export async function dial(from: Side, target: string): Promise<{ popup: Page; tab: Page }> {
+  const popup = await openPopup(from.person);
+  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(from.nodeId));
+  await popup.getByLabel('Name or node id').fill(target);
+  const tab = waitForCallTab(from.person, 15_000);
+  await popup.getByRole('button', { name: 'Call', exact: true }).click();
+  return { popup, tab: await tab };
+}
+
+export async function answer(to: Side): Promise<Page> {
+  const tab = await waitForCallTab(to.person, 20_000);
+  await until(`${to.name} sees the incoming call`, 20_000, () => statusText(tab), (t) => /incoming call/i.test(t));
+  await tab.getByRole('button', { name: 'Answer' }).click();
+  return tab;
+}
+
+// Closing a call tab hangs its call up; wait until the nodes agree, so the next call does
+// not find them busy.
+export async function closeCallTabs(...sides: Side[]): Promise<void> {
+  for (const s of sides) {
+    for (const page of s.person.context.pages()) if (page.url().includes('/call.html')) await page.close();
+  }
+  for (const s of sides) {
+    await until(`${s.name}'s node has no call in progress`, 10_000, () => liveCalls(s), (n) => n === 0);
+  }
+}
+
+async function liveCalls(side: Side): Promise<number> {
+  const { stdout } = await cliOutput(['status', '--profile', side.profile]);
+  const status = JSON.parse(stdout) as { calls?: { state: string }[] };
+  return (status.calls ?? []).filter((c) => c.state !== 'ended').length;
+}

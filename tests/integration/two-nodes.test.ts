@@ -1,0 +1,153 @@
+import { join } from 'node:path';
+import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CopybaraNode } from '../../native-host/node';
+import { profileAt } from '../../native-host/profile';
+import { TurnClient } from '../helpers/turn-client';
+import { NodeSocket, callState } from '../harness/node-socket';
+import { tempDir } from '../harness/processes';
+import { until } from '../harness/call-checks';
+import { encodeFrame } from '../../native-host/wire/framing';
+
+// Two real nodes on a loopback HyperDHT testnet, driven through their local sockets the way
+// bridges drive them, with real TURN clients standing where the browsers' WebRTC stacks are.
+
+let testnet: Testnet;
+let dir: { path: string; remove(): Promise<void> };
+let a: CopybaraNode;
+let b: CopybaraNode;
+let sa: NodeSocket;
+let sb: NodeSocket;
+const logs: string[] = [];
+
+async function makeNode(name: string): Promise<CopybaraNode> {
+  const node = new CopybaraNode({
+    profile: profileAt(join(dir.path, name)),
+    bootstrap: testnet.bootstrap,
+    log: (l) => logs.push(`${name}: ${l}`),
+    idleExitMs: null,
+    timing: { peerLostAfter: 2000, keepAliveInterval: 250 },
+  });
+  await node.start();
+  return node;
+}
+
+beforeAll(async () => {
+  dir = await tempDir('nodes');
+  testnet = await createTestnet(3, { host: '127.0.0.1' });
+  [a, b] = await Promise.all([makeNode('a'), makeNode('b')]);
+  [sa, sb] = await Promise.all([NodeSocket.connect(profileAt(join(dir.path, 'a')).socketPath), NodeSocket.connect(profileAt(join(dir.path, 'b')).socketPath)]);
+});
+
+afterEach(() => {
+  sa.events.length = 0;
+  sb.events.length = 0;
+});
+
+afterAll(async () => {
+  sa?.close();
+  sb?.close();
+  await Promise.all([a?.close(), b?.close()]);
+  await testnet?.destroy();
+  await dir?.remove();
+});
+
+async function answeredCall() {
+  const call = await sa.request({ type: 'call', target: b.identity!.nodeId });
+  await sb.waitFor('incoming at B', callState(call.callId, 'incoming'));
+  await sa.waitFor('ringing at A', callState(call.callId, 'ringing'));
+  await sb.request({ type: 'answer', callId: call.callId });
+  await sa.waitFor('active at A', callState(call.callId, 'active'));
+  return call;
+}
+
+describe('two nodes on a loopback testnet', () => {
+  it('ring, answer, signal, relay TURN traffic both ways, hang up', async () => {
+    const call = await answeredCall();
+    const incoming = sb.events.find(callState(call.callId, 'incoming'));
+    expect(incoming?.event === 'call' && incoming.call.peer).toBe(a.identity!.nodeId);
+    const codes = [a, b].map((n) => n.calls!.list().find((c) => c.callId === call.callId)?.safetyCode);
+    expect(codes[0]).toMatch(/^\d{3} \d{3} \d{3} \d{3}$/);
+    expect(codes[0]).toBe(codes[1]);
+
+    await sa.request({ type: 'signal', callId: call.callId, signal: { kind: 'offer', sdp: 'v=0\r\n' } });
+    const sig = await sb.waitFor('offer at B', (e) => e.event === 'signal' && e.callId === call.callId);
+    expect(sig.event === 'signal' && sig.signal).toEqual({ kind: 'offer', sdp: 'v=0\r\n' });
+
+    const [ta, tb] = await Promise.all([sa.request({ type: 'turn', callId: call.callId }), sb.request({ type: 'turn', callId: call.callId })]);
+    expect(ta.urls[0]).toMatch(/^turn:127\.0\.0\.1:\d+\?transport=udp$/);
+    expect(ta.username).not.toBe(tb.username);
+    const port = (url: string) => Number(/:(\d+)\?/.exec(url)![1]);
+    const ca = await TurnClient.connect({ port: port(ta.urls[0]!), username: ta.username, password: ta.credential });
+    const cb = await TurnClient.connect({ port: port(tb.urls[0]!), username: tb.username, password: tb.credential });
+    try {
+      const ra = await ca.allocate();
+      const rb = await cb.allocate();
+      expect(ra.address).toBe('100.64.0.1');
+      expect(rb.address).toBe('100.64.0.2');
+      await ca.createPermission(rb.address);
+      await cb.createPermission(ra.address);
+
+      const atB = cb.collect();
+      ca.send(rb, Buffer.from('hello over the overlay'));
+      const first = await atB.next(5000);
+      expect(first.peer).toEqual(ra);
+      expect(Buffer.from(first.data).toString()).toBe('hello over the overlay');
+
+      await ca.channelBind(rb);
+      await cb.channelBind(ra);
+      const atA = ca.collect();
+      for (let i = 0; i < 200; i++) cb.sendChannel(ra, Buffer.alloc(1100, i));
+      const got = await atA.count(180, 5000);
+      expect(got).toBeGreaterThanOrEqual(180);
+    } finally {
+      await Promise.all([ca.close(), cb.close()]);
+    }
+
+    await sa.request({ type: 'hangup', callId: call.callId });
+    await sb.waitFor('B learns A hung up', callState(call.callId, 'ended', 'remote-hangup'));
+    await expect(sa.request({ type: 'turn', callId: call.callId })).rejects.toThrow(/CALL_NOT_ALLOWED/);
+  });
+
+  it('decline reaches the caller', async () => {
+    const call = await sa.request({ type: 'call', target: b.identity!.nodeId });
+    await sb.waitFor('incoming at B', callState(call.callId, 'incoming'));
+    await sb.request({ type: 'decline', callId: call.callId });
+    await sa.waitFor('declined at A', callState(call.callId, 'ended', 'declined'));
+  });
+
+  it('a second caller hears busy', async () => {
+    const call = await answeredCall();
+    const third = await makeNode('c');
+    const sc = await NodeSocket.connect(profileAt(join(dir.path, 'c')).socketPath);
+    try {
+      const other = await sc.request({ type: 'call', target: b.identity!.nodeId });
+      await sc.waitFor('busy at C', callState(other.callId, 'ended', 'busy'));
+    } finally {
+      sc.close();
+      await third.close();
+    }
+    await sa.request({ type: 'hangup', callId: call.callId });
+  });
+
+  it('refuses bad requests with a coded error and keeps serving', async () => {
+    await expect(sa.request({ type: 'call', target: 'not-a-node-id' })).rejects.toThrow(/BAD_NODE_ID/);
+    await expect(sa.request({ type: 'call', target: a.identity!.nodeId })).rejects.toThrow(/SELF_CALL/);
+    await expect(sa.request({ type: 'answer', callId: 'f'.repeat(32) })).rejects.toThrow(/UNKNOWN_CALL/);
+    const garbage = await NodeSocket.connect(profileAt(join(dir.path, 'a')).socketPath);
+    garbage.writeRaw(Buffer.from([5, 0, 0, 0, 1, 2, 3, 4, 5]));
+    garbage.writeRaw(encodeFrame({ v: 1, id: 1, type: 'answer', callId: 'x' }, 1000));
+    garbage.writeRaw(Buffer.from([255, 255, 255, 127]));
+    await until('the node logs the bad frames', 2000, async () => logs.join('\n'), (l) => /bad frame/.test(l) && /request rejected/.test(l));
+    garbage.close();
+    expect((await sa.request({ type: 'status' })).nodeId).toBe(a.identity!.nodeId);
+  });
+
+  it('ends the call within seconds when the peer vanishes', async () => {
+    const call = await answeredCall();
+    // Pull B off the network without a word: its DHT and every connection die at once.
+    await (b.backend as unknown as { _dht: { destroy(o: { force: boolean }): Promise<void> } })._dht.destroy({ force: true });
+    const ended = await sa.waitFor('peer lost at A', callState(call.callId, 'ended', 'peer-lost'), 8000);
+    expect(ended.event === 'call' && ended.call.detail).toBeTruthy();
+  });
+});

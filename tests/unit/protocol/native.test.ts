@@ -1,0 +1,62 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { CopybaraError } from '../../../lib/errors';
+import { type CallInfo, decodeCallInfo, decodeNodeFrame, decodeRequest } from '../../../lib/protocol/native';
+
+const callId = '0f'.repeat(16);
+const call: CallInfo = {
+  callId,
+  direction: 'incoming',
+  peer: 'a'.repeat(51) + '0',
+  peerName: null,
+  state: 'ended',
+  reason: 'declined',
+  detail: null,
+  safetyCode: '123 456 789 012',
+  createdAt: 1,
+  answeredAt: null,
+  endedAt: 2,
+};
+
+describe('native messages', () => {
+  it('decodes each request type', () => {
+    expect(decodeRequest({ v: 1, id: 1, type: 'status' })).toEqual({ v: 1, id: 1, type: 'status' });
+    expect(decodeRequest({ v: 1, id: 2, type: 'call', target: 'x' })).toEqual({ v: 1, id: 2, type: 'call', target: 'x' });
+    for (const type of ['answer', 'decline', 'hangup', 'turn'] as const) {
+      expect(decodeRequest({ v: 1, id: 3, type, callId })).toEqual({ v: 1, id: 3, type, callId });
+    }
+    const signal = { kind: 'answer', sdp: 'v=0' };
+    expect(decodeRequest({ v: 1, id: 4, type: 'signal', callId, signal })).toEqual({ v: 1, id: 4, type: 'signal', callId, signal });
+  });
+
+  it('rejects requests a browser must not send', () => {
+    expect(() => decodeRequest({ v: 1, id: 1, type: 'shutdown' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TYPE' }));
+    expect(() => decodeRequest({ v: 1, type: 'status' })).toThrow(/"id"/);
+    expect(() => decodeRequest({ v: 0, id: 1, type: 'status' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_VERSION' }));
+    expect(() => decodeRequest({ v: 1, id: 1, type: 'answer', callId: '../etc' })).toThrow(/malformed/);
+  });
+
+  it('decodes node frames: replies and events', () => {
+    expect(decodeNodeFrame({ v: 1, id: 9, ok: true, result: { a: 1 } })).toEqual({ v: 1, id: 9, ok: true, result: { a: 1 } });
+    expect(decodeNodeFrame({ v: 1, id: 9, ok: false, error: { code: 'BUSY', message: 'already in a call' } })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+    expect(decodeNodeFrame({ v: 1, event: 'call', call })).toEqual({ v: 1, event: 'call', call });
+    expect(() => decodeNodeFrame({ v: 1, event: 'mystery' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TYPE' }));
+    expect(() => decodeCallInfo({ ...call, state: 'dancing' })).toThrow(/"state" must be one of/);
+    expect(() => decodeCallInfo({ ...call, peer: 'not-an-id' })).toThrow(/"peer" is malformed/);
+  });
+
+  it('fuzz: any JSON is decoded or refused with a CopybaraError', () => {
+    fc.assert(
+      fc.property(fc.jsonValue(), (value) => {
+        for (const decode of [decodeRequest, decodeNodeFrame, decodeCallInfo]) {
+          try {
+            decode(value);
+          } catch (err) {
+            expect(err).toBeInstanceOf(CopybaraError);
+          }
+        }
+      }),
+      { numRuns: 20_000 },
+    );
+  });
+});
