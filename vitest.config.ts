@@ -1,7 +1,8 @@
 import { defineConfig } from 'vitest/config';
 
 // Two projects: fast tests (units, and integrations on a loopback testnet) run in parallel;
-// end-to-end tests drive real Chromium processes and run one file at a time.
+// end-to-end tests drive real Chromium processes and run one file at a time
+// (`--no-file-parallelism` in the test script).
 export default defineConfig({
   test: {
     projects: [
@@ -19,7 +20,6 @@ export default defineConfig({
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
-          fileParallelism: false,
         },
       },
     ],

@@ -11,7 +11,11 @@ export default defineConfig({
     description: 'Peer-to-peer calls to node ids and AZERO.ID names, with no server in between.',
     permissions: ['nativeMessaging', 'notifications', 'storage', 'tabs'],
     ...(browser === 'firefox'
-      ? { browser_specific_settings: { gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: '128.0' } } }
+      ? {
+          browser_specific_settings: {
+            gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
+          },
+        }
       : { key: EXTENSION_KEY }),
     action: { default_title: 'Copybara' },
   }),

@@ -1,14 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import { toErrorInfo } from '../lib/errors';
 import { type HostPort, parseBootstrap } from './bootstrap';
-import { runBridge } from './bridge';
-import { loadIdentity } from './identity';
-import { BROWSERS, type Browser, install } from './install';
 import { createLog } from './log';
-import { CopybaraNode } from './node';
 import { requestOnce } from './node-client';
 import { defaultProfileDir, ensureProfile, profileAt } from './profile';
-import { runTestnet } from './testnet';
+
+// Commands load their modules on demand: the bridge, which a browser waits for, must not pay
+// for loading the network stack it never uses.
+const BROWSERS = ['chromium', 'chrome', 'firefox'] as const;
+type Browser = (typeof BROWSERS)[number];
 
 const USAGE = `copybara-host: the Copybara local node
 
@@ -82,24 +82,27 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'id': {
       await ensureProfile(profile);
+      const { loadIdentity } = await import('./identity');
       process.stdout.write(`${(await loadIdentity(profile)).nodeId}\n`);
       return 0;
     }
     case 'install': {
       const browser = flags.get('browser');
-      if (browser !== undefined && !BROWSERS.includes(browser as Browser)) throw new Error(`--browser is one of ${BROWSERS.join(', ')}`);
+      if (browser !== undefined && !(BROWSERS as readonly string[]).includes(browser)) throw new Error(`--browser is one of ${BROWSERS.join(', ')}`);
+      const { install } = await import('./install');
       const files = await install({
         profile,
         bootstrap: bootstrapFrom(flags),
         cliPath: CLI_PATH,
         userDataDir: flags.get('user-data-dir') ?? null,
-        browsers: browser ? [browser as Browser] : BROWSERS,
+        browsers: browser ? [browser as Browser] : [...BROWSERS],
       });
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
       return 0;
     }
     case 'node': {
       const idle = seconds(flags, 'idle-exit');
+      const { CopybaraNode } = await import('./node');
       const node = new CopybaraNode({
         profile,
         bootstrap: bootstrapFrom(flags),
@@ -134,6 +137,7 @@ async function main(argv: string[]): Promise<number> {
     case 'testnet': {
       const size = Number(flags.get('size') ?? '3');
       if (!Number.isInteger(size) || size < 1 || size > 50) throw new Error('--size is a whole number from 1 to 50');
+      const { runTestnet } = await import('./testnet');
       const destroy = await runTestnet(size, process.stdout);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -144,6 +148,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bridge': {
       await ensureProfile(profile);
+      const { runBridge } = await import('./bridge');
       return runBridge({
         profile,
         bootstrap: bootstrapFrom(flags),

@@ -6,7 +6,6 @@ import { formatBootstrap, type HostPort } from './bootstrap';
 import { type Profile, ensureProfile } from './profile';
 
 export type Browser = 'chromium' | 'chrome' | 'firefox';
-export const BROWSERS: Browser[] = ['chromium', 'chrome', 'firefox'];
 
 export interface InstallOptions {
   profile: Profile;

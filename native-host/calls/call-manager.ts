@@ -1,5 +1,5 @@
 import { CopybaraError } from '../../lib/errors';
-import { decodeNodeId, encodeNodeId, isNodeId, normaliseNodeId } from '../../lib/node-id';
+import { decodeNodeId, encodeNodeId, normaliseNodeId } from '../../lib/node-id';
 import type { CallInfo, EndReason, NodeEvent, TurnInfo } from '../../lib/protocol/native';
 import type { Signal } from '../../lib/protocol/signal';
 import type { SignallingMessage } from '../../lib/protocol/signalling';
@@ -20,6 +20,7 @@ export interface TurnRelay {
 
 export interface Timing {
   dialTimeout: number; // finding and connecting to the peer's node
+  ringAckTimeout: number; // a connection that carries no answer to "ring" is replaced
   ringTimeout: number; // caller gives up waiting for an answer
   answerTimeout: number; // callee stops ringing (a little before the caller gives up)
   firstMessageTimeout: number; // an incoming connection must say why it came
@@ -29,6 +30,7 @@ export interface Timing {
 
 export const DEFAULT_TIMING: Timing = {
   dialTimeout: 15_000,
+  ringAckTimeout: 2_500,
   ringTimeout: 45_000,
   answerTimeout: 40_000,
   firstMessageTimeout: 10_000,
@@ -75,7 +77,6 @@ export class CallManager {
   start(target: string): CallInfo {
     const id = normaliseNodeId(target);
     const peerKey = Buffer.from(decodeNodeId(id));
-    if (!isNodeId(id)) throw CopybaraError.BAD_NODE_ID('not a node id');
     if (peerKey.equals(this._o.publicKey)) throw CopybaraError.SELF_CALL();
     if (this.live()) throw CopybaraError.BUSY();
     const call = createCall({ callId: newCallId(), direction: 'outgoing', peer: id, peerKey, peerName: null, now: this._now() });
@@ -151,7 +152,17 @@ export class CallManager {
   }
 
   private _incoming(link: PeerLink, ring: Extract<SignallingMessage, { type: 'ring' }>): void {
-    if (this.live() || this.calls.has(ring.callId)) {
+    const same = this.calls.get(ring.callId);
+    if (same && same.info.state === 'incoming' && same.peerKey.equals(link.remoteKey)) {
+      // The caller redialled the same call (its first connection carried nothing back):
+      // move the call onto the new connection.
+      same.detach?.();
+      same.link?.close();
+      this._attach(same, link);
+      link.send({ type: 'ringing', callId: same.info.callId });
+      return;
+    }
+    if (this.live() || same) {
       link.send({ type: 'busy', callId: ring.callId });
       return link.close();
     }
@@ -172,43 +183,89 @@ export class CallManager {
     this._emit(call);
   }
 
+  // HyperDHT can report a connection open that the other side never sees (seen with a
+  // callee whose node started a moment earlier), so a connection counts only once the callee
+  // answers the ring; until then the caller redials, within the dial timeout.
   private async _dial(call: Call): Promise<void> {
+    const deadline = this._now() + this._t.dialTimeout;
+    let attempt = 0;
+    while (isLive(call)) {
+      const left = deadline - this._now();
+      if (left <= 0) return this._end(call, 'unreachable', `no answer from the network within ${this._t.dialTimeout / 1000} s`, null);
+      const link = await this._connect(call, left);
+      if (!link || !isLive(call)) return link?.close();
+      this._attach(call, link);
+      link.send({ type: 'ring', callId: call.info.callId, name: null, video: true });
+      if (await this._heardWithin(call, link, Math.min(this._t.ringAckTimeout, deadline - this._now()))) {
+        call.timer = setTimeout(() => {
+          this._end(call, 'no-answer', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });
+        }, this._t.ringTimeout);
+        return;
+      }
+      if (!isLive(call)) return;
+      this._o.log(`call ${call.info.callId.slice(0, 8)}: connection ${++attempt} carried no answer; redialling`);
+      call.detach?.();
+      link.close();
+    }
+  }
+
+  private async _connect(call: Call, timeoutMs: number): Promise<PeerLink | null> {
     const abort = new AbortController();
     call.dialing = abort;
-    const timer = setTimeout(() => abort.abort(`no answer from the network within ${this._t.dialTimeout / 1000} s`), this._t.dialTimeout);
-    let link: PeerLink;
+    const timer = setTimeout(() => abort.abort(`no answer from the network within ${this._t.dialTimeout / 1000} s`), timeoutMs);
     try {
-      link = await this._o.backend.connect(call.peerKey, abort.signal);
+      return await this._o.backend.connect(call.peerKey, abort.signal);
     } catch (err) {
       if (isLive(call)) this._end(call, 'unreachable', err instanceof CopybaraError ? err.detail : String(err), null);
-      return;
+      return null;
     } finally {
       clearTimeout(timer);
       call.dialing = null;
     }
-    if (!isLive(call)) return link.close();
-    this._attach(call, link);
-    link.send({ type: 'ring', callId: call.info.callId, name: null, video: true });
-    call.timer = setTimeout(() => {
-      this._end(call, 'no-answer', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });
-    }, this._t.ringTimeout);
+  }
+
+  private _heardWithin(call: Call, link: PeerLink, ms: number): Promise<boolean> {
+    return new Promise((resolve) => {
+      const done = (heard: boolean) => {
+        clearTimeout(timer);
+        link.off('message', onmessage);
+        link.off('close', onclose);
+        resolve(heard);
+      };
+      const onmessage = () => done(true);
+      const onclose = () => done(false);
+      const timer = setTimeout(() => done(false), Math.max(0, ms));
+      link.on('message', onmessage);
+      link.on('close', onclose);
+    });
   }
 
   private _attach(call: Call, link: PeerLink): void {
     call.link = link;
     call.info.safetyCode = safetyCode(this._o.publicKey, link.remoteKey);
     call.lastHeard = this._now();
-    link.on('message', (m) => this._onmessage(call, m));
-    link.on('datagram', (d) => this._ondatagram(call, d));
-    link.on('close', (reason) => {
+    const onmessage = (m: SignallingMessage) => this._onmessage(call, m);
+    const ondatagram = (d: Buffer) => this._ondatagram(call, d);
+    const onclose = (reason: string) => {
       if (isLive(call)) this._end(call, 'peer-lost', reason, null);
-    });
-    call.keepAlive = setInterval(() => {
+    };
+    link.on('message', onmessage);
+    link.on('datagram', ondatagram);
+    link.on('close', onclose);
+    const keepAlive = setInterval(() => {
       if (this._now() - call.lastHeard > this._t.peerLostAfter) {
         return this._end(call, 'peer-lost', `nothing heard for ${this._t.peerLostAfter / 1000} s`, null);
       }
       link.send({ type: 'ping', seq: ++call.pingSeq });
     }, this._t.keepAliveInterval);
+    call.keepAlive = keepAlive;
+    call.detach = () => {
+      link.off('message', onmessage);
+      link.off('datagram', ondatagram);
+      link.off('close', onclose);
+      clearInterval(keepAlive);
+      call.detach = null;
+    };
   }
 
   private _onmessage(call: Call, m: SignallingMessage): void {

@@ -8,6 +8,8 @@ export interface Call {
   info: CallInfo;
   peerKey: Buffer;
   link: PeerLink | null;
+  // Removes this call's listeners from `link`, for when a better connection replaces it.
+  detach: (() => void) | null;
   dialing: AbortController | null;
   timer: NodeJS.Timeout | null;
   keepAlive: NodeJS.Timeout | null;
@@ -54,6 +56,7 @@ export function createCall(init: {
     },
     peerKey: init.peerKey,
     link: null,
+    detach: null,
     dialing: null,
     timer: null,
     keepAlive: null,

@@ -31,12 +31,18 @@ export class HyperdhtBackend implements Backend {
     // reached anyway, so the DHT socket binds to loopback too.
     this._dht = new DHT({
       ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
-      ...(local ? { host: '127.0.0.1' } : {}),
+      ...(local ? { host: '127.0.0.1', firewalled: false } : {}),
     });
   }
 
   async listen(onLink: (link: PeerLink) => void): Promise<void> {
     this._server = this._dht.createServer((stream: NoiseSecretStream) => {
+      if (process.env.COPYBARA_DEBUG) {
+        this._log(`DEBUG server got connection from ${stream.remotePublicKey.toString('hex').slice(0, 8)}`);
+        stream.on('close', () => this._log('DEBUG server-side stream closed'));
+        stream.on('error', (e: Error) => this._log(`DEBUG server-side stream error ${e.message}`));
+        stream.on('data', (d: Buffer) => this._log(`DEBUG server-side data ${d.length}`));
+      }
       onLink(new StreamLink(stream, this._log));
     });
     await this._server.listen(this._keyPair);
@@ -56,6 +62,12 @@ export class HyperdhtBackend implements Backend {
         stream.off('error', onerror);
       };
       const onopen = () => {
+        if (process.env.COPYBARA_DEBUG) {
+          this._log('DEBUG client open');
+          stream.on('close', () => this._log('DEBUG client-side stream closed'));
+          stream.on('error', (e: Error) => this._log(`DEBUG client-side stream error ${e.message}`));
+          stream.on('data', (d: Buffer) => this._log(`DEBUG client-side data ${d.length}`));
+        }
         cleanup();
         resolve(link);
       };

@@ -97,6 +97,7 @@ export function handleAllocate(state: TurnState, msg: StunMessage, client: Clien
   // "7. At any point, the server MAY choose to reject the request with a 486 (Allocation
   // Quota Reached) error if it feels the client is trying to exceed some locally defined
   // allocation quota."
+  if (user.allocations.size >= MAX_ALLOCATIONS_PER_USER) state.allocations.sweep(now); // count live ones only
   if (user.allocations.size >= MAX_ALLOCATIONS_PER_USER) {
     state.reject(msg, client, 486, `${MAX_ALLOCATIONS_PER_USER} allocations already`, { key });
     return;

@@ -79,7 +79,13 @@ function handleRequest(state: TurnState, msg: StunMessage, client: ClientAddress
   }
 }
 
-/** RFC 5389 §7.3.1 / §10: a Binding request needs no credentials; echo the source address. */
+/**
+ * RFC 5389 §7.3.1: "For the Binding method, no additional checking is required unless the
+ * usage specifies otherwise. When forming the success response, the server adds a
+ * XOR-MAPPED-ADDRESS attribute to the response, where the contents of the attribute are
+ * the source transport address of the request message." TURN's credentials guard
+ * relaying only, so Binding goes unauthenticated as on any STUN server.
+ */
 function handleBinding(state: TurnState, msg: StunMessage, client: ClientAddress): void {
   const unknown = unknownRequired(msg.attributeTypes());
   if (unknown.length > 0) {

@@ -1,5 +1,5 @@
 // The server logs one line per class of rejected or malformed datagram, not one per
-// datagram: a misbehaving (or hostile) local process could otherwise flood the node's log at
+// datagram (lines carry no prefix: the node's log callback adds its own "turn:"): a misbehaving (or hostile) local process could otherwise flood the node's log at
 // line rate. Keys are fixed class names chosen by the caller (never addresses or user
 // input), so the table stays small.
 
@@ -34,7 +34,7 @@ export class RateLimitedLog {
     const more = entry && entry.suppressed > 0 ? ` (${entry.suppressed} similar suppressed)` : '';
     this.entries.set(key, { last: t, suppressed: 0 });
     try {
-      this.sink(`turn: ${text}${more}`);
+      this.sink(`${text}${more}`);
     } catch {
       // A failing log sink must not take the relay down with it.
     }
@@ -44,7 +44,7 @@ export class RateLimitedLog {
   always(text: string): void {
     if (!this.sink) return;
     try {
-      this.sink(`turn: ${text}`);
+      this.sink(text);
     } catch {
       // see line()
     }

@@ -36,10 +36,10 @@ function toPeer(state: TurnState, alloc: Allocation, peerPort: number, data: Buf
 }
 
 /**
- * RFC 5766 §11.6: on receiving ChannelData from a client the server discards it when "the
- * channel number is not bound to any transport address"; otherwise it relays the data to
- * the bound peer (RFC 5766 §11.6, as for a Send indication, §10.2, provided a permission
- * for the peer exists).
+ * RFC 5766 §11.6 Receiving a ChannelData Message: "If the ChannelData message is received on
+ * a channel that is not bound to any peer, then the message is silently discarded."
+ * Otherwise the data goes to the bound peer, as a Send indication's would (§10.2), if a
+ * permission for the peer's IP is still installed.
  */
 export function relayChannelData(state: TurnState, datagram: Buffer, client: ClientAddress): void {
   const { channel, data } = decodeChannelData(datagram);

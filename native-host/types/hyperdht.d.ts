@@ -48,7 +48,7 @@ declare module 'hyperdht' {
     static keyPair(seed?: Buffer): KeyPair;
     createServer(opts: { firewall?: (remotePublicKey: Buffer) => boolean }, onconnection: (s: NoiseSecretStream) => void): Server;
     createServer(onconnection: (s: NoiseSecretStream) => void): Server;
-    connect(publicKey: Buffer, opts?: { keyPair?: KeyPair }): NoiseSecretStream;
+    connect(publicKey: Buffer, opts?: { keyPair?: KeyPair; localConnection?: boolean }): NoiseSecretStream;
     ready(): Promise<void>;
     fullyBootstrapped(): Promise<void>;
     address(): { host: string; port: number };

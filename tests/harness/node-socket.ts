@@ -48,8 +48,6 @@ export class NodeSocket {
     this._socket.write(bytes);
   }
 
-  async waitFor<E extends NodeEvent>(what: string, match: (e: NodeEvent) => e is E, timeoutMs = 10_000): Promise<E>;
-  async waitFor(what: string, match: (e: NodeEvent) => boolean, timeoutMs?: number): Promise<NodeEvent>;
   async waitFor(what: string, match: (e: NodeEvent) => boolean, timeoutMs = 10_000): Promise<NodeEvent> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {

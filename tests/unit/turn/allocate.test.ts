@@ -8,6 +8,7 @@ import { longTermKey, verifyIntegrity } from '../../../native-host/turn/stun/int
 import { StunMessage } from '../../../native-host/turn/stun/message';
 import { readUnknownAttributes } from '../../../native-host/turn/stun/attributes';
 import { TurnRequestError, type TurnClient } from '../../helpers/turn-client';
+import { MAX_ALLOCATIONS_PER_USER } from '../../../native-host/turn/allocate';
 import { Harness } from './harness';
 
 const UDP: [number, Buffer] = [ATTR.REQUESTED_TRANSPORT, encodeRequestedTransport(17)];
@@ -127,6 +128,14 @@ describe('Allocate (RFC 5766 §6.2)', () => {
     const ports = [await c.allocate(), ...(await Promise.all(more.map((m) => m.allocate())))].map((r) => r.port);
     expect(new Set(ports).size).toBe(3);
     expect(h.server.stats().allocations).toBe(3);
+  });
+
+  it(`486 beyond ${MAX_ALLOCATIONS_PER_USER} live allocations of one username`, async () => {
+    const many = await Promise.all(Array.from({ length: MAX_ALLOCATIONS_PER_USER }, () => h.client('alice', 'secret')));
+    await Promise.all(many.map((m) => m.allocate()));
+    expect(await rejectionCode(c.allocate())).toBe(486);
+    await many[0]!.refresh(0);
+    await c.allocate();
   });
 
   it('401 for a wrong password or an unknown user, and nothing is allocated', async () => {

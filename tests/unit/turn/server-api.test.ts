@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { AllocationManager, PORT_MAX, PORT_MIN } from '../../../native-host/turn/allocation-manager';
 import { RateLimitedLog } from '../../../native-host/turn/log';
 import { NonceBook, NONCE_LIFETIME_MS } from '../../../native-host/turn/nonce';
-import { TurnServer, type TurnBinding } from '../../../native-host/turn/server';
+import { SWEEP_INTERVAL_MS, TurnServer, type TurnBinding } from '../../../native-host/turn/server';
 import { makeUser } from '../../../native-host/turn/user';
 import { Harness, PEER, waitFor } from './harness';
 
@@ -50,13 +50,16 @@ describe('TurnServer API', () => {
     await expect(fresh.listen()).rejects.toThrow(/closed/);
   });
 
-  it('runs one unref\'d sweep timer while listening and clears it on close()', async () => {
+  it('runs one unref\'d sweep timer while listening, sweeping periodically, cleared by close()', async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const s = new TurnServer();
       expect(vi.getTimerCount()).toBe(0);
       await s.listen();
       expect(vi.getTimerCount()).toBe(1);
+      const sweep = vi.spyOn(s, 'sweep');
+      vi.advanceTimersByTime(SWEEP_INTERVAL_MS * 3);
+      expect(sweep).toHaveBeenCalledTimes(3);
       await s.close();
       expect(vi.getTimerCount()).toBe(0);
     } finally {
@@ -163,7 +166,7 @@ describe('nonces and logging', () => {
     log.line('b', 'b0');
     t = 1000;
     log.line('a', 'a-late');
-    expect(lines).toEqual(['turn: a0', 'turn: b0', 'turn: a-late (49 similar suppressed)']);
+    expect(lines).toEqual(['a0', 'b0', 'a-late (49 similar suppressed)']);
     new RateLimitedLog(() => { throw new Error('sink'); }, () => 0).line('x', 'y'); // must not throw
   });
 
