@@ -2,6 +2,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { mediaSummary, statusText, until } from '../tests/harness/call-checks';
 import { type Side, answer, dial, startSide, stopSide } from '../tests/harness/call-flow';
+import { expectNoLeftovers } from '../tests/harness/leftovers';
 import { ROOT, type Proc, startTestnet, tempDir } from '../tests/harness/processes';
 
 // The product's main job on one machine with embedded defaults: a private HyperDHT testnet
@@ -40,7 +41,7 @@ async function main(): Promise<void> {
       await tab.getByRole('button', { name: 'Call details' }).click();
       await new Promise((r) => setTimeout(r, 1200));
       const file = join(OUT, `${who}-call.png`);
-      await tab.screenshot({ path: file });
+      await tab.screenshot({ path: file, fullPage: true });
       const m = await mediaSummary(tab);
       say(`${who}: ${await statusText(tab)} | candidates ${m.localCandidateType}/${m.remoteCandidateType} | video frames decoded ${m.framesDecoded} | audio packets ${m.audioPacketsReceived} | screenshot ${file}`);
     }
@@ -50,6 +51,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all([stopSide(alice), stopSide(bob)]);
     await testnet?.stop();
+    await expectNoLeftovers(dir.path);
     await dir.remove();
   }
   say('demo finished; every process it started has stopped');

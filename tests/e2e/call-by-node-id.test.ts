@@ -3,6 +3,7 @@ import { encodeNodeId } from '../../lib/node-id';
 import { waitForCallTab } from '../harness/browser';
 import { foreignAddresses, mediaSummary, statusText, until } from '../harness/call-checks';
 import { type Side, answer, closeCallTabs, dial, startSide, stopSide } from '../harness/call-flow';
+import { expectNoLeftovers, processesMentioning } from '../harness/leftovers';
 import { type Proc, startTestnet, tempDir } from '../harness/processes';
 
 // Two people, each with their own Chromium profile, extension build, native host and node,
@@ -29,6 +30,7 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all([stopSide(alice), stopSide(bob)]);
   await testnet?.stop();
+  await expectNoLeftovers(dir.path);
   await dir?.remove();
 });
 
@@ -74,5 +76,45 @@ describe('a call by node id in real Chromium', () => {
     const { tab, popup } = await dial(alice, nobody);
     await popup.close();
     await until('Alice sees unreachable', 25_000, () => statusText(tab), (t) => /not reachable/i.test(t));
+  });
+});
+
+describe('faults during a call', () => {
+  async function inCall() {
+    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
+    await popup.close();
+    const bobTab = await answer(bob);
+    for (const tab of [aliceTab, bobTab]) await until('media', 30_000, () => mediaSummary(tab), (m) => m.framesDecoded > 5);
+    return { aliceTab, bobTab };
+  }
+
+  it('rings with a system notification on the callee side', async () => {
+    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
+    await popup.close();
+    await waitForCallTab(bob.person, 20_000);
+    const worker = bob.person.context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'))!;
+    const ids = await until('a notification', 10_000, () => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll())), (n) => n.length > 0);
+    expect(ids.length).toBe(1);
+    await aliceTab.getByRole('button', { name: 'Hang up' }).click();
+    await until('the notification goes away', 10_000, () => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll())), (n) => n.length === 0);
+  });
+
+  it('the bridge dying mid-call leaves the call running, and the extension reconnects', async () => {
+    const { aliceTab, bobTab } = await inCall();
+    const bridges = (await processesMentioning(bob.profile)).filter((p) => / bridge( |$)/.test(p.cmdline));
+    expect(bridges.length).toBeGreaterThan(0);
+    for (const b of bridges) process.kill(b.pid, 'SIGKILL');
+    const before = (await mediaSummary(bobTab)).framesDecoded;
+    await until('media keeps flowing', 10_000, () => mediaSummary(bobTab), (m) => m.framesDecoded > before + 30);
+    await until('a new bridge', 15_000, async () => (await processesMentioning(bob.profile)).filter((p) => / bridge( |$)/.test(p.cmdline)).length, (n) => n > 0);
+    // Hang-up after the reconnect still reaches the node, and through it Alice.
+    await bobTab.getByRole('button', { name: 'Hang up' }).click();
+    await until('Alice sees Bob hung up', 10_000, () => statusText(aliceTab), (t) => /hung up/i.test(t));
+  });
+
+  it('the peer\'s node vanishing mid-call ends the call within seconds, with the reason', async () => {
+    const { aliceTab } = await inCall();
+    bob.node.child.kill('SIGKILL');
+    await until('Alice is told the connection was lost', 10_000, () => statusText(aliceTab), (t) => /connection to .* was lost/i.test(t));
   });
 });

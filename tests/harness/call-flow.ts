@@ -26,6 +26,8 @@ export async function stopSide(side: Side | undefined): Promise<void> {
   if (!side) return;
   await side.person.close();
   await side.node.stop();
+  // A node the browser's bridge started (after the first one was stopped) is stopped too.
+  await cliOutput(['stop', '--profile', side.profile]);
 }
 
 // Types the target into the popup and presses Call; resolves with the caller's call tab.

@@ -1,0 +1,122 @@
+import { createSocket, type Socket } from 'node:dgram';
+import { join } from 'node:path';
+import { TurnClient } from '../../tests/helpers/turn-client';
+import { NodeSocket, callState } from '../../tests/harness/node-socket';
+import type { Cleanup } from './cleanup';
+
+// A datagram path between two endpoints living in this process, A (near) and B (far):
+// either two plain UDP sockets on 127.0.0.1, or two TURN clients whose traffic goes
+// TURN -> node -> overlay -> node -> TURN. The traffic generators only see this interface,
+// so both are driven by exactly the same code.
+
+export interface DatagramPath {
+  readonly name: string;
+  /** A -> B */
+  forward(data: Buffer): void;
+  /** B -> A */
+  back(data: Buffer): void;
+  /** Replaces the receivers: `atB` gets what A sent, `atA` what B sent. */
+  receivers(atB: (data: Buffer) => void, atA: (data: Buffer) => void): void;
+}
+
+function bindUdp(): Promise<Socket> {
+  const socket = createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    socket.once('error', reject);
+    socket.bind(0, '127.0.0.1', () => {
+      socket.off('error', reject);
+      resolve(socket);
+    });
+  });
+}
+
+/** Two dgram sockets on 127.0.0.1 with default buffer sizes: the baseline. */
+export async function rawUdpPath(cleanup: Cleanup): Promise<DatagramPath> {
+  const a = await bindUdp();
+  const b = await bindUdp();
+  cleanup.defer('close raw UDP sockets', () => {
+    a.close();
+    b.close();
+  });
+  const aPort = a.address().port;
+  const bPort = b.address().port;
+  let atA: (d: Buffer) => void = () => {};
+  let atB: (d: Buffer) => void = () => {};
+  a.on('message', (m) => atA(m));
+  b.on('message', (m) => atB(m));
+  return {
+    name: 'raw-udp',
+    forward: (d) => a.send(d, bPort, '127.0.0.1'),
+    back: (d) => b.send(d, aPort, '127.0.0.1'),
+    receivers(toB, toA) {
+      atB = toB;
+      atA = toA;
+    },
+  };
+}
+
+export interface RelaySetup {
+  path: DatagramPath;
+  callId: string;
+  callSetupMs: number;
+  relayed: { caller: string; callee: string };
+}
+
+const turnPort = (url: string): number => {
+  const m = /^turn:127\.0\.0\.1:(\d+)\?transport=udp$/.exec(url);
+  if (!m) throw new Error(`unexpected TURN url ${url} (expected turn:127.0.0.1:PORT?transport=udp)`);
+  return Number(m[1]);
+};
+
+/**
+ * Places a call from node A to node B through their local sockets, answers it, and sets up
+ * one TURN client per side with permissions and bound channels, the way Chromium's TurnPort
+ * does before sending media. Every wait is bounded.
+ */
+export async function relayPath(
+  cleanup: Cleanup,
+  a: { profile: string },
+  b: { profile: string; nodeId: string },
+): Promise<RelaySetup> {
+  const sa = await NodeSocket.connect(join(a.profile, 'node.sock'));
+  cleanup.defer('close node socket A', () => sa.close());
+  const sb = await NodeSocket.connect(join(b.profile, 'node.sock'));
+  cleanup.defer('close node socket B', () => sb.close());
+
+  const started = performance.now();
+  const call = await sa.request({ type: 'call', target: b.nodeId }, 15_000);
+  await sb.waitFor('relay bench: incoming call at B', callState(call.callId, 'incoming'), 15_000);
+  await sb.request({ type: 'answer', callId: call.callId });
+  await sa.waitFor('relay bench: call active at A', callState(call.callId, 'active'), 15_000);
+  const callSetupMs = performance.now() - started;
+  cleanup.defer('hang up the relay call', async () => {
+    await sa.request({ type: 'hangup', callId: call.callId }, 5000).catch(() => {});
+  });
+
+  const [ta, tb] = await Promise.all([sa.request({ type: 'turn', callId: call.callId }), sb.request({ type: 'turn', callId: call.callId })]);
+  const ca = await TurnClient.connect({ port: turnPort(ta.urls[0]!), username: ta.username, password: ta.credential, timeoutMs: 5000 });
+  cleanup.defer('close TURN client A', () => ca.close());
+  const cb = await TurnClient.connect({ port: turnPort(tb.urls[0]!), username: tb.username, password: tb.credential, timeoutMs: 5000 });
+  cleanup.defer('close TURN client B', () => cb.close());
+  const ra = await ca.allocate();
+  const rb = await cb.allocate();
+  await ca.createPermission(rb.address);
+  await cb.createPermission(ra.address);
+  await ca.channelBind(rb);
+  await cb.channelBind(ra);
+
+  let atA: (d: Buffer) => void = () => {};
+  let atB: (d: Buffer) => void = () => {};
+  ca.on('data', ({ data }) => atA(data));
+  cb.on('data', ({ data }) => atB(data));
+  const path: DatagramPath = {
+    name: 'relay',
+    forward: (d) => ca.sendChannel(rb, d),
+    back: (d) => cb.sendChannel(ra, d),
+    receivers(toB, toA) {
+      atB = toB;
+      atA = toA;
+    },
+  };
+  return { path, callId: call.callId, callSetupMs, relayed: { caller: `${ra.address}:${ra.port}`, callee: `${rb.address}:${rb.port}` } };
+}

@@ -1,0 +1,168 @@
+import type { DatagramPath } from './paths';
+import { distribution, round, type Distribution } from './stats';
+
+// Traffic generators over a DatagramPath. Each datagram carries a sequence number (bytes
+// 0-3) and a run tag (byte 4), so late arrivals from an earlier run are never counted.
+
+export const DATAGRAM_BYTES = 1100;
+
+let lastTag = 0;
+const nextTag = () => (lastTag = (lastTag % 255) + 1);
+
+function packet(template: Buffer, seq: number): Buffer {
+  // A fresh buffer per send: dgram sends are asynchronous and must not see it change.
+  const b = Buffer.from(template);
+  b.writeUInt32BE(seq, 0);
+  return b;
+}
+
+function template(tag: number): Buffer {
+  const b = Buffer.alloc(DATAGRAM_BYTES, 0x5a);
+  b[4] = tag;
+  return b;
+}
+
+export interface PingPongResult {
+  roundTrips: number;
+  warmup: number;
+  lost: number;
+  rttMs: Distribution;
+  /** Every measured round trip in ms, in order (after warm-up). */
+  samplesMs: number[];
+}
+
+/**
+ * Sequential ping-pong: A sends, B echoes every datagram back, A sends the next as soon as
+ * the echo arrives. A datagram not echoed within `lossTimeoutMs` counts as lost and the next
+ * one goes out. Rejects if the whole run takes longer than `budgetMs`.
+ */
+export function pingPong(path: DatagramPath, opts: { roundTrips: number; warmup: number; lossTimeoutMs?: number; budgetMs: number }): Promise<PingPongResult> {
+  const total = opts.warmup + opts.roundTrips;
+  const lossTimeoutMs = opts.lossTimeoutMs ?? 250;
+  const tag = nextTag();
+  const tpl = template(tag);
+  const samples: number[] = [];
+  let seq = 0;
+  let sentAt = 0;
+  let lost = 0;
+  const started = performance.now();
+
+  return new Promise((resolve, reject) => {
+    const finish = (err?: Error) => {
+      clearInterval(watchdog);
+      path.receivers(() => {}, () => {});
+      if (err) reject(err);
+      else resolve({ roundTrips: samples.length, warmup: opts.warmup, lost, rttMs: distribution(samples), samplesMs: samples.map((s) => round(s, 4)) });
+    };
+    const send = () => {
+      sentAt = performance.now();
+      path.forward(packet(tpl, seq));
+    };
+    const advance = () => {
+      seq++;
+      if (seq >= total) finish();
+      else send();
+    };
+    path.receivers(
+      (d) => path.back(d),
+      (d) => {
+        if (d.length < 5 || d[4] !== tag || d.readUInt32BE(0) !== seq) return;
+        const rtt = performance.now() - sentAt;
+        if (seq >= opts.warmup) samples.push(rtt);
+        advance();
+      },
+    );
+    const watchdog = setInterval(() => {
+      const now = performance.now();
+      if (now - started > opts.budgetMs) {
+        finish(new Error(`${path.name} ping-pong: ${seq}/${total} round trips done within ${opts.budgetMs} ms (${lost} lost)`));
+      } else if (now - sentAt > lossTimeoutMs) {
+        lost++;
+        if (lost > Math.max(50, total / 10)) finish(new Error(`${path.name} ping-pong: ${lost} datagrams not echoed (after ${seq} of ${total}); the path looks broken`));
+        else advance();
+      }
+    }, 20);
+    send();
+  });
+}
+
+export interface ThroughputResult {
+  mode: 'paced' | 'max';
+  targetPps: number | null;
+  sent: number;
+  sendMs: number;
+  sentPps: number;
+  delivered: number;
+  /** Deliveries over the longer of the sending time and first-send-to-last-arrival. */
+  deliveredPps: number;
+  lossPct: number;
+}
+
+/**
+ * One-way traffic A -> B, counting distinct deliveries at B.
+ * paced: `targetPps` for `durationMs`, the due packets sent in a burst every timer tick
+ * (about 1 ms), which leaves the CPU to the relay between ticks.
+ * max (targetPps null): bursts of 64 back to back, yielding to the event loop between bursts
+ * (so B's receive side in this same process keeps up), for `durationMs` or `maxCount`.
+ * After sending, waits until nothing has arrived for 300 ms (at most 3 s).
+ */
+export async function oneWay(path: DatagramPath, opts: { targetPps: number | null; durationMs: number; maxCount: number }): Promise<ThroughputResult> {
+  const tag = nextTag();
+  const tpl = template(tag);
+  const seen = new Uint8Array(opts.maxCount);
+  let delivered = 0;
+  let lastArrival = 0;
+  path.receivers(
+    (d) => {
+      if (d.length < 5 || d[4] !== tag) return;
+      const s = d.readUInt32BE(0);
+      if (s >= opts.maxCount || seen[s]) return;
+      seen[s] = 1;
+      delivered++;
+      lastArrival = performance.now();
+    },
+    () => {},
+  );
+
+  let sent = 0;
+  const start = performance.now();
+  await new Promise<void>((resolve) => {
+    const tick = () => {
+      const elapsed = performance.now() - start;
+      if (elapsed >= opts.durationMs || sent >= opts.maxCount) return resolve();
+      let due: number;
+      if (opts.targetPps === null) due = sent + 64;
+      else due = Math.floor((elapsed * opts.targetPps) / 1000) + 1;
+      // After a stall, catch up in bursts of at most 256 rather than one flood.
+      due = Math.min(due, sent + 256, opts.maxCount);
+      while (sent < due) path.forward(packet(tpl, sent++));
+      if (opts.targetPps === null) setImmediate(tick);
+      else setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const sendMs = performance.now() - start;
+
+  let quietSince = performance.now();
+  let lastCount = delivered;
+  const drainEnd = performance.now() + 3000;
+  while (performance.now() < drainEnd && delivered < sent) {
+    await new Promise((r) => setTimeout(r, 20));
+    if (delivered !== lastCount) {
+      lastCount = delivered;
+      quietSince = performance.now();
+    } else if (performance.now() - quietSince > 300) break;
+  }
+  path.receivers(() => {}, () => {});
+  const windowMs = Math.max(sendMs, lastArrival - start);
+  return {
+    mode: opts.targetPps === null ? 'max' : 'paced',
+    targetPps: opts.targetPps,
+    sent,
+    sendMs: round(sendMs, 1),
+    sentPps: Math.round((sent * 1000) / sendMs),
+    delivered,
+    deliveredPps: Math.round((delivered * 1000) / windowMs),
+    lossPct: round(sent === 0 ? 0 : ((sent - delivered) / sent) * 100, 2),
+  };
+}
