@@ -1,3 +1,4 @@
+import type { Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNodeId } from '../../lib/node-id';
 import { waitForCallTab } from '../harness/browser';
@@ -79,6 +80,12 @@ describe('a call by node id in real Chromium', () => {
   });
 });
 
+type Chrome = { notifications: { getAll(): Promise<Record<string, unknown>> } };
+
+function notificationIds(worker: Worker): Promise<string[]> {
+  return worker.evaluate(async () => Object.keys(await (globalThis as unknown as { chrome: Chrome }).chrome.notifications.getAll()));
+}
+
 describe('faults during a call', () => {
   async function inCall() {
     const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
@@ -93,10 +100,10 @@ describe('faults during a call', () => {
     await popup.close();
     await waitForCallTab(bob.person, 20_000);
     const worker = bob.person.context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'))!;
-    const ids = await until('a notification', 10_000, () => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll())), (n) => n.length > 0);
+    const ids = await until('a notification', 10_000, () => notificationIds(worker), (n) => n.length > 0);
     expect(ids.length).toBe(1);
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('the notification goes away', 10_000, () => worker.evaluate(async () => Object.keys(await chrome.notifications.getAll())), (n) => n.length === 0);
+    await until('the notification goes away', 10_000, () => notificationIds(worker), (n) => n.length === 0);
   });
 
   it('the bridge dying mid-call leaves the call running, and the extension reconnects', async () => {

@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Timing } from '../../native-host/calls/call-manager';
 import { CopybaraNode } from '../../native-host/node';
 import { profileAt } from '../../native-host/profile';
 import { TurnClient } from '../helpers/turn-client';
@@ -20,13 +21,13 @@ let sa: NodeSocket;
 let sb: NodeSocket;
 const logs: string[] = [];
 
-async function makeNode(name: string): Promise<CopybaraNode> {
+async function makeNode(name: string, timing: Partial<Timing> = {}): Promise<CopybaraNode> {
   const node = new CopybaraNode({
     profile: profileAt(join(dir.path, name)),
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(`${name}: ${l}`),
     idleExitMs: null,
-    timing: { peerLostAfter: 2000, keepAliveInterval: 250 },
+    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ...timing },
   });
   await node.start();
   return node;
@@ -141,6 +142,20 @@ describe('two nodes on a loopback testnet', () => {
     await until('the node logs the bad frames', 2000, async () => logs.join('\n'), (l) => /bad frame/.test(l) && /request rejected/.test(l));
     garbage.close();
     expect((await sa.request({ type: 'status' })).nodeId).toBe(a.identity!.nodeId);
+  });
+
+  it('a call nobody answers ends as no-answer for the caller and missed for the callee', async () => {
+    const impatient = await makeNode('d', { ringTimeout: 800 });
+    const sd = await NodeSocket.connect(profileAt(join(dir.path, 'd')).socketPath);
+    try {
+      const call = await sd.request({ type: 'call', target: b.identity!.nodeId });
+      await sb.waitFor('incoming at B', callState(call.callId, 'incoming'));
+      await sd.waitFor('no answer at D', callState(call.callId, 'ended', 'no-answer'));
+      await sb.waitFor('missed at B', callState(call.callId, 'ended', 'missed'));
+    } finally {
+      sd.close();
+      await impatient.close();
+    }
   });
 
   it('ends the call within seconds when the peer vanishes', async () => {

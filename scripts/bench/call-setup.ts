@@ -1,0 +1,92 @@
+import type { Page } from 'playwright-core';
+import { openPopup, waitForCallTab } from '../../tests/harness/browser';
+import { mediaSummary, statusText, until } from '../../tests/harness/call-checks';
+import { type Side, closeCallTabs } from '../../tests/harness/call-flow';
+import { bounded, sleep } from './cleanup';
+import { round } from './stats';
+
+// Call set-up in real Chromium, timed from the script's clicks: Alice presses Call, the
+// script presses Answer on Bob's call tab as soon as it shows the incoming call, and both
+// tabs are polled until their RTCPeerConnection has decoded a remote video frame.
+
+export const POLL_MS = 20;
+
+export interface CallTiming {
+  /** Duration of Playwright's click on Call (actionability checks + input events). */
+  callClickMs: number;
+  /** Call pressed -> Bob's tab says "incoming call". */
+  ringMs: number;
+  /** Incoming call shown -> script presses Answer (the script's reaction time). */
+  reactionMs: number;
+  /** Call pressed -> first remote video frame decoded at the caller. */
+  callToCallerFrameMs: number;
+  /** Answer pressed -> first remote video frame decoded at the caller / callee / both. */
+  answerToCallerFrameMs: number;
+  answerToCalleeFrameMs: number;
+  answerToBothFramesMs: number;
+  candidates: { caller: string; callee: string };
+}
+
+/** Polls `probe` every POLL_MS until `ok`; returns the time (performance.now) it first held. */
+async function firstTime<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<{ at: number; value: T }> {
+  const deadline = performance.now() + timeoutMs;
+  let last: T | undefined;
+  let error: unknown = null;
+  while (performance.now() < deadline) {
+    try {
+      last = await probe();
+      if (ok(last)) return { at: performance.now(), value: last };
+    } catch (err) {
+      error = err;
+    }
+    await sleep(POLL_MS);
+  }
+  throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${String(error)}` : ''}`);
+}
+
+const decoded = (tab: Page) => mediaSummary(tab);
+
+export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
+  const popup = await openPopup(alice.person);
+  try {
+    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+    await popup.getByLabel('Name or node id').fill(bob.nodeId);
+    const aliceTabP = waitForCallTab(alice.person, 15_000);
+    const bobTabP = waitForCallTab(bob.person, 20_000);
+    // Playwright rejects these on timeout; keep them from being unhandled if the click fails.
+    aliceTabP.catch(() => {});
+    bobTabP.catch(() => {});
+
+    const tCall = performance.now();
+    await popup.getByRole('button', { name: 'Call', exact: true }).click({ timeout: 10_000 });
+    const callClickMs = performance.now() - tCall;
+    const [aliceTab, bobTab] = await Promise.all([aliceTabP, bobTabP]);
+
+    const incoming = await firstTime('Bob sees the incoming call', 20_000, () => statusText(bobTab), (t) => /incoming call/i.test(t));
+    const tAnswer = performance.now();
+    await bobTab.getByRole('button', { name: 'Answer' }).click({ timeout: 10_000 });
+
+    // Both sides polled concurrently, each on its own POLL_MS loop.
+    const [atAlice, atBob] = await Promise.all([
+      firstTime('first remote video frame at the caller', 30_000, () => decoded(aliceTab), (m) => m.framesDecoded > 0),
+      firstTime('first remote video frame at the callee', 30_000, () => decoded(bobTab), (m) => m.framesDecoded > 0),
+    ]);
+    return {
+      callClickMs: round(callClickMs, 1),
+      ringMs: round(incoming.at - tCall, 1),
+      reactionMs: round(tAnswer - incoming.at, 1),
+      callToCallerFrameMs: round(atAlice.at - tCall, 1),
+      answerToCallerFrameMs: round(atAlice.at - tAnswer, 1),
+      answerToCalleeFrameMs: round(atBob.at - tAnswer, 1),
+      answerToBothFramesMs: round(Math.max(atAlice.at, atBob.at) - tAnswer, 1),
+      candidates: {
+        caller: `${atAlice.value.localCandidateType}/${atAlice.value.remoteCandidateType}`,
+        callee: `${atBob.value.localCandidateType}/${atBob.value.remoteCandidateType}`,
+      },
+    };
+  } finally {
+    await bounded('close the popup', () => popup.close(), 5000).catch(() => {});
+    // Closing the call tabs hangs up; waits until both nodes have no call in progress.
+    await closeCallTabs(alice, bob);
+  }
+}
