@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { TurnClient } from '../../tests/helpers/turn-client';
 import { NodeSocket, callState } from '../../tests/harness/node-socket';
-import type { Cleanup } from './cleanup';
+import { Cleanup } from './cleanup';
 
 // A datagram path between two endpoints living in this process, A (near) and B (far):
 // either two plain UDP sockets on 127.0.0.1, or two TURN clients whose traffic goes
@@ -74,6 +74,21 @@ const turnPort = (url: string): number => {
  * does before sending media. Every wait is bounded.
  */
 export async function relayPath(
+  a: { profile: string },
+  b: { profile: string; nodeId: string },
+): Promise<RelaySetup & { close(): Promise<string[]> }> {
+  // Torn down in reverse: TURN clients, hang-up, node sockets. The caller runs close()
+  // before stopping the nodes (and registers it with the benchmark's cleanup).
+  const local = new Cleanup();
+  try {
+    return { ...(await setUpRelay(local, a, b)), close: () => local.runAll() };
+  } catch (err) {
+    await local.runAll();
+    throw err;
+  }
+}
+
+async function setUpRelay(
   cleanup: Cleanup,
   a: { profile: string },
   b: { profile: string; nodeId: string },

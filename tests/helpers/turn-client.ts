@@ -364,3 +364,14 @@ function need(msg: StunMessage, type: number): Buffer {
 function pick(a: TransportAddress): PeerAddress {
   return { address: a.address, port: a.port };
 }
+
+// The STUN error code a request was refused with, or 0 when it succeeded.
+export async function rejectionCode(p: Promise<unknown>): Promise<number> {
+  try {
+    await p;
+  } catch (err) {
+    if (err instanceof TurnRequestError) return err.code;
+    throw err;
+  }
+  return 0;
+}

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnServer } from '../../native-host/turn/server';
-import { TurnClient, TurnRequestError, type PeerAddress, type TurnData } from '../helpers/turn-client';
+import { rejectionCode, TurnClient, TurnRequestError, type PeerAddress, type TurnData } from '../helpers/turn-client';
 
 // One TurnServer, two credentials bound to each other in a loop: what user A's client
 // relays, A's binding.send() hands to server.deliver() for user B, and back. This is the
@@ -14,16 +14,6 @@ const MAX_PAYLOAD = 1200;
 function activeHandles(): { udp: number; timers: number } {
   const info = process.getActiveResourcesInfo();
   return { udp: info.filter((r) => r === 'UDPWrap').length, timers: info.filter((r) => r === 'Timeout').length };
-}
-
-async function errorCode(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TurnRequestError) return err.code;
-    throw err;
-  }
-  return 0;
 }
 
 async function collect(client: TurnClient, n: number): Promise<TurnData[]> {
@@ -126,7 +116,7 @@ describe('TURN server: two users relaying to each other through deliver()', () =
   it('a wrong password gets 401 and relays nothing', async () => {
     const intruder = await TurnClient.connect({ port: server.port, username: 'call-b', password: 'guess' });
     try {
-      expect(await errorCode(intruder.allocate())).toBe(401);
+      expect(await rejectionCode(intruder.allocate())).toBe(401);
       const before = server.stats();
       intruder.send(ra, Buffer.from('sneaky'));
       await ca.expectNoData();
@@ -138,8 +128,8 @@ describe('TURN server: two users relaying to each other through deliver()', () =
   });
 
   it('a permission for any other IP is 403', async () => {
-    expect(await errorCode(ca.createPermission('100.64.0.3'))).toBe(403);
-    expect(await errorCode(ca.channelBind({ address: '192.0.2.1', port: 9 }))).toBe(403);
+    expect(await rejectionCode(ca.createPermission('100.64.0.3'))).toBe(403);
+    expect(await rejectionCode(ca.channelBind({ address: '192.0.2.1', port: 9 }))).toBe(403);
   });
 
   it('oversize payloads are dropped and logged once', async () => {
@@ -169,7 +159,7 @@ describe('TURN server: two users relaying to each other through deliver()', () =
     expect(server.stats()).toMatchObject({ users: 1, allocations: 1 });
     ca.sendChannel(rb, Buffer.from('into the void'));
     await cb.expectNoData();
-    expect(await errorCode(cb.refresh())).toBe(401);
+    expect(await rejectionCode(cb.refresh())).toBe(401);
   });
 
   it('close() leaves no sockets or timers behind', async () => {

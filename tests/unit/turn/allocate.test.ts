@@ -7,22 +7,12 @@ import { checkFingerprint } from '../../../native-host/turn/stun/fingerprint';
 import { longTermKey, verifyIntegrity } from '../../../native-host/turn/stun/integrity';
 import { StunMessage } from '../../../native-host/turn/stun/message';
 import { readUnknownAttributes } from '../../../native-host/turn/stun/attributes';
-import { TurnRequestError, type TurnClient } from '../../helpers/turn-client';
+import { rejectionCode, TurnRequestError, type TurnClient } from '../../helpers/turn-client';
 import { MAX_ALLOCATIONS_PER_USER } from '../../../native-host/turn/allocate';
 import { Harness } from './harness';
 
 const UDP: [number, Buffer] = [ATTR.REQUESTED_TRANSPORT, encodeRequestedTransport(17)];
 const codeOfResponse = (m: StunMessage): number => decodeErrorCode(m.get(ATTR.ERROR_CODE)!).code;
-
-async function rejectionCode(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TurnRequestError) return err.code;
-    throw err;
-  }
-  return 0;
-}
 
 describe('Allocate (RFC 5766 §6.2)', () => {
   let h: Harness;

@@ -5,18 +5,8 @@ import { decodeErrorCode } from '../../../native-host/turn/stun/error-code';
 import { longTermKey, verifyIntegrity } from '../../../native-host/turn/stun/integrity';
 import { StunMessage } from '../../../native-host/turn/stun/message';
 import { StunWriter } from '../../../native-host/turn/stun/writer';
-import { TurnRequestError, type TurnClient } from '../../helpers/turn-client';
+import { rejectionCode, TurnRequestError, type TurnClient } from '../../helpers/turn-client';
 import { Harness, PEER, RawClient, waitFor, type Sent } from './harness';
-
-async function rejectionCode(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TurnRequestError) return err.code;
-    throw err;
-  }
-  return 0;
-}
 
 const SECOND = 1000;
 

@@ -5,18 +5,8 @@ import { encodeXorAddress } from '../../../native-host/turn/stun/xor-address';
 import { encodeChannelData } from '../../../native-host/turn/turn/channel-data';
 import { encodeSendIndication } from '../../../native-host/turn/turn/indication';
 import { StunWriter } from '../../../native-host/turn/stun/writer';
-import { TurnRequestError, type TurnClient } from '../../helpers/turn-client';
+import { rejectionCode, TurnRequestError, type TurnClient } from '../../helpers/turn-client';
 import { Harness, PEER, waitFor, type Sent } from './harness';
-
-async function rejectionCode(p: Promise<unknown>): Promise<number> {
-  try {
-    await p;
-  } catch (err) {
-    if (err instanceof TurnRequestError) return err.code;
-    throw err;
-  }
-  return 0;
-}
 
 const peerAttr = (address: string, port: number): [number, (tid: Buffer) => Buffer] => [
   ATTR.XOR_PEER_ADDRESS,
