@@ -88,6 +88,7 @@ export class CopybaraNode {
       version: VERSION,
       backend: this.backend!.name,
       turnPort: this.turn!.port,
+      dhtPort: this.backend!.port,
       calls: this.calls!.list(),
     };
   }

@@ -31,6 +31,7 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     version: string(o, 'version', 64),
     backend: string(o, 'backend', 64),
     turnPort: integer(o, 'turnPort', 0, 65535),
+    dhtPort: o.dhtPort === null || o.dhtPort === undefined ? null : integer(o, 'dhtPort', 0, 65535),
     calls: o.calls.map(decodeCallInfo),
   };
 }

@@ -52,6 +52,8 @@ export interface NodeStatus {
   version: string;
   backend: string;
   turnPort: number;
+  // The overlay's UDP port (HyperDHT); null when the network is not up.
+  dhtPort: number | null;
   calls: CallInfo[];
 }
 

@@ -23,6 +23,8 @@ export interface PeerLink {
 
 export interface Backend {
   readonly name: string;
+  // The local UDP port the network listens on, for `status`; null before it is up.
+  readonly port: number | null;
   listen(onLink: (link: PeerLink) => void): Promise<void>;
   connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink>;
   close(): Promise<void>;

@@ -27,7 +27,7 @@ async function makeNode(name: string, timing: Partial<Timing> = {}): Promise<Cop
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(`${name}: ${l}`),
     idleExitMs: null,
-    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ...timing },
+    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000, ...timing },
   });
   await node.start();
   return node;
@@ -142,6 +142,24 @@ describe('two nodes on a loopback testnet', () => {
     await until('the node logs the bad frames', 2000, async () => logs.join('\n'), (l) => /bad frame/.test(l) && /request rejected/.test(l));
     garbage.close();
     expect((await sa.request({ type: 'status' })).nodeId).toBe(a.identity!.nodeId);
+  });
+
+  it('redials when a connection carries no answer to the ring', async () => {
+    // B's node ignores the first connection it is given, as if it had never arrived.
+    const calls = b.calls!;
+    const accept = calls.accept.bind(calls);
+    let ignored = 0;
+    calls.accept = (link) => (ignored++ === 0 ? undefined : accept(link));
+    try {
+      const call = await sa.request({ type: 'call', target: b.identity!.nodeId });
+      await sa.waitFor('ringing at A after a redial', callState(call.callId, 'ringing'), 8000);
+      expect(ignored).toBe(2);
+      expect(logs.some((l) => l.startsWith('a: ') && /carried no answer; redialling/.test(l))).toBe(true);
+      await sa.request({ type: 'hangup', callId: call.callId });
+      await sb.waitFor('B stops ringing', callState(call.callId, 'ended', 'missed'));
+    } finally {
+      calls.accept = accept;
+    }
   });
 
   it('a call nobody answers ends as no-answer for the caller and missed for the callee', async () => {

@@ -5,7 +5,7 @@ import type { NodeEvent, NodeStatus } from '../../../lib/protocol/native';
 import { FakeNativePort } from './fakes';
 import { ALICE, CALL_ID, callInfo } from './fixtures';
 
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, calls: [] };
+const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] };
 
 function setup() {
   const ports: FakeNativePort[] = [];

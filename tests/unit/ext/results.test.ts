@@ -23,7 +23,7 @@ describe('decodeTurnInfo', () => {
 });
 
 describe('decodeNodeStatus', () => {
-  const status = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, calls: [callInfo()] };
+  const status = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [callInfo()] };
 
   it('accepts a status with calls', () => {
     expect(decodeNodeStatus(status)).toEqual(status);

@@ -6,7 +6,7 @@ import { ALICE, BOB, CALL_ID, callInfo } from './fixtures';
 
 const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
 const POPUP_SENDER = { id: 'ext', url: `${EXT}popup.html` };
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, calls: [] as CallInfo[] };
+const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
 const OFFER = { kind: 'offer', sdp: 'v=0\r\n' } as const;
 
 function setup() {
