@@ -32,13 +32,14 @@ export async function timeBridgeOnce(cleanup: Cleanup, launcher: string, expectN
   child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
   try {
     const decoder = new FrameDecoder(MAX_NATIVE_MESSAGE);
-    const reply = await new Promise<{ ok?: boolean; result?: { nodeId?: string }; error?: unknown }>((resolve, reject) => {
+    type Reply = { id?: number; ok?: boolean; result?: { nodeId?: string }; error?: unknown };
+    const reply = await new Promise<Reply>((resolve, reject) => {
       const timer = setTimeout(() => reject(new Error(`bridge ${launcher}: no reply to status within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
       child.once('error', (err) => (clearTimeout(timer), reject(err)));
       child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`bridge exited (${code}) before replying; stderr: ${stderr}`))));
       child.stdout.on('data', (chunk: Buffer) => {
         for (const f of decoder.push(chunk)) {
-          const m = f.ok ? (f.message as { id?: number }) : null;
+          const m = f.ok ? (f.message as Reply) : null;
           if (m?.id === 1) {
             clearTimeout(timer);
             resolve(m);

@@ -12,11 +12,11 @@ import { round } from './stats';
 export const POLL_MS = 20;
 
 export interface CallTiming {
-  /** Duration of Playwright's click on Call (actionability checks + input events). */
+  /** Playwright's click() on Call, from its start to the click event in the page. */
   callClickMs: number;
-  /** Call pressed -> Bob's tab says "incoming call". */
+  /** Call pressed -> the script sees "incoming call" in Bob's tab. */
   ringMs: number;
-  /** Incoming call shown -> script presses Answer (the script's reaction time). */
+  /** The script sees the incoming call -> Answer pressed (the script's reaction time). */
   reactionMs: number;
   /** Call pressed -> first remote video frame decoded at the caller. */
   callToCallerFrameMs: number;
@@ -25,6 +25,35 @@ export interface CallTiming {
   answerToCalleeFrameMs: number;
   answerToBothFramesMs: number;
   candidates: { caller: string; callee: string };
+  /** 'page': press times stamped by the page's own click listener; 'script': fallback. */
+  pressTimes: 'page' | 'script';
+}
+
+// Playwright's click() first waits for the button to be visible, stable (two animation
+// frames) and enabled, which can take a few hundred ms on a busy machine. The moment of the
+// press is the click event itself, stamped in the page and carried over to this process's
+// clock through the two wall-clock time origins (same machine, same clock).
+async function armClickStamp(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const w = globalThis as unknown as { __benchClickAt?: number };
+    delete w.__benchClickAt;
+    document.addEventListener('click', () => (w.__benchClickAt ??= performance.timeOrigin + performance.now()), { capture: true, once: true });
+  });
+}
+
+/** Presses `click` and returns when the page saw the click, on this process's performance clock. */
+async function pressAt(page: Page, click: () => Promise<void>): Promise<{ at: number; fromPage: boolean }> {
+  await armClickStamp(page);
+  const before = performance.now();
+  await click();
+  const after = performance.now();
+  const epoch = await page
+    .evaluate(() => (globalThis as unknown as { __benchClickAt?: number }).__benchClickAt ?? null)
+    .catch(() => null);
+  const at = epoch === null ? null : epoch - performance.timeOrigin;
+  // Trust the page's stamp only if it falls inside the click() call (allowing clock slop).
+  if (at !== null && at >= before - 5 && at <= after + 5) return { at: Math.min(Math.max(at, before), after), fromPage: true };
+  return { at: before, fromPage: false };
 }
 
 /** Polls `probe` every POLL_MS until `ok`; returns the time (performance.now) it first held. */
@@ -57,14 +86,14 @@ export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
     aliceTabP.catch(() => {});
     bobTabP.catch(() => {});
 
-    const tCall = performance.now();
-    await popup.getByRole('button', { name: 'Call', exact: true }).click({ timeout: 10_000 });
-    const callClickMs = performance.now() - tCall;
+    const clickStart = performance.now();
+    const call = await pressAt(popup, () => popup.getByRole('button', { name: 'Call', exact: true }).click({ timeout: 10_000 }));
+    const tCall = call.at;
     const [aliceTab, bobTab] = await Promise.all([aliceTabP, bobTabP]);
 
     const incoming = await firstTime('Bob sees the incoming call', 20_000, () => statusText(bobTab), (t) => /incoming call/i.test(t));
-    const tAnswer = performance.now();
-    await bobTab.getByRole('button', { name: 'Answer' }).click({ timeout: 10_000 });
+    const answer = await pressAt(bobTab, () => bobTab.getByRole('button', { name: 'Answer' }).click({ timeout: 10_000 }));
+    const tAnswer = answer.at;
 
     // Both sides polled concurrently, each on its own POLL_MS loop.
     const [atAlice, atBob] = await Promise.all([
@@ -72,7 +101,7 @@ export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
       firstTime('first remote video frame at the callee', 30_000, () => decoded(bobTab), (m) => m.framesDecoded > 0),
     ]);
     return {
-      callClickMs: round(callClickMs, 1),
+      callClickMs: round(tCall - clickStart, 1),
       ringMs: round(incoming.at - tCall, 1),
       reactionMs: round(tAnswer - incoming.at, 1),
       callToCallerFrameMs: round(atAlice.at - tCall, 1),
@@ -83,6 +112,7 @@ export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
         caller: `${atAlice.value.localCandidateType}/${atAlice.value.remoteCandidateType}`,
         callee: `${atBob.value.localCandidateType}/${atBob.value.remoteCandidateType}`,
       },
+      pressTimes: call.fromPage && answer.fromPage ? 'page' : 'script',
     };
   } finally {
     await bounded('close the popup', () => popup.close(), 5000).catch(() => {});

@@ -11,12 +11,28 @@ import { Cleanup } from './cleanup';
 
 export interface DatagramPath {
   readonly name: string;
+  /** SO_RCVBUF of the two endpoint sockets in this process, as the kernel reports it. */
+  readonly recvBufferBytes: number;
   /** A -> B */
   forward(data: Buffer): void;
   /** B -> A */
   back(data: Buffer): void;
   /** Replaces the receivers: `atB` gets what A sent, `atA` what B sent. */
   receivers(atB: (data: Buffer) => void, atA: (data: Buffer) => void): void;
+}
+
+// The bench's own endpoints get the same, roomy receive buffer on both paths, so that a
+// busy moment in this process (it sends and receives for both ends) is not counted against
+// either path. The nodes' sockets keep whatever the product sets.
+export const ENDPOINT_RECV_BUFFER = 1 << 20;
+
+function roomy(socket: Socket): number {
+  try {
+    socket.setRecvBufferSize(ENDPOINT_RECV_BUFFER);
+  } catch {
+    // Capped or refused by the kernel; getRecvBufferSize reports what we got.
+  }
+  return socket.getRecvBufferSize();
 }
 
 function bindUdp(): Promise<Socket> {
@@ -38,6 +54,7 @@ export async function rawUdpPath(cleanup: Cleanup): Promise<DatagramPath> {
     a.close();
     b.close();
   });
+  const recvBufferBytes = Math.min(roomy(a), roomy(b));
   const aPort = a.address().port;
   const bPort = b.address().port;
   let atA: (d: Buffer) => void = () => {};
@@ -46,6 +63,7 @@ export async function rawUdpPath(cleanup: Cleanup): Promise<DatagramPath> {
   b.on('message', (m) => atB(m));
   return {
     name: 'raw-udp',
+    recvBufferBytes,
     forward: (d) => a.send(d, bPort, '127.0.0.1'),
     back: (d) => b.send(d, aPort, '127.0.0.1'),
     receivers(toB, toA) {
@@ -120,12 +138,17 @@ async function setUpRelay(
   await ca.channelBind(rb);
   await cb.channelBind(ra);
 
+  // TurnClient keeps its socket to itself; the bench reaches in only to size the buffer.
+  const socketOf = (c: TurnClient) => (c as unknown as { socket: Socket }).socket;
+  const recvBufferBytes = Math.min(roomy(socketOf(ca)), roomy(socketOf(cb)));
+
   let atA: (d: Buffer) => void = () => {};
   let atB: (d: Buffer) => void = () => {};
   ca.on('data', ({ data }) => atA(data));
   cb.on('data', ({ data }) => atB(data));
   const path: DatagramPath = {
     name: 'relay',
+    recvBufferBytes,
     forward: (d) => ca.sendChannel(rb, d),
     back: (d) => cb.sendChannel(ra, d),
     receivers(toB, toA) {
