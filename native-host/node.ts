@@ -148,7 +148,7 @@ export class CopybaraNode {
       case 'status':
         return this.status();
       case 'call':
-        return calls.start(r.target);
+        return calls.start(r.target, r.name ?? null);
       case 'answer':
         return calls.answer(r.callId);
       case 'decline':

@@ -15,6 +15,7 @@ import { rawUdpPath, relayPath } from './bench/paths';
 import { round, median, ratio } from './bench/stats';
 import { DATAGRAM_BYTES, oneWay, pingPong } from './bench/traffic';
 import { dropsDelta, udpDrops } from './bench/udp-drops';
+import { cpuPercent, cpuSnapshot } from './bench/cpu';
 
 // `npm run bench`: the numbers the issue sets targets for, measured on this machine with the
 // product's real processes on 127.0.0.1, printed as one JSON object on stdout (and saved in
@@ -117,10 +118,14 @@ async function benchRelay(root: string, bootstrap: string) {
   const closeRelay = cleanup.defer('close the relay call', async () => void (await relay.close()));
 
   const dropPids = { bench: process.pid, 'relay-a': a.pid, 'relay-b': b.pid };
-  const withDrops = async <T extends object>(run: () => Promise<T>): Promise<T & { socketDrops: Record<string, number> | null }> => {
+  const withDrops = async <T extends object>(
+    run: () => Promise<T>,
+  ): Promise<T & { socketDrops: Record<string, number> | null; cpuPct: Record<string, number | null> }> => {
     const before = await udpDrops(dropPids);
+    const cpuBefore = await cpuSnapshot(dropPids);
     const result = await run();
-    return { ...result, socketDrops: dropsDelta(before, await udpDrops(dropPids)) };
+    const cpuAfter = await cpuSnapshot(dropPids);
+    return { ...result, socketDrops: dropsDelta(before, await udpDrops(dropPids)), cpuPct: cpuPercent(cpuBefore, cpuAfter) };
   };
 
   // A few echoes first: proves the path end to end before anything is timed.
@@ -185,6 +190,7 @@ async function benchRelay(root: string, bootstrap: string) {
         deliveredPps: 'distinct datagrams delivered / max(sending time, first send to last arrival)',
         socketDrops:
           'datagrams the kernel dropped because a UDP receive buffer was full, summed per process over its sockets (/proc/net/udp), during each run; bench = this process (both ends of both paths)',
+        cpuPct: 'CPU used by each process during each run (including its drain wait), in % of one core; this machine has ' + cpus().length,
         endpointRecvBufferBytes: { rawUdp: raw.recvBufferBytes, relay: relay.path.recvBufferBytes },
       },
       afterFlood: after,

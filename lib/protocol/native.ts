@@ -2,6 +2,7 @@ import { CopybaraError, type ErrorInfo } from '../errors';
 import { NODE_ID_PATTERN } from '../node-id';
 import { CALL_ID, type Obj, integer, object, oneOf, string, version } from './check';
 import { type Signal, decodeSignal } from './signal';
+import { MAX_NAME } from './signalling';
 
 // Messages between the extension and its local node (through the native-messaging bridge).
 // Requests carry an `id` that the node echoes in its reply; events carry none.
@@ -59,7 +60,9 @@ export interface NodeStatus {
 
 export type NativeRequest =
   | { type: 'status' }
-  | { type: 'call'; target: string }
+  // `name`: the AZERO.ID name the caller claims as its own, sent in the ring for the callee
+  // to check against the key that calls.
+  | { type: 'call'; target: string; name?: string }
   | { type: 'answer'; callId: string }
   | { type: 'decline'; callId: string }
   | { type: 'hangup'; callId: string }
@@ -101,7 +104,12 @@ export function decodeRequest(value: unknown): RequestFrame {
     case 'status':
       return { ...head, type };
     case 'call':
-      return { ...head, type, target: string(o, 'target', 256) };
+      return {
+        ...head,
+        type,
+        target: string(o, 'target', 256),
+        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
+      };
     case 'signal':
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
     default:

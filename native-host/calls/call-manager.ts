@@ -74,12 +74,13 @@ export class CallManager {
     return null;
   }
 
-  start(target: string): CallInfo {
+  start(target: string, claimedName: string | null = null): CallInfo {
     const id = normaliseNodeId(target);
     const peerKey = Buffer.from(decodeNodeId(id));
     if (peerKey.equals(this._o.publicKey)) throw CopybaraError.SELF_CALL();
     if (this.live()) throw CopybaraError.BUSY();
     const call = createCall({ callId: newCallId(), direction: 'outgoing', peer: id, peerKey, peerName: null, now: this._now() });
+    call.claimedName = claimedName;
     this._add(call);
     void this._dial(call);
     return { ...call.info };
@@ -195,7 +196,7 @@ export class CallManager {
       const link = await this._connect(call, left);
       if (!link || !isLive(call)) return link?.close();
       this._attach(call, link);
-      link.send({ type: 'ring', callId: call.info.callId, name: null, video: true });
+      link.send({ type: 'ring', callId: call.info.callId, name: call.claimedName, video: true });
       if (await this._heardWithin(call, link, Math.min(this._t.ringAckTimeout, deadline - this._now()))) {
         call.timer = setTimeout(() => {
           this._end(call, 'no-answer', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });

@@ -7,6 +7,8 @@ import type { PeerLink } from '../network/backend';
 export interface Call {
   info: CallInfo;
   peerKey: Buffer;
+  // The name this node claims in its ring (outgoing calls only).
+  claimedName: string | null;
   link: PeerLink | null;
   // Removes this call's listeners from `link`, for when a better connection replaces it.
   detach: (() => void) | null;
@@ -55,6 +57,7 @@ export function createCall(init: {
       endedAt: null,
     },
     peerKey: init.peerKey,
+    claimedName: null,
     link: null,
     detach: null,
     dialing: null,

@@ -110,9 +110,10 @@ describe('two nodes on a loopback testnet', () => {
     await expect(sa.request({ type: 'turn', callId: call.callId })).rejects.toThrow(/CALL_NOT_ALLOWED/);
   });
 
-  it('decline reaches the caller', async () => {
-    const call = await sa.request({ type: 'call', target: b.identity!.nodeId });
-    await sb.waitFor('incoming at B', callState(call.callId, 'incoming'));
+  it('decline reaches the caller; the claimed name travels with the ring', async () => {
+    const call = await sa.request({ type: 'call', target: b.identity!.nodeId, name: 'alice.azero' });
+    const ring = await sb.waitFor('incoming at B', callState(call.callId, 'incoming'));
+    expect(ring.event === 'call' && ring.call.peerName).toBe('alice.azero');
     await sb.request({ type: 'decline', callId: call.callId });
     await sa.waitFor('declined at A', callState(call.callId, 'ended', 'declined'));
   });
