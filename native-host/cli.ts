@@ -23,6 +23,11 @@ Commands:
                         --idle-exit SECONDS   stop when no browser was attached for that long
   status              print the running node's status as JSON
   stop                stop the running node
+  link                print a fresh call link signed by this node
+                        --name NAME           the name to claim in it
+                        --expires SECONDS     lifetime (default 1 day, at most 7 days)
+                        --link-host HOST      the link's web host (default copybara.network)
+  link --check LINK   say what a link says; exit 0 only if it can be answered now
   testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first
   bridge              the native-messaging host itself (browsers start it)
 
@@ -39,7 +44,7 @@ interface Args {
   flags: Map<string, string>;
 }
 
-const VALUE_FLAGS = new Set(['profile', 'bootstrap', 'user-data-dir', 'browser', 'idle-exit', 'size']);
+const VALUE_FLAGS = new Set(['profile', 'bootstrap', 'user-data-dir', 'browser', 'idle-exit', 'size', 'name', 'expires', 'check', 'link-host']);
 
 function parseArgs(argv: string[]): Args {
   const flags = new Map<string, string>();
@@ -132,6 +137,20 @@ async function main(argv: string[]): Promise<number> {
       } catch {
         process.stdout.write('no node is running for this profile\n');
       }
+      return 0;
+    }
+    case 'link': {
+      const { describeLink, makeLink } = await import('./link-command');
+      const check = flags.get('check');
+      if (check !== undefined) {
+        const { ok, lines } = describeLink(check);
+        process.stdout.write(lines.join('\n') + '\n');
+        return ok ? 0 : 1;
+      }
+      const expires = seconds(flags, 'expires');
+      process.stdout.write(
+        (await makeLink(profile, { name: flags.get('name') ?? null, lifetimeS: expires, host: flags.get('link-host') ?? null })) + '\n',
+      );
       return 0;
     }
     case 'testnet': {
