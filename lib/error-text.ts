@@ -1,6 +1,7 @@
 import type { ErrorInfo } from './errors';
 import type { CallInfo, EndReason } from './protocol/native';
 import { shortNodeId } from './node-id';
+import type { Verification } from './ext/verification';
 
 // Error codes and end reasons in words, for people. Codes are the contract (lib/errors.ts);
 // this is the only place that turns them into sentences.
@@ -17,9 +18,10 @@ export function sentence(text: string): string {
   return /[.!?…]$/.test(head) ? head : `${head}.`;
 }
 
-// The peer as people know them: their name if the node learnt one, else a short node id.
-export function peerLabel(call: Pick<CallInfo, 'peer' | 'peerName'>): string {
-  return call.peerName ?? shortNodeId(call.peer);
+// The peer as people know them: their name once it is verified (the name in the ring is
+// only a claim, see lib/ext/verification.ts), else a short node id.
+export function peerLabel(call: Pick<CallInfo, 'peer'>, verification: Verification | null = null): string {
+  return verification?.status === 'verified' ? verification.name : shortNodeId(call.peer);
 }
 
 // Why a call ended, from this side's point of view. `who` is peerLabel(call); the
@@ -48,6 +50,8 @@ export function endReasonText(
       return `${who}'s node is not reachable. They may be offline.`;
     case 'peer-lost':
       return `The connection to ${who} was lost`;
+    case 'refused':
+      return `${who}'s node refused the call${detail ? `: ${withoutStop(detail)}` : ''}`;
     case 'failed':
       return detail ? withoutStop(sentence(detail)) : 'Something went wrong';
     case null:
@@ -57,7 +61,7 @@ export function endReasonText(
 
 // Ends that are failures (shown as "Call failed: …") rather than someone's choice.
 export function isFailure(reason: EndReason | null): boolean {
-  return reason === 'failed' || reason === 'unreachable' || reason === 'peer-lost';
+  return reason === 'failed' || reason === 'unreachable' || reason === 'peer-lost' || reason === 'refused';
 }
 
 function withoutStop(text: string): string {
@@ -89,6 +93,15 @@ export function errorText(error: ErrorInfo, who = 'That node'): string {
       return sentence(`the Copybara node is not running${detail}`);
     case 'TIMEOUT':
       return 'The Copybara node did not answer in time.';
+    case 'NAME_INVALID':
+    case 'TLD_UNSUPPORTED':
+    case 'NAME_NOT_REGISTERED':
+    case 'NO_NODE_ID':
+    case 'RECORD_MALFORMED':
+    case 'CHAIN_UNREACHABLE':
+    case 'CHAIN_ERROR':
+    case 'CANCELLED':
+      return resolveErrorText(error, who === 'That node' ? 'That name' : who);
     case 'BAD_MESSAGE':
     case 'UNKNOWN_VERSION':
     case 'UNKNOWN_TYPE':
@@ -115,4 +128,91 @@ export function mediaErrorText(err: unknown, what: 'camera' | 'microphone'): str
     default:
       return `Your ${what} could not be started${name ? ` (${name})` : ''}.`;
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// AZERO.ID names (lib/names ResolveErrorCode). `name` is the name as the user knows it.
+
+export const TLD_LIST = '.azero, .a0 or .tzero';
+
+export function resolveErrorText(error: ErrorInfo, name: string): string {
+  const detail = error.message ? ` (${withoutStop(error.message)})` : '';
+  switch (error.code) {
+    case 'NAME_INVALID':
+      return error.message ? `That is not a valid name: ${withoutStop(lowerFirst(error.message))}.` : 'That is not a valid name.';
+    case 'TLD_UNSUPPORTED':
+      return `Copybara can call AZERO.ID names ending in ${TLD_LIST} only${detail}.`;
+    case 'NAME_NOT_REGISTERED':
+      return `${name} is not registered, or its registration has expired.`;
+    case 'NO_NODE_ID':
+      return `${name} has no Copybara node id on record. Ask its owner for their node id, or to publish it.`;
+    case 'RECORD_MALFORMED':
+      return `The node id on record for ${name} is not a valid node id${detail}.`;
+    case 'CHAIN_UNREACHABLE':
+      return `The name service is not reachable${detail}. Call a node id or a contact instead, or check the endpoints in Settings.`;
+    case 'CHAIN_ERROR':
+      return `The name service gave an answer Copybara does not understand${detail}.`;
+    case 'CANCELLED':
+      return 'Cancelled.';
+    default:
+      return errorText(error);
+  }
+}
+
+// 90_000 -> "2 min", 3 * 3600_000 -> "3 h", 50 * 3600_000 -> "2 days".
+export function timeAgo(then: number, now: number): string {
+  const s = Math.max(0, Math.round((now - then) / 1000));
+  if (s < 60) return 'just now';
+  const min = Math.round(s / 60);
+  if (min < 60) return `${min} min ago`;
+  const h = Math.round(min / 60);
+  if (h < 48) return `${h} h ago`;
+  return `${Math.round(h / 24)} days ago`;
+}
+
+// Said when an answer comes from the cache because the chain could not be reached.
+export function cachedAddressText(name: string, verifiedAt: number, now: number): string {
+  return `Using the saved address of ${name}, last verified ${timeAgo(verifiedAt, now)} (the name service is not reachable).`;
+}
+
+// What the call page and the notification say about a caller's claimed name.
+export function claimText(v: Verification): string {
+  switch (v.status) {
+    case 'checking':
+      return `claims ${v.name} (checking…)`;
+    case 'verified':
+      return v.name;
+    case 'mismatch':
+      return `claims ${v.name} — not that name's owner`;
+    case 'unverifiable':
+      return `claims ${v.name} (could not be checked: ${checkProblem(v.error)})`;
+  }
+}
+
+// Why a claimed name could not be checked, as a short phrase.
+export function checkProblem(error: ErrorInfo): string {
+  switch (error.code) {
+    case 'CHAIN_UNREACHABLE':
+      return 'the name service is not reachable';
+    case 'CHECK_TIMEOUT':
+      return 'the name service did not answer in time';
+    case 'CACHED_MISMATCH':
+      return "the name service is not reachable, and the saved address of this name is a different node";
+    case 'NAME_INVALID':
+      return 'it is not a valid name';
+    case 'TLD_UNSUPPORTED':
+      return `only names ending in ${TLD_LIST} can be checked`;
+    case 'RECORD_MALFORMED':
+      return 'its node id record is malformed';
+    case 'CHAIN_ERROR':
+      return 'the name service gave an answer Copybara does not understand';
+    default:
+      return withoutStop(lowerFirst(error.message || 'something went wrong'));
+  }
+}
+
+function lowerFirst(text: string): string {
+  const t = text.trim();
+  // Keep names and acronyms ("AZERO.ID …") as they are.
+  return /^[A-Z][a-z]/.test(t) ? t[0]!.toLowerCase() + t.slice(1) : t;
 }

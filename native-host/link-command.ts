@@ -1,23 +1,34 @@
-import { randomBytes } from 'node:crypto';
 import { LinkError } from '../lib/links/errors';
 import { findLinksInText } from '../lib/links/find';
-import { DEFAULT_LINK_HOST, DEFAULT_LINK_LIFETIME_S, checkLink, createLinkPayload, decodeLinkPayload, linkUrl } from '../lib/links/link';
+import { DEFAULT_LINK_LIFETIME_S, checkLink, decodeLinkPayload, linkUrl } from '../lib/links/link';
+import type { LinkInfo } from '../lib/protocol/native';
+import { Invitations } from './calls/invitations';
+import { requestOnce } from './node-client';
 import { loadIdentity } from './identity';
 import { type Profile, ensureProfile } from './profile';
 
 // `copybara-host link`: make a call link signed by this profile's node key, or check one.
 
+// The running node issues the link when there is one, so it knows the invitation at once;
+// otherwise the invitation is written to the profile for the node to find when it starts.
 export async function makeLink(profile: Profile, opts: { name: string | null; lifetimeS: number | null; host: string | null }): Promise<string> {
-  await ensureProfile(profile);
-  const identity = await loadIdentity(profile);
-  const payload = createLinkPayload({
-    secretKey: identity.secretKey,
-    invitation: randomBytes(8),
-    createdAt: Math.floor(Date.now() / 1000),
-    lifetimeS: opts.lifetimeS ?? DEFAULT_LINK_LIFETIME_S,
-    name: opts.name,
-  });
-  return linkUrl(payload, opts.host ?? DEFAULT_LINK_HOST);
+  const fields = { ...(opts.name ? { name: opts.name } : {}), ...(opts.lifetimeS ? { lifetimeS: opts.lifetimeS } : {}) };
+  let info: LinkInfo | null = null;
+  try {
+    info = (await requestOnce(profile.socketPath, 'link', 5000, fields)) as LinkInfo;
+  } catch (err) {
+    if (!(err instanceof Error) || !/ENOENT|ECONNREFUSED/.test(err.message)) throw err;
+  }
+  if (!info) {
+    await ensureProfile(profile);
+    const identity = await loadIdentity(profile);
+    const nowS = Math.floor(Date.now() / 1000);
+    const invitations = new Invitations(profile.invitationsFile, identity.secretKey);
+    await invitations.load(nowS);
+    info = invitations.issue({ nowS, lifetimeS: opts.lifetimeS ?? DEFAULT_LINK_LIFETIME_S, name: opts.name });
+    await invitations.flush();
+  }
+  return opts.host ? linkUrl(info.payload, opts.host) : info.url;
 }
 
 // Returns the lines to print and whether the link can be answered now.

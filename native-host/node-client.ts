@@ -31,7 +31,7 @@ export async function waitForNode(socketPath: string, timeoutMs: number): Promis
 }
 
 // One request, one reply, for the CLI.
-export async function requestOnce(socketPath: string, type: string, timeoutMs = 5000): Promise<unknown> {
+export async function requestOnce(socketPath: string, type: string, timeoutMs = 5000, fields: object = {}): Promise<unknown> {
   const socket = await connectNode(socketPath);
   const decoder = new FrameDecoder(MAX_NATIVE_MESSAGE);
   try {
@@ -47,7 +47,7 @@ export async function requestOnce(socketPath: string, type: string, timeoutMs = 
         }
       });
       socket.on('close', () => reject(new CopybaraError('NODE_UNAVAILABLE', 'the node closed the connection')));
-      socket.write(encodeFrame({ v: NATIVE_VERSION, id: 1, type }, MAX_NATIVE_MESSAGE));
+      socket.write(encodeFrame({ ...fields, v: NATIVE_VERSION, id: 1, type }, MAX_NATIVE_MESSAGE));
     });
   } finally {
     socket.destroy();

@@ -3,6 +3,7 @@ import { CopybaraError, toErrorInfo } from '../lib/errors';
 import { NATIVE_VERSION, type NodeEvent, type NodeStatus, type RequestFrame, decodeRequest } from '../lib/protocol/native';
 import type { HostPort } from './bootstrap';
 import { CallManager, type Timing } from './calls/call-manager';
+import { Invitations } from './calls/invitations';
 import { type Identity, loadIdentity } from './identity';
 import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
@@ -28,6 +29,7 @@ export class CopybaraNode {
   turn: TurnServer | null = null;
   backend: HyperdhtBackend | null = null;
   calls: CallManager | null = null;
+  invitations: Invitations | null = null;
   readonly clients = new Set<LocalClient>();
   private _o: NodeOptions;
   private _server: Server | null = null;
@@ -55,7 +57,10 @@ export class CopybaraNode {
         bootstrap: this._o.bootstrap,
         log,
       });
+      this.invitations = new Invitations(profile.invitationsFile, this.identity.secretKey);
+      await this.invitations.load(Math.floor(Date.now() / 1000));
       this.calls = new CallManager({
+        invitations: this.invitations,
         backend: this.backend,
         turn: this.turn,
         publicKey: this.identity.publicKey,
@@ -101,6 +106,7 @@ export class CopybaraNode {
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
       await this.backend?.close();
       await this.turn?.close();
+      await this.invitations?.flush();
       await this._unlock?.();
       this._o.log('node stopped');
       this._closed();
@@ -148,7 +154,17 @@ export class CopybaraNode {
       case 'status':
         return this.status();
       case 'call':
-        return calls.start(r.target, r.name ?? null);
+        return calls.start(r.target, r.name ?? null, r.invitation ?? null);
+      case 'link':
+        return this.invitations!.issue({
+          nowS: Math.floor(Date.now() / 1000),
+          ...(r.lifetimeS ? { lifetimeS: r.lifetimeS } : {}),
+          name: r.name ?? null,
+          callee: r.callee ?? null,
+        });
+      case 'wait-link':
+        this.invitations!.setWaiting(r.invitation, r.waiting);
+        return null;
       case 'answer':
         return calls.answer(r.callId);
       case 'decline':

@@ -11,6 +11,7 @@ export interface Profile {
   lockFile: string;
   logFile: string;
   launcher: string;
+  invitationsFile: string;
 }
 
 export function defaultProfileDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -28,6 +29,7 @@ export function profileAt(dir: string): Profile {
     lockFile: join(abs, 'node.lock'),
     logFile: join(abs, 'node.log'),
     launcher: join(abs, 'copybara-bridge.sh'),
+    invitationsFile: join(abs, 'invitations.json'),
   };
 }
 

@@ -1,7 +1,7 @@
 import { CopybaraError } from '../errors';
 import { NODE_ID_PATTERN } from '../node-id';
 import { integer, object, string } from '../protocol/check';
-import { type NativeResults, type NodeStatus, type TurnInfo, decodeCallInfo } from '../protocol/native';
+import { type LinkInfo, type NativeResults, type NodeStatus, type TurnInfo, decodeCallInfo } from '../protocol/native';
 
 // Decoders for the `result` of the node's replies. lib/protocol/native.ts types them
 // (NativeResults) and decodes CallInfo; the remaining shapes are checked here before the
@@ -21,6 +21,16 @@ export function decodeTurnInfo(value: unknown): TurnInfo {
     return u;
   });
   return { urls, username: string(o, 'username', 512), credential: string(o, 'credential', 512) };
+}
+
+export function decodeLinkInfo(value: unknown): LinkInfo {
+  const o = object(value, 'link');
+  return {
+    url: string(o, 'url', 1024, /^https:\/\/[^\s#]+#[A-Za-z0-9_-]+$/),
+    payload: string(o, 'payload', 512, /^[A-Za-z0-9_-]+$/),
+    invitation: string(o, 'invitation', 16, /^[0-9a-f]{16}$/),
+    expiresAt: integer(o, 'expiresAt', 0, 2 ** 32),
+  };
 }
 
 export function decodeNodeStatus(value: unknown): NodeStatus {
@@ -48,5 +58,7 @@ export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => 
   decline: decodeCallInfo,
   hangup: decodeCallInfo,
   turn: decodeTurnInfo,
+  link: decodeLinkInfo,
+  'wait-link': decodeNull,
   signal: decodeNull,
 };

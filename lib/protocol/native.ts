@@ -1,6 +1,6 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
 import { NODE_ID_PATTERN } from '../node-id';
-import { CALL_ID, type Obj, integer, object, oneOf, string, version } from './check';
+import { CALL_ID, type Obj, boolean, integer, object, oneOf, string, version } from './check';
 import { type Signal, decodeSignal } from './signal';
 import { MAX_NAME } from './signalling';
 
@@ -26,6 +26,7 @@ export type EndReason =
   | 'missed'
   | 'unreachable'
   | 'peer-lost'
+  | 'refused' // the callee's node refused a call link (detail says why)
   | 'failed';
 
 export interface CallInfo {
@@ -40,12 +41,24 @@ export interface CallInfo {
   createdAt: number;
   answeredAt: number | null;
   endedAt: number | null;
+  // The call link this call came through (16 hex digits), if any.
+  invitation: string | null;
+  // True when the call was answered without ringing because it presented our own link
+  // while our call tab was waiting for it.
+  viaLink: boolean;
 }
 
 export interface TurnInfo {
   urls: string[];
   username: string;
   credential: string;
+}
+
+export interface LinkInfo {
+  url: string;
+  payload: string;
+  invitation: string;
+  expiresAt: number; // unix seconds
 }
 
 export interface NodeStatus {
@@ -62,7 +75,9 @@ export type NativeRequest =
   | { type: 'status' }
   // `name`: the AZERO.ID name the caller claims as its own, sent in the ring for the callee
   // to check against the key that calls.
-  | { type: 'call'; target: string; name?: string }
+  | { type: 'call'; target: string; name?: string; invitation?: string }
+  | { type: 'link'; name?: string; lifetimeS?: number; callee?: string }
+  | { type: 'wait-link'; invitation: string; waiting: boolean }
   | { type: 'answer'; callId: string }
   | { type: 'decline'; callId: string }
   | { type: 'hangup'; callId: string }
@@ -77,6 +92,8 @@ export interface NativeResults {
   hangup: CallInfo;
   turn: TurnInfo;
   signal: null;
+  link: LinkInfo;
+  'wait-link': null;
 }
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
@@ -89,7 +106,8 @@ export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; c
 
 export type EventFrame = NodeEvent & { v: number };
 
-const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal'] as const;
+const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal', 'link', 'wait-link'] as const;
+const INVITATION = /^[0-9a-f]{16}$/;
 
 export function decodeRequest(value: unknown): RequestFrame {
   const o: Obj = object(value, 'request');
@@ -109,7 +127,18 @@ export function decodeRequest(value: unknown): RequestFrame {
         type,
         target: string(o, 'target', 256),
         ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
+        ...(o.invitation === undefined || o.invitation === null ? {} : { invitation: string(o, 'invitation', 16, INVITATION) }),
       };
+    case 'link':
+      return {
+        ...head,
+        type,
+        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
+        ...(o.lifetimeS === undefined || o.lifetimeS === null ? {} : { lifetimeS: integer(o, 'lifetimeS', 60, 7 * 24 * 3600) }),
+        ...(o.callee === undefined || o.callee === null ? {} : { callee: string(o, 'callee', 52, NODE_ID_PATTERN) }),
+      };
+    case 'wait-link':
+      return { ...head, type, invitation: string(o, 'invitation', 16, INVITATION), waiting: boolean(o, 'waiting') };
     case 'signal':
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
     default:
@@ -127,6 +156,7 @@ const END_REASONS = [
   'missed',
   'unreachable',
   'peer-lost',
+  'refused',
   'failed',
 ] as const;
 
@@ -152,6 +182,8 @@ export function decodeCallInfo(value: unknown): CallInfo {
     createdAt: integer(o, 'createdAt', 0, Number.MAX_SAFE_INTEGER),
     answeredAt: nullableTime(o, 'answeredAt'),
     endedAt: nullableTime(o, 'endedAt'),
+    invitation: o.invitation === null || o.invitation === undefined ? null : string(o, 'invitation', 16, INVITATION),
+    viaLink: o.viaLink === true,
   };
 }
 

@@ -11,9 +11,13 @@ export const MAX_SIGNALLING_MESSAGE = 128 * 1024;
 export const MAX_NAME = 253;
 
 export type HangupReason = 'hangup' | 'no-answer' | 'failed';
+export type RefuseReason = 'link-used' | 'link-expired' | 'wrong-callee';
+export const INVITATION = /^[0-9a-f]{16}$/;
 
 export type SignallingMessage =
-  | { type: 'ring'; callId: string; name: string | null; video: boolean }
+  // `invitation`: the call link this call answers, if any (see native-host/calls/invitations.ts).
+  | { type: 'ring'; callId: string; name: string | null; video: boolean; invitation: string | null }
+  | { type: 'refuse'; callId: string; reason: RefuseReason }
   | { type: 'ringing'; callId: string }
   | { type: 'accept'; callId: string }
   | { type: 'decline'; callId: string }
@@ -25,7 +29,7 @@ export type SignallingMessage =
 
 export type SignallingFrame = SignallingMessage & { v: number };
 
-const TYPES = ['ring', 'ringing', 'accept', 'decline', 'busy', 'signal', 'hangup', 'ping', 'pong'] as const;
+const TYPES = ['ring', 'refuse', 'ringing', 'accept', 'decline', 'busy', 'signal', 'hangup', 'ping', 'pong'] as const;
 
 export function encodeSignalling(message: SignallingMessage): SignallingFrame {
   return { v: SIGNALLING_VERSION, ...message };
@@ -42,7 +46,15 @@ export function decodeSignalling(value: unknown): SignallingMessage {
   const callId = string(o, 'callId', 32, CALL_ID);
   switch (type) {
     case 'ring':
-      return { type, callId, name: optionalString(o, 'name', MAX_NAME) ?? null, video: boolean(o, 'video') };
+      return {
+        type,
+        callId,
+        name: optionalString(o, 'name', MAX_NAME) ?? null,
+        video: boolean(o, 'video'),
+        invitation: optionalString(o, 'invitation', 16, INVITATION) ?? null,
+      };
+    case 'refuse':
+      return { type, callId, reason: oneOf(o, 'reason', ['link-used', 'link-expired', 'wrong-callee'] as const) };
     case 'signal':
       return { type, callId, signal: decodeSignal(o.signal) };
     case 'hangup':

@@ -2,12 +2,13 @@ import { CopybaraError } from '../../lib/errors';
 import { decodeNodeId, encodeNodeId, normaliseNodeId } from '../../lib/node-id';
 import type { CallInfo, EndReason, NodeEvent, TurnInfo } from '../../lib/protocol/native';
 import type { Signal } from '../../lib/protocol/signal';
-import type { SignallingMessage } from '../../lib/protocol/signalling';
+import type { RefuseReason, SignallingMessage } from '../../lib/protocol/signalling';
 import type { Backend, PeerLink } from '../network/backend';
 import { decodeMediaDatagram, encodeMediaDatagram } from '../relay-datagram';
 import { safetyCode } from '../safety-code';
 import type { TurnBinding } from '../turn/server';
 import { type Call, createCall, isLive, newCallId, remoteHangupReason } from './call';
+import type { Invitations } from './invitations';
 
 type Log = (line: string) => void;
 
@@ -40,12 +41,20 @@ export const DEFAULT_TIMING: Timing = {
 
 const KEEP_ENDED = 20;
 
+const REFUSALS: Record<RefuseReason, string> = {
+  'link-used': 'this call link was already used; ask for a new one',
+  'link-expired': 'this call link has expired; ask for a new one',
+  'wrong-callee': 'this call link was made for someone else',
+};
+
 export interface CallManagerOptions {
   backend: Backend;
   turn: TurnRelay;
   publicKey: Buffer;
   emit: (event: NodeEvent) => void;
   log: Log;
+  // Call links this node issued; without it, rings that present a link ring as any call.
+  invitations?: Invitations;
   timing?: Partial<Timing>;
   now?: () => number;
 }
@@ -74,13 +83,14 @@ export class CallManager {
     return null;
   }
 
-  start(target: string, claimedName: string | null = null): CallInfo {
+  start(target: string, claimedName: string | null = null, invitation: string | null = null): CallInfo {
     const id = normaliseNodeId(target);
     const peerKey = Buffer.from(decodeNodeId(id));
     if (peerKey.equals(this._o.publicKey)) throw CopybaraError.SELF_CALL();
     if (this.live()) throw CopybaraError.BUSY();
     const call = createCall({ callId: newCallId(), direction: 'outgoing', peer: id, peerKey, peerName: null, now: this._now() });
     call.claimedName = claimedName;
+    call.info.invitation = invitation;
     this._add(call);
     void this._dial(call);
     return { ...call.info };
@@ -167,14 +177,32 @@ export class CallManager {
       link.send({ type: 'busy', callId: ring.callId });
       return link.close();
     }
+    const caller = encodeNodeId(link.remoteKey);
+    const verdict = ring.invitation && this._o.invitations
+      ? this._o.invitations.verdict(ring.invitation, caller, Math.floor(this._now() / 1000))
+      : { kind: 'ring' as const };
+    if (verdict.kind === 'refuse') {
+      this._o.log(`a call presenting link ${ring.invitation} refused: ${verdict.reason}`);
+      link.send({ type: 'refuse', callId: ring.callId, reason: verdict.reason });
+      return link.close();
+    }
     const call = createCall({
       callId: ring.callId,
       direction: 'incoming',
-      peer: encodeNodeId(link.remoteKey),
+      peer: caller,
       peerKey: link.remoteKey,
       peerName: ring.name,
       now: this._now(),
     });
+    call.info.invitation = ring.invitation;
+    if (verdict.kind === 'auto-accept') {
+      // Our own link, answered while our call tab waits for it: no ringing, no second click.
+      call.info.viaLink = true;
+      this.calls.set(call.info.callId, call);
+      this._attach(call, link);
+      link.send({ type: 'accept', callId: call.info.callId });
+      return this._activate(call);
+    }
     this._add(call);
     this._attach(call, link);
     link.send({ type: 'ringing', callId: call.info.callId });
@@ -196,7 +224,7 @@ export class CallManager {
       const link = await this._connect(call, left);
       if (!link || !isLive(call)) return link?.close();
       this._attach(call, link);
-      link.send({ type: 'ring', callId: call.info.callId, name: call.claimedName, video: true });
+      link.send({ type: 'ring', callId: call.info.callId, name: call.claimedName, video: true, invitation: call.info.invitation });
       if (await this._heardWithin(call, link, Math.min(this._t.ringAckTimeout, deadline - this._now()))) {
         call.timer = setTimeout(() => {
           this._end(call, 'no-answer', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });
@@ -287,6 +315,9 @@ export class CallManager {
         return;
       case 'busy':
         if (direction === 'outgoing' && isLive(call)) this._end(call, 'busy', null, null);
+        return;
+      case 'refuse':
+        if (direction === 'outgoing' && isLive(call)) this._end(call, 'refused', REFUSALS[m.reason], null);
         return;
       case 'hangup':
         if (isLive(call)) this._end(call, remoteHangupReason(call, m.reason), null, null);

@@ -55,6 +55,8 @@ export function createCall(init: {
       createdAt: init.now,
       answeredAt: null,
       endedAt: null,
+      invitation: null,
+      viaLink: false,
     },
     peerKey: init.peerKey,
     claimedName: null,

@@ -3,6 +3,7 @@ import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { Timing } from '../../native-host/calls/call-manager';
 import { CopybaraNode } from '../../native-host/node';
+import { encodeNodeId } from '../../lib/node-id';
 import { profileAt } from '../../native-host/profile';
 import { TurnClient } from '../helpers/turn-client';
 import { NodeSocket, callState } from '../harness/node-socket';
@@ -40,7 +41,12 @@ beforeAll(async () => {
   [sa, sb] = await Promise.all([NodeSocket.connect(profileAt(join(dir.path, 'a')).socketPath), NodeSocket.connect(profileAt(join(dir.path, 'b')).socketPath)]);
 });
 
-afterEach(() => {
+// A failed test must not leave a call running into the next one.
+afterEach(async () => {
+  for (const node of [a, b]) {
+    for (const call of node.calls?.list() ?? []) if (call.state !== 'ended') node.calls!.hangup(call.callId);
+  }
+  await new Promise((r) => setTimeout(r, 50));
   sa.events.length = 0;
   sb.events.length = 0;
 });
@@ -161,6 +167,38 @@ describe('two nodes on a loopback testnet', () => {
     } finally {
       calls.accept = accept;
     }
+  });
+
+  it('a call link: answered without ringing while its maker waits, then refused as used', async () => {
+    // A makes the link and waits for it; B answers it, which dials A.
+    const link = await sa.request({ type: 'link', name: 'alice.azero' });
+    expect(link.url).toContain(link.payload);
+    await sa.request({ type: 'wait-link', invitation: link.invitation, waiting: true });
+    const call = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: link.invitation });
+    await sb.waitFor('B is in the call at once', callState(call.callId, 'active'));
+    const atA = await sa.waitFor('A took it without ringing', callState(call.callId, 'active'));
+    expect(atA.event === 'call' && atA.call.viaLink).toBe(true);
+    expect(sa.events.some(callState(call.callId, 'incoming'))).toBe(false);
+    await sb.request({ type: 'hangup', callId: call.callId });
+    await sa.waitFor('A sees the end', callState(call.callId, 'ended'));
+
+    const again = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: link.invitation });
+    const refused = await sb.waitFor('used link refused', callState(again.callId, 'ended', 'refused'));
+    expect(refused.event === 'call' && refused.call.detail).toMatch(/already used/);
+  });
+
+  it('a call link nobody waits for rings as any call; one made for someone else is refused', async () => {
+    const link = await sa.request({ type: 'link' });
+    const call = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: link.invitation });
+    const ring = await sa.waitFor('A rings', callState(call.callId, 'incoming'));
+    expect(ring.event === 'call' && ring.call.invitation).toBe(link.invitation);
+    await sa.request({ type: 'decline', callId: call.callId });
+    await sb.waitFor('declined at B', callState(call.callId, 'ended', 'declined'));
+
+    const forSomeoneElse = await sa.request({ type: 'link', callee: encodeNodeId(Buffer.alloc(32, 5)) });
+    const other = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: forSomeoneElse.invitation });
+    const refused = await sb.waitFor('wrong callee refused', callState(other.callId, 'ended', 'refused'));
+    expect(refused.event === 'call' && refused.call.detail).toMatch(/someone else/);
   });
 
   it('a call nobody answers ends as no-answer for the caller and missed for the callee', async () => {

@@ -18,6 +18,8 @@ export function callInfo(over: Partial<CallInfo> = {}): CallInfo {
     safetyCode: null,
     createdAt: 1_700_000_000_000,
     answeredAt: null,
+    invitation: null,
+    viaLink: false,
     endedAt: null,
     ...over,
   };

@@ -114,7 +114,10 @@ describe('call link codec', () => {
           fc.uint8Array({ minLength: 100, maxLength: 400 }).map((b) => encodeBase64url(b)),
           fc.uint8Array({ minLength: 1, maxLength: 20 }).map((noise) => {
             const b = valid.slice();
-            for (let i = 0; i < noise.length; i++) b[noise[i]! % b.length] ^= noise[(i + 1) % noise.length]! | 1;
+            for (let i = 0; i < noise.length; i++) {
+              const at = noise[i]! % b.length;
+              b[at] = b[at]! ^ (noise[(i + 1) % noise.length]! | 1);
+            }
             return encodeBase64url(b);
           }),
         ),

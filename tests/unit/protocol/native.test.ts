@@ -16,6 +16,8 @@ const call: CallInfo = {
   createdAt: 1,
   answeredAt: null,
   endedAt: 2,
+  invitation: null,
+  viaLink: false,
 };
 
 describe('native messages', () => {

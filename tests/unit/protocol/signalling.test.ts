@@ -6,8 +6,9 @@ import { type SignallingMessage, decodeSignalling, encodeSignalling } from '../.
 const callId = 'ab'.repeat(16);
 
 const valid: SignallingMessage[] = [
-  { type: 'ring', callId, name: null, video: true },
-  { type: 'ring', callId, name: 'alice.azero', video: false },
+  { type: 'ring', callId, name: null, video: true, invitation: null },
+  { type: 'ring', callId, name: 'alice.azero', video: false, invitation: '0123456789abcdef' },
+  { type: 'refuse', callId, reason: 'link-used' },
   { type: 'ringing', callId },
   { type: 'accept', callId },
   { type: 'decline', callId },
@@ -34,6 +35,7 @@ describe('signalling codec', () => {
     expect(() => decodeSignalling({ v: 1, type: 'ring', callId, video: 'yes' })).toThrow(/"video" must be true or false/);
     expect(() => decodeSignalling({ v: 1, type: 'signal', callId, signal: { kind: 'offer', sdp: 'x'.repeat(70_000) } })).toThrow(/longer than/);
     expect(() => decodeSignalling({ v: 1, type: 'hangup', callId, reason: 'bored' })).toThrow(/"reason" must be one of/);
+    expect(() => decodeSignalling({ v: 1, type: 'ring', callId, video: true, invitation: 'xyz' })).toThrow(/"invitation" is malformed/);
     expect(() => decodeSignalling('hello')).toThrow(/not an object/);
   });
 
