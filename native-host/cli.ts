@@ -1,4 +1,3 @@
-import { fileURLToPath } from 'node:url';
 import { toErrorInfo } from '../lib/errors';
 import { type HostPort, parseBootstrap } from './bootstrap';
 import { createLog } from './log';
@@ -30,6 +29,13 @@ Commands:
   link --check LINK   say what a link says; exit 0 only if it can be answered now
   testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first
   bridge              the native-messaging host itself (browsers start it)
+  resolve NAME        print the node id(s) an AZERO.ID name (bob.azero, bob.a0, bob.tzero)
+                      points to; answers are cached in the profile folder
+                        --endpoint URL        the chain's RPC endpoint (ws:// or wss://);
+                                              repeat or comma-separate for fallbacks
+                                              (default wss://ws.azero.dev, or
+                                              wss://ws.test.azero.dev for .tzero)
+                      exit status: 0 found, 1 lookup failed, 2 unusable name or endpoint
 
 Options for every command:
   --profile DIR       profile folder (default $COPYBARA_PROFILE, else ~/.config/copybara)
@@ -37,17 +43,24 @@ Options for every command:
                       (default $COPYBARA_BOOTSTRAP, else HyperDHT's public nodes)
 `;
 
-const CLI_PATH = fileURLToPath(new URL('./bin/copybara-host.js', import.meta.url));
+// The path of the executable the user ran (bin/copybara-host.js), which starts the node and
+// which launchers point at; set by run().
+let CLI_PATH = '';
 
 interface Args {
   command: string | undefined;
   flags: Map<string, string>;
+  // Arguments after the command (only `resolve` takes one: the name).
+  operands: string[];
 }
 
-const VALUE_FLAGS = new Set(['profile', 'bootstrap', 'user-data-dir', 'browser', 'idle-exit', 'size', 'name', 'expires', 'check', 'link-host']);
+const VALUE_FLAGS = new Set(['profile', 'bootstrap', 'user-data-dir', 'browser', 'idle-exit', 'size', 'name', 'expires', 'check', 'link-host', 'endpoint']);
+// Flags that may be given more than once; their values are joined with commas.
+const LIST_FLAGS = new Set(['endpoint']);
 
 function parseArgs(argv: string[]): Args {
   const flags = new Map<string, string>();
+  const operands: string[] = [];
   let command: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
@@ -57,12 +70,14 @@ function parseArgs(argv: string[]): Args {
       if (!VALUE_FLAGS.has(name)) throw new Error(`unknown option --${name}`);
       const value = inline ?? argv[++i];
       if (value === undefined) throw new Error(`--${name} needs a value`);
-      flags.set(name, value);
+      const previous = flags.get(name);
+      flags.set(name, LIST_FLAGS.has(name) && previous !== undefined ? `${previous},${value}` : value);
     } else if (command === undefined) command = a;
+    else if (command === 'resolve' && operands.length === 0) operands.push(a);
     // A browser passes the caller's origin (and on Windows a window handle) as arguments.
     else if (command !== 'bridge') throw new Error(`unexpected argument "${a}"`);
   }
-  return { command, flags };
+  return { command, flags, operands };
 }
 
 function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
@@ -78,7 +93,7 @@ function seconds(flags: Map<string, string>, name: string): number | null {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { command, flags } = parseArgs(argv);
+  const { command, flags, operands } = parseArgs(argv);
   if (flags.has('help') || command === undefined || command === 'help') {
     process.stdout.write(USAGE);
     return command === undefined && !flags.has('help') ? 2 : 0;
@@ -177,17 +192,36 @@ async function main(argv: string[]): Promise<number> {
         log: createLog(process.stderr, 'bridge'),
       });
     }
+    case 'resolve': {
+      await ensureProfile(profile);
+      const { runResolve } = await import('./names/resolve-command');
+      const abort = new AbortController();
+      const cancel = () => abort.abort();
+      process.once('SIGINT', cancel);
+      process.once('SIGTERM', cancel);
+      return runResolve({
+        name: operands[0],
+        endpoints: flags.get('endpoint') ?? null,
+        profileDir: profile.dir,
+        out: process.stdout,
+        err: process.stderr,
+        signal: abort.signal,
+      });
+    }
     default:
       process.stderr.write(`copybara-host: unknown command "${command}"\n\n${USAGE}`);
       return 2;
   }
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    const info = toErrorInfo(err);
-    process.stderr.write(`copybara-host: ${info.code === 'INTERNAL' ? '' : `${info.code}: `}${info.message}\n`);
-    process.exit(1);
-  },
-);
+export function run(cliPath: string): void {
+  CLI_PATH = cliPath;
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (err) => {
+      const info = toErrorInfo(err);
+      process.stderr.write(`copybara-host: ${info.code === 'INTERNAL' ? '' : `${info.code}: `}${info.message}\n`);
+      process.exit(1);
+    },
+  );
+}

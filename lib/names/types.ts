@@ -28,7 +28,16 @@ export interface Resolution {
   verifiedAt: number;
   // True when the chain could not be reached and the answer came from the cache.
   fromCache: boolean;
+  // Where the answer came from (added; optional so existing producers stay valid):
+  // 'chain' just now, 'cache' a cached answer still within its TTL (fromCache false: it
+  // counts as verified), 'stale-cache' the chain failed and an older answer was used
+  // (fromCache true).
+  source?: ResolutionSource;
+  // With 'stale-cache': why the chain could not give a fresh answer, in words.
+  staleReason?: string;
 }
+
+export type ResolutionSource = 'chain' | 'cache' | 'stale-cache';
 
 export type ResolveErrorCode =
   | 'NAME_INVALID' // not a well-formed name (says why)
