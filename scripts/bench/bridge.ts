@@ -62,3 +62,27 @@ export async function timeBridgeOnce(cleanup: Cleanup, launcher: string, expectN
     await stop();
   }
 }
+
+/** The same measurement for a bare `node -e`: what any Node.js bridge costs at least. */
+export async function timeBareNode(cleanup: Cleanup, timeoutMs = 10_000): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, ['-e', 'process.stdout.write("x")'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  const exited = new Promise<void>((resolve) => {
+    child.once('exit', () => resolve());
+    child.once('error', () => resolve());
+  });
+  const stop = cleanup.defer(`stop node ${child.pid}`, async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    await exited;
+  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`bare node: no output within ${timeoutMs} ms`)), timeoutMs);
+      child.stdout.once('data', () => (clearTimeout(timer), resolve()));
+      child.once('error', (err) => (clearTimeout(timer), reject(err)));
+    });
+    return performance.now() - started;
+  } finally {
+    await stop();
+  }
+}

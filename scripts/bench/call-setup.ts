@@ -78,7 +78,7 @@ const decoded = (tab: Page) => mediaSummary(tab);
 export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
   const popup = await openPopup(alice.person);
   try {
-    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent({ timeout: 2000 }), (t) => (t ?? '').includes(alice.nodeId));
     await popup.getByLabel('Name or node id').fill(bob.nodeId);
     const aliceTabP = waitForCallTab(alice.person, 15_000);
     const bobTabP = waitForCallTab(bob.person, 20_000);

@@ -27,8 +27,6 @@ export interface PingPongResult {
   warmup: number;
   lost: number;
   rttMs: Distribution;
-  /** Every measured round trip in ms, in order (after warm-up). */
-  samplesMs: number[];
 }
 
 /**
@@ -52,7 +50,7 @@ export function pingPong(path: DatagramPath, opts: { roundTrips: number; warmup:
       clearInterval(watchdog);
       path.receivers(() => {}, () => {});
       if (err) reject(err);
-      else resolve({ roundTrips: samples.length, warmup: opts.warmup, lost, rttMs: distribution(samples), samplesMs: samples.map((s) => round(s, 4)) });
+      else resolve({ roundTrips: samples.length, warmup: opts.warmup, lost, rttMs: distribution(samples) });
     };
     const send = () => {
       sentAt = performance.now();
