@@ -131,17 +131,17 @@ export class ChainConnection {
   }
 
   async #openAny(): Promise<Live> {
-    const failures: string[] = [];
+    const failures: Array<{ endpoint: string; why: string }> = [];
     for (const endpoint of this.#opts.endpoints) {
       try {
         return await this.#openOne(endpoint);
       } catch (err) {
-        failures.push(`${endpoint} (${err instanceof Error ? err.message : String(err)})`);
+        failures.push({ endpoint, why: err instanceof Error ? err.message : String(err) });
       }
     }
-    const first = this.#opts.endpoints[0]!;
-    if (failures.length === 1) throw ResolveError.unreachable(first, failures[0]!.slice(first.length + 2, -1));
-    throw new ResolveError('CHAIN_UNREACHABLE', `The name service could not be reached at any of ${failures.join(', ')}`, this.#opts.endpoints.join(','));
+    if (failures.length === 1) throw ResolveError.unreachable(failures[0]!.endpoint, failures[0]!.why);
+    const all = failures.map((f) => `${f.endpoint} (${f.why})`).join(', ');
+    throw new ResolveError('CHAIN_UNREACHABLE', `The name service could not be reached at any of ${all}`, this.#opts.endpoints.join(','), all);
   }
 
   async #openOne(endpoint: string): Promise<Live> {

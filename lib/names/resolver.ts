@@ -32,6 +32,9 @@ export interface NameResolverOptions {
   queryTimeoutMs?: number;
   // Close a chain's connection after this long without lookups.
   idleCloseMs?: number;
+  // The oldest cached answer still offered when the chain is unreachable (default: any age;
+  // the answer carries its verifiedAt for the caller to show or judge).
+  maxStaleMs?: number;
   now?: () => number;
 }
 
@@ -49,6 +52,7 @@ export class NameResolver {
   readonly #connectTimeoutMs: number;
   readonly #queryTimeoutMs: number;
   readonly #idleCloseMs: number;
+  readonly #maxStaleMs: number;
   readonly #now: () => number;
   readonly #connections = new Map<Chain, ChainConnection>();
   // Registry addresses learnt from routers, per chain and TLD.
@@ -68,9 +72,10 @@ export class NameResolver {
     this.#registries = { azero: registryOf(opts.registries?.azero ?? DEFAULT_REGISTRY.azero), tzero: registryOf(opts.registries?.tzero ?? DEFAULT_REGISTRY.tzero) };
     this.#cache = opts.cache ?? new MemoryResolutionCache();
     this.#ttlMs = nonNegative(opts.ttlMs ?? DEFAULT_TTL_MS, 'ttlMs');
-    this.#connectTimeoutMs = nonNegative(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
-    this.#queryTimeoutMs = nonNegative(opts.queryTimeoutMs ?? this.#connectTimeoutMs, 'queryTimeoutMs');
-    this.#idleCloseMs = nonNegative(opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS, 'idleCloseMs');
+    this.#connectTimeoutMs = timerMs(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
+    this.#queryTimeoutMs = timerMs(opts.queryTimeoutMs ?? this.#connectTimeoutMs, 'queryTimeoutMs');
+    this.#idleCloseMs = timerMs(opts.idleCloseMs ?? DEFAULT_IDLE_CLOSE_MS, 'idleCloseMs');
+    this.#maxStaleMs = nonNegative(opts.maxStaleMs ?? Number.POSITIVE_INFINITY, 'maxStaleMs');
     this.#now = opts.now ?? Date.now;
   }
 
@@ -90,7 +95,7 @@ export class NameResolver {
     } catch (err) {
       const e = err instanceof ResolveError ? err : ResolveError.chain(err instanceof Error ? err.message : String(err));
       if (e.code === 'CHAIN_UNREACHABLE' || e.code === 'CHAIN_ERROR') {
-        if (cached && !isTombstone(cached.records)) {
+        if (cached && !isTombstone(cached.records) && this.#now() - cached.verifiedAt <= this.#maxStaleMs) {
           return { name, records: cached.records, verifiedAt: cached.verifiedAt, fromCache: true, source: 'stale-cache', staleReason: e.message };
         }
       }
@@ -232,6 +237,12 @@ function registryOf(choice: RegistryChoice): Registry {
 }
 
 function nonNegative(v: number, what: string): number {
-  if (!Number.isFinite(v) || v < 0) throw new Error(`${what} must be a non-negative number of milliseconds`);
+  if (Number.isNaN(v) || v < 0) throw new Error(`${what} must be a non-negative number of milliseconds`);
+  return v;
+}
+
+// Timers take at most 2^31-1 ms; beyond that setTimeout fires at once.
+function timerMs(v: number, what: string): number {
+  if (!Number.isFinite(v) || v < 0 || v > 2_147_483_647) throw new Error(`${what} must be 0 to 2147483647 milliseconds`);
   return v;
 }

@@ -1,0 +1,80 @@
+import { u8aToHex } from '@polkadot/util';
+import { decodeAddress } from '@polkadot/util-crypto';
+import { DEFAULT_REGISTRY, DEFAULT_ROUTER } from '../../lib/names/chains';
+import type { Chain } from '../../lib/names/types';
+import { type NameSpec, RegistryModel } from './registry-model';
+import { type Faults, type SimStats, SimulatedNode } from './server';
+
+// SIMULATED contract chain for tests: never call this "on-chain". A real @polkadot/api talks
+// to it over a real WebSocket on 127.0.0.1, reads real substrate-contracts-node metadata,
+// and gets ContractsApi_call answered by a stateful model of the AZERO.ID registry and
+// router (see registry-model.ts for what is modelled, docs/names.md for the differences).
+
+export type { Faults, NameSpec, SimStats };
+export { ALICE } from './registry-model';
+
+export interface SimChainOptions {
+  // Which public deployment to impersonate: its registry and router addresses and TLDs.
+  chain?: Chain;
+  names?: Record<string, NameSpec>; // by label: { bob: { records: { 'copybara-id': … } } }
+  recordsSizeLimit?: number | null;
+  faults?: Faults;
+  now?: () => number;
+}
+
+export interface SimulatedChain {
+  url: string;
+  registryAddress: string; // SS58, as configured in a resolver
+  routerAddress: string;
+  model: RegistryModel;
+  stats: SimStats;
+  register(label: string, spec?: NameSpec): void;
+  setRecord(label: string, key: string, value: string | null): void;
+  expire(label: string): void;
+  setFault(faults: Faults): void;
+  clearFaults(): void;
+  dropConnections(): void; // cut every open socket, keep listening
+  down(): Promise<void>; // stop listening: connections are refused
+  up(): Promise<void>; // listen again on the same port
+  close(): Promise<void>;
+}
+
+export async function startSimulatedChain(opts: SimChainOptions = {}): Promise<SimulatedChain> {
+  const chain = opts.chain ?? 'azero';
+  const now = opts.now ?? Date.now;
+  const model = new RegistryModel(chain, now, opts.recordsSizeLimit ?? null);
+  for (const [label, spec] of Object.entries(opts.names ?? {})) model.register(label, spec);
+  const registryAddress = DEFAULT_REGISTRY[chain];
+  const routerAddress = DEFAULT_ROUTER[chain];
+  const node = new SimulatedNode({
+    registryAddress: u8aToHex(decodeAddress(registryAddress)),
+    routerAddress: u8aToHex(decodeAddress(routerAddress)),
+    tlds: chain === 'azero' ? ['azero', 'a0'] : ['tzero'],
+    model,
+  });
+  node.faults = { ...opts.faults };
+  await node.listen(0);
+  return {
+    url: node.url,
+    registryAddress,
+    routerAddress,
+    model,
+    stats: node.stats,
+    register: (label, spec) => model.register(label, spec),
+    setRecord(label, key, value) {
+      const out = model.setRecord(label, key, value);
+      if ('err' in out) throw new Error(`simulated registry refused the record (error ${out.err})`);
+    },
+    expire: (label) => model.expire(label),
+    setFault(faults) {
+      node.faults = { ...node.faults, ...faults };
+    },
+    clearFaults() {
+      node.faults = {};
+    },
+    dropConnections: () => node.dropConnections(),
+    down: () => node.down(),
+    up: () => node.listen(),
+    close: () => node.down(),
+  };
+}
