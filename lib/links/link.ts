@@ -28,7 +28,9 @@ const FLAG_CALLEE = 1;
 const FLAG_NAME = 2;
 const HEAD = 50;
 const SIGNATURE = 64;
-const MAX_NAME_BYTES = 253;
+// AZERO.ID labels are at most 32 characters; 64 bytes leaves room for a TLD and keeps the
+// fullest link (callee and name) well under MAX_PAYLOAD_CHARS.
+const MAX_NAME_BYTES = 64;
 
 export interface CallLink {
   caller: string; // node id of the maker
