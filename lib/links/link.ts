@@ -107,7 +107,7 @@ export function decodeLinkPayload(payload: string): CallLink {
   }
   if (flags & FLAG_NAME) {
     const len = bytes[at] ?? 0;
-    if (len === 0 || at + 1 + len > bodyEnd) throw new LinkError('MALFORMED', 'this call link is damaged or incomplete');
+    if (len === 0 || len > MAX_NAME_BYTES || at + 1 + len > bodyEnd) throw new LinkError('MALFORMED', 'this call link is damaged or incomplete');
     try {
       name = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at + 1, at + 1 + len));
     } catch {
