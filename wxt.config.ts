@@ -1,11 +1,31 @@
+import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
 import { EXTENSION_KEY, FIREFOX_EXTENSION_ID } from './lib/extension-key';
+
+// Every @polkadot package describes itself with `import.meta.url` (packageInfo.js). In the
+// background's IIFE bundle Rollup rewrites `import.meta` to an object built from
+// `document.currentScript … document.baseURI`,
+// and a service worker has no `document`: the worker died on startup ("document is not
+// defined") once name resolution (lib/names) was bundled into it. Outside a document, use
+// the worker's own URL; pages keep `import.meta.url` as it was.
+function serviceWorkerSafeImportMeta(): Plugin {
+  return {
+    name: 'copybara:service-worker-safe-import-meta',
+    transform(code, id) {
+      if (!id.includes('/node_modules/@polkadot/') || !code.includes('import.meta')) return null;
+      const guarded = "(typeof document === 'undefined' ? self.location.href : import.meta.url)";
+      const out = code.replaceAll('import.meta && import.meta.url', 'import.meta.url').split('import.meta.url').join(guarded);
+      return { code: out, map: null };
+    },
+  };
+}
 
 // The manifest `key` pins the Chromium extension id, so the native host manifest's
 // allowed_origins matches dev, test and release builds alike (DESIGN §7).
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   imports: false,
+  vite: () => ({ plugins: [serviceWorkerSafeImportMeta()] }),
   manifest: ({ browser }) => ({
     name: 'Copybara',
     description: 'Peer-to-peer calls to node ids and AZERO.ID names, with no server in between.',

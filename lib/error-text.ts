@@ -135,23 +135,25 @@ export function mediaErrorText(err: unknown, what: 'camera' | 'microphone'): str
 
 export const TLD_LIST = '.azero, .a0 or .tzero';
 
+// lib/names words its errors as sentences (naming the name and, when the chain is
+// unreachable, the endpoint); this adds what the user can do about it.
 export function resolveErrorText(error: ErrorInfo, name: string): string {
-  const detail = error.message ? ` (${withoutStop(error.message)})` : '';
+  const said = error.message ? nameSentence(error.message) : null;
   switch (error.code) {
     case 'NAME_INVALID':
-      return error.message ? `That is not a valid name: ${withoutStop(lowerFirst(error.message))}.` : 'That is not a valid name.';
+      return said ?? 'That is not a valid name.';
     case 'TLD_UNSUPPORTED':
-      return `Copybara can call AZERO.ID names ending in ${TLD_LIST} only${detail}.`;
+      return said ?? `Copybara can call AZERO.ID names ending in ${TLD_LIST} only.`;
     case 'NAME_NOT_REGISTERED':
-      return `${name} is not registered, or its registration has expired.`;
+      return said ?? `${name} is not registered, or its registration has expired.`;
     case 'NO_NODE_ID':
-      return `${name} has no Copybara node id on record. Ask its owner for their node id, or to publish it.`;
+      return `${said ?? `${name} has no node id on record.`} Ask its owner for their node id.`;
     case 'RECORD_MALFORMED':
-      return `The node id on record for ${name} is not a valid node id${detail}.`;
+      return `${said ?? `The node id on record for ${name} is not a valid node id.`} Ask its owner to publish it again.`;
     case 'CHAIN_UNREACHABLE':
-      return `The name service is not reachable${detail}. Call a node id or a contact instead, or check the endpoints in Settings.`;
+      return `${said ?? 'The name service is not reachable.'} Call a node id or a contact instead, or check the endpoints in Settings.`;
     case 'CHAIN_ERROR':
-      return `The name service gave an answer Copybara does not understand${detail}.`;
+      return said ?? 'The name service gave an answer Copybara does not understand.';
     case 'CANCELLED':
       return 'Cancelled.';
     default:
@@ -209,6 +211,14 @@ export function checkProblem(error: ErrorInfo): string {
     default:
       return withoutStop(lowerFirst(error.message || 'something went wrong'));
   }
+}
+
+// sentence(), except that a leading name keeps its case: "bob.azero is not registered."
+function nameSentence(text: string): string {
+  const t = text.trim();
+  const first = t.split(/\s/, 1)[0] ?? '';
+  if (!first.includes('.')) return sentence(t);
+  return /[.!?…]$/.test(t) ? t : `${t}.`;
 }
 
 function lowerFirst(text: string): string {

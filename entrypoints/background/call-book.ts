@@ -1,8 +1,10 @@
+import type { Verification } from '../../lib/ext/verification';
 import type { CallInfo } from '../../lib/protocol/native';
 import type { Signal } from '../../lib/protocol/signal';
 
 // What the background knows about calls: the latest CallInfo of each, the tab showing it,
-// and signals that arrived before the tab was listening. Pure bookkeeping, no browser APIs.
+// signals that arrived before the tab was listening, and what we found out about the
+// name the peer claims. Pure bookkeeping, no browser APIs.
 
 // Signals for a call whose page is not watching yet (it is still loading). A real
 // negotiation needs a few dozen; the cap bounds a misbehaving peer.
@@ -22,6 +24,7 @@ export class CallBook {
   private readonly signals = new Map<string, Signal[]>();
   // Calls the user answered from the notification, before their page was listening.
   private readonly answerNow = new Set<string>();
+  private readonly verifications = new Map<string, Verification>();
 
   get(callId: string): CallInfo | null {
     return this.calls.get(callId) ?? null;
@@ -59,6 +62,20 @@ export class CallBook {
       changes.push({ call: ended, previous });
     }
     return changes;
+  }
+
+  setVerification(callId: string, verification: Verification): void {
+    this.verifications.set(callId, verification);
+  }
+
+  verification(callId: string): Verification | null {
+    return this.verifications.get(callId) ?? null;
+  }
+
+  // A call whose caller's name is still being checked: it does not ring, and the popup
+  // does not list it yet.
+  held(callId: string): boolean {
+    return this.verifications.get(callId)?.status === 'checking';
   }
 
   live(): CallInfo[] {
@@ -119,6 +136,7 @@ export class CallBook {
     this.tabs.delete(callId);
     this.signals.delete(callId);
     this.answerNow.delete(callId);
+    this.verifications.delete(callId);
   }
 }
 

@@ -1,18 +1,28 @@
 import { defineBackground } from '#imports';
 import browser, { type Runtime } from 'webextension-polyfill';
+import { localArea } from '../../lib/ext/browser-storage';
+import { StorageNameCache } from '../../lib/ext/name-cache';
+import { SettingsStore } from '../../lib/ext/settings';
 import { NATIVE_HOST_NAME } from '../../lib/extension-key';
+import { parseName } from '../../lib/names/name';
+import { NameResolver } from '../../lib/names/resolver';
 import { createRouter } from './router';
 import * as surface from './surface';
 
 // Registers listeners, synchronously, and nothing else: MV3 only wakes the worker for
 // events whose listeners exist by the end of the first turn. The work is in router.ts.
 export default defineBackground(() => {
+  const storage = localArea();
+  const settings = new SettingsStore(storage, parseName);
+  const cache = new StorageNameCache(storage);
   const router = createRouter({
     connectNative: () => browser.runtime.connectNative(NATIVE_HOST_NAME),
     lastError: () => browser.runtime.lastError?.message ?? null,
     surface,
     extensionUrl: browser.runtime.getURL('/'),
     extensionId: browser.runtime.id,
+    settings: () => settings.load(),
+    makeResolver: (endpoints) => new NameResolver({ endpoints, cache }),
   });
 
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => router.onMessage(message, sender));

@@ -25,6 +25,10 @@ export class PageHub {
     this.popups.delete(port);
   }
 
+  popupCount(): number {
+    return this.popups.size;
+  }
+
   addCallPage(port: PagePort): void {
     this.callPages.set(port, null);
   }

@@ -1,6 +1,7 @@
 import { CopybaraError } from '../../lib/errors';
 import {
   CALL_PORT,
+  type CallEntry,
   type CallPageMessage,
   type CallPageRequest,
   POPUP_PORT,
@@ -12,9 +13,13 @@ import {
   decodePopupRequest,
   errorInfoOf,
 } from '../../lib/ext/messages';
+import type { Settings } from '../../lib/ext/settings';
+import { type CallerOutcome, type Verification, callerOutcome, dialledName } from '../../lib/ext/verification';
+import type { ChainEndpoints, Resolution } from '../../lib/names/types';
 import { isNodeId, normaliseNodeId } from '../../lib/node-id';
 import type { CallInfo, NodeEvent, NodeStatus } from '../../lib/protocol/native';
 import { CallBook, type Change } from './call-book';
+import { NameService, type ResolverLike } from './names';
 import { NativePort, type NativePortLike } from './native-port';
 import { PageHub, type PagePort, send } from './pages';
 
@@ -24,7 +29,7 @@ import { PageHub, type PagePort, send } from './pages';
 
 export interface Surface {
   showCallTab(callId: string, known: number | null): Promise<number>;
-  showIncoming(call: CallInfo): Promise<void>;
+  showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
   clearIncoming(callId: string): Promise<void>;
   notificationCallId(notificationId: string): string | null;
 }
@@ -36,7 +41,12 @@ export interface RouterDeps {
   // URL prefix of our own pages (runtime.getURL('/')) and our id, to check senders.
   extensionUrl: string;
   extensionId: string;
+  // Settings as stored now (lib/ext/settings.ts), read for every call and every lookup.
+  settings(): Promise<Settings>;
+  // A name resolver for these endpoints (lib/names NameResolver, with the storage cache).
+  makeResolver(endpoints: ChainEndpoints): ResolverLike;
   now?(): number;
+  checkTimeoutMs?: number;
 }
 
 interface Sender {
@@ -53,6 +63,7 @@ export function createRouter(deps: RouterDeps) {
   const hangingUp = new Set<string>();
   let nodeId: string | null = null;
   let viewQueued = false;
+  const names = new NameService({ makeResolver: deps.makeResolver, settings: deps.settings, now, checkTimeoutMs: deps.checkTimeoutMs });
 
   const native = new NativePort({
     connect: deps.connectNative,
@@ -66,8 +77,16 @@ export function createRouter(deps: RouterDeps) {
     now,
   });
 
+  function entry(call: CallInfo): CallEntry {
+    return { call, verification: book.verification(call.callId) };
+  }
+
   function view(): PopupView {
-    return { host: native.host, nodeId, calls: book.live() };
+    return { host: native.host, nodeId, calls: book.live().filter((c) => !book.held(c.callId)).map(entry) };
+  }
+
+  function pushCall(call: CallInfo): void {
+    pages.toCall(call.callId, { type: 'call', ...entry(call) });
   }
 
   // Coalesces the updates of one turn of the event loop into one push per popup.
@@ -92,19 +111,56 @@ export function createRouter(deps: RouterDeps) {
   function apply(change: Change | null): void {
     if (!change) return;
     const { call, previous } = change;
-    pages.toCall(call.callId, { type: 'call', call });
+    pushCall(call);
     pushView();
     const wasIncoming = previous?.state === 'incoming';
     if (call.state === 'incoming' && !wasIncoming) {
-      surface
-        .showCallTab(call.callId, book.tab(call.callId))
-        .then((tabId) => book.setTab(call.callId, tabId))
-        .catch(log('opening the call tab'));
-      surface.showIncoming(call).catch(log('showing the notification'));
+      // A caller who claims a name rings only once the claim has been checked.
+      if (call.peerName !== null && book.verification(call.callId) === null) void checkCaller(call, call.peerName);
+      else ring(call);
     } else if (wasIncoming && call.state !== 'incoming') {
       surface.clearIncoming(call.callId).catch(log('clearing the notification'));
     }
     if (call.state === 'ended') book.prune(now());
+  }
+
+  function ring(call: CallInfo): void {
+    surface
+      .showCallTab(call.callId, book.tab(call.callId))
+      .then((tabId) => book.setTab(call.callId, tabId))
+      .catch(log('opening the call tab'));
+    surface.showIncoming(call, book.verification(call.callId)).catch(log('showing the notification'));
+  }
+
+  // Resolves the name an incoming caller claims (bounded) and compares it with the key
+  // that calls: rings, or declines without ringing (lib/ext/verification.ts decides).
+  async function checkCaller(call: CallInfo, claimed: string): Promise<void> {
+    const { callId } = call;
+    book.setVerification(callId, { status: 'checking', name: claimed });
+    let outcome: CallerOutcome;
+    try {
+      const result = await names.check(claimed);
+      outcome = callerOutcome(call, result, await deps.settings());
+    } catch (err) {
+      outcome = { verification: { status: 'unverifiable', name: claimed, error: errorInfoOf(err) }, ring: true };
+    }
+    book.setVerification(callId, outcome.verification);
+    const current = book.get(callId);
+    if (!current) return;
+    pushCall(current);
+    pushView();
+    if (current.state !== 'incoming') return; // the caller gave up while we checked
+    if (outcome.ring) ring(current);
+    else native.request({ type: 'decline', callId }).then(applyCall).catch(log('declining a caller whose name is not theirs'));
+  }
+
+  async function myName(): Promise<string | null> {
+    try {
+      return (await deps.settings()).myName;
+    } catch (err) {
+      log('reading the settings')(err);
+      return null;
+    }
   }
 
   function applyCall(call: CallInfo): CallInfo {
@@ -128,11 +184,24 @@ export function createRouter(deps: RouterDeps) {
     async view(): Promise<PopupView> {
       return view();
     },
-    async call(req: { target: string }): Promise<CallInfo> {
+    async resolve(req: { name: string; requestId: string }): Promise<Resolution> {
+      return names.lookup(req.requestId, req.name);
+    },
+    async cancel(req: { requestId: string }): Promise<null> {
+      names.cancel(req.requestId);
+      return null;
+    },
+    // `name`: the name the popup resolved the target from; shown for the call only if our
+    // own lookup found that node for it.
+    async call(req: { target: string; name?: string }): Promise<CallInfo> {
       const target = normaliseNodeId(req.target);
       if (!isNodeId(target)) throw CopybaraError.BAD_NODE_ID('that is not a node id');
       if (target === nodeId) throw CopybaraError.SELF_CALL();
-      const call = applyCall(await native.request({ type: 'call', target }));
+      const dialled = req.name ? names.confirmed(req.name, target) : null;
+      const claim = await myName();
+      const placed = await native.request({ type: 'call', target, ...(claim ? { name: claim } : {}) });
+      if (dialled) book.setVerification(placed.callId, dialledName(dialled));
+      const call = applyCall(placed);
       // The call is placed either way; a tab that fails to open is found again via the popup.
       await surface
         .showCallTab(call.callId, null)
@@ -163,7 +232,7 @@ export function createRouter(deps: RouterDeps) {
         if (native.ready) send(port, { type: 'gone', callId: msg.callId, error: errorInfoOf(CopybaraError.UNKNOWN_CALL(msg.callId)) });
         return;
       }
-      send(port, { type: 'call', call });
+      send(port, { type: 'call', ...entry(call) });
       for (const signal of book.takeSignals(msg.callId)) send(port, { type: 'signal', callId: msg.callId, signal });
       if (book.takeAnswerRequest(msg.callId)) send(port, { type: 'answer-now', callId: msg.callId });
     },
@@ -237,6 +306,7 @@ export function createRouter(deps: RouterDeps) {
     node,
     notification,
     native,
+    names,
 
     start(): void {
       native.start();
@@ -258,7 +328,11 @@ export function createRouter(deps: RouterDeps) {
     onConnect(port: PagePort): void {
       if (port.name === POPUP_PORT && fromOurPage(port.sender, 'popup.html')) {
         pages.addPopup(port);
-        port.onDisconnect.addListener(() => pages.removePopup(port));
+        port.onDisconnect.addListener(() => {
+          pages.removePopup(port);
+          // Nobody is left to see a lookup's answer: stop it.
+          if (pages.popupCount() === 0) names.cancelAll();
+        });
         send(port, { type: 'view', view: view() });
         // "…then reopen this popup": opening it is the moment to look for the host again.
         native.retryNow();

@@ -11,13 +11,14 @@ import {
   decodeCallPagePush,
   unwrap,
 } from './messages';
+import type { Verification } from './verification';
 
 // The call page's only line to the background: a long-lived "call" port. It watches one
 // call, turns requests into promises, and reconnects when the port drops while the call
 // is still going (the MV3 worker can be restarted under us).
 
 export interface CallPortHandlers {
-  onCall(call: CallInfo): void;
+  onCall(call: CallInfo, verification: Verification | null): void;
   onSignal(signal: Signal): void;
   onAnswerNow(): void;
   onGone(error: ErrorInfo): void;
@@ -101,7 +102,7 @@ export class CallPortClient {
     }
     switch (push.type) {
       case 'call':
-        if (push.call.callId === this.callId) this.handlers.onCall(push.call);
+        if (push.call.callId === this.callId) this.handlers.onCall(push.call, push.verification);
         return;
       case 'signal':
         if (push.callId === this.callId) this.handlers.onSignal(push.signal);

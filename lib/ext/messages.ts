@@ -1,8 +1,11 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
-import { CALL_ID, type Obj, integer, object, oneOf, string } from '../protocol/check';
+import type { Chain, ParsedName, Resolution } from '../names/types';
+import { CALL_ID, type Obj, boolean, integer, object, oneOf, string } from '../protocol/check';
 import { type CallInfo, decodeCallInfo } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
+import { isResolveError, resolveErrorInfo } from './name-input';
+import type { MismatchReason, Verification } from './verification';
 
 // Messages between the extension's pages and its background worker. Everything that
 // arrives through `runtime.onMessage` or a runtime port is `unknown` until a decoder here
@@ -29,10 +32,17 @@ export type HostState =
 
 export type Reply<T> = { ok: true; result: T } | { ok: false; error: ErrorInfo };
 
+// A call as the pages see it: what the node reports, and what the background found out
+// about the name the peer claims (null: no name claimed, or an outgoing call to a node id).
+export interface CallEntry {
+  call: CallInfo;
+  verification: Verification | null;
+}
+
 export interface PopupView {
   host: HostState;
   nodeId: string | null;
-  calls: CallInfo[];
+  calls: CallEntry[];
 }
 
 function errorInfo(value: unknown): ErrorInfo {
@@ -65,7 +75,59 @@ export function decodePopupView(value: unknown): PopupView {
   return {
     host: decodeHostState(o.host),
     nodeId: o.nodeId === null || o.nodeId === undefined ? null : string(o, 'nodeId', 52, NODE_ID_PATTERN),
-    calls: o.calls.map(decodeCallInfo),
+    calls: o.calls.map(decodeCallEntry),
+  };
+}
+
+export function decodeCallEntry(value: unknown): CallEntry {
+  const o = object(value, 'call entry');
+  return { call: decodeCallInfo(o.call), verification: decodeVerification(o.verification) };
+}
+
+// Names as they travel between our pages: at most 256 characters (a DNS-length name plus
+// slack; the parser in lib/names has the real rules).
+const MAX_NAME_TEXT = 256;
+const MISMATCH_REASONS = ['other-node', 'no-node-id', 'not-registered'] as const satisfies readonly MismatchReason[];
+
+export function decodeVerification(value: unknown): Verification | null {
+  if (value === null || value === undefined) return null;
+  const o = object(value, 'verification');
+  const status = oneOf(o, 'status', ['checking', 'verified', 'mismatch', 'unverifiable'] as const);
+  const name = string(o, 'name', MAX_NAME_TEXT);
+  switch (status) {
+    case 'checking':
+      return { status, name };
+    case 'verified':
+      return { status, name, verifiedAt: integer(o, 'verifiedAt', 0, Number.MAX_SAFE_INTEGER), fromCache: boolean(o, 'fromCache') };
+    case 'mismatch':
+      return { status, name, reason: oneOf(o, 'reason', MISMATCH_REASONS) };
+    case 'unverifiable':
+      return { status, name, error: errorInfo(o.error) };
+  }
+}
+
+const CHAINS = ['azero', 'tzero'] as const satisfies readonly Chain[];
+
+export function decodeResolution(value: unknown): Resolution {
+  const o = object(value, 'resolution');
+  const n = object(o.name, 'name');
+  const name: ParsedName = {
+    label: string(n, 'label', MAX_NAME_TEXT),
+    tld: string(n, 'tld', 16),
+    chain: oneOf(n, 'chain', CHAINS),
+    full: string(n, 'full', MAX_NAME_TEXT),
+  };
+  const r = object(o.records, 'records');
+  return {
+    name,
+    records: {
+      nodeId: r.nodeId === null || r.nodeId === undefined ? null : string(r, 'nodeId', 52, NODE_ID_PATTERN),
+      staexId: r.staexId === null || r.staexId === undefined ? null : string(r, 'staexId', 128),
+    },
+    verifiedAt: integer(o, 'verifiedAt', 0, Number.MAX_SAFE_INTEGER),
+    fromCache: boolean(o, 'fromCache'),
+    ...(o.source === undefined || o.source === null ? {} : { source: oneOf(o, 'source', ['chain', 'cache', 'stale-cache'] as const) }),
+    ...(o.staleReason === undefined || o.staleReason === null ? {} : { staleReason: string(o, 'staleReason', 1024) }),
   };
 }
 
@@ -81,27 +143,45 @@ function requestId(o: Obj): number {
 // ---------------------------------------------------------------------------------------
 // Popup -> background (runtime.sendMessage), answered with a Reply.
 
+//
+// resolve: look a name up (the popup shows progress and may `cancel` it by requestId).
+// call: dial a node id; `name` is the name it was resolved from, if any, so the call can
+// be shown by that name once the background has confirmed it resolved it so.
+
 export type PopupRequest =
   | { type: 'view' }
-  | { type: 'call'; target: string }
+  | { type: 'resolve'; name: string; requestId: string }
+  | { type: 'cancel'; requestId: string }
+  | { type: 'call'; target: string; name?: string }
   | { type: 'focus'; callId: string }
   | { type: 'retry' };
 
 export interface PopupResults {
   view: PopupView;
+  resolve: Resolution;
+  cancel: null;
   call: CallInfo;
   focus: null;
   retry: null;
 }
 
-const POPUP_TYPES = ['view', 'call', 'focus', 'retry'] as const;
+const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry'] as const;
+export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
 export function decodePopupRequest(value: unknown): PopupRequest {
   const o = object(value, 'popup request');
   const t = type(o, POPUP_TYPES) as PopupRequest['type'];
   switch (t) {
+    case 'resolve':
+      return { type: t, name: string(o, 'name', MAX_NAME_TEXT), requestId: string(o, 'requestId', 32, REQUEST_ID) };
+    case 'cancel':
+      return { type: t, requestId: string(o, 'requestId', 32, REQUEST_ID) };
     case 'call':
-      return { type: t, target: string(o, 'target', 256) };
+      return {
+        type: t,
+        target: string(o, 'target', 256),
+        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME_TEXT) }),
+      };
     case 'focus':
       return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
     default:
@@ -148,7 +228,7 @@ export function decodeCallPageMessage(value: unknown): CallPageMessage {
 // Background -> call page. `gone`: the background does not know the watched call (any
 // more). `answer-now`: the user pressed Answer on the system notification.
 export type CallPagePush =
-  | { type: 'call'; call: CallInfo }
+  | { type: 'call'; call: CallInfo; verification: Verification | null }
   | { type: 'signal'; callId: string; signal: Signal }
   | { type: 'answer-now'; callId: string }
   | { type: 'gone'; callId: string; error: ErrorInfo }
@@ -164,7 +244,7 @@ export function decodeCallPagePush(value: unknown): CallPagePush {
   const t = type(o, CALL_PUSH_TYPES) as CallPagePush['type'];
   switch (t) {
     case 'call':
-      return { type: t, call: decodeCallInfo(o.call) };
+      return { type: t, call: decodeCallInfo(o.call), verification: decodeVerification(o.verification) };
     case 'signal':
       return { type: t, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
     case 'answer-now':
@@ -199,5 +279,6 @@ export function unwrap<T>(reply: Reply<T>): T {
 export function errorInfoOf(err: unknown): ErrorInfo {
   if (err instanceof ReplyError) return err.info;
   if (err instanceof CopybaraError) return { code: err.code, message: err.detail };
+  if (isResolveError(err)) return resolveErrorInfo(err);
   return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

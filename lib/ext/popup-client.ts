@@ -7,6 +7,7 @@ import {
   decodePopupPush,
   decodePopupView,
   decodeReply,
+  decodeResolution,
   unwrap,
 } from './messages';
 import { decodeCallInfo } from '../protocol/native';
@@ -16,6 +17,8 @@ import { decodeCallInfo } from '../protocol/native';
 
 const DECODERS: { [K in PopupRequest['type']]: (value: unknown) => PopupResults[K] } = {
   view: decodePopupView,
+  resolve: decodeResolution,
+  cancel: () => null,
   call: decodeCallInfo,
   focus: () => null,
   retry: () => null,
@@ -37,4 +40,9 @@ export function watchView(onView: (view: PopupView) => void): () => void {
     }
   });
   return () => port.disconnect();
+}
+
+// The options page opens in a tab of its own (manifest options_ui.open_in_tab).
+export async function openSettings(): Promise<void> {
+  await browser.runtime.openOptionsPage();
 }

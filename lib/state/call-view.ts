@@ -1,5 +1,6 @@
 import { INSTALL_COMMAND, endReasonText, isFailure, peerLabel } from '../error-text';
 import type { HostState } from '../ext/messages';
+import type { Verification } from '../ext/verification';
 import type { CallInfo } from '../protocol/native';
 
 // Pure helpers behind the call page: what to say about a call, given what the page knows.
@@ -18,6 +19,8 @@ export interface StatusWords {
 
 export interface CallViewInput {
   call: CallInfo | null;
+  // What the background found out about the name the peer claims (null: none claimed).
+  verification?: Verification | null;
   // The page's own failure (media could not connect, no microphone…), in words.
   failure: string | null;
   // Set when the background does not know the call: words for why.
@@ -55,7 +58,7 @@ export function callStatus(v: CallViewInput): StatusWords {
     if (v.host?.kind === 'disconnected') return { headline: 'Waiting for the Copybara node…', detail: null, tone: 'waiting' };
     return { headline: 'Loading call…', detail: null, tone: 'waiting' };
   }
-  const who = peerLabel(call);
+  const who = peerLabel(call, v.verification ?? null);
   switch (call.state) {
     case 'dialing':
       return { headline: `Connecting to ${who}…`, detail: null, tone: 'waiting' };

@@ -3,6 +3,7 @@ import { errorText, peerLabel } from '../error-text';
 import { CallPortClient, closeThisTab } from '../ext/call-port';
 import { type HostState, errorInfoOf } from '../ext/messages';
 import { decodeTurnInfo } from '../ext/results';
+import type { Verification } from '../ext/verification';
 import { CALL_ID } from '../protocol/check';
 import { type CallInfo, decodeCallInfo } from '../protocol/native';
 import type { Signal } from '../protocol/signal';
@@ -22,6 +23,8 @@ const STATS_INTERVAL_MS = 1000;
 class CallState {
   callId = $state<string | null>(null);
   call = $state.raw<CallInfo | null>(null);
+  // The background's check of the name the peer claims; null when none is claimed.
+  verification = $state.raw<Verification | null>(null);
   gone = $state<string | null>(null);
   host = $state.raw<HostState | null>(null);
   failure = $state<string | null>(null);
@@ -43,6 +46,7 @@ class CallState {
   readonly status = $derived(
     callStatus({
       call: this.call,
+      verification: this.verification,
       failure: this.failure,
       gone: this.gone,
       host: this.host,
@@ -53,7 +57,7 @@ class CallState {
     }),
   );
   readonly controls = $derived(controlsFor(this.call, this.ended));
-  readonly who = $derived(this.call ? peerLabel(this.call) : '');
+  readonly who = $derived(this.call ? peerLabel(this.call, this.verification) : '');
   // A live call keeps its media (it flows through the node's TURN port, not the native
   // port), but requests fail until the background reconnects: say so.
   readonly hostNotice = $derived(
@@ -78,7 +82,10 @@ class CallState {
     }
     this.callId = callId;
     this.client = new CallPortClient(callId, {
-      onCall: (call) => this.onCall(call),
+      onCall: (call, verification) => {
+        this.verification = verification;
+        this.onCall(call);
+      },
       onSignal: (signal) => this.onSignal(signal),
       onAnswerNow: () => void this.answer(),
       onGone: (error) => this.onGone(error),

@@ -31,14 +31,19 @@ function input(over: Partial<CallViewInput>): CallViewInput {
 }
 
 const short = `${BOB.slice(0, 4)}…${BOB.slice(-4)}`;
+const VERIFIED = { status: 'verified', name: 'bob.azero', verifiedAt: 0, fromCache: false } as const;
 
 describe('callStatus', () => {
   it('describes each state in words', () => {
     expect(callStatus(input({})).headline).toBe('Loading call…');
     expect(callStatus(input({ call: callInfo() })).headline).toBe(`Connecting to ${short}…`);
     expect(callStatus(input({ call: callInfo({ state: 'ringing' }) })).headline).toBe('Ringing…');
-    expect(callStatus(input({ call: callInfo({ state: 'incoming', direction: 'incoming', peerName: 'Bob' }) })).headline).toBe(
-      'Incoming call from Bob',
+    const incoming = callInfo({ state: 'incoming', direction: 'incoming', peerName: 'bob.azero' });
+    expect(callStatus(input({ call: incoming, verification: VERIFIED })).headline).toBe('Incoming call from bob.azero');
+    // A claimed name is not shown as the caller's until it is verified.
+    expect(callStatus(input({ call: incoming })).headline).toBe(`Incoming call from ${short}`);
+    expect(callStatus(input({ call: incoming, verification: { status: 'mismatch', name: 'bob.azero', reason: 'other-node' } })).headline).toBe(
+      `Incoming call from ${short}`,
     );
     expect(callStatus(input({ call: callInfo({ state: 'incoming' }), answering: true })).headline).toBe('Answering…');
     expect(callStatus(input({ call: callInfo({ state: 'active' }) })).headline).toBe('Connecting media…');
@@ -50,10 +55,11 @@ describe('callStatus', () => {
   });
 
   it('says how a call ended', () => {
-    const ended = (over: Parameters<typeof callInfo>[0]) => callStatus(input({ call: callInfo({ state: 'ended', peerName: 'Bob', ...over }) }));
-    expect(ended({ reason: 'declined' })).toEqual({ headline: 'Call ended', detail: 'Bob declined the call', tone: 'ended' });
+    const ended = (over: Parameters<typeof callInfo>[0]) =>
+      callStatus(input({ call: callInfo({ state: 'ended', ...over }), verification: VERIFIED }));
+    expect(ended({ reason: 'declined' })).toEqual({ headline: 'Call ended', detail: 'bob.azero declined the call', tone: 'ended' });
     expect(ended({ reason: 'hangup' }).detail).toBe('You hung up');
-    expect(ended({ reason: 'unreachable' }).headline).toBe("Call failed: Bob's node is not reachable. They may be offline.");
+    expect(ended({ reason: 'unreachable' }).headline).toBe("Call failed: bob.azero's node is not reachable. They may be offline.");
     expect(ended({ reason: 'failed', detail: 'relay gone' }).headline).toBe('Call failed: Relay gone');
   });
 

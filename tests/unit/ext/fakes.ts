@@ -1,7 +1,11 @@
+import type { ResolverLike } from '../../../entrypoints/background/names';
 import type { NativePortLike } from '../../../entrypoints/background/native-port';
 import type { PagePort } from '../../../entrypoints/background/pages';
+import { ResolveError } from '../../../lib/names/errors';
+import type { ChainEndpoints, Resolution } from '../../../lib/names/types';
 
-// Stand-ins for runtime.Port: a native port the test answers by hand, and page ports.
+// Stand-ins for runtime.Port (a native port the test answers by hand, and page ports) and
+// for the name resolver.
 
 type Listener<A extends unknown[]> = (...args: A) => void;
 
@@ -89,4 +93,51 @@ export class FakePagePort implements PagePort {
   ofType(type: string): Record<string, unknown>[] {
     return this.received.filter((m) => m.type === type);
   }
+}
+
+// A name resolver the test answers by hand: every resolve() waits until the test settles it.
+export interface PendingLookup {
+  input: string;
+  signal: AbortSignal | undefined;
+  resolve(r: Resolution): void;
+  reject(err: unknown): void;
+}
+
+export class FakeResolver implements ResolverLike {
+  readonly endpoints: ChainEndpoints;
+  lookups: PendingLookup[] = [];
+  closed = false;
+
+  constructor(endpoints: ChainEndpoints) {
+    this.endpoints = endpoints;
+  }
+
+  resolve(input: string, signal?: AbortSignal): Promise<Resolution> {
+    return new Promise((resolve, reject) => {
+      this.lookups.push({ input, signal, resolve, reject });
+      // Like the real resolver: an abort rejects with CANCELLED.
+      signal?.addEventListener('abort', () => reject(new ResolveError('CANCELLED', 'name lookup cancelled')));
+    });
+  }
+
+  close(): void {
+    this.closed = true;
+  }
+
+  last(): PendingLookup {
+    const l = this.lookups[this.lookups.length - 1];
+    if (!l) throw new Error('no lookup was made');
+    return l;
+  }
+}
+
+export function resolution(full: string, nodeId: string | null, over: Partial<Resolution> = {}): Resolution {
+  const [label = '', tld = 'azero'] = full.split('.');
+  return {
+    name: { label, tld, chain: tld === 'tzero' ? 'tzero' : 'azero', full },
+    records: { nodeId, staexId: null },
+    verifiedAt: 1_700_000_000_000,
+    fromCache: false,
+    ...over,
+  };
 }

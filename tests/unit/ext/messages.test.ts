@@ -8,9 +8,12 @@ import {
   decodePopupPush,
   decodePopupRequest,
   decodeReply,
+  decodeResolution,
+  decodeVerification,
   errorInfoOf,
   unwrap,
 } from '../../../lib/ext/messages';
+import { ResolveError } from '../../../lib/names/errors';
 import { decodeCallInfo } from '../../../lib/protocol/native';
 import { ALICE, CALL_ID, callInfo } from './fixtures';
 
@@ -30,6 +33,14 @@ describe('decodePopupRequest', () => {
     expect(decodePopupRequest({ type: 'retry', extra: 1 })).toEqual({ type: 'retry' });
     expect(decodePopupRequest({ type: 'call', target: ALICE })).toEqual({ type: 'call', target: ALICE });
     expect(decodePopupRequest({ type: 'focus', callId: CALL_ID })).toEqual({ type: 'focus', callId: CALL_ID });
+    expect(decodePopupRequest({ type: 'call', target: ALICE, name: 'alice.azero' })).toEqual({ type: 'call', target: ALICE, name: 'alice.azero' });
+    expect(decodePopupRequest({ type: 'call', target: ALICE, name: null })).toEqual({ type: 'call', target: ALICE });
+    expect(decodePopupRequest({ type: 'resolve', name: 'bob.azero', requestId: 'k2x9' })).toEqual({
+      type: 'resolve',
+      name: 'bob.azero',
+      requestId: 'k2x9',
+    });
+    expect(decodePopupRequest({ type: 'cancel', requestId: 'k2x9' })).toEqual({ type: 'cancel', requestId: 'k2x9' });
   });
 
   it.each([
@@ -41,6 +52,12 @@ describe('decodePopupRequest', () => {
     [{ type: 'call' }, 'BAD_MESSAGE'],
     [{ type: 'call', target: 'x'.repeat(257) }, 'BAD_MESSAGE'],
     [{ type: 'focus', callId: 'ABC' }, 'BAD_MESSAGE'],
+    [{ type: 'call', target: ALICE, name: 7 }, 'BAD_MESSAGE'],
+    [{ type: 'resolve', name: 'bob.azero' }, 'BAD_MESSAGE'],
+    [{ type: 'resolve', requestId: 'a' }, 'BAD_MESSAGE'],
+    [{ type: 'resolve', name: 'b'.repeat(257), requestId: 'a' }, 'BAD_MESSAGE'],
+    [{ type: 'resolve', name: 'bob.azero', requestId: 'A-1' }, 'BAD_MESSAGE'],
+    [{ type: 'cancel', requestId: '' }, 'BAD_MESSAGE'],
   ])('rejects %j with %s', (value, code) => {
     expect(codeOf(() => decodePopupRequest(value))).toBe(code);
   });
@@ -79,7 +96,9 @@ describe('decodeCallPageMessage', () => {
 describe('decodeCallPagePush', () => {
   it('accepts every push', () => {
     const call = callInfo();
-    expect(decodeCallPagePush({ type: 'call', call })).toEqual({ type: 'call', call });
+    expect(decodeCallPagePush({ type: 'call', call })).toEqual({ type: 'call', call, verification: null });
+    const verification = { status: 'verified', name: 'bob.azero', verifiedAt: 5, fromCache: true };
+    expect(decodeCallPagePush({ type: 'call', call, verification })).toEqual({ type: 'call', call, verification });
     expect(decodeCallPagePush({ type: 'answer-now', callId: CALL_ID })).toEqual({ type: 'answer-now', callId: CALL_ID });
     expect(decodeCallPagePush({ type: 'host', host: { kind: 'ready' } })).toEqual({ type: 'host', host: { kind: 'ready' } });
     expect(decodeCallPagePush({ type: 'reply', id: 7, ok: true, result: { a: 1 } })).toEqual({
@@ -126,8 +145,9 @@ describe('decodeHostState', () => {
 
 describe('decodePopupPush', () => {
   it('checks the whole view', () => {
-    const view = { host: { kind: 'ready' }, nodeId: ALICE, calls: [callInfo()] };
+    const view = { host: { kind: 'ready' }, nodeId: ALICE, calls: [{ call: callInfo(), verification: null }] };
     expect(decodePopupPush({ type: 'view', view })).toEqual({ type: 'view', view });
+    expect(() => decodePopupPush({ type: 'view', view: { ...view, calls: [callInfo()] } })).toThrow(/call is not an object/);
     expect(decodePopupPush({ type: 'view', view: { ...view, nodeId: null } }).view.nodeId).toBeNull();
     expect(() => decodePopupPush({ type: 'view', view: { ...view, nodeId: 'abc' } })).toThrow(/"nodeId" is/);
     expect(() => decodePopupPush({ type: 'view', view: { ...view, calls: {} } })).toThrow(/"calls" must be a list/);
@@ -152,7 +172,67 @@ describe('replies', () => {
 
   it('errorInfoOf keeps codes and wraps anything else as INTERNAL', () => {
     expect(errorInfoOf(CopybaraError.TIMEOUT('slow'))).toEqual({ code: 'TIMEOUT', message: 'slow' });
+    expect(errorInfoOf(ResolveError.notRegistered('bob.azero'))).toEqual({
+      code: 'NAME_NOT_REGISTERED',
+      message: 'bob.azero is not registered (or has expired)',
+    });
+    expect(errorInfoOf(Object.assign(new Error('x'), { code: 'NOT_A_CODE' }))).toEqual({ code: 'INTERNAL', message: 'x' });
     expect(errorInfoOf(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
     expect(errorInfoOf('text')).toEqual({ code: 'INTERNAL', message: 'text' });
+  });
+});
+
+describe('decodeVerification', () => {
+  it('accepts each outcome, and nothing for none', () => {
+    expect(decodeVerification(null)).toBeNull();
+    expect(decodeVerification(undefined)).toBeNull();
+    for (const v of [
+      { status: 'checking', name: 'alice.azero' },
+      { status: 'verified', name: 'alice.azero', verifiedAt: 1, fromCache: false },
+      { status: 'mismatch', name: 'alice.azero', reason: 'not-registered' },
+      { status: 'unverifiable', name: 'alice.azero', error: { code: 'CHAIN_UNREACHABLE', message: 'no answer' } },
+    ]) {
+      expect(decodeVerification(v)).toEqual(v);
+    }
+  });
+
+  it.each([
+    ['text', /verification is not an object/],
+    [{ status: 'trusted', name: 'a.azero' }, /"status" must be one of/],
+    [{ status: 'checking' }, /"name" must be text/],
+    [{ status: 'checking', name: 'a'.repeat(257) }, /"name" is longer than 256/],
+    [{ status: 'verified', name: 'a.azero', verifiedAt: -1, fromCache: false }, /"verifiedAt" must be a whole number/],
+    [{ status: 'verified', name: 'a.azero', verifiedAt: 1, fromCache: 'no' }, /"fromCache" must be true or false/],
+    [{ status: 'mismatch', name: 'a.azero', reason: 'evil' }, /"reason" must be one of/],
+    [{ status: 'unverifiable', name: 'a.azero' }, /error is not an object/],
+  ])('rejects %j clearly', (value, message) => {
+    expect(() => decodeVerification(value)).toThrow(message);
+  });
+});
+
+describe('decodeResolution', () => {
+  const good = {
+    name: { label: 'bob', tld: 'azero', chain: 'azero', full: 'bob.azero' },
+    records: { nodeId: ALICE, staexId: null },
+    verifiedAt: 1_700_000_000_000,
+    fromCache: false,
+  };
+
+  it('accepts a resolution, with or without its source', () => {
+    expect(decodeResolution(good)).toEqual(good);
+    const stale = { ...good, fromCache: true, source: 'stale-cache', staleReason: 'no answer' };
+    expect(decodeResolution(stale)).toEqual(stale);
+    expect(decodeResolution({ ...good, records: { nodeId: null } })).toEqual({ ...good, records: { nodeId: null, staexId: null } });
+  });
+
+  it.each([
+    [{ ...good, name: 'bob.azero' }, /name is not an object/],
+    [{ ...good, name: { ...good.name, chain: 'dot' } }, /"chain" must be one of/],
+    [{ ...good, records: { nodeId: 'not-an-id' } }, /"nodeId" is malformed/],
+    [{ ...good, verifiedAt: 'yesterday' }, /"verifiedAt"/],
+    [{ ...good, fromCache: undefined }, /"fromCache" must be true or false/],
+    [{ ...good, source: 'guess' }, /"source" must be one of/],
+  ])('rejects %j clearly', (value, message) => {
+    expect(() => decodeResolution(value)).toThrow(message);
   });
 });

@@ -39,7 +39,11 @@ describe('decodeNodeStatus', () => {
 
 describe('RESULT_DECODERS', () => {
   it('has one decoder per request type', () => {
-    expect(Object.keys(RESULT_DECODERS).sort()).toEqual(['answer', 'call', 'decline', 'hangup', 'signal', 'status', 'turn']);
+    expect(Object.keys(RESULT_DECODERS).sort()).toEqual(['answer', 'call', 'decline', 'hangup', 'link', 'signal', 'status', 'turn', 'wait-link']);
+    const link = { url: 'https://copybara.network/call#AQID', payload: 'AQID', invitation: '0123456789abcdef', expiresAt: 1_790_000_000 };
+    expect(RESULT_DECODERS.link(link)).toEqual(link);
+    expect(() => RESULT_DECODERS.link({ ...link, url: 'javascript:alert(1)' })).toThrow(/"url" is malformed/);
+    expect(RESULT_DECODERS['wait-link'](null)).toBeNull();
     expect(RESULT_DECODERS.signal(null)).toBeNull();
     expect(() => RESULT_DECODERS.signal({})).toThrow(/empty result/);
     expect(RESULT_DECODERS.hangup(callInfo({ state: 'ended', reason: 'hangup' })).state).toBe('ended');

@@ -1,7 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { encodeNodeId } from '../../../lib/node-id';
 import { type Surface, createRouter } from '../../../entrypoints/background/router';
+import { type Settings, defaultSettings } from '../../../lib/ext/settings';
+import { ResolveError } from '../../../lib/names/errors';
 import type { CallInfo } from '../../../lib/protocol/native';
-import { FakeNativePort, FakePagePort } from './fakes';
+import { FakeNativePort, FakePagePort, FakeResolver, resolution } from './fakes';
 import { ALICE, BOB, CALL_ID, callInfo } from './fixtures';
 
 const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
@@ -9,8 +12,16 @@ const POPUP_SENDER = { id: 'ext', url: `${EXT}popup.html` };
 const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
 const OFFER = { kind: 'offer', sdp: 'v=0\r\n' } as const;
 
+const CAROL = encodeNodeIdOf(9);
+
+function encodeNodeIdOf(fill: number): string {
+  return encodeNodeId(new Uint8Array(32).fill(fill));
+}
+
 function setup() {
   const natives: FakeNativePort[] = [];
+  const resolvers: FakeResolver[] = [];
+  const settings: Settings = defaultSettings();
   let lastError: string | null = null;
   const surface = {
     showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
@@ -28,8 +39,20 @@ function setup() {
     surface,
     extensionUrl: EXT,
     extensionId: 'ext',
+    settings: async () => structuredClone(settings),
+    makeResolver: (endpoints) => {
+      const r = new FakeResolver(endpoints);
+      resolvers.push(r);
+      return r;
+    },
+    checkTimeoutMs: 50,
   });
   const native = () => natives[natives.length - 1]!;
+  const resolver = () => {
+    const r = resolvers[resolvers.length - 1];
+    if (!r) throw new Error('no resolver was made');
+    return r;
+  };
   const callPage = (tabId = 7) => {
     const port = new FakePagePort('call', { id: 'ext', url: `${EXT}call.html?call=${CALL_ID}`, tab: { id: tabId } });
     router.onConnect(port);
@@ -42,6 +65,9 @@ function setup() {
     surface,
     native,
     natives,
+    resolver,
+    resolvers,
+    settings,
     callPage,
     event,
     flush,
@@ -67,8 +93,9 @@ describe('popup requests', () => {
   it('places a call and opens its tab', async () => {
     await ready(t);
     const reply = t.router.onMessage({ type: 'call', target: `  ${BOB.toUpperCase()} ` }, POPUP_SENDER);
+    await t.flush();
     const req = t.native().last('call');
-    expect(req).toMatchObject({ type: 'call', target: BOB });
+    expect(req).toEqual({ v: 1, id: req.id, type: 'call', target: BOB }); // no name set: none claimed
     t.native().reply(req, callInfo());
     await expect(reply).resolves.toEqual({ ok: true, result: callInfo() });
     expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
@@ -86,6 +113,7 @@ describe('popup requests', () => {
     });
     await expect(t.router.onMessage({ type: 'explode' }, POPUP_SENDER)).resolves.toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
     const unreachable = t.router.onMessage({ type: 'call', target: BOB }, POPUP_SENDER);
+    await t.flush();
     t.native().fail(t.native().last('call'), 'UNREACHABLE', 'no route to the peer');
     await expect(unreachable).resolves.toEqual({ ok: false, error: { code: 'UNREACHABLE', message: 'no route to the peer' } });
   });
@@ -119,11 +147,11 @@ describe('popup requests', () => {
 describe('incoming calls', () => {
   it('opens the tab, notifies, and clears the notice when answered elsewhere', async () => {
     await ready(t);
-    const incoming = callInfo({ direction: 'incoming', state: 'incoming', peerName: 'Bob' });
+    const incoming = callInfo({ direction: 'incoming', state: 'incoming' });
     t.event(incoming);
     await t.flush();
     expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
-    expect(t.surface.showIncoming).toHaveBeenCalledWith(incoming);
+    expect(t.surface.showIncoming).toHaveBeenCalledWith(incoming, null);
     t.event(incoming); // a repeat does not ring again
     expect(t.surface.showIncoming).toHaveBeenCalledTimes(1);
     t.event({ ...incoming, state: 'ended', reason: 'missed', endedAt: 5 });
@@ -156,11 +184,11 @@ describe('call pages', () => {
     page.send({ type: 'watch', callId: CALL_ID });
     expect(page.received).toEqual([
       { type: 'host', host: { kind: 'ready' } },
-      { type: 'call', call: callInfo() },
+      { type: 'call', call: callInfo(), verification: null },
       { type: 'signal', callId: CALL_ID, signal: OFFER },
     ]);
     t.event(callInfo({ state: 'ringing' }));
-    expect(page.received.at(-1)).toEqual({ type: 'call', call: callInfo({ state: 'ringing' }) });
+    expect(page.received.at(-1)).toEqual({ type: 'call', call: callInfo({ state: 'ringing' }), verification: null });
   });
 
   it('forward requests for their call and get replies', async () => {
@@ -203,7 +231,7 @@ describe('call pages', () => {
     expect(page.ofType('gone')).toHaveLength(0);
     t.native().reply(t.native().last('status'), { ...STATUS, calls: [callInfo({ state: 'active' })] });
     await t.flush();
-    expect(page.ofType('call')).toEqual([{ type: 'call', call: callInfo({ state: 'active' }) }]);
+    expect(page.ofType('call')).toEqual([{ type: 'call', call: callInfo({ state: 'active' }), verification: null }]);
   });
 
   it('closing the page hangs up a live call, once', async () => {
@@ -248,5 +276,204 @@ describe('call pages', () => {
     const port = new FakePagePort('call', { id: 'ext', url: 'https://example.com/' });
     t.router.onConnect(port);
     expect(port.disconnected).toBe(true);
+  });
+});
+
+describe('names: lookups from the popup', () => {
+  it('resolves through one long-lived resolver, rebuilt when the endpoints change', async () => {
+    await ready(t);
+    const first = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    expect(t.resolver().last().input).toBe('bob.azero');
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await expect(first).resolves.toEqual({ ok: true, result: resolution('bob.azero', BOB) });
+
+    const second = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r2' }, POPUP_SENDER);
+    await t.flush();
+    expect(t.resolvers).toHaveLength(1);
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await second;
+
+    t.settings.endpoints.azero = ['wss://other.example'];
+    const third = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r3' }, POPUP_SENDER);
+    await t.flush();
+    expect(t.resolvers).toHaveLength(2);
+    expect(t.resolvers[0]!.closed).toBe(true);
+    expect(t.resolver().endpoints.azero).toEqual(['wss://other.example']);
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await third;
+  });
+
+  it('passes resolution errors on in their own codes', async () => {
+    await ready(t);
+    const reply = t.router.onMessage({ type: 'resolve', name: 'nobody.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    t.resolver().last().reject(new ResolveError('NAME_NOT_REGISTERED', 'nobody.azero is not registered (or has expired)'));
+    await expect(reply).resolves.toEqual({
+      ok: false,
+      error: { code: 'NAME_NOT_REGISTERED', message: 'nobody.azero is not registered (or has expired)' },
+    });
+  });
+
+  it('cancel aborts the lookup, which answers CANCELLED at once', async () => {
+    await ready(t);
+    const reply = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    const lookup = t.resolver().last();
+    await expect(t.router.onMessage({ type: 'cancel', requestId: 'r1' }, POPUP_SENDER)).resolves.toEqual({ ok: true, result: null });
+    expect(lookup.signal?.aborted).toBe(true);
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+  });
+
+  it('closing the last popup cancels its lookups', async () => {
+    await ready(t);
+    const popup = new FakePagePort('popup', POPUP_SENDER);
+    t.router.onConnect(popup);
+    const reply = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    popup.close();
+    await expect(reply).resolves.toMatchObject({ ok: false, error: { code: 'CANCELLED' } });
+  });
+
+  it('rejects malformed lookups', async () => {
+    await ready(t);
+    await expect(t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'NOT OK' }, POPUP_SENDER)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'BAD_MESSAGE' },
+    });
+  });
+});
+
+describe('names: outgoing calls', () => {
+  it('claims my name in the call request', async () => {
+    t.settings.myName = 'alice.azero';
+    await ready(t);
+    void t.router.onMessage({ type: 'call', target: BOB }, POPUP_SENDER);
+    await t.flush();
+    expect(t.native().last('call')).toMatchObject({ type: 'call', target: BOB, name: 'alice.azero' });
+  });
+
+  it('shows the call by the name our own lookup found for it, and only then', async () => {
+    await ready(t);
+    const lookup = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await lookup;
+    const reply = t.router.onMessage({ type: 'call', target: BOB, name: 'bob.azero' }, POPUP_SENDER);
+    await t.flush();
+    t.native().reply(t.native().last('call'), callInfo());
+    await reply;
+    const page = t.callPage();
+    page.send({ type: 'watch', callId: CALL_ID });
+    expect(page.ofType('call')[0]).toMatchObject({ verification: { status: 'verified', name: 'bob.azero', fromCache: false } });
+  });
+
+  it('ignores a name it did not resolve to that node', async () => {
+    await ready(t);
+    const reply = t.router.onMessage({ type: 'call', target: BOB, name: 'bob.azero' }, POPUP_SENDER);
+    await t.flush();
+    t.native().reply(t.native().last('call'), callInfo());
+    await reply;
+    const page = t.callPage();
+    page.send({ type: 'watch', callId: CALL_ID });
+    expect(page.ofType('call')[0]).toMatchObject({ verification: null });
+  });
+});
+
+describe('names: callers who claim one', () => {
+  const claiming = (name: string) => callInfo({ direction: 'incoming', state: 'incoming', peer: BOB, peerName: name });
+
+  it('does not ring while the name is checked, then rings with it verified', async () => {
+    await ready(t);
+    const popup = new FakePagePort('popup', POPUP_SENDER);
+    t.router.onConnect(popup);
+    t.event(claiming('bob.azero'));
+    await t.flush();
+    expect(t.resolver().last().input).toBe('bob.azero');
+    expect(t.surface.showCallTab).not.toHaveBeenCalled();
+    expect(t.surface.showIncoming).not.toHaveBeenCalled();
+    expect(popup.received.at(-1)).toMatchObject({ view: { calls: [] } }); // held back
+
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await t.flush();
+    const verification = { status: 'verified', name: 'bob.azero', verifiedAt: 1_700_000_000_000, fromCache: false };
+    expect(t.surface.showIncoming).toHaveBeenCalledWith(claiming('bob.azero'), verification);
+    expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
+    expect(popup.received.at(-1)).toMatchObject({ view: { calls: [{ verification }] } });
+    const page = t.callPage();
+    page.send({ type: 'watch', callId: CALL_ID });
+    expect(page.ofType('call')[0]).toEqual({ type: 'call', call: claiming('bob.azero'), verification });
+  });
+
+  it('declines without ringing when the name belongs to another node', async () => {
+    await ready(t);
+    t.event(claiming('carol.azero'));
+    await t.flush();
+    t.resolver().last().resolve(resolution('carol.azero', CAROL));
+    await t.flush();
+    expect(t.native().last('decline')).toMatchObject({ callId: CALL_ID });
+    expect(t.surface.showCallTab).not.toHaveBeenCalled();
+    expect(t.surface.showIncoming).not.toHaveBeenCalled();
+  });
+
+  it('rings with the mismatch shown when the settings allow it', async () => {
+    t.settings.allowMismatchedNames = true;
+    await ready(t);
+    t.event(claiming('carol.azero'));
+    await t.flush();
+    t.resolver().last().resolve(resolution('carol.azero', CAROL));
+    await t.flush();
+    expect(t.native().sent.filter((m) => m.type === 'decline')).toHaveLength(0);
+    expect(t.surface.showIncoming).toHaveBeenCalledWith(claiming('carol.azero'), {
+      status: 'mismatch',
+      name: 'carol.azero',
+      reason: 'other-node',
+    });
+  });
+
+  it('a name nobody holds is a mismatch too', async () => {
+    await ready(t);
+    t.event(claiming('nobody.azero'));
+    await t.flush();
+    t.resolver().last().reject(new ResolveError('NAME_NOT_REGISTERED', 'nobody.azero is not registered (or has expired)'));
+    await t.flush();
+    expect(t.native().last('decline')).toMatchObject({ callId: CALL_ID });
+  });
+
+  it('rings as unverifiable when the chain cannot be reached', async () => {
+    await ready(t);
+    t.event(claiming('bob.azero'));
+    await t.flush();
+    t.resolver().last().reject(new ResolveError('CHAIN_UNREACHABLE', 'The name service could not be reached at wss://ws.azero.dev: timeout'));
+    await t.flush();
+    expect(t.surface.showIncoming).toHaveBeenCalledWith(claiming('bob.azero'), {
+      status: 'unverifiable',
+      name: 'bob.azero',
+      error: { code: 'CHAIN_UNREACHABLE', message: 'The name service could not be reached at wss://ws.azero.dev: timeout' },
+    });
+  });
+
+  it('gives the check at most its time bound, then rings as unverifiable', async () => {
+    await ready(t);
+    t.event(claiming('bob.azero'));
+    await t.flush();
+    const lookup = t.resolver().last();
+    await new Promise((r) => setTimeout(r, 80)); // checkTimeoutMs is 50 in these tests
+    expect(lookup.signal?.aborted).toBe(true);
+    expect(t.surface.showIncoming).toHaveBeenCalledWith(
+      claiming('bob.azero'),
+      expect.objectContaining({ status: 'unverifiable', error: expect.objectContaining({ code: 'CHECK_TIMEOUT' }) }),
+    );
+  });
+
+  it('does not ring a call the caller gave up on while it was checked', async () => {
+    await ready(t);
+    t.event(claiming('bob.azero'));
+    await t.flush();
+    t.event({ ...claiming('bob.azero'), state: 'ended', reason: 'remote-hangup', endedAt: 5 });
+    t.resolver().last().resolve(resolution('bob.azero', BOB));
+    await t.flush();
+    expect(t.surface.showIncoming).not.toHaveBeenCalled();
+    expect(t.surface.showCallTab).not.toHaveBeenCalled();
   });
 });

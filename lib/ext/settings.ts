@@ -1,0 +1,183 @@
+import { sentence } from '../error-text';
+import { DEFAULT_ENDPOINTS } from '../names/chains';
+import type { Chain, ChainEndpoints } from '../names/types';
+import { type NameParser, checkName } from './name-input';
+import type { KeyValueArea } from './storage';
+
+// The extension's settings: typed defaults, validation in words, and the one module that
+// reads and writes them (key "settings" in storage.local). The options page edits them;
+// the background reads them for every resolution and every call it places.
+
+export interface Settings {
+  // Chain RPC endpoints to try, in order (DESIGN §4: must be configurable, the public
+  // ones may disappear).
+  endpoints: ChainEndpoints;
+  // The AZERO.ID name this browser claims when it calls (canonical form), or null.
+  myName: string | null;
+  // Ring callers whose claimed name points to another key, instead of declining them.
+  allowMismatchedNames: boolean;
+}
+
+export const SETTINGS_KEY = 'settings';
+
+export { DEFAULT_ENDPOINTS };
+
+export const MAX_ENDPOINTS = 8;
+const MAX_URL = 512;
+const MAX_NAME_INPUT = 256;
+
+export function defaultSettings(): Settings {
+  return {
+    endpoints: { azero: [...DEFAULT_ENDPOINTS.azero], tzero: [...DEFAULT_ENDPOINTS.tzero] },
+    myName: null,
+    allowMismatchedNames: false,
+  };
+}
+
+// ---------------------------------------------------------------------------------------
+// The options form: text as the user typed it, and what is wrong with it, field by field.
+
+export interface SettingsDraft {
+  azero: string; // one URL per line
+  tzero: string;
+  myName: string;
+  allowMismatchedNames: boolean;
+}
+
+export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName', string>>;
+
+export type Validated<T, E> = { ok: true; value: T } | { ok: false; errors: E };
+
+export function draftOf(settings: Settings): SettingsDraft {
+  return {
+    azero: settings.endpoints.azero.join('\n'),
+    tzero: settings.endpoints.tzero.join('\n'),
+    myName: settings.myName ?? '',
+    allowMismatchedNames: settings.allowMismatchedNames,
+  };
+}
+
+export function validateSettings(draft: SettingsDraft, parseName: NameParser): Validated<Settings, SettingsErrors> {
+  const errors: SettingsErrors = {};
+  const azero = parseEndpoints(draft.azero);
+  const tzero = parseEndpoints(draft.tzero);
+  if (!azero.ok) errors.azero = azero.message;
+  if (!tzero.ok) errors.tzero = tzero.message;
+  let myName: string | null = null;
+  const typed = draft.myName.trim();
+  if (typed.length > MAX_NAME_INPUT) {
+    errors.myName = `A name has at most ${MAX_NAME_INPUT} characters.`;
+  } else if (typed !== '') {
+    const checked = checkName(typed, parseName);
+    if (checked.ok) myName = checked.name.full;
+    else errors.myName = sentence(checked.error.message || 'that is not a valid name');
+  }
+  if (!azero.ok || !tzero.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  return {
+    ok: true,
+    value: { endpoints: { azero: azero.list, tzero: tzero.list }, myName, allowMismatchedNames: draft.allowMismatchedNames },
+  };
+}
+
+export type EndpointList = { ok: true; list: string[] } | { ok: false; message: string };
+
+// One URL per line; blank lines and repeats are dropped. Only ws:// and wss:// can reach a
+// Substrate node, and at least one is needed or names on that chain cannot be resolved.
+export function parseEndpoints(text: string): EndpointList {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const list: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    const problem = endpointProblem(line);
+    if (problem) return { ok: false, message: `Line ${i + 1}: ${problem}` };
+    if (!list.includes(line)) list.push(line);
+  }
+  if (list.length === 0) return { ok: false, message: 'Give at least one endpoint (wss://…).' };
+  if (list.length > MAX_ENDPOINTS) return { ok: false, message: `Give at most ${MAX_ENDPOINTS} endpoints.` };
+  return { ok: true, list };
+}
+
+// null when `url` is a usable endpoint, else why not, in words.
+export function endpointProblem(url: string): string | null {
+  if (url.length > MAX_URL) return `an address has at most ${MAX_URL} characters.`;
+  if (/\s/.test(url)) return 'an address has no spaces.';
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return `"${url}" is not an address; it should look like wss://ws.azero.dev.`;
+  }
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') {
+    return `"${url}" must start with wss:// (or ws:// for a node on this computer).`;
+  }
+  if (parsed.username || parsed.password) return `"${url}" must not contain a user name or password.`;
+  if (parsed.hash) return `"${url}" must not contain a # part.`;
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------
+// Storage. What is stored is not trusted: a field that does not check out falls back to
+// its default (and is reported), so a damaged entry never locks anyone out of calling.
+
+export interface DecodedSettings {
+  settings: Settings;
+  // Fields that were present but unusable, in words; empty when all was well.
+  problems: string[];
+}
+
+export function decodeSettings(value: unknown, parseName?: NameParser): DecodedSettings {
+  const settings = defaultSettings();
+  const problems: string[] = [];
+  if (value === undefined || value === null) return { settings, problems };
+  if (typeof value !== 'object' || Array.isArray(value)) return { settings, problems: ['the saved settings are not an object'] };
+  const o = value as Record<string, unknown>;
+
+  if (o.endpoints !== undefined) {
+    const e = o.endpoints as Record<string, unknown> | null;
+    for (const chain of ['azero', 'tzero'] as const satisfies readonly Chain[]) {
+      const list = typeof e === 'object' && e !== null ? e[chain] : undefined;
+      const ok = Array.isArray(list) && list.every((u) => typeof u === 'string') && parseEndpoints(list.join('\n'));
+      if (ok && ok.ok) settings.endpoints[chain] = ok.list;
+      else problems.push(`the saved ${chain} endpoints are not a list of ws:// or wss:// addresses`);
+    }
+  }
+
+  if (o.myName !== undefined && o.myName !== null) {
+    const name = typeof o.myName === 'string' && o.myName.length <= MAX_NAME_INPUT ? o.myName : null;
+    const checked = name !== null && parseName ? checkName(name, parseName) : null;
+    if (name === null || (checked && !checked.ok)) problems.push('the saved "My name" is not a valid name');
+    else settings.myName = checked?.ok ? checked.name.full : name;
+  }
+
+  if (o.allowMismatchedNames !== undefined) {
+    if (typeof o.allowMismatchedNames === 'boolean') settings.allowMismatchedNames = o.allowMismatchedNames;
+    else problems.push('the saved "allowMismatchedNames" is not true or false');
+  }
+  return { settings, problems };
+}
+
+export class SettingsStore {
+  private readonly area: KeyValueArea;
+  private readonly parseName: NameParser | undefined;
+
+  constructor(area: KeyValueArea, parseName?: NameParser) {
+    this.area = area;
+    this.parseName = parseName;
+  }
+
+  async load(): Promise<Settings> {
+    const { settings, problems } = decodeSettings(await this.area.get(SETTINGS_KEY), this.parseName);
+    if (problems.length > 0) console.warn(`Copybara: using defaults where ${problems.join('; ')}`);
+    return settings;
+  }
+
+  async save(settings: Settings): Promise<void> {
+    await this.area.set(SETTINGS_KEY, {
+      endpoints: { azero: [...settings.endpoints.azero], tzero: [...settings.endpoints.tzero] },
+      myName: settings.myName,
+      allowMismatchedNames: settings.allowMismatchedNames,
+    });
+  }
+}

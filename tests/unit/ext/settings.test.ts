@@ -1,0 +1,146 @@
+import { describe, expect, it, vi } from 'vitest';
+import {
+  SETTINGS_KEY,
+  SettingsStore,
+  decodeSettings,
+  defaultSettings,
+  draftOf,
+  endpointProblem,
+  parseEndpoints,
+  validateSettings,
+} from '../../../lib/ext/settings';
+import { memoryArea } from '../../../lib/ext/storage';
+import { parseName } from '../../../lib/names/name';
+
+const draft = (over: Partial<ReturnType<typeof draftOf>> = {}) => ({ ...draftOf(defaultSettings()), ...over });
+
+describe('defaults', () => {
+  it('use the public AZERO.ID endpoints, no name, and decline mismatched names', () => {
+    expect(defaultSettings()).toEqual({
+      endpoints: { azero: ['wss://ws.azero.dev'], tzero: ['wss://ws.test.azero.dev'] },
+      myName: null,
+      allowMismatchedNames: false,
+    });
+  });
+
+  it('are a fresh copy each time', () => {
+    const a = defaultSettings();
+    a.endpoints.azero.push('wss://x.example');
+    expect(defaultSettings().endpoints.azero).toEqual(['wss://ws.azero.dev']);
+  });
+});
+
+describe('validateSettings', () => {
+  it('turns a good form into settings: trimmed, without blank lines or repeats, the name canonical', () => {
+    const result = validateSettings(
+      draft({ azero: '  wss://a.example \n\nws://127.0.0.1:9944\nwss://a.example\n', myName: ' Alice.AZERO ', allowMismatchedNames: true }),
+      parseName,
+    );
+    expect(result).toEqual({
+      ok: true,
+      value: {
+        endpoints: { azero: ['wss://a.example', 'ws://127.0.0.1:9944'], tzero: ['wss://ws.test.azero.dev'] },
+        myName: 'alice.azero',
+        allowMismatchedNames: true,
+      },
+    });
+  });
+
+  it('leaves My name empty when it is', () => {
+    expect(validateSettings(draft({ myName: '   ' }), parseName)).toMatchObject({ ok: true, value: { myName: null } });
+  });
+
+  it('says what is wrong, field by field, in words', () => {
+    const result = validateSettings(draft({ azero: 'https://ws.azero.dev', tzero: '', myName: 'alice' }), parseName);
+    expect(result.ok).toBe(false);
+    if (result.ok) return;
+    expect(result.errors.azero).toBe('Line 1: "https://ws.azero.dev" must start with wss:// (or ws:// for a node on this computer).');
+    expect(result.errors.tzero).toBe('Give at least one endpoint (wss://…).');
+    expect(result.errors.myName).toMatch(/^"alice" is not a valid name: a name ends in \.azero, \.a0 or \.tzero/);
+  });
+
+  it('explains a name with a foreign ending or a bad character', () => {
+    const com = validateSettings(draft({ myName: 'alice.com' }), parseName);
+    expect(com).toMatchObject({ ok: false, errors: { myName: expect.stringMatching(/not an AZERO\.ID name/) } });
+    const underscore = validateSettings(draft({ myName: 'al_ice.azero' }), parseName);
+    expect(underscore).toMatchObject({ ok: false, errors: { myName: expect.stringMatching(/"_" \(U\+005F\) is not allowed/) } });
+    expect(validateSettings(draft({ myName: 'a'.repeat(300) }), parseName)).toMatchObject({
+      ok: false,
+      errors: { myName: 'A name has at most 256 characters.' },
+    });
+  });
+});
+
+describe('endpoints', () => {
+  it.each([
+    ['wss://ws.azero.dev', null],
+    ['ws://127.0.0.1:9944', null],
+    ['wss://ws.azero.dev/path', null],
+    ['http://ws.azero.dev', /must start with wss:\/\//],
+    ['ws.azero.dev', /is not an address/],
+    ['wss://user:pw@ws.azero.dev', /user name or password/],
+    ['wss://ws.azero.dev/#x', /# part/],
+    [`wss://${'a'.repeat(600)}.dev`, /at most 512 characters/],
+  ])('%s', (url, problem) => {
+    const found = endpointProblem(url);
+    if (problem === null) expect(found).toBeNull();
+    else expect(found).toMatch(problem);
+  });
+
+  it('names the line of a problem and caps the list', () => {
+    expect(parseEndpoints('wss://a.example\nftp://b.example')).toEqual({ ok: false, message: expect.stringMatching(/^Line 2: /) });
+    const many = Array.from({ length: 9 }, (_, i) => `wss://n${i}.example`).join('\n');
+    expect(parseEndpoints(many)).toEqual({ ok: false, message: 'Give at most 8 endpoints.' });
+    expect(parseEndpoints('wss://a b')).toEqual({ ok: false, message: 'Line 1: an address has no spaces.' });
+  });
+});
+
+describe('decodeSettings (what comes back from storage)', () => {
+  it('gives the defaults for nothing stored', () => {
+    expect(decodeSettings(undefined)).toEqual({ settings: defaultSettings(), problems: [] });
+  });
+
+  it('keeps good fields and falls back per field on garbage, saying which', () => {
+    const { settings, problems } = decodeSettings(
+      { endpoints: { azero: ['wss://a.example'], tzero: 'nope' }, myName: 42, allowMismatchedNames: 'yes' },
+      parseName,
+    );
+    expect(settings).toEqual({
+      endpoints: { azero: ['wss://a.example'], tzero: ['wss://ws.test.azero.dev'] },
+      myName: null,
+      allowMismatchedNames: false,
+    });
+    expect(problems).toEqual([
+      'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
+      'the saved "My name" is not a valid name',
+      'the saved "allowMismatchedNames" is not true or false',
+    ]);
+  });
+
+  it('rejects a stored name that does not parse, and anything that is not an object', () => {
+    expect(decodeSettings({ myName: 'bob..azero' }, parseName).problems).toEqual(['the saved "My name" is not a valid name']);
+    expect(decodeSettings([1, 2]).problems).toEqual(['the saved settings are not an object']);
+    expect(decodeSettings('x').settings).toEqual(defaultSettings());
+    expect(decodeSettings({ endpoints: { azero: ['javascript:alert(1)'], tzero: [] } }).settings.endpoints).toEqual(defaultSettings().endpoints);
+  });
+});
+
+describe('SettingsStore', () => {
+  it('round-trips through storage', async () => {
+    const area = memoryArea();
+    const store = new SettingsStore(area, parseName);
+    expect(await store.load()).toEqual(defaultSettings());
+    const settings = { endpoints: { azero: ['wss://a.example'], tzero: ['wss://t.example'] }, myName: 'alice.azero', allowMismatchedNames: true };
+    await store.save(settings);
+    expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
+    expect(await store.load()).toEqual(settings);
+  });
+
+  it('reads damaged storage as defaults and warns', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = new SettingsStore(memoryArea({ [SETTINGS_KEY]: { allowMismatchedNames: 1 } }), parseName);
+    expect((await store.load()).allowMismatchedNames).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/allowMismatchedNames/));
+    warn.mockRestore();
+  });
+});
