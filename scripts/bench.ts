@@ -15,6 +15,7 @@ import { rawUdpPath, relayPath } from './bench/paths';
 import { round, median, ratio } from './bench/stats';
 import { DATAGRAM_BYTES, oneWay, pingPong } from './bench/traffic';
 import { dropsDelta, udpDrops } from './bench/udp-drops';
+import { benchNames } from './bench/names';
 import { cpuPercent, cpuSnapshot } from './bench/cpu';
 
 // `npm run bench`: the numbers the issue sets targets for, measured on this machine with the
@@ -340,6 +341,8 @@ async function main(): Promise<void> {
 
     const relayPart = await benchRelay(dir.path, bootstrap);
     const callPart = await benchCalls(dir.path, bootstrap);
+    progress('name resolution against the simulated contract');
+    const names = await benchNames();
 
     const peaks = [
       ...Object.values(relayPart.relayNodes.idleMB),
@@ -363,6 +366,7 @@ async function main(): Promise<void> {
       callSetup: callPart.callSetup,
       bridgeStartMs: relayPart.bridgeStart.medianMs,
       bridgeStart: relayPart.bridgeStart,
+      nameResolution: names,
       meetsTarget: {
         relayThroughput: relayPart.relay.meetsTarget.throughput,
         relayAddedLatencyP99: relayPart.relay.meetsTarget.addedLatencyP99,
