@@ -8,6 +8,23 @@ export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const EXTENSION_DIR = join(ROOT, '.output/chrome-mv3');
 export const EXTENSION_ORIGIN = `chrome-extension://${CHROMIUM_EXTENSION_ID}`;
 
+// Debian Chromium with one unpacked extension, headless unless there is a display, and
+// none of the background traffic Chromium would send to the internet.
+export function chromiumArgs(extensionDir: string): string[] {
+  return [
+    ...(process.env.DISPLAY ? [] : ['--headless=new']),
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--no-first-run',
+    '--disable-quic',
+    `--disable-extensions-except=${extensionDir}`,
+    `--load-extension=${extensionDir}`,
+  ];
+}
+
 export interface Person {
   name: string;
   context: BrowserContext;
@@ -28,25 +45,11 @@ export async function launchPerson(opts: {
   }
   const install = await cliOutput(['install', '--user-data-dir', opts.userDataDir, '--profile', opts.profile, '--bootstrap', opts.bootstrap]);
   if (install.code !== 0) throw new Error(`copybara-host install failed: ${install.stderr}`);
-  const headless = !process.env.DISPLAY;
   const context = await chromium.launchPersistentContext(opts.userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
     viewport: { width: 900, height: 700 },
-    args: [
-      ...(headless ? ['--headless=new'] : []),
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      `--disable-extensions-except=${EXTENSION_DIR}`,
-      `--load-extension=${EXTENSION_DIR}`,
-    ],
+    args: [...chromiumArgs(EXTENSION_DIR), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
   });
   // The background worker must be up before anything talks to the extension.
   if (!context.serviceWorkers().some((w) => w.url().startsWith(EXTENSION_ORIGIN))) {

@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BrowserContext, type Worker, chromium } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../lib/extension-key';
-import { CHROMIUM, EXTENSION_DIR, EXTENSION_ORIGIN } from './browser';
+import { CHROMIUM, EXTENSION_DIR, EXTENSION_ORIGIN, chromiumArgs } from './browser';
 
 // Chromium with the built extension and nothing else: no native host, no node. For tests
 // of the extension's own pages and content scripts (the flags are launchPerson's).
@@ -25,23 +25,11 @@ export async function launchExtensionBrowser(userDataDir: string, extensionDir =
   // Developer mode, so Chromium keeps the extension's errors for backgroundProblem().
   await mkdir(join(userDataDir, 'Default'), { recursive: true });
   await writeFile(join(userDataDir, 'Default/Preferences'), JSON.stringify({ extensions: { ui: { developer_mode: true } } }));
-  const headless = !process.env.DISPLAY;
   const context = await chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: false,
     viewport: { width: 1000, height: 800 },
-    args: [
-      ...(headless ? ['--headless=new'] : []),
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      `--disable-extensions-except=${extensionDir}`,
-      `--load-extension=${extensionDir}`,
-    ],
+    args: chromiumArgs(extensionDir),
   });
   const isOurs = (w: Worker) => w.url().startsWith(EXTENSION_ORIGIN);
   let worker: Worker;

@@ -51,8 +51,12 @@ export function cli(args: string[], opts: { name?: string; echo?: boolean; env?:
   return track(child, opts.name ?? args[0] ?? 'cli', opts.echo ?? false);
 }
 
-export async function cliOutput(args: string[], timeoutMs = 20_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+export async function cliOutput(
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));

@@ -1,28 +1,18 @@
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatedChain, startSimulatedChain } from '../../sim-chain';
 import { BOB_ID, BOB_STAEX, closedPortUrl } from './helpers';
+import { cliOutput } from '../../harness/processes';
 
 // `copybara-host resolve` as a person runs it, against the SIMULATED contract chain.
 
-const CLI = resolve(import.meta.dirname, '../../../native-host/bin/copybara-host.js');
 let sim: SimulatedChain;
 let dir: string;
 
-async function run(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, COPYBARA_PROFILE: join(dir, 'unused') } });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => (stdout += d));
-  child.stderr.on('data', (d) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  const [code] = (await once(child, 'exit')) as [number | null];
-  clearTimeout(timer);
-  return { code: code ?? -1, stdout, stderr };
+function run(args: string[], timeoutMs = 30_000): Promise<{ code: number; stdout: string; stderr: string }> {
+  return cliOutput(args, timeoutMs, { COPYBARA_PROFILE: join(dir, 'unused') });
 }
 
 beforeAll(async () => {
