@@ -29,7 +29,13 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Copybara',
     description: 'Peer-to-peer calls to node ids and AZERO.ID names, with no server in between.',
-    permissions: ['nativeMessaging', 'notifications', 'storage', 'tabs'],
+    permissions: ['nativeMessaging', 'notifications', 'storage', 'tabs', 'contextMenus', 'webNavigation', 'declarativeNetRequest'],
+    // Blocks every request for a call link's own address (https://copybara.network/call…):
+    // the link is opened in our call tab instead (entrypoints/background/links.ts), and
+    // nothing about it leaves the browser. docs/links.md, "Navigation".
+    declarative_net_request: {
+      rule_resources: [{ id: 'call-links', enabled: true, path: 'rules/call-links.json' }],
+    },
     ...(browser === 'firefox'
       ? {
           browser_specific_settings: {

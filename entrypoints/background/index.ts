@@ -21,6 +21,7 @@ export default defineBackground(() => {
     surface,
     extensionUrl: browser.runtime.getURL('/'),
     extensionId: browser.runtime.id,
+    contentMatches: (browser.runtime.getManifest().content_scripts ?? []).flatMap((c) => c.matches ?? []),
     settings: () => settings.load(),
     makeResolver: (endpoints) => new NameResolver({ endpoints, cache }),
   });
@@ -31,6 +32,17 @@ export default defineBackground(() => {
   // Firefox has no notification buttons.
   browser.notifications.onButtonClicked?.addListener((id, index) => router.notification.buttonClicked(id, index));
   browser.tabs.onRemoved.addListener((tabId) => router.onTabRemoved(tabId));
+  // Call links: the context menu, and call links opened as web addresses.
+  browser.runtime.onInstalled.addListener(() => void surface.registerMenus());
+  browser.contextMenus?.onClicked.addListener((info) => {
+    if (typeof info.menuItemId === 'string' && surface.ANSWER_MENU_IDS.includes(info.menuItemId)) {
+      void router.links.menuClicked({ linkUrl: info.linkUrl, selectionText: info.selectionText });
+    }
+  });
+  const linkAddresses = { url: [{ hostEquals: 'copybara.network', pathEquals: '/call' }] };
+  browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
+  browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
 
   router.start();
+  void surface.registerMenus();
 });

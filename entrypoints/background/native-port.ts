@@ -69,6 +69,7 @@ export class NativePort {
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
+  private readonly hostWaiters = new Set<() => void>();
 
   constructor(opts: NativePortOptions) {
     this.opts = opts;
@@ -76,6 +77,24 @@ export class NativePort {
 
   get ready(): boolean {
     return this.host.kind === 'ready';
+  }
+
+  // The host's state once it is known: `connecting` is waited out for at most `ms` (a
+  // worker woken by a page's message has only just started connecting).
+  async settled(ms: number): Promise<HostState> {
+    const deadline = this.now() + ms;
+    while (this.host.kind === 'connecting' && this.now() < deadline) {
+      await new Promise<void>((resolve) => {
+        const done = () => {
+          this.hostWaiters.delete(done);
+          clearTimeout(timer);
+          resolve();
+        };
+        const timer = setTimeout(done, Math.max(0, deadline - this.now()));
+        this.hostWaiters.add(done);
+      });
+    }
+    return this.host;
   }
 
   start(): void {
@@ -224,6 +243,7 @@ export class NativePort {
 
   private setHost(host: HostState): void {
     this.host = host;
+    for (const waiter of [...this.hostWaiters]) waiter();
     this.opts.onHost(host);
   }
 

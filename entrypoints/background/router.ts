@@ -2,6 +2,7 @@ import { CopybaraError } from '../../lib/errors';
 import {
   CALL_PORT,
   type CallEntry,
+  LINK_PORT,
   type CallPageMessage,
   type CallPageRequest,
   POPUP_PORT,
@@ -13,12 +14,14 @@ import {
   decodePopupRequest,
   errorInfoOf,
 } from '../../lib/ext/messages';
+import { asLinkMessage, hostProblemText, linkSenderKind } from '../../lib/ext/link-flow';
 import type { Settings } from '../../lib/ext/settings';
 import { type CallerOutcome, type Verification, callerOutcome, dialledName } from '../../lib/ext/verification';
 import type { ChainEndpoints, Resolution } from '../../lib/names/types';
 import { isNodeId, normaliseNodeId } from '../../lib/node-id';
 import type { CallInfo, NodeEvent, NodeStatus } from '../../lib/protocol/native';
 import { CallBook, type Change } from './call-book';
+import { type LinkSurface, createLinkFlow } from './links';
 import { NameService, type ResolverLike } from './names';
 import { NativePort, type NativePortLike } from './native-port';
 import { PageHub, type PagePort, send } from './pages';
@@ -27,12 +30,15 @@ import { PageHub, type PagePort, send } from './pages';
 // popup requests, call page messages, node events, notification clicks, closed tabs.
 // index.ts only registers listeners that call into it.
 
-export interface Surface {
+export interface Surface extends LinkSurface {
   showCallTab(callId: string, known: number | null): Promise<number>;
   showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
   clearIncoming(callId: string): Promise<void>;
   notificationCallId(notificationId: string): string | null;
 }
+
+// How long a link message waits for the node connection a just-woken worker starts.
+const HOST_SETTLE_MS = 5_000;
 
 export interface RouterDeps {
   connectNative(): NativePortLike;
@@ -41,6 +47,8 @@ export interface RouterDeps {
   // URL prefix of our own pages (runtime.getURL('/')) and our id, to check senders.
   extensionUrl: string;
   extensionId: string;
+  // The content scripts' match patterns (manifest): link messages come from there.
+  contentMatches?: readonly string[];
   // Settings as stored now (lib/ext/settings.ts), read for every call and every lookup.
   settings(): Promise<Settings>;
   // A name resolver for these endpoints (lib/names NameResolver, with the storage cache).
@@ -64,6 +72,20 @@ export function createRouter(deps: RouterDeps) {
   let nodeId: string | null = null;
   let viewQueued = false;
   const names = new NameService({ makeResolver: deps.makeResolver, settings: deps.settings, now, checkTimeoutMs: deps.checkTimeoutMs });
+  const links = createLinkFlow({
+    hostProblem: async () => hostProblemText(await native.settled(HOST_SETTLE_MS)),
+    request: (req) => native.request(req),
+    nodeId: () => nodeId,
+    checkName: (name) => names.check(name),
+    myName: () => myName(),
+    surface,
+    placed(call, verification) {
+      if (verification) book.setVerification(call.callId, verification);
+      return applyCall(call);
+    },
+    setTab: (callId, tabId) => book.setTab(callId, tabId),
+    now,
+  });
 
   const native = new NativePort({
     connect: deps.connectNative,
@@ -114,6 +136,12 @@ export function createRouter(deps: RouterDeps) {
     pushCall(call);
     pushView();
     const wasIncoming = previous?.state === 'incoming';
+    if (call.viaLink && previous === null && call.state !== 'ended') {
+      // Our own link, answered while a tab of ours waited for it: that tab becomes the
+      // call (no ringing). With no such tab (the worker restarted) it gets a tab of its own.
+      if (!links.arrived(call)) ring(call, false);
+      if (call.peerName !== null && book.verification(call.callId) === null) void checkCaller(call, call.peerName);
+    }
     if (call.state === 'incoming' && !wasIncoming) {
       // A caller who claims a name rings only once the claim has been checked.
       if (call.peerName !== null && book.verification(call.callId) === null) void checkCaller(call, call.peerName);
@@ -124,12 +152,12 @@ export function createRouter(deps: RouterDeps) {
     if (call.state === 'ended') book.prune(now());
   }
 
-  function ring(call: CallInfo): void {
+  function ring(call: CallInfo, notify = true): void {
     surface
       .showCallTab(call.callId, book.tab(call.callId))
       .then((tabId) => book.setTab(call.callId, tabId))
       .catch(log('opening the call tab'));
-    surface.showIncoming(call, book.verification(call.callId)).catch(log('showing the notification'));
+    if (notify) surface.showIncoming(call, book.verification(call.callId)).catch(log('showing the notification'));
   }
 
   // Resolves the name an incoming caller claims (bounded) and compares it with the key
@@ -218,6 +246,8 @@ export function createRouter(deps: RouterDeps) {
       native.retryNow();
       return null;
     },
+    'make-link': () => links.makeLink(),
+    'wait-link': (req: { invitation: string; expiresAt: number }) => links.openWaiting(req),
   } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };
 
   const page = {
@@ -307,6 +337,7 @@ export function createRouter(deps: RouterDeps) {
     notification,
     native,
     names,
+    links,
 
     start(): void {
       native.start();
@@ -315,6 +346,12 @@ export function createRouter(deps: RouterDeps) {
     // runtime.onMessage: the popup's requests. Always answers with a Reply.
     async onMessage(message: unknown, sender: Sender): Promise<Reply<unknown>> {
       try {
+        const link = asLinkMessage(message);
+        if (link) {
+          const kind = linkSenderKind(sender, { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl, contentMatches: deps.contentMatches ?? [] });
+          if (!kind) throw CopybaraError.CALL_NOT_ALLOWED('link messages are accepted from our messenger scripts and call tabs only');
+          return await links.message(link, kind, sender.tab!.id!);
+        }
         if (!fromOurPage(sender, 'popup.html')) throw CopybaraError.CALL_NOT_ALLOWED('messages are accepted from the popup only');
         const req = decodePopupRequest(message);
         const handler = popup[req.type] as (r: PopupRequest) => Promise<unknown>;
@@ -352,6 +389,10 @@ export function createRouter(deps: RouterDeps) {
           if (msg.type === 'watch') page.watch(msg, port);
           else page.request(msg, port);
         });
+        return;
+      }
+      if (port.name === LINK_PORT && fromOurPage(port.sender, 'call.html')) {
+        links.waitPort(port);
         return;
       }
       port.disconnect();

@@ -67,3 +67,61 @@ export async function showIncoming(call: CallInfo, verification: Verification | 
 export async function clearIncoming(callId: string): Promise<void> {
   await browser.notifications.clear(NOTIFICATION_PREFIX + callId);
 }
+
+// --- call links (entrypoints/background/links.ts) ---------------------------------------
+
+export async function openPage(path: string): Promise<number> {
+  const tab = await browser.tabs.create({ url: browser.runtime.getURL(`/${path}`), active: true });
+  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+  if (tab.id === undefined) throw new Error('the browser did not open the tab');
+  return tab.id;
+}
+
+export async function replaceTab(tabId: number, path: string): Promise<void> {
+  await browser.tabs.update(tabId, { url: browser.runtime.getURL(`/${path}`), active: true });
+}
+
+export async function showsOurPage(tabId: number): Promise<boolean> {
+  const tab = await browser.tabs.get(tabId).catch(() => null);
+  const url = tab?.pendingUrl ?? tab?.url ?? '';
+  return url.startsWith(browser.runtime.getURL('/'));
+}
+
+export async function cannotAnswer(message: string): Promise<void> {
+  await browser.notifications.create(`link:${Date.now()}`, {
+    type: 'basic',
+    iconUrl: browser.runtime.getURL('/icon/128.png'),
+    title: 'Copybara',
+    message: `Cannot answer: ${message}`,
+  });
+}
+
+export const ANSWER_MENU_IDS = ['copybara-answer-link', 'copybara-answer-selection'];
+let menusDone: Promise<void> = Promise.resolve();
+
+// The context menu entries; safe to call more than once (at install and at every start):
+// calls are queued, and each replaces what the last one made.
+export function registerMenus(): Promise<void> {
+  const menus = browser.contextMenus;
+  if (!menus) return Promise.resolve();
+  const make = (props: Parameters<typeof menus.create>[0]) =>
+    new Promise<void>((resolve) => {
+      menus.create(props, () => {
+        if (browser.runtime.lastError) console.warn('Copybara: context menu', browser.runtime.lastError.message);
+        resolve();
+      });
+    });
+  menusDone = menusDone
+    .then(() => menus.removeAll())
+    .then(() =>
+      make({
+        id: ANSWER_MENU_IDS[0],
+        title: 'Answer Copybara call',
+        contexts: ['link'],
+        targetUrlPatterns: ['https://copybara.network/*'],
+      }),
+    )
+    .then(() => make({ id: ANSWER_MENU_IDS[1], title: 'Answer Copybara call', contexts: ['selection'] }))
+    .catch((err: unknown) => console.warn('Copybara: registering the context menu failed', err));
+  return menusDone;
+}

@@ -1,7 +1,7 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
 import type { Chain, ParsedName, Resolution } from '../names/types';
 import { CALL_ID, type Obj, boolean, integer, object, oneOf, string } from '../protocol/check';
-import { type CallInfo, decodeCallInfo } from '../protocol/native';
+import { type CallInfo, type LinkInfo, decodeCallInfo } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
 import { isResolveError, resolveErrorInfo } from './name-input';
@@ -18,6 +18,8 @@ import type { MismatchReason, Verification } from './verification';
 
 export const POPUP_PORT = 'popup';
 export const CALL_PORT = 'call';
+// A call tab waiting for someone to answer our call link (call.html?link=<invitation>).
+export const LINK_PORT = 'link';
 
 // ---------------------------------------------------------------------------------------
 // Shared shapes
@@ -154,7 +156,10 @@ export type PopupRequest =
   | { type: 'cancel'; requestId: string }
   | { type: 'call'; target: string; name?: string }
   | { type: 'focus'; callId: string }
-  | { type: 'retry' };
+  | { type: 'retry' }
+  // Issue a call link (the popup copies its url), then open the tab that waits for it.
+  | { type: 'make-link' }
+  | { type: 'wait-link'; invitation: string; expiresAt: number };
 
 export interface PopupResults {
   view: PopupView;
@@ -163,9 +168,12 @@ export interface PopupResults {
   call: CallInfo;
   focus: null;
   retry: null;
+  'make-link': LinkInfo;
+  'wait-link': null;
 }
 
-const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry'] as const;
+const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link'] as const;
+export const INVITATION = /^[0-9a-f]{16}$/;
 export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
 export function decodePopupRequest(value: unknown): PopupRequest {
@@ -184,6 +192,8 @@ export function decodePopupRequest(value: unknown): PopupRequest {
       };
     case 'focus':
       return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
+    case 'wait-link':
+      return { type: t, invitation: string(o, 'invitation', 16, INVITATION), expiresAt: integer(o, 'expiresAt', 0, 2 ** 32) };
     default:
       return { type: t };
   }
@@ -256,6 +266,55 @@ export function decodeCallPagePush(value: unknown): CallPagePush {
     case 'reply':
       return { type: t, id: requestId(o), ...decodeReply(o, (r) => r ?? null) };
   }
+}
+
+// ---------------------------------------------------------------------------------------
+// The waiting tab <-> background, on the "link" port. The page says `wait` once per
+// connection; the node waits for the invitation while the port is open. `arrived`: the
+// link was answered and the call is `callId` (the page becomes that call's view).
+
+export interface LinkWait {
+  type: 'wait';
+  invitation: string;
+}
+
+export type LinkPush = { type: 'waiting'; invitation: string } | { type: 'arrived'; callId: string } | { type: 'failed'; error: ErrorInfo };
+
+export function decodeLinkWait(value: unknown): LinkWait {
+  const o = object(value, 'link wait');
+  type(o, ['wait']);
+  return { type: 'wait', invitation: string(o, 'invitation', 16, INVITATION) };
+}
+
+export function decodeLinkPush(value: unknown): LinkPush {
+  const o = object(value, 'link update');
+  const t = type(o, ['waiting', 'arrived', 'failed']) as LinkPush['type'];
+  if (t === 'waiting') return { type: t, invitation: string(o, 'invitation', 16, INVITATION) };
+  if (t === 'arrived') return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
+  return { type: t, error: errorInfo(o.error) };
+}
+
+// What the background says about a link a page asked about (content scripts read it
+// loosely: `name` and `verified`). `status`: none (no name claimed), verified,
+// unverifiable (the claim could not be checked: `message` says why). `callId`: the call
+// placed by answer-link.
+export interface LinkReport {
+  name: string | null;
+  verified: boolean;
+  status: 'none' | 'verified' | 'unverifiable';
+  message: string | null;
+  callId: string | null;
+}
+
+export function decodeLinkReport(value: unknown): LinkReport {
+  const o = object(value, 'link report');
+  return {
+    name: o.name === null || o.name === undefined ? null : string(o, 'name', MAX_NAME_TEXT),
+    verified: boolean(o, 'verified'),
+    status: oneOf(o, 'status', ['none', 'verified', 'unverifiable'] as const),
+    message: o.message === null || o.message === undefined ? null : string(o, 'message', 1024),
+    callId: o.callId === null || o.callId === undefined ? null : string(o, 'callId', 32, CALL_ID),
+  };
 }
 
 // ---------------------------------------------------------------------------------------

@@ -11,6 +11,7 @@ import {
   unwrap,
 } from './messages';
 import { decodeCallInfo } from '../protocol/native';
+import { decodeLinkInfo } from './results';
 
 // The popup's only line to the background: requests by runtime.sendMessage, and a
 // "popup" port on which the background pushes the whole view whenever it changes.
@@ -22,6 +23,8 @@ const DECODERS: { [K in PopupRequest['type']]: (value: unknown) => PopupResults[
   call: decodeCallInfo,
   focus: () => null,
   retry: () => null,
+  'make-link': decodeLinkInfo,
+  'wait-link': () => null,
 };
 
 export async function ask<K extends PopupRequest['type']>(request: Extract<PopupRequest, { type: K }>): Promise<PopupResults[K]> {

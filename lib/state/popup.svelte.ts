@@ -2,6 +2,7 @@ import { errorText } from '../error-text';
 import type { Contact } from '../ext/contacts';
 import { type DialPlan, planAfterLookup, planAfterLookupFailure } from '../ext/dial-plan';
 import { errorInfoOf, type PopupView } from '../ext/messages';
+import type { LinkInfo } from '../protocol/native';
 import { ask, openSettings, watchView } from '../ext/popup-client';
 import { type NameTarget, type Target, contactTarget, parseTarget } from '../ext/target';
 import { parseName } from '../names/name';
@@ -27,6 +28,10 @@ class PopupState {
   note = $state<string | null>(null);
   progress = $state<Progress | null>(null);
   copied = $state(false);
+  // The call link made last ("Copy call link"), shown in case copying did not work.
+  link = $state.raw<LinkInfo | null>(null);
+  linkCopied = $state(false);
+  makingLink = $state(false);
 
   readonly host = $derived(this.view?.host ?? { kind: 'connecting' as const });
   readonly nodeId = $derived(this.view?.nodeId ?? null);
@@ -72,6 +77,24 @@ class PopupState {
     this.copied = true;
     if (this.copiedTimer) clearTimeout(this.copiedTimer);
     this.copiedTimer = setTimeout(() => (this.copied = false), COPIED_MS);
+  }
+
+  // Issues a call link, copies it (the popup has focus; the background's tab would not),
+  // then opens the tab that waits for it to be answered.
+  async copyLink(): Promise<void> {
+    if (this.makingLink) return;
+    this.makingLink = true;
+    this.error = null;
+    try {
+      const link = await ask({ type: 'make-link' });
+      this.link = link;
+      this.linkCopied = await copyText(link.url);
+      await ask({ type: 'wait-link', invitation: link.invitation, expiresAt: link.expiresAt });
+    } catch (err) {
+      this.error = `The call link could not be made (${errorText(errorInfoOf(err))})`;
+    } finally {
+      this.makingLink = false;
+    }
   }
 
   async focus(callId: string): Promise<void> {

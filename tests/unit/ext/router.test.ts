@@ -28,6 +28,10 @@ function setup() {
     showIncoming: vi.fn(async () => {}),
     clearIncoming: vi.fn(async () => {}),
     notificationCallId: (id: string) => (id.startsWith('incoming:') ? id.slice(9) : null),
+    openPage: vi.fn(async (_path: string) => 8),
+    replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
+    showsOurPage: vi.fn(async (_tabId: number) => false),
+    cannotAnswer: vi.fn(async (_message: string) => {}),
   } satisfies Surface;
   const router = createRouter({
     connectNative: () => {

@@ -1,0 +1,250 @@
+import DHT from 'hyperdht';
+import type { CDPSession, Page, Worker } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
+import { mediaSummary, statusText, until } from '../harness/call-checks';
+import { type Side, closeCallTabs, startSide, stopSide } from '../harness/call-flow';
+import { expectNoLeftovers } from '../harness/leftovers';
+import { type Proc, startTestnet, tempDir } from '../harness/processes';
+import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { createLinkPayload, linkUrl } from '../../lib/links/link';
+
+// Call links between two people in real Chromium, each with their own node on a loopback
+// testnet: Alice copies a link in her popup and waits; Bob answers it from a messenger
+// page (a local page served for web.telegram.org by Playwright, nothing leaves the
+// machine); the call connects without Alice clicking. Then: the link again (refused as
+// used), a link opened as a web address (preview, no request), a forged link claiming
+// Alice's name (refused: the SIMULATED contract chain, tests/sim-chain, says alice.azero
+// is Alice's node), the context menu entry.
+
+let testnet: Proc;
+let dir: { path: string; remove(): Promise<void> };
+let alice: Side;
+let bob: Side;
+let chain: SimulatedChain;
+const echo = process.env.COPYBARA_TEST_LOGS === '1';
+const MESSENGER = 'https://web.telegram.org/k/';
+let messengerHtml = '';
+// Requests for copybara.network seen by Playwright's router (should never happen).
+const toLinkHost: string[] = [];
+
+beforeAll(async () => {
+  dir = await tempDir('e2e-links');
+  chain = await startSimulatedChain();
+  const net = await startTestnet(echo);
+  testnet = net.proc;
+  [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, echo), startSide(dir.path, 'bob', net.bootstrap, echo)]);
+  chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
+  chain.register('bob', { records: { 'copybara-id': bob.nodeId } });
+  await configure(alice, 'alice.azero');
+  await configure(bob, 'bob.azero');
+  await bob.person.context.route(/^https?:\/\//, (route) => {
+    const url = route.request().url();
+    if (/^https?:\/\/([^/]*\.)?copybara\.network\b/.test(url)) toLinkHost.push(url);
+    if (url.startsWith(MESSENGER) && messengerHtml) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
+    return route.abort('blockedbyclient');
+  });
+}, 90_000);
+
+afterEach(async () => {
+  for (const p of bob?.person.context.pages() ?? []) if (p.url().startsWith(MESSENGER)) await p.close();
+  await closeCallTabs(alice, bob);
+  expect(toLinkHost, 'requests for copybara.network').toEqual([]);
+});
+
+afterAll(async () => {
+  await Promise.all([stopSide(alice), stopSide(bob)]);
+  await testnet?.stop();
+  await chain?.close();
+  await expectNoLeftovers(dir.path);
+  await dir?.remove();
+});
+
+// Settings: the simulated chain as the only Aleph Zero endpoint, and "My name".
+async function configure(side: Side, myName: string): Promise<void> {
+  const page = await side.person.context.newPage();
+  await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+  await page.getByLabel('Aleph Zero endpoints').fill(chain.url);
+  await page.getByLabel('My name').fill(myName);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await until(`${side.name}'s settings saved`, 10_000, async () => (await page.textContent('body')) ?? '', (t) => t.includes('Saved'));
+  await page.close();
+}
+
+const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
+
+// Alice: popup → "Copy call link" → her waiting tab. Returns the link and that tab.
+async function makeLink(): Promise<{ url: string; waiting: Page }> {
+  const popup = await openPopup(alice.person);
+  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+  const waiting = alice.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html?link='), timeout: 15_000 });
+  await popup.getByRole('button', { name: 'Copy call link' }).click();
+  const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
+  const tab = await waiting;
+  await popup.close();
+  expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
+  await until('Alice waits', 15_000, () => statusText(tab), (t) => /waiting for someone to answer your call link/i.test(t));
+  return { url, waiting: tab };
+}
+
+// Bob's messenger with the link in a message; resolves once its badge is there.
+async function messengerWith(url: string): Promise<Page> {
+  messengerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
+<div id="column-center"><div class="chat active"><div class="bubbles-inner">
+<div class="bubble is-in"><div class="message">Call me: <a href="${url}" target="_blank" rel="noopener">${url}</a></div></div>
+</div></div></div></body></html>`;
+  const page = await bob.person.context.newPage();
+  await page.goto(MESSENGER, { waitUntil: 'load', timeout: 15_000 });
+  await until('the link is marked', 10_000, () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length), (n) => n === 1);
+  return page;
+}
+
+type DomNode = { nodeName: string; nodeType: number; nodeValue?: string; backendNodeId: number; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[] };
+
+// The text of every badge (closed shadow roots, read through CDP).
+async function badgeText(page: Page): Promise<string> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    let text = '';
+    const walk = (n: DomNode, inBadge: boolean) => {
+      const badge = inBadge || (n.attributes ?? []).includes('data-copybara-badge');
+      if (badge && n.nodeType === 3) text += n.nodeValue ?? '';
+      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) walk(c, badge);
+    };
+    walk(root, false);
+    return text;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+// The badge's button lives in a closed shadow root: found through CDP, pressed with a
+// real (trusted) mouse click.
+async function pressAnswer(page: Page): Promise<void> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  try {
+    type Node = DomNode;
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: Node };
+    let found: Node | null = null;
+    const walk = (n: Node) => {
+      const a = n.attributes ?? [];
+      const i = a.indexOf('aria-label');
+      if (n.nodeName === 'BUTTON' && i >= 0 && a[i + 1] === 'Answer Copybara call') found = n;
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
+    };
+    walk(root);
+    if (!found) throw new Error('no Answer button in the badge');
+    const { backendNodeId } = found as Node;
+    await cdp.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { border: number[] } };
+    const q = model.border;
+    await page.mouse.click((q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
+  for (const [who, tab] of tabs) {
+    const m = await until(`${who}'s media`, 30_000, () => mediaSummary(tab), (s) => s.framesDecoded > 10 && s.remoteVideoFrames > 5 && s.audioPacketsReceived > 20);
+    expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
+    await until(`${who} sees "In call"`, 10_000, () => statusText(tab), (t) => /in call/i.test(t));
+  }
+}
+
+describe('call links in real Chromium', () => {
+  it('Bob answers Alice\'s link from a messenger badge; her waiting tab becomes the call; the link then is used', async () => {
+    const { url, waiting } = await makeLink();
+    const page = await messengerWith(url);
+
+    const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
+    await pressAnswer(page);
+    const bobTab = await bobTabEvent;
+    // Alice did not click anything: her waiting tab turned into the call.
+    await until('Alice\'s waiting tab shows the call', 20_000, async () => waiting.url(), (u) => u.includes('/call.html?call='));
+    expect(await waiting.getByText('via your call link').count()).toBe(1);
+    await mediaBothWays([['Alice', waiting], ['Bob', bobTab]]);
+    expect(page.url(), 'the messenger page stayed where it was').toBe(MESSENGER);
+
+    // The link claims alice.azero; the simulated chain vouches for her node.
+    await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
+    await until('the badge shows the verified name', 10_000, () => badgeText(page), (t) => t.includes('alice.azero ✓'));
+
+    await bobTab.getByRole('button', { name: 'Hang up' }).click();
+    await until('Alice sees Bob hung up', 10_000, () => statusText(waiting), (t) => /hung up/i.test(t));
+    await closeCallTabs(alice, bob);
+
+    // The same link again: Alice's node refuses it, and Bob's tab says why.
+    const againEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
+    await pressAnswer(page);
+    const again = await againEvent;
+    await until('Bob is told the link was used', 20_000, () => statusText(again), (t) => /refused the call: this call link was already used/i.test(t));
+  });
+
+  it('a link opened as a web address shows the preview (no request leaves); Answer rings Alice when she is not waiting', async () => {
+    const { url, waiting } = await makeLink();
+    await waiting.getByRole('button', { name: 'Stop waiting' }).click();
+    await until('Alice stopped waiting', 5000, () => statusText(waiting), (t) => /stopped waiting/i.test(t));
+
+    const tab = await bob.person.context.newPage();
+    // The instrument works: an address on copybara.network that is not a call link does
+    // reach Playwright's router (which aborts it), and is seen there.
+    await tab.goto('https://copybara.network/about', { timeout: 10_000 }).catch(() => {});
+    expect(toLinkHost.splice(0)).toEqual(['https://copybara.network/about']);
+
+    await tab.goto(url, { timeout: 10_000 }).catch(() => {}); // the navigation is taken over
+    await until('the tab shows the preview', 10_000, async () => tab.url(), (u) => u.startsWith(`${EXTENSION_ORIGIN}/call.html?preview=`));
+    await tab.getByRole('button', { name: 'Answer' }).waitFor({ timeout: 10_000 });
+    expect(await tab.getByRole('button', { name: 'Dismiss' }).count()).toBe(1);
+    // Who it is from: the name the link claims, verified against the simulated chain.
+    await until('the preview names Alice', 10_000, async () => (await tab.textContent('body')) ?? '', (t) => t.includes('Call from alice.azero ✓'));
+
+    // Nothing is dialled without the click; the click dials in this same tab.
+    expect(alice.person.context.pages().filter(isCallTab)).toEqual([]);
+    await tab.getByRole('button', { name: 'Answer' }).click();
+    await until('the preview tab becomes the call', 15_000, async () => tab.url(), (u) => u.includes('/call.html?call='));
+    const aliceTab = await until('Alice\'s call tab', 20_000, async () => alice.person.context.pages().find(isCallTab), (p) => p !== undefined);
+    if (!aliceTab) throw new Error('unreachable');
+    await until('Alice hears it ring', 20_000, () => statusText(aliceTab), (t) => /incoming call/i.test(t));
+    await aliceTab.getByRole('button', { name: 'Answer' }).click();
+    await mediaBothWays([['Alice', aliceTab], ['Bob', tab]]);
+  });
+
+  it('a link re-signed by another key claiming alice.azero is refused, and nothing is dialled', async () => {
+    const mallory = DHT.keyPair();
+    const forged = createLinkPayload({
+      secretKey: mallory.secretKey,
+      invitation: Buffer.alloc(8, 0x42),
+      createdAt: Math.floor(Date.now() / 1000) - 60,
+      lifetimeS: 3600,
+      name: 'alice.azero',
+    });
+    const page = await messengerWith(linkUrl(forged));
+    await pressAnswer(page);
+    const refusal = "This link claims alice.azero but was not made by that name's node";
+    await until('the badge says why', 15_000, () => badgeText(page), (t) => t.includes(refusal));
+    expect(bob.person.context.pages().filter(isCallTab), 'call tabs').toEqual([]);
+
+    // Opened as an address: the preview says the same and offers no Answer.
+    const tab = await bob.person.context.newPage();
+    await tab.goto(linkUrl(forged), { timeout: 10_000 }).catch(() => {});
+    await until('the preview refuses', 15_000, async () => (await tab.textContent('body').catch(() => '')) ?? '', (t) => t.includes(refusal));
+    expect(await tab.getByRole('button', { name: 'Answer' }).count()).toBe(0);
+    await tab.close();
+  });
+
+  it('the context menu entries exist (clicking them is not possible from Playwright)', async () => {
+    const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
+    // update() fails for an id that was never created.
+    const exists = await worker.evaluate(async () => {
+      const menus = (globalThis as unknown as { chrome: { contextMenus: { update(id: string, p: object): Promise<void> } } }).chrome.contextMenus;
+      const out: boolean[] = [];
+      for (const id of ['copybara-answer-link', 'copybara-answer-selection', 'no-such-menu']) {
+        out.push(await menus.update(id, {}).then(() => true, () => false));
+      }
+      return out;
+    });
+    expect(exists).toEqual([true, true, false]);
+  });
+});
