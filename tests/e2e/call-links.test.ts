@@ -3,7 +3,7 @@ import type { CDPSession, Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
 import { mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, closeCallTabs, startSide, stopSide } from '../harness/call-flow';
+import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
 import { expectNoLeftovers } from '../harness/leftovers';
 import { type Proc, startTestnet, tempDir } from '../harness/processes';
 import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
@@ -60,15 +60,8 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-// Settings: the simulated chain as the only Aleph Zero endpoint, and "My name".
-async function configure(side: Side, myName: string): Promise<void> {
-  const page = await side.person.context.newPage();
-  await page.goto(`${EXTENSION_ORIGIN}/options.html`);
-  await page.getByLabel('Aleph Zero endpoints').fill(chain.url);
-  await page.getByLabel('My name').fill(myName);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await until(`${side.name}'s settings saved`, 10_000, async () => (await page.textContent('body')) ?? '', (t) => t.includes('Saved'));
-  await page.close();
+function configure(side: Side, myName: string): Promise<void> {
+  return configureNames(side, chain.url, myName);
 }
 
 const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);

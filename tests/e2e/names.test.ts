@@ -2,7 +2,7 @@ import type { Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../harness/browser';
 import { mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, answer, closeCallTabs, startSide, stopSide } from '../harness/call-flow';
+import { type Side, answer, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
 import { expectNoLeftovers } from '../harness/leftovers';
 import { NodeSocket, callState } from '../harness/node-socket';
 import { type Proc, startNode, startTestnet, tempDir } from '../harness/processes';
@@ -19,14 +19,8 @@ let bob: Side;
 let carol: { proc: Proc; nodeId: string; socket: NodeSocket };
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
-async function configure(side: Side, myName: string): Promise<void> {
-  const page = await side.person.context.newPage();
-  await page.goto(`${EXTENSION_ORIGIN}/options.html`);
-  await page.getByLabel('Aleph Zero endpoints').fill(chain.url);
-  await page.getByLabel('My name').fill(myName);
-  await page.getByRole('button', { name: 'Save' }).click();
-  await until(`${side.name}'s settings saved`, 10_000, async () => (await page.textContent('body')) ?? '', (t) => t.includes('Saved'));
-  await page.close();
+function configure(side: Side, myName: string): Promise<void> {
+  return configureNames(side, chain.url, myName);
 }
 
 function worker(side: Side): Worker {

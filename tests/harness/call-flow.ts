@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { type Person, launchPerson, openPopup, waitForCallTab } from './browser';
+import { EXTENSION_ORIGIN, type Person, launchPerson, openPopup, waitForCallTab } from './browser';
 import { statusText, until } from './call-checks';
 import { type Proc, cliOutput, startNode } from './processes';
 
@@ -38,6 +38,17 @@ export async function dial(from: Side, target: string): Promise<{ popup: Page; t
   const tab = waitForCallTab(from.person, 15_000);
   await popup.getByRole('button', { name: 'Call', exact: true }).click();
   return { popup, tab: await tab };
+}
+
+// Settings page: `endpoint` as the only Aleph Zero endpoint, and `myName` as My name.
+export async function configureNames(side: Side, endpoint: string, myName: string): Promise<void> {
+  const page = await side.person.context.newPage();
+  await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+  await page.getByLabel('Aleph Zero endpoints').fill(endpoint);
+  await page.getByLabel('My name').fill(myName);
+  await page.getByRole('button', { name: 'Save' }).click();
+  await until(`${side.name}'s settings saved`, 10_000, async () => (await page.textContent('body')) ?? '', (t) => t.includes('Saved'));
+  await page.close();
 }
 
 export async function answer(to: Side): Promise<Page> {
