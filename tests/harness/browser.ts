@@ -25,6 +25,24 @@ export function chromiumArgs(extensionDir: string): string[] {
   ];
 }
 
+// The extension's default name-service endpoints are public. A test browser must never try
+// them, so its settings point both chains at a closed port on 127.0.0.1 before anything
+// runs; tests that need names point Aleph Zero at the simulated chain afterwards.
+export const NO_CHAIN = 'ws://127.0.0.1:9';
+
+export async function keepNamesOnLoopback(context: BrowserContext): Promise<void> {
+  const page = await context.newPage();
+  try {
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await page.getByLabel('Aleph Zero endpoints', { exact: true }).fill(NO_CHAIN);
+    await page.getByLabel('Aleph Zero testnet endpoints').fill(NO_CHAIN);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved').first().waitFor({ timeout: 10_000 });
+  } finally {
+    await page.close();
+  }
+}
+
 export interface Person {
   name: string;
   context: BrowserContext;
@@ -55,6 +73,7 @@ export async function launchPerson(opts: {
   if (!context.serviceWorkers().some((w) => w.url().startsWith(EXTENSION_ORIGIN))) {
     await context.waitForEvent('serviceworker', { timeout: 15_000, predicate: (w) => w.url().startsWith(EXTENSION_ORIGIN) });
   }
+  await keepNamesOnLoopback(context);
   let closing: Promise<void> | null = null;
   return {
     name: opts.name,

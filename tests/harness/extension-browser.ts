@@ -3,7 +3,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BrowserContext, type Worker, chromium } from 'playwright-core';
 import { CHROMIUM_EXTENSION_ID } from '../../lib/extension-key';
-import { CHROMIUM, EXTENSION_DIR, EXTENSION_ORIGIN, chromiumArgs } from './browser';
+import { CHROMIUM, EXTENSION_DIR, EXTENSION_ORIGIN, chromiumArgs, keepNamesOnLoopback } from './browser';
 
 // Chromium with the built extension and nothing else: no native host, no node. For tests
 // of the extension's own pages and content scripts (the flags are launchPerson's).
@@ -39,6 +39,7 @@ export async function launchExtensionBrowser(userDataDir: string, extensionDir =
     await context.close();
     throw new Error(`the extension's service worker did not start within 15 s: ${(err as Error).message}`);
   }
+  await keepNamesOnLoopback(context);
   let closing: Promise<void> | null = null;
   return {
     context,
