@@ -1,8 +1,8 @@
-import type { Page, Worker } from 'playwright-core';
+import type { Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../harness/browser';
 import { mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, answer, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
+import { type Side, answer, closeCallTabs, dial, startSide, stopSide, configureNames } from '../harness/call-flow';
 import { expectNoLeftovers } from '../harness/leftovers';
 import { NodeSocket, callState } from '../harness/node-socket';
 import { type Proc, startNode, startTestnet, tempDir } from '../harness/processes';
@@ -25,16 +25,6 @@ function configure(side: Side, myName: string): Promise<void> {
 
 function worker(side: Side): Worker {
   return side.person.context.serviceWorkers().find((w) => w.url().startsWith(EXTENSION_ORIGIN))!;
-}
-
-async function callFromPopup(from: Side, target: string): Promise<{ popup: Page; tab: Page }> {
-  const popup = await from.person.context.newPage();
-  await popup.goto(`${EXTENSION_ORIGIN}/popup.html`);
-  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(from.nodeId));
-  await popup.getByLabel('Name or node id').fill(target);
-  const tab = from.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html'), timeout: 20_000 });
-  await popup.getByRole('button', { name: 'Call', exact: true }).click();
-  return { popup, tab: await tab };
 }
 
 beforeAll(async () => {
@@ -67,7 +57,7 @@ afterAll(async () => {
 
 describe('calls by AZERO.ID name (simulated contract)', () => {
   it('Alice calls bob.azero; each side sees the other\'s name verified', async () => {
-    const { tab: aliceTab, popup } = await callFromPopup(alice, 'bob.azero');
+    const { tab: aliceTab, popup } = await dial(alice, 'bob.azero');
     await popup.close();
     const bobTab = await answer(bob);
     await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Caller name').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
@@ -93,7 +83,7 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
         nameCache['bob.azero']!.verifiedAt = Date.now() - 3 * 3600_000;
         await chromeApi.storage.local.set({ nameCache });
       });
-      const { tab, popup } = await callFromPopup(alice, 'bob.azero');
+      const { tab, popup } = await dial(alice, 'bob.azero');
       expect(await popup.textContent('body')).toMatch(/Using the saved address of bob\.azero, last verified 3 h ago/);
       await popup.close();
       const bobTab = await answer(bob);
