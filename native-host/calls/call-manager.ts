@@ -4,7 +4,7 @@ import type { CallInfo, EndReason, NodeEvent, TurnInfo } from '../../lib/protoco
 import type { Signal } from '../../lib/protocol/signal';
 import type { RefuseReason, SignallingMessage } from '../../lib/protocol/signalling';
 import type { Backend, PeerLink } from '../network/backend';
-import { decodeMediaDatagram, encodeMediaDatagram } from '../relay-datagram';
+import { MAX_MEDIA_PAYLOAD, decodeMediaDatagram, encodeMediaDatagram } from '../relay-datagram';
 import { safetyCode } from '../safety-code';
 import type { TurnBinding } from '../turn/server';
 import { type Call, createCall, isLive, newCallId, remoteHangupReason } from './call';
@@ -349,7 +349,7 @@ export class CallManager {
     this._o.turn.addUser(call.turnUser, call.turnPassword, {
       relayIp: call.relayIp,
       peerIp: call.peerIp,
-      maxPayload: 1295,
+      maxPayload: MAX_MEDIA_PAYLOAD,
       send: (from, to, data) => link.sendDatagram(encodeMediaDatagram(from, to, data)),
     });
     call.turnActive = true;
