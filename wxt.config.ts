@@ -29,8 +29,14 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Copybara',
     description: 'Peer-to-peer calls to node ids and AZERO.ID names, with no server in between.',
-    permissions: ['nativeMessaging', 'notifications', 'storage', 'tabs', 'contextMenus', 'webNavigation', 'declarativeNetRequest'],
-    // Blocks every request for a call link's own address (https://copybara.network/call…):
+    permissions: ['nativeMessaging', 'notifications', 'storage', 'tabs', 'contextMenus', 'webNavigation', 'declarativeNetRequest', 'scripting'],
+    // Asked for one site at a time, only when the person adds that site in the options
+    // ("Recognise call links on other sites"); the messenger content script is then
+    // registered for it at run time (entrypoints/background/link-sites.ts). Nothing is
+    // granted at install.
+    optional_host_permissions: ['https://*/*', 'http://*/*'],
+    // Blocks every request for a call link's own address (https://copybara.network/call…;
+    // a configured link host gets a dynamic rule of the same shape, lib/links/host.ts):
     // the link is opened in our call tab instead (entrypoints/background/links.ts), and
     // nothing about it leaves the browser. docs/links.md, "Navigation".
     declarative_net_request: {

@@ -10,6 +10,7 @@ import { acquireLock } from './lock';
 import type { Log } from './log';
 import { HyperdhtBackend } from './network/hyperdht';
 import { type Profile, ensureProfile } from './profile';
+import type { PublishServer } from './publish/server';
 import { TurnServer } from './turn/server';
 import { VERSION } from './version';
 
@@ -34,6 +35,8 @@ export class CopybaraNode {
   private _o: NodeOptions;
   private _server: Server | null = null;
   private _unlock: (() => Promise<void>) | null = null;
+  // Started on the first `publish-open` only: most nodes never publish.
+  private _publish: Promise<PublishServer> | null = null;
   private _idleTimer: NodeJS.Timeout | null = null;
   private _closing: Promise<void> | null = null;
   private _closed: () => void = () => {};
@@ -104,6 +107,7 @@ export class CopybaraNode {
       this.calls?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
+      await this._publish?.then((p) => p.close(), () => {});
       await this.backend?.close();
       await this.turn?.close();
       await this.invitations?.flush();
@@ -141,10 +145,14 @@ export class CopybaraNode {
       if (m && typeof m.id === 'number') client.send({ v: NATIVE_VERSION, id: m.id, ok: false, error: toErrorInfo(err) });
       return;
     }
+    const fail = (err: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: false, error: toErrorInfo(err) });
     try {
-      client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result: this._handle(request) });
+      const result = this._handle(request);
+      // Only a few requests wait for something; the rest answer in order, synchronously.
+      if (result instanceof Promise) result.then((r: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result: r }), fail);
+      else client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result });
     } catch (err) {
-      client.send({ v: NATIVE_VERSION, id: request.id, ok: false, error: toErrorInfo(err) });
+      fail(err);
     }
   }
 
@@ -176,8 +184,22 @@ export class CopybaraNode {
       case 'signal':
         calls.signal(r.callId, r.signal);
         return null;
+      case 'publish-open':
+        return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));
     }
     throw CopybaraError.UNKNOWN_TYPE((r as { type: unknown }).type);
+  }
+
+  private _publishServer(): Promise<PublishServer> {
+    if (this._closing) return Promise.reject(CopybaraError.INTERNAL('the node is stopping'));
+    this._publish ??= import('./publish/server').then(
+      ({ PublishServer }) => new PublishServer({ nodeId: this.identity!.nodeId, log: (l) => this._o.log(l) }),
+      (err: unknown) => {
+        this._publish = null;
+        throw err;
+      },
+    );
+    return this._publish;
   }
 
   private _broadcast(event: NodeEvent): void {

@@ -6,6 +6,7 @@ import { SettingsStore } from '../../lib/ext/settings';
 import { NATIVE_HOST_NAME } from '../../lib/extension-key';
 import { parseName } from '../../lib/names/name';
 import { NameResolver } from '../../lib/names/resolver';
+import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { createRouter } from './router';
 import * as surface from './surface';
 
@@ -15,6 +16,8 @@ export default defineBackground(() => {
   const storage = localArea();
   const settings = new SettingsStore(storage, parseName);
   const cache = new StorageNameCache(storage);
+  // Call links on sites the person opted in to (their content scripts, registered at run time).
+  const linkSites = setUpLinkSites();
   const router = createRouter({
     connectNative: () => browser.runtime.connectNative(NATIVE_HOST_NAME),
     lastError: () => browser.runtime.lastError?.message ?? null,
@@ -22,6 +25,7 @@ export default defineBackground(() => {
     extensionUrl: browser.runtime.getURL('/'),
     extensionId: browser.runtime.id,
     contentMatches: (browser.runtime.getManifest().content_scripts ?? []).flatMap((c) => c.matches ?? []),
+    siteMatches: () => linkSites.matches(),
     settings: () => settings.load(),
     makeResolver: (endpoints) => new NameResolver({ endpoints, cache }),
   });
@@ -39,9 +43,13 @@ export default defineBackground(() => {
       void router.links.menuClicked({ linkUrl: info.linkUrl, selectionText: info.selectionText });
     }
   });
-  const linkAddresses = { url: [{ hostEquals: 'copybara.network', pathEquals: '/call' }] };
+  // Any host's /call: the configured link host can change while this filter cannot (it
+  // must exist at the first turn), so navigated() checks the host against the settings.
+  const linkAddresses = { url: [{ pathEquals: '/call' }] };
   browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
+
+  setUpLinkHostRule(async () => (await settings.load()).linkHost);
 
   router.start();
   void surface.registerMenus();

@@ -2,6 +2,8 @@ import type { ErrorInfo } from '../../lib/errors';
 import { type NameDecision, checkPayload, nameDecision, payloadFromMenu, payloadFromNavigation } from '../../lib/ext/link-flow';
 import { type LinkPush, type LinkReport, type Reply, decodeLinkWait, errorInfoOf } from '../../lib/ext/messages';
 import type { CheckResult, Verification } from '../../lib/ext/verification';
+import { linkHosts } from '../../lib/links/host';
+import { linkUrl } from '../../lib/links/link';
 import type { LinkMessage } from '../../lib/links/scan';
 import type { CallInfo, LinkInfo, NativeRequest, NativeResults } from '../../lib/protocol/native';
 import type { PagePort } from './pages';
@@ -30,6 +32,8 @@ export interface LinkFlowDeps {
   hostProblem(): Promise<string | null>;
   checkName(name: string): Promise<CheckResult>;
   myName(): Promise<string | null>;
+  // The configured call link host (settings "Call link host"); the default when unset.
+  linkHost(): Promise<string>;
   surface: LinkSurface;
   // The call book's bookkeeping for a call we placed or that arrived.
   placed(call: CallInfo, verification: Verification | null): CallInfo;
@@ -47,6 +51,11 @@ export function createLinkFlow(deps: LinkFlowDeps) {
 
   function log(what: string) {
     return (err: unknown) => console.warn(`Copybara: ${what} failed`, err);
+  }
+
+  // The hosts a link's address may have here: the default and the configured one.
+  async function hosts(): Promise<string[]> {
+    return linkHosts(await deps.linkHost().catch(() => null));
   }
 
   function checkName(name: string): Promise<CheckResult> {
@@ -109,7 +118,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
 
     // The context menu's "Answer Copybara call", on a link or on selected text.
     async menuClicked(info: { linkUrl?: string; selectionText?: string }): Promise<void> {
-      const payload = payloadFromMenu(info);
+      const payload = payloadFromMenu(info, await hosts());
       const problem = payload ? await deps.hostProblem() : null;
       const reply: Reply<LinkReport> = problem
         ? { ok: false, error: { code: 'HOST_MISSING', message: problem } }
@@ -126,7 +135,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     // shows our page.
     async navigated(details: { tabId: number; frameId: number; url: string }, failed = false): Promise<void> {
       if (details.frameId !== 0 || details.tabId < 0) return;
-      const payload = payloadFromNavigation(details.url);
+      const payload = payloadFromNavigation(details.url, await hosts());
       if (!payload) return;
       try {
         if (failed && (await deps.surface.showsOurPage(details.tabId))) return;
@@ -137,9 +146,13 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     },
 
     // The popup's "Copy call link": issue it; the popup copies the url, then asks to wait.
+    // The node signs the payload; the address around it is ours to choose (the host is
+    // not signed), so it carries the configured host.
     async makeLink(): Promise<LinkInfo> {
       const name = await deps.myName();
-      return deps.request({ type: 'link', ...(name ? { name } : {}) });
+      const info = await deps.request({ type: 'link', ...(name ? { name } : {}) });
+      const host = await deps.linkHost().catch(() => null);
+      return host ? { ...info, url: linkUrl(info.payload, linkHosts(host).at(-1)) } : info;
     },
 
     async openWaiting(req: { invitation: string; expiresAt: number }): Promise<null> {

@@ -25,12 +25,13 @@ import { type LinkSurface, createLinkFlow } from './links';
 import { NameService, type ResolverLike } from './names';
 import { NativePort, type NativePortLike } from './native-port';
 import { PageHub, type PagePort, send } from './pages';
+import { type PublishSurface, createPublishFlow } from './publish';
 
 // The background's brain: one object of named handlers for everything that can happen —
 // popup requests, call page messages, node events, notification clicks, closed tabs.
 // index.ts only registers listeners that call into it.
 
-export interface Surface extends LinkSurface {
+export interface Surface extends LinkSurface, PublishSurface {
   showCallTab(callId: string, known: number | null): Promise<number>;
   showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
   clearIncoming(callId: string): Promise<void>;
@@ -49,6 +50,9 @@ export interface RouterDeps {
   extensionId: string;
   // The content scripts' match patterns (manifest): link messages come from there.
   contentMatches?: readonly string[];
+  // Match patterns of the sites the person opted in to (link-sites.ts): link messages come
+  // from there too.
+  siteMatches?(): Promise<readonly string[]>;
   // Settings as stored now (lib/ext/settings.ts), read for every call and every lookup.
   settings(): Promise<Settings>;
   // A name resolver for these endpoints (lib/names NameResolver, with the storage cache).
@@ -78,6 +82,7 @@ export function createRouter(deps: RouterDeps) {
     nodeId: () => nodeId,
     checkName: (name) => names.check(name),
     myName: () => myName(),
+    linkHost: async () => (await deps.settings()).linkHost,
     surface,
     placed(call, verification) {
       if (verification) book.setVerification(call.callId, verification);
@@ -86,6 +91,8 @@ export function createRouter(deps: RouterDeps) {
     setTab: (callId, tabId) => book.setTab(callId, tabId),
     now,
   });
+
+  const publish = createPublishFlow({ request: (req) => native.request(req), settings: deps.settings, surface });
 
   const native = new NativePort({
     connect: deps.connectNative,
@@ -248,6 +255,7 @@ export function createRouter(deps: RouterDeps) {
     },
     'make-link': () => links.makeLink(),
     'wait-link': (req: { invitation: string; expiresAt: number }) => links.openWaiting(req),
+    publish: () => publish.open(),
   } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };
 
   const page = {
@@ -348,12 +356,16 @@ export function createRouter(deps: RouterDeps) {
       try {
         const link = asLinkMessage(message);
         if (link) {
-          const kind = linkSenderKind(sender, { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl, contentMatches: deps.contentMatches ?? [] });
+          const sites = (await deps.siteMatches?.().catch(() => [])) ?? [];
+          const kind = linkSenderKind(sender, { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl, contentMatches: [...(deps.contentMatches ?? []), ...sites] });
           if (!kind) throw CopybaraError.CALL_NOT_ALLOWED('link messages are accepted from our messenger scripts and call tabs only');
           return await links.message(link, kind, sender.tab!.id!);
         }
-        if (!fromOurPage(sender, 'popup.html')) throw CopybaraError.CALL_NOT_ALLOWED('messages are accepted from the popup only');
+        const fromPopup = fromOurPage(sender, 'popup.html');
+        // The options page may only open the publishing page (components/PublishButton.svelte).
+        if (!fromPopup && !fromOurPage(sender, 'options.html')) throw CopybaraError.CALL_NOT_ALLOWED('messages are accepted from the popup only');
         const req = decodePopupRequest(message);
+        if (!fromPopup && req.type !== 'publish') throw CopybaraError.CALL_NOT_ALLOWED('messages are accepted from the popup only');
         const handler = popup[req.type] as (r: PopupRequest) => Promise<unknown>;
         return { ok: true, result: await handler(req) };
       } catch (err) {

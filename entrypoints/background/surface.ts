@@ -125,3 +125,10 @@ export function registerMenus(): Promise<void> {
     .catch((err: unknown) => console.warn('Copybara: registering the context menu failed', err));
   return menusDone;
 }
+
+// --- publishing (entrypoints/background/publish.ts) -------------------------------------
+
+export async function openWebPage(url: string): Promise<void> {
+  const tab = await browser.tabs.create({ url, active: true });
+  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+}

@@ -116,18 +116,27 @@ export function nameDecision(link: CallLink, result: CheckResult | null): NameDe
 
 // The payload behind a context-menu click: the link's address, else the first call link
 // in the selected text.
-export function payloadFromMenu(info: { linkUrl?: string; selectionText?: string }): string | null {
+export function payloadFromMenu(info: { linkUrl?: string; selectionText?: string }, hosts: readonly string[] = LINK_HOSTS): string | null {
   if (info.linkUrl) {
-    const p = payloadFromHref(info.linkUrl, LINK_HOSTS);
+    const p = payloadFromHref(info.linkUrl, hosts);
     if (p) return p;
   }
   if (info.selectionText) return findLinksInText(info.selectionText.slice(0, 20_000), 1)[0]?.payload ?? null;
   return null;
 }
 
-// A navigation to a call link's own address (https://copybara.network/call#<payload>).
-export function payloadFromNavigation(url: string): string | null {
-  return payloadFromHref(url, LINK_HOSTS) ?? null;
+// A navigation to a call link's own address (https://copybara.network/call#<payload>, or
+// the configured host's). Only the address itself: a redirect wrapping a link is some
+// other site's page, and it is that site's to show.
+export function payloadFromNavigation(url: string, hosts: readonly string[] = LINK_HOSTS): string | null {
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return null;
+  }
+  if (u.protocol !== 'https:' || !hosts.includes(u.host) || u.pathname !== '/call') return null;
+  return payloadFromHref(url, hosts);
 }
 
 export function linkLabel(link: CallLink, report: Pick<LinkReport, 'verified' | 'name'> | null): string {

@@ -159,7 +159,14 @@ export type PopupRequest =
   | { type: 'retry' }
   // Issue a call link (the popup copies its url), then open the tab that waits for it.
   | { type: 'make-link' }
-  | { type: 'wait-link'; invitation: string; expiresAt: number };
+  | { type: 'wait-link'; invitation: string; expiresAt: number }
+  // Open the node's publishing page in a tab (entrypoints/background/publish.ts).
+  | { type: 'publish' };
+
+// The publishing page was opened; it stops working at `expiresAt` (ms since the epoch).
+export interface PublishStarted {
+  expiresAt: number;
+}
 
 export interface PopupResults {
   view: PopupView;
@@ -170,9 +177,10 @@ export interface PopupResults {
   retry: null;
   'make-link': LinkInfo;
   'wait-link': null;
+  publish: PublishStarted;
 }
 
-const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link'] as const;
+const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link', 'publish'] as const;
 export const INVITATION = /^[0-9a-f]{16}$/;
 export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
@@ -197,6 +205,11 @@ export function decodePopupRequest(value: unknown): PopupRequest {
     default:
       return { type: t };
   }
+}
+
+export function decodePublishStarted(value: unknown): PublishStarted {
+  const o = object(value, 'publish page');
+  return { expiresAt: integer(o, 'expiresAt', 0, Number.MAX_SAFE_INTEGER) };
 }
 
 // Background -> popup, on the "popup" port.

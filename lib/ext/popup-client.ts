@@ -6,6 +6,7 @@ import {
   type PopupView,
   decodePopupPush,
   decodePopupView,
+  decodePublishStarted,
   decodeReply,
   decodeResolution,
   unwrap,
@@ -25,6 +26,7 @@ const DECODERS: { [K in PopupRequest['type']]: (value: unknown) => PopupResults[
   retry: () => null,
   'make-link': decodeLinkInfo,
   'wait-link': () => null,
+  publish: decodePublishStarted,
 };
 
 export async function ask<K extends PopupRequest['type']>(request: Extract<PopupRequest, { type: K }>): Promise<PopupResults[K]> {

@@ -1,7 +1,7 @@
 import { CopybaraError } from '../errors';
 import { NODE_ID_PATTERN } from '../node-id';
 import { integer, object, string } from '../protocol/check';
-import { type LinkInfo, type NativeResults, type NodeStatus, type TurnInfo, decodeCallInfo } from '../protocol/native';
+import { type LinkInfo, type NativeResults, type NodeStatus, type PublishOpened, type TurnInfo, decodeCallInfo } from '../protocol/native';
 
 // Decoders for the `result` of the node's replies. lib/protocol/native.ts types them
 // (NativeResults) and decodes CallInfo; the remaining shapes are checked here before the
@@ -33,6 +33,15 @@ export function decodeLinkInfo(value: unknown): LinkInfo {
   };
 }
 
+// The background opens this address in a tab: only the node's own loopback page, never
+// another site, whatever the reply says.
+export const PUBLISH_URL = /^http:\/\/127\.0\.0\.1:[1-9][0-9]{0,4}\/publish\/[A-Za-z0-9_-]{22,86}\/$/;
+
+export function decodePublishOpened(value: unknown): PublishOpened {
+  const o = object(value, 'publish page');
+  return { url: string(o, 'url', 160, PUBLISH_URL), expiresAt: integer(o, 'expiresAt', 0, Number.MAX_SAFE_INTEGER) };
+}
+
 export function decodeNodeStatus(value: unknown): NodeStatus {
   const o = object(value, 'status');
   if (!Array.isArray(o.calls)) throw CopybaraError.BAD_MESSAGE('field "calls" must be a list');
@@ -61,4 +70,5 @@ export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => 
   link: decodeLinkInfo,
   'wait-link': decodeNull,
   signal: decodeNull,
+  'publish-open': decodePublishOpened,
 };

@@ -1,4 +1,6 @@
 import { sentence } from '../error-text';
+import { checkLinkHost, isLinkHost } from '../links/host';
+import { DEFAULT_LINK_HOST } from '../links/link';
 import { DEFAULT_ENDPOINTS } from '../names/chains';
 import type { Chain, ChainEndpoints } from '../names/types';
 import { type NameParser, checkName } from './name-input';
@@ -16,6 +18,9 @@ export interface Settings {
   myName: string | null;
   // Ring callers whose claimed name points to another key, instead of declining them.
   allowMismatchedNames: boolean;
+  // The web host of the call links this browser makes (`https://<host>/call#…`), and
+  // recognised on pages next to the default one (docs/links.md).
+  linkHost: string;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -31,6 +36,7 @@ export function defaultSettings(): Settings {
     endpoints: { azero: [...DEFAULT_ENDPOINTS.azero], tzero: [...DEFAULT_ENDPOINTS.tzero] },
     myName: null,
     allowMismatchedNames: false,
+    linkHost: DEFAULT_LINK_HOST,
   };
 }
 
@@ -42,9 +48,10 @@ export interface SettingsDraft {
   tzero: string;
   myName: string;
   allowMismatchedNames: boolean;
+  linkHost: string;
 }
 
-export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName', string>>;
+export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost', string>>;
 
 export type Validated<T, E> = { ok: true; value: T } | { ok: false; errors: E };
 
@@ -54,6 +61,7 @@ export function draftOf(settings: Settings): SettingsDraft {
     tzero: settings.endpoints.tzero.join('\n'),
     myName: settings.myName ?? '',
     allowMismatchedNames: settings.allowMismatchedNames,
+    linkHost: settings.linkHost,
   };
 }
 
@@ -72,10 +80,13 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
     if (checked.ok) myName = checked.name.full;
     else errors.myName = sentence(checked.error.message || 'that is not a valid name');
   }
-  if (!azero.ok || !tzero.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  // Empty means the default, so the field can simply be cleared.
+  const host = draft.linkHost.trim() === '' ? { ok: true as const, host: DEFAULT_LINK_HOST } : checkLinkHost(draft.linkHost);
+  if (!host.ok) errors.linkHost = host.message;
+  if (!azero.ok || !tzero.ok || !host.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { endpoints: { azero: azero.list, tzero: tzero.list }, myName, allowMismatchedNames: draft.allowMismatchedNames },
+    value: { endpoints: { azero: azero.list, tzero: tzero.list }, myName, allowMismatchedNames: draft.allowMismatchedNames, linkHost: host.host },
   };
 }
 
@@ -155,6 +166,11 @@ export function decodeSettings(value: unknown, parseName?: NameParser): DecodedS
     if (typeof o.allowMismatchedNames === 'boolean') settings.allowMismatchedNames = o.allowMismatchedNames;
     else problems.push('the saved "allowMismatchedNames" is not true or false');
   }
+
+  if (o.linkHost !== undefined) {
+    if (isLinkHost(o.linkHost)) settings.linkHost = o.linkHost;
+    else problems.push('the saved "Call link host" is not a host name');
+  }
   return { settings, problems };
 }
 
@@ -178,6 +194,7 @@ export class SettingsStore {
       endpoints: { azero: [...settings.endpoints.azero], tzero: [...settings.endpoints.tzero] },
       myName: settings.myName,
       allowMismatchedNames: settings.allowMismatchedNames,
+      linkHost: settings.linkHost,
     });
   }
 }

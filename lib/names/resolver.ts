@@ -1,4 +1,3 @@
-import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
 import { TOMBSTONE, checkedEntry, isTombstone } from './cache-entry';
 import { DEFAULT_ENDPOINTS, DEFAULT_REGISTRY, type RegistryChoice } from './chains';
@@ -7,7 +6,8 @@ import { ResolveError } from './errors';
 import { MemoryResolutionCache } from './memory-cache';
 import { cacheKey, parseName } from './name';
 import { NODE_ID_RECORD_KEY, STAEX_ID_RECORD_KEY, recordsFromAll } from './record';
-import { decodeGetAllRecords, decodeGetOwner, decodeGetRegistry, encodeGetAllRecords, encodeGetOwner, encodeGetRegistry } from './registry-codec';
+import { decodeGetAllRecords, decodeGetOwner, encodeGetAllRecords, encodeGetOwner, encodeGetRegistry } from './registry-codec';
+import { decodedAt, registryFromRouter } from './contract-call';
 import type { CacheEntry, Chain, ChainEndpoints, NameRecords, ParsedName, Resolution, ResolutionCache } from './types';
 import { bounded, throwIfCancelled } from './wait';
 
@@ -148,8 +148,8 @@ export class NameResolver {
       conn.call(registry, encodeGetAllRecords(name.label)),
       conn.call(registry, encodeGetOwner(name.label)),
     ]);
-    const ownerOut = at(owner.endpoint, () => decodeGetOwner(owner));
-    const allOut = at(all.endpoint, () => decodeGetAllRecords(all));
+    const ownerOut = decodedAt(owner.endpoint, () => decodeGetOwner(owner));
+    const allOut = decodedAt(all.endpoint, () => decodeGetAllRecords(all));
     for (const out of [ownerOut, allOut]) {
       if (out.kind === 'lang') {
         throw ResolveError.chain(`the contract at ${registry} could not read our request (${out.error}); is it the AZERO.ID registry?`, owner.endpoint);
@@ -171,12 +171,7 @@ export class NameResolver {
     const key = `${name.chain}:${name.tld}`;
     let p = this.#routed.get(key);
     if (!p) {
-      p = conn.call(choice.address, encodeGetRegistry(name.tld)).then((out) => {
-        const r = at(out.endpoint, () => decodeGetRegistry(out));
-        if (r.kind !== 'ok') throw ResolveError.chain(`the router at ${choice.address} could not answer (${r.error})`, out.endpoint);
-        if (r.value === null) throw ResolveError.chain(`the router at ${choice.address} knows no registry for .${name.tld}`, out.endpoint);
-        return u8aToHex(r.value);
-      });
+      p = conn.call(choice.address, encodeGetRegistry(name.tld)).then((out) => registryFromRouter(out, choice.address, name.tld, out.endpoint));
       // Remember only success: a failed ask is retried by the next lookup.
       p.catch(() => this.#routed.delete(key));
       this.#routed.set(key, p);
@@ -213,16 +208,6 @@ export class NameResolver {
     } catch {
       // best effort
     }
-  }
-}
-
-// Decoding happens away from the connection; put the endpoint that answered into the error.
-function at<T>(endpoint: string, decode: () => T): T {
-  try {
-    return decode();
-  } catch (err) {
-    if (ResolveError.is(err, 'CHAIN_ERROR') && err.endpoint === null) throw ResolveError.chain(err.detail, endpoint);
-    throw err;
   }
 }
 

@@ -82,7 +82,22 @@ export type NativeRequest =
   | { type: 'decline'; callId: string }
   | { type: 'hangup'; callId: string }
   | { type: 'turn'; callId: string }
-  | { type: 'signal'; callId: string; signal: Signal };
+  | { type: 'signal'; callId: string; signal: Signal }
+  // Start the publishing page (native-host/publish): the wallet that signs lives in the
+  // browser and injects itself only into http(s) pages, so the node serves one on 127.0.0.1.
+  // `endpoints`: the chain RPC endpoints the page may connect to; `name`: "My name".
+  | { type: 'publish-open'; endpoints: PublishEndpoints; name?: string };
+
+export interface PublishEndpoints {
+  azero: string[];
+  tzero: string[];
+}
+
+export interface PublishOpened {
+  // http://127.0.0.1:PORT/publish/SECRET/ — the secret is the page's only credential.
+  url: string;
+  expiresAt: number; // unix milliseconds
+}
 
 export interface NativeResults {
   status: NodeStatus;
@@ -94,6 +109,7 @@ export interface NativeResults {
   signal: null;
   link: LinkInfo;
   'wait-link': null;
+  'publish-open': PublishOpened;
 }
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
@@ -106,7 +122,7 @@ export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; c
 
 export type EventFrame = NodeEvent & { v: number };
 
-const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal', 'link', 'wait-link'] as const;
+const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal', 'link', 'wait-link', 'publish-open'] as const;
 const INVITATION = /^[0-9a-f]{16}$/;
 
 export function decodeRequest(value: unknown): RequestFrame {
@@ -141,9 +157,49 @@ export function decodeRequest(value: unknown): RequestFrame {
       return { ...head, type, invitation: string(o, 'invitation', 16, INVITATION), waiting: boolean(o, 'waiting') };
     case 'signal':
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
+    case 'publish-open':
+      return {
+        ...head,
+        type,
+        endpoints: decodePublishEndpoints(o.endpoints),
+        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
+      };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
   }
+}
+
+// The page's CSP lets it connect to exactly these, so they are checked as strictly as the
+// options page checks them (lib/ext/settings.ts): a stray `;` or space would rewrite the policy.
+export const MAX_PUBLISH_ENDPOINTS = 8;
+const MAX_ENDPOINT_URL = 512;
+const ENDPOINT_URL = /^wss?:\/\/[^\s;,'"#]+$/;
+
+function endpointList(e: Obj, chain: keyof PublishEndpoints): string[] {
+  const list = e[chain];
+  if (!Array.isArray(list)) throw CopybaraError.BAD_MESSAGE(`endpoints.${chain} must be a list of ws:// or wss:// addresses`);
+  if (list.length > MAX_PUBLISH_ENDPOINTS) throw CopybaraError.BAD_MESSAGE(`endpoints.${chain} has more than ${MAX_PUBLISH_ENDPOINTS} addresses`);
+  return list.map((url, i) => {
+    const where = `endpoints.${chain}[${i}]`;
+    if (typeof url !== 'string') throw CopybaraError.BAD_MESSAGE(`${where} must be text`);
+    if (url.length > MAX_ENDPOINT_URL) throw CopybaraError.BAD_MESSAGE(`${where} is longer than ${MAX_ENDPOINT_URL} characters`);
+    if (!ENDPOINT_URL.test(url)) throw CopybaraError.BAD_MESSAGE(`${where} must be a ws:// or wss:// address`);
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      throw CopybaraError.BAD_MESSAGE(`${where} is not an address`);
+    }
+    if (parsed.username || parsed.password) throw CopybaraError.BAD_MESSAGE(`${where} must not contain a user name or password`);
+    return url;
+  });
+}
+
+export function decodePublishEndpoints(value: unknown): PublishEndpoints {
+  const e = object(value, 'endpoints');
+  const endpoints = { azero: endpointList(e, 'azero'), tzero: endpointList(e, 'tzero') };
+  if (endpoints.azero.length + endpoints.tzero.length === 0) throw CopybaraError.BAD_MESSAGE('endpoints: give at least one chain endpoint');
+  return endpoints;
 }
 
 const CALL_STATES = ['dialing', 'ringing', 'incoming', 'active', 'ended'] as const;

@@ -156,7 +156,8 @@ describe('call links in real Chromium', () => {
     const bobTab = await bobTabEvent;
     // Alice did not click anything: her waiting tab turned into the call.
     await until('Alice\'s waiting tab shows the call', 20_000, async () => waiting.url(), (u) => u.includes('/call.html?call='));
-    expect(await waiting.getByText('via your call link').count()).toBe(1);
+    // The address changes first (history.replaceState), the call view renders after it.
+    await until('Alice\'s tab says the call came through her link', 10_000, () => waiting.getByText('via your call link').count(), (n) => n === 1);
     await mediaBothWays([['Alice', waiting], ['Bob', bobTab]]);
     expect(page.url(), 'the messenger page stayed where it was').toBe(MESSENGER);
 

@@ -1,6 +1,6 @@
 import type { Codec } from '@polkadot/types/types';
 import { compactAddLength, hexToU8a, stringToU8a, u8aToHex } from '@polkadot/util';
-import type { RegistryModel } from './registry-model';
+import { encodedSize, type RegistryModel } from './registry-model';
 import { contractsModuleError, registry } from './runtime';
 
 // SIMULATED contract call: what the node's ContractsApi_call runtime API does for the two
@@ -16,7 +16,16 @@ export const SEL = {
   getRecordsSizeLimit: '0x8405efa0',
   updateRecords: '0xde84a1ba',
   getRegistry: '0x15a5d20a',
+  getOwnedNamesOfAddress: '0xe413b13a',
+  getControlledNamesOfAddress: '0x9f25301e',
 } as const;
+
+// SIMULATED storage deposit price: what the dry run charges per byte the records grow (and
+// refunds per byte they shrink). Aleph Zero's real price differs; only the shape matters here.
+export const DEPOSIT_PER_BYTE = 300_000_000n; // 0.0003 AZERO at 12 decimals
+
+// SIMULATED gas: what every message needs, reported as both consumed and required.
+export const GAS_REQUIRED = { refTime: 1_000_000n, proofSize: 10_000n };
 
 export interface ContractsSetup {
   registryAddress: string; // 0x-hex account id
@@ -25,10 +34,14 @@ export interface ContractsSetup {
   model: RegistryModel;
 }
 
-// What the contract did, before faults and the outer ContractExecResult.
-export type Execution = { flags: number; data: Uint8Array } | { dispatchError: string };
+// What the contract did, before faults and the outer ContractExecResult. A successful message
+// that changes storage carries its effect (`commit`), which only a transaction applies, and
+// how many bytes storage grew (negative: shrank), which the storage deposit follows.
+export type Execution =
+  | { flags: number; data: Uint8Array; commit?: () => void; storageDelta?: number }
+  | { dispatchError: string };
 
-const REVERT = 1;
+export const REVERT = 1;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const LANG_COULD_NOT_READ_INPUT = { flags: REVERT, data: new Uint8Array([1, 1]) };
 
@@ -84,8 +97,19 @@ function registryMessage(model: RegistryModel, caller: string, selector: string,
       const changes = (t[1] as unknown as Array<[Codec, { isSome: boolean; unwrap(): Codec }]>).map(
         ([k, v]) => [utf8(k), v.isSome ? utf8(v.unwrap()) : null] as [string, string | null],
       );
-      const out = model.updateRecords(caller, name, changes, t[2].toJSON() === true);
-      return result('ok' in out ? { ok: null } : out, () => registry.createType('Null'), 'Null');
+      const removeRest = t[2].toJSON() === true;
+      const out = model.updateRecords(caller, name, changes, removeRest);
+      const exec = result('ok' in out ? { ok: null } : out, () => registry.createType('Null'), 'Null');
+      if (!('ok' in out)) return exec;
+      const storageDelta = encodedSize(out.ok) - encodedSize(model.getAllRecords(name));
+      return { ...exec, storageDelta, commit: () => model.commitRecords(name, out.ok) };
+    }
+    case SEL.getOwnedNamesOfAddress:
+    case SEL.getControlledNamesOfAddress: {
+      if (args.length < 32) throw new Error('short AccountId');
+      const account = u8aToHex(args.subarray(0, 32));
+      const names = selector === SEL.getOwnedNamesOfAddress ? model.ownedNamesOf(account) : model.controlledNamesOf(account);
+      return ok(registry.createType('Result<Vec<Bytes>, u8>', { Ok: names.map(text) }));
     }
     default:
       throw new Error('unknown selector');
@@ -122,12 +146,24 @@ function text(v: string): Codec {
   return registry.createType('Bytes', compactAddLength(stringToU8a(v)));
 }
 
+// The storage deposit of a call: a reverted or failed call changes no storage.
+export function storageDeposit(exec: Execution): bigint {
+  if ('dispatchError' in exec || exec.flags & REVERT) return 0n;
+  return BigInt(exec.storageDelta ?? 0) * DEPOSIT_PER_BYTE;
+}
+
 export function execResultHex(exec: Execution): string {
-  const gas = { refTime: 1_000_000, proofSize: 10_000 };
   const result = 'dispatchError' in exec
     ? { Err: { Module: contractsModuleError(exec.dispatchError) } }
     : { Ok: { flags: exec.flags, data: u8aToHex(exec.data) } };
+  const deposit = storageDeposit(exec);
   return registry
-    .createType('ContractExecResult', { gasConsumed: gas, gasRequired: gas, storageDeposit: { Charge: 0 }, debugMessage: '', result })
+    .createType('ContractExecResult', {
+      gasConsumed: GAS_REQUIRED,
+      gasRequired: GAS_REQUIRED,
+      storageDeposit: deposit < 0n ? { Refund: -deposit } : { Charge: deposit },
+      debugMessage: '',
+      result,
+    })
     .toHex();
 }

@@ -9,9 +9,15 @@ import { type Faults, type SimStats, SimulatedNode } from './server';
 // to it over a real WebSocket on 127.0.0.1, reads real substrate-contracts-node metadata,
 // and gets ContractsApi_call answered by a stateful model of the AZERO.ID registry and
 // router (see registry-model.ts for what is modelled, docs/names.md for the differences).
+// Signed transactions are accepted too: signatures are verified for real, included in blocks,
+// and their events stored where polkadot.js reads them (extrinsics.ts, txpool.ts, blocks.ts).
 
 export type { Faults, NameSpec, SimStats };
 export { ALICE } from './registry-model';
+export { DEPOSIT_PER_BYTE, GAS_REQUIRED, SEL } from './contract';
+export { BASE_FEE, BYTE_FEE } from './payment';
+export { INITIAL_FREE } from './storage';
+export { BLOCK_DELAY_MS, FINALITY_DELAY_MS } from './txpool';
 
 export interface SimChainOptions {
   // Which public deployment to impersonate: its registry and router addresses and TLDs.
@@ -20,6 +26,9 @@ export interface SimChainOptions {
   recordsSizeLimit?: number | null;
   faults?: Faults;
   now?: () => number;
+  // How long after a transaction is ready its block comes, and how long until it is final.
+  blockDelayMs?: number; // default BLOCK_DELAY_MS
+  finalityDelayMs?: number; // default FINALITY_DELAY_MS
 }
 
 export interface SimulatedChain {
@@ -32,6 +41,10 @@ export interface SimulatedChain {
   setRecord(label: string, key: string, value: string | null): void;
   expire(label: string): void;
   setFault(faults: Faults): void;
+  blockNumber(): number; // best block; it advances with every block of transactions
+  finalizedNumber(): number;
+  nonce(account: string): number; // SS58 or 0x-hex account id: transactions included so far
+  freeBalance(account: string): bigint; // plancks; every account starts with INITIAL_FREE
   clearFaults(): void;
   dropConnections(): void; // cut every open socket, keep listening
   down(): Promise<void>; // stop listening: connections are refused
@@ -51,7 +64,7 @@ export async function startSimulatedChain(opts: SimChainOptions = {}): Promise<S
     routerAddress: u8aToHex(decodeAddress(routerAddress)),
     tlds: chain === 'azero' ? ['azero', 'a0'] : ['tzero'],
     model,
-  });
+  }, { now, blockDelayMs: opts.blockDelayMs, finalityDelayMs: opts.finalityDelayMs });
   node.faults = { ...opts.faults };
   await node.listen(0);
   return {
@@ -72,6 +85,10 @@ export async function startSimulatedChain(opts: SimChainOptions = {}): Promise<S
     clearFaults() {
       node.faults = {};
     },
+    blockNumber: () => node.blocks.best.number,
+    finalizedNumber: () => node.blocks.finalized.number,
+    nonce: (account) => node.accounts.nonce(u8aToHex(decodeAddress(account))),
+    freeBalance: (account) => node.accounts.free(u8aToHex(decodeAddress(account))),
     dropConnections: () => node.dropConnections(),
     down: () => node.down(),
     up: () => node.listen(),

@@ -6,7 +6,9 @@ import { Buffer } from 'node:buffer';
 //    (get_owner -> NameDoesntExist, get_all_records -> [], get_record -> RecordNotFound);
 //  * records are a sorted map (the contract rebuilds them through a BTreeMap);
 //  * update_records is allowed to the owner or controller (else CallerIsNotController) and
-//    fails with RecordsOverflow when the SCALE-encoded records exceed the size limit.
+//    fails with RecordsOverflow when the SCALE-encoded records exceed the size limit; a dry
+//    run computes, and only an included transaction (commitRecords) stores;
+//  * get_owned/controlled_names_of_address list live names in registration order.
 
 // Registry Error variant indices (azns_registry::Error).
 export const ERR = {
@@ -59,8 +61,28 @@ export class RegistryModel {
     const s = this.names.get(label);
     if (!s) throw new Error(`simulated registry: ${label} is not registered`);
     const out = this.updateRecords(s.owner, label, [[key, value]], false);
-    if ('ok' in out) s.records = out.ok;
+    if ('ok' in out) this.commitRecords(label, out.ok);
     return 'ok' in out ? { ok: null } : out;
+  }
+
+  // Stores records an updateRecords dry run computed: what an included transaction does.
+  commitRecords(label: string, records: Array<[string, string]>): void {
+    const s = this.names.get(label);
+    if (!s) throw new Error(`simulated registry: ${label} is not registered`);
+    s.records = sortRecords(records);
+  }
+
+  // Names an account owns / controls, in registration order; expired names are left out.
+  ownedNamesOf(account: string): string[] {
+    return this.#liveNames().filter(([, s]) => s.owner === account).map(([label]) => label);
+  }
+
+  controlledNamesOf(account: string): string[] {
+    return this.#liveNames().filter(([, s]) => s.controller === account).map(([label]) => label);
+  }
+
+  #liveNames(): Array<[string, NameState]> {
+    return [...this.names].filter(([label]) => this.#live(label));
   }
 
   expire(label: string): void {

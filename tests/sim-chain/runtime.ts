@@ -1,7 +1,6 @@
 import { Metadata, TypeRegistry } from '@polkadot/types';
 import metadataHex, { rpc as rpcList, version as runtimeVersion } from '@polkadot/types-support/metadata/static-substrate-contracts-node';
 import { compactAddLength, hexToU8a, u8aToHex } from '@polkadot/util';
-import { blake2AsHex } from '@polkadot/util-crypto';
 
 // SIMULATED chain: the static facts a real substrate-contracts-node would report, taken
 // from the metadata polkadot.js ships for that node (@polkadot/types-support). Nothing here
@@ -17,23 +16,6 @@ export const RPC_METHODS: string[] = [...(rpcList as { methods: string[] }).meth
 export const CHAIN_NAME = 'Copybara simulated contracts chain';
 // Aleph Zero uses the generic SS58 prefix 42 (addresses start with 5).
 export const PROPERTIES = { ss58Format: 42, tokenDecimals: [12], tokenSymbol: ['AZERO'] };
-
-export const GENESIS_HASH = blake2AsHex('copybara simulated contracts chain: genesis');
-const ZERO_HASH = `0x${'00'.repeat(32)}`;
-
-export function header(number: number) {
-  return {
-    parentHash: number === 0 ? ZERO_HASH : blockHash(number - 1),
-    number: `0x${number.toString(16)}`,
-    stateRoot: blake2AsHex(`state ${number}`),
-    extrinsicsRoot: blake2AsHex(`extrinsics ${number}`),
-    digest: { logs: [] },
-  };
-}
-
-export function blockHash(number: number): string {
-  return number === 0 ? GENESIS_HASH : blake2AsHex(`block ${number}`);
-}
 
 // Metadata runtime API (v2): the versions this node can describe, and the blob itself.
 export const METADATA_VERSIONS_HEX = registry.createType('Vec<u32>', [metadata.version]).toHex();

@@ -27,6 +27,7 @@ function setup() {
   const natives: FakeNativePort[] = [];
   const resolvers: FakeResolver[] = [];
   const settings: Settings = { ...defaultSettings(), myName: 'bob.azero' };
+  const sites: string[] = []; // match patterns of opt-in sites (granted permissions)
   let lastError: string | null = null;
   const surface = {
     showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
@@ -37,6 +38,7 @@ function setup() {
     replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
     showsOurPage: vi.fn(async (_tabId: number) => false),
     cannotAnswer: vi.fn(async (_message: string) => {}),
+    openWebPage: vi.fn(async (_url: string) => {}),
   } satisfies Surface;
   const router = createRouter({
     connectNative: () => {
@@ -49,6 +51,7 @@ function setup() {
     extensionUrl: EXT,
     extensionId: 'ext',
     contentMatches: ['https://web.telegram.org/*'],
+    siteMatches: async () => [...sites],
     settings: async () => structuredClone(settings),
     makeResolver: (endpoints) => {
       const r = new FakeResolver(endpoints);
@@ -60,7 +63,7 @@ function setup() {
   const native = () => natives[natives.length - 1]!;
   const resolver = () => resolvers[resolvers.length - 1]!;
   const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { router, surface, native, resolver, flush, setLastError: (e: string | null) => (lastError = e) };
+  return { router, surface, native, resolver, flush, settings, sites, setLastError: (e: string | null) => (lastError = e) };
 }
 
 let t: ReturnType<typeof setup>;
@@ -163,6 +166,37 @@ describe('link messages from pages', () => {
     expect(t.surface.replaceTab).toHaveBeenCalledTimes(2);
   });
 
+  it('the configured link host counts for navigations and the menu; other hosts do not', async () => {
+    const p = payload();
+    await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://links.example.org/call#${p}` });
+    expect(t.surface.replaceTab).not.toHaveBeenCalled();
+    t.settings.linkHost = 'links.example.org';
+    await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://links.example.org/call#${p}` });
+    // The navigation listener sees every host's /call (its filter is fixed at start).
+    await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://other.example.org/call#${p}` });
+    await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://other.example.org/call?u=${encodeURIComponent(`https://links.example.org/call#${p}`)}` });
+    expect(t.surface.replaceTab).toHaveBeenCalledTimes(1);
+    expect(t.surface.replaceTab).toHaveBeenCalledWith(4, `call.html?preview=${p}`);
+    // Still the default host too.
+    await t.router.links.navigated({ tabId: 5, frameId: 0, url: `https://copybara.network/call#${p}` });
+    expect(t.surface.replaceTab).toHaveBeenCalledWith(5, `call.html?preview=${p}`);
+
+    const done = t.router.links.menuClicked({ linkUrl: `https://links.example.org/call#${p}` });
+    await t.flush();
+    await t.flush();
+    t.native().reply(t.native().last('call'), outgoing());
+    await done;
+    expect(t.surface.cannotAnswer).not.toHaveBeenCalled();
+  });
+
+  it('link messages are accepted from opt-in sites while their permission is granted', async () => {
+    const site = { id: 'ext', url: 'http://127.0.0.1:8080/chat', tab: { id: 6 } };
+    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, site)).toMatchObject({ ok: false, error: { code: 'CALL_NOT_ALLOWED' } });
+    t.sites.push('http://127.0.0.1/*');
+    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, site)).toMatchObject({ ok: true });
+    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, { ...site, url: 'http://127.0.0.2/chat' })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_ALLOWED' } });
+  });
+
   it('a worker woken by the click waits for its node connection before opening', async () => {
     const t2 = setup();
     t2.router.start();
@@ -201,6 +235,17 @@ describe('making a link and waiting for it', () => {
       result: null,
     });
     expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?link=${INVITATION}&expires=2000000000`);
+  });
+
+  it('make-link gives the address on the configured link host (the payload is the node\'s)', async () => {
+    t.settings.linkHost = 'links.example.org';
+    const reply = t.router.onMessage({ type: 'make-link' }, { id: 'ext', url: `${EXT}popup.html` });
+    await t.flush();
+    await t.flush();
+    const p = payload();
+    const info = { url: `https://copybara.network/call#${p}`, payload: p, invitation: INVITATION, expiresAt: 2_000_000_000 };
+    t.native().reply(t.native().last('link'), info);
+    expect(await reply).toEqual({ ok: true, result: { ...info, url: `https://links.example.org/call#${p}` } });
   });
 
   it('the waiting tab holds the wait; the call through the link becomes that tab', async () => {

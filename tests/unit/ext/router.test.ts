@@ -32,6 +32,7 @@ function setup() {
     replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
     showsOurPage: vi.fn(async (_tabId: number) => false),
     cannotAnswer: vi.fn(async (_message: string) => {}),
+    openWebPage: vi.fn(async (_url: string) => {}),
   } satisfies Surface;
   const router = createRouter({
     connectNative: () => {

@@ -15,11 +15,12 @@ import { parseName } from '../../../lib/names/name';
 const draft = (over: Partial<ReturnType<typeof draftOf>> = {}) => ({ ...draftOf(defaultSettings()), ...over });
 
 describe('defaults', () => {
-  it('use the public AZERO.ID endpoints, no name, and decline mismatched names', () => {
+  it('use the public AZERO.ID endpoints, no name, decline mismatched names, and links on copybara.network', () => {
     expect(defaultSettings()).toEqual({
       endpoints: { azero: ['wss://ws.azero.dev'], tzero: ['wss://ws.test.azero.dev'] },
       myName: null,
       allowMismatchedNames: false,
+      linkHost: 'copybara.network',
     });
   });
 
@@ -42,6 +43,7 @@ describe('validateSettings', () => {
         endpoints: { azero: ['wss://a.example', 'ws://127.0.0.1:9944'], tzero: ['wss://ws.test.azero.dev'] },
         myName: 'alice.azero',
         allowMismatchedNames: true,
+        linkHost: 'copybara.network',
       },
     });
   });
@@ -109,6 +111,7 @@ describe('decodeSettings (what comes back from storage)', () => {
       endpoints: { azero: ['wss://a.example'], tzero: ['wss://ws.test.azero.dev'] },
       myName: null,
       allowMismatchedNames: false,
+      linkHost: 'copybara.network',
     });
     expect(problems).toEqual([
       'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
@@ -130,7 +133,7 @@ describe('SettingsStore', () => {
     const area = memoryArea();
     const store = new SettingsStore(area, parseName);
     expect(await store.load()).toEqual(defaultSettings());
-    const settings = { endpoints: { azero: ['wss://a.example'], tzero: ['wss://t.example'] }, myName: 'alice.azero', allowMismatchedNames: true };
+    const settings = { endpoints: { azero: ['wss://a.example'], tzero: ['wss://t.example'] }, myName: 'alice.azero', allowMismatchedNames: true, linkHost: 'links.example.org' };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
     expect(await store.load()).toEqual(settings);
@@ -142,5 +145,38 @@ describe('SettingsStore', () => {
     expect((await store.load()).allowMismatchedNames).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/allowMismatchedNames/));
     warn.mockRestore();
+  });
+});
+
+describe('Call link host', () => {
+  it('takes a host name, in the form addresses use, and empty as the default', () => {
+    expect(validateSettings(draft({ linkHost: ' Links.Example.ORG. ' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'links.example.org' } });
+    expect(validateSettings(draft({ linkHost: 'bücher.example' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'xn--bcher-kva.example' } });
+    expect(validateSettings(draft({ linkHost: '   ' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'copybara.network' } });
+  });
+
+  it.each([
+    ['https://links.example.org', /without https:\/\/, a port or a path/],
+    ['links.example.org:8443', /without https:\/\/, a port or a path/],
+    ['links.example.org/call', /without https:\/\/, a port or a path/],
+    ['localhost', /not a host name like links\.example\.org/],
+    ['-bad.example.org', /not a host name/],
+    ['a..example', /not a host name/],
+    ['under_score.example', /not a host name/],
+    ['192.168.1.10', /not an IP address/],
+    [`${'a'.repeat(250)}.example`, /at most 253 characters/],
+  ])('refuses %s, saying why', (typed, why) => {
+    const result = validateSettings(draft({ linkHost: typed }), parseName);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.errors.linkHost).toMatch(why);
+  });
+
+  it('falls back to the default when the stored host is not one', () => {
+    expect(decodeSettings({ linkHost: 'links.example.org' }).settings.linkHost).toBe('links.example.org');
+    for (const bad of ['Links.Example.org', 'https://x.example', 42, '', 'evil.example/call#']) {
+      const { settings, problems } = decodeSettings({ linkHost: bad });
+      expect(settings.linkHost).toBe('copybara.network');
+      expect(problems).toEqual(['the saved "Call link host" is not a host name']);
+    }
   });
 });

@@ -1,0 +1,118 @@
+import type { CDPSession, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
+import { statusText, until } from '../harness/call-checks';
+import { type Side, configureNames, startSide, stopSide } from '../harness/call-flow';
+import { expectNoLeftovers } from '../harness/leftovers';
+import { type Proc, startTestnet, tempDir } from '../harness/processes';
+import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+
+// A call link whose maker went offline: Alice copies a link and then her browser and node
+// stop; Bob answers the link from a messenger badge and must be told, in words and within a
+// bounded time, that Alice's node is not reachable (docs/links.md, "Answering a link").
+// Everything runs on 127.0.0.1: a loopback testnet, the SIMULATED contract chain.
+
+let testnet: Proc;
+let dir: { path: string; remove(): Promise<void> };
+let alice: Side;
+let bob: Side;
+let chain: SimulatedChain;
+const echo = process.env.COPYBARA_TEST_LOGS === '1';
+const MESSENGER = 'https://web.telegram.org/k/';
+let messengerHtml = '';
+
+// The caller's dial timeout (native-host/calls/call-manager.ts) is 15 s; the rest is
+// slack for a shared machine: the badge's name check, the call tab opening.
+const UNREACHABLE_WITHIN_MS = 30_000;
+
+beforeAll(async () => {
+  dir = await tempDir('e2e-offline');
+  chain = await startSimulatedChain();
+  const net = await startTestnet(echo);
+  testnet = net.proc;
+  [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, echo), startSide(dir.path, 'bob', net.bootstrap, echo)]);
+  chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
+  await configureNames(alice, chain.url, 'alice.azero');
+  await configureNames(bob, chain.url, 'bob.azero');
+  await bob.person.context.route(/^https?:\/\//, (route) => {
+    const url = route.request().url();
+    if (url.startsWith(MESSENGER) && messengerHtml) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
+    return route.abort('blockedbyclient');
+  });
+}, 90_000);
+
+afterAll(async () => {
+  await Promise.all([stopSide(alice), stopSide(bob)]);
+  await testnet?.stop();
+  await chain?.close();
+  await expectNoLeftovers(dir.path);
+  await dir?.remove();
+});
+
+type DomNode = { nodeName: string; attributes?: string[]; backendNodeId: number; children?: DomNode[]; shadowRoots?: DomNode[] };
+
+// The badge's Answer lives in a closed shadow root: found through CDP, pressed with the
+// real mouse (a trusted click).
+async function pressAnswer(page: Page): Promise<void> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  try {
+    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
+    let found: DomNode | null = null;
+    const walk = (n: DomNode) => {
+      const a = n.attributes ?? [];
+      const i = a.indexOf('aria-label');
+      if (n.nodeName === 'BUTTON' && i >= 0 && a[i + 1] === 'Answer Copybara call') found = n;
+      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
+    };
+    walk(root);
+    if (!found) throw new Error('no Answer button in the badge');
+    const { backendNodeId } = found as DomNode;
+    await cdp.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
+    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { border: number[] } };
+    const q = model.border;
+    await page.mouse.click((q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4);
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+describe('a call link whose maker is offline', () => {
+  it('Bob answers it and is told that alice.azero\'s node is not reachable, within a bounded time', async () => {
+    const popup = await openPopup(alice.person);
+    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+    await popup.getByRole('button', { name: 'Copy call link' }).click();
+    const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
+    expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
+
+    // Alice goes away without a word, like a laptop whose lid closed: her browser first (so
+    // no bridge starts her node again), then her node killed, so its announcement stays on
+    // the DHT and Bob's node finds an address where nobody answers.
+    await alice.person.close();
+    alice.node.child.kill('SIGKILL');
+
+    messengerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
+<div id="column-center"><div class="chat active"><div class="bubbles-inner">
+<div class="bubble is-in"><div class="message">Call me: <a href="${url}" target="_blank" rel="noopener">${url}</a></div></div>
+</div></div></div></body></html>`;
+    const page = await bob.person.context.newPage();
+    await page.goto(MESSENGER, { waitUntil: 'load', timeout: 15_000 });
+    await until('the link is marked', 10_000, () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length), (n) => n === 1);
+
+    const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
+    const tabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
+    const pressed = Date.now();
+    await pressAnswer(page);
+    const tab = await tabEvent;
+    const said = await until(
+      'Bob is told Alice\'s node is not reachable',
+      UNREACHABLE_WITHIN_MS,
+      () => statusText(tab),
+      (t) => /node is not reachable/i.test(t),
+    );
+    const tookMs = Date.now() - pressed;
+    console.info(`offline maker: "${said.trim()}" ${tookMs} ms after Answer`);
+    // Named by the verified name the link claimed (the simulated chain vouches for it).
+    expect(said).toMatch(/alice\.azero's node is not reachable\. They may be offline\./);
+    expect(tookMs).toBeLessThan(UNREACHABLE_WITHIN_MS);
+  });
+});
