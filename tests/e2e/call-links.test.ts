@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
 import { mediaSummary, statusText, until } from '../harness/call-checks';
 import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
+import { screenshot } from '../harness/screenshots';
 import { expectNoLeftovers } from '../harness/leftovers';
 import { type Proc, startTestnet, tempDir } from '../harness/processes';
 import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
@@ -74,6 +75,7 @@ async function makeLink(): Promise<{ url: string; waiting: Page }> {
   await popup.getByRole('button', { name: 'Copy call link' }).click();
   const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
   const tab = await waiting;
+  await screenshot(popup, 'link-copied');
   await popup.close();
   expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
   await until('Alice waits', 15_000, () => statusText(tab), (t) => /waiting for someone to answer your call link/i.test(t));
@@ -164,6 +166,7 @@ describe('call links in real Chromium', () => {
     // The link claims alice.azero; the simulated chain vouches for her node.
     await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
     await until('the badge shows the verified name', 10_000, () => badgeText(page), (t) => t.includes('alice.azero ✓'));
+    await screenshot(page, 'link-in-messenger');
 
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
     await until('Alice sees Bob hung up', 10_000, () => statusText(waiting), (t) => /hung up/i.test(t));
@@ -193,6 +196,7 @@ describe('call links in real Chromium', () => {
     expect(await tab.getByRole('button', { name: 'Dismiss' }).count()).toBe(1);
     // Who it is from: the name the link claims, verified against the simulated chain.
     await until('the preview names Alice', 10_000, async () => (await tab.textContent('body')) ?? '', (t) => t.includes('Call from alice.azero ✓'));
+    await screenshot(tab, 'link-preview');
 
     // Nothing is dialled without the click; the click dials in this same tab.
     expect(alice.person.context.pages().filter(isCallTab)).toEqual([]);

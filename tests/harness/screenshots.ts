@@ -11,5 +11,7 @@ export async function screenshot(target: Page | Locator, name: string): Promise<
   if (!dir) return;
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot names are lower-case words with dashes, not ${name}`);
   await mkdir(resolve(dir), { recursive: true });
-  await target.screenshot({ path: join(resolve(dir), `${name}.png`), timeout: 10_000 });
+  const path = join(resolve(dir), `${name}.png`);
+  if ('goto' in target) await target.screenshot({ path, fullPage: true, timeout: 10_000 });
+  else await target.screenshot({ path, timeout: 10_000 });
 }

@@ -164,7 +164,8 @@ async function chooseAccount(a: Account): Promise<void> {
     domains.length === 0
       ? 'This account owns or controls no domain that could be found. You can still type one below.'
       : `This account owns or controls ${domains.length === 1 ? 'one domain' : `${domains.length} domains`}. Choose one, or type another below.`;
-  say(ui.domainsStatus, [found, ...problems.map((p) => `Could not look on ${p}`)].join(' '), problems.length > 0 ? 'problem' : null);
+  // A chain that could not be searched is a problem only when nothing was found elsewhere.
+  say(ui.domainsStatus, [found, ...problems.map((p) => `Could not look on ${p}`)].join(' '), problems.length > 0 && domains.length === 0 ? 'problem' : null);
   if (domains.length > 0) {
     choiceList(
       ui.domainList,
