@@ -232,6 +232,27 @@ describe('call links in real Chromium', () => {
     await tab.close();
   });
 
+  it('Bob answers from the context menu: the menu click event reaches the same answer path', async () => {
+    const { url, waiting } = await makeLink();
+    const page = await messengerWith(url);
+    const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
+    const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
+    // Playwright cannot open Chromium's native menu; dispatching the onClicked event Chromium
+    // fires for "Answer Copybara call" on a link runs the extension's own listener with the
+    // same data a right-click gives it.
+    await worker.evaluate(({ linkUrl, pageUrl }) => {
+      type Dispatch = { dispatch(info: object, tab: object): void };
+      const menus = (globalThis as unknown as { chrome: { contextMenus: { onClicked: Dispatch } } }).chrome.contextMenus;
+      menus.onClicked.dispatch({ menuItemId: 'copybara-answer-link', linkUrl, pageUrl, editable: false }, { id: -1 });
+    }, { linkUrl: url, pageUrl: MESSENGER });
+    const bobTab = await bobTabEvent;
+    await until('Alice\'s waiting tab shows the call', 20_000, async () => waiting.url(), (u) => u.includes('/call.html?call='));
+    await mediaBothWays([['Alice', waiting], ['Bob', bobTab]]);
+    await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
+    await bobTab.getByRole('button', { name: 'Hang up' }).click();
+    await page.close();
+  });
+
   it('the context menu entries exist (clicking them is not possible from Playwright)', async () => {
     const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
     // update() fails for an id that was never created.
