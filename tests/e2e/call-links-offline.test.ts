@@ -1,9 +1,10 @@
-import type { CDPSession, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
+import { openPopup } from '../harness/browser';
 import { statusText, until } from '../harness/call-checks';
 import { type Side, configureNames, startSide, stopSide } from '../harness/call-flow';
 import { expectNoLeftovers } from '../harness/leftovers';
+import { MESSENGER, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../harness/link-badge';
 import { type Proc, startTestnet, tempDir } from '../harness/processes';
 import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
 
@@ -18,7 +19,6 @@ let alice: Side;
 let bob: Side;
 let chain: SimulatedChain;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
-const MESSENGER = 'https://web.telegram.org/k/';
 let messengerHtml = '';
 
 // The caller's dial timeout (native-host/calls/call-manager.ts) is 15 s; the rest is
@@ -49,33 +49,6 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-type DomNode = { nodeName: string; attributes?: string[]; backendNodeId: number; children?: DomNode[]; shadowRoots?: DomNode[] };
-
-// The badge's Answer lives in a closed shadow root: found through CDP, pressed with the
-// real mouse (a trusted click).
-async function pressAnswer(page: Page): Promise<void> {
-  const cdp: CDPSession = await page.context().newCDPSession(page);
-  try {
-    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
-    let found: DomNode | null = null;
-    const walk = (n: DomNode) => {
-      const a = n.attributes ?? [];
-      const i = a.indexOf('aria-label');
-      if (n.nodeName === 'BUTTON' && i >= 0 && a[i + 1] === 'Answer Copybara call') found = n;
-      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
-    };
-    walk(root);
-    if (!found) throw new Error('no Answer button in the badge');
-    const { backendNodeId } = found as DomNode;
-    await cdp.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
-    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { border: number[] } };
-    const q = model.border;
-    await page.mouse.click((q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4);
-  } finally {
-    await cdp.detach().catch(() => {});
-  }
-}
-
 describe('a call link whose maker is offline', () => {
   it('Bob answers it and is told that alice.azero\'s node is not reachable, within a bounded time', async () => {
     const popup = await openPopup(alice.person);
@@ -90,15 +63,9 @@ describe('a call link whose maker is offline', () => {
     await alice.person.close();
     alice.node.child.kill('SIGKILL');
 
-    messengerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
-<div id="column-center"><div class="chat active"><div class="bubbles-inner">
-<div class="bubble is-in"><div class="message">Call me: <a href="${url}" target="_blank" rel="noopener">${url}</a></div></div>
-</div></div></div></body></html>`;
-    const page = await bob.person.context.newPage();
-    await page.goto(MESSENGER, { waitUntil: 'load', timeout: 15_000 });
-    await until('the link is marked', 10_000, () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length), (n) => n === 1);
+    messengerHtml = messengerWith(url);
+    const page = await openMarkedMessenger(bob.person.context);
 
-    const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
     const tabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
     const pressed = Date.now();
     await pressAnswer(page);

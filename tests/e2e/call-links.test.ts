@@ -1,9 +1,10 @@
 import DHT from 'hyperdht';
-import type { CDPSession, Page, Worker } from 'playwright-core';
+import type { Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
 import { mediaSummary, statusText, until } from '../harness/call-checks';
 import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
+import { MESSENGER, badgeText, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../harness/link-badge';
 import { screenshot } from '../harness/screenshots';
 import { expectNoLeftovers } from '../harness/leftovers';
 import { type Proc, startTestnet, tempDir } from '../harness/processes';
@@ -24,7 +25,6 @@ let alice: Side;
 let bob: Side;
 let chain: SimulatedChain;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
-const MESSENGER = 'https://web.telegram.org/k/';
 let messengerHtml = '';
 // Requests for copybara.network seen by Playwright's router (should never happen).
 const toLinkHost: string[] = [];
@@ -65,8 +65,6 @@ function configure(side: Side, myName: string): Promise<void> {
   return configureNames(side, chain.url, myName);
 }
 
-const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
-
 // Alice: popup → "Copy call link" → her waiting tab. Returns the link and that tab.
 async function makeLink(): Promise<{ url: string; waiting: Page }> {
   const popup = await openPopup(alice.person);
@@ -83,61 +81,9 @@ async function makeLink(): Promise<{ url: string; waiting: Page }> {
 }
 
 // Bob's messenger with the link in a message; resolves once its badge is there.
-async function messengerWith(url: string): Promise<Page> {
-  messengerHtml = `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
-<div id="column-center"><div class="chat active"><div class="bubbles-inner">
-<div class="bubble is-in"><div class="message">Call me: <a href="${url}" target="_blank" rel="noopener">${url}</a></div></div>
-</div></div></div></body></html>`;
-  const page = await bob.person.context.newPage();
-  await page.goto(MESSENGER, { waitUntil: 'load', timeout: 15_000 });
-  await until('the link is marked', 10_000, () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length), (n) => n === 1);
-  return page;
-}
-
-type DomNode = { nodeName: string; nodeType: number; nodeValue?: string; backendNodeId: number; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[] };
-
-// The text of every badge (closed shadow roots, read through CDP).
-async function badgeText(page: Page): Promise<string> {
-  const cdp: CDPSession = await page.context().newCDPSession(page);
-  try {
-    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
-    let text = '';
-    const walk = (n: DomNode, inBadge: boolean) => {
-      const badge = inBadge || (n.attributes ?? []).includes('data-copybara-badge');
-      if (badge && n.nodeType === 3) text += n.nodeValue ?? '';
-      for (const c of [...(n.shadowRoots ?? []), ...(n.children ?? [])]) walk(c, badge);
-    };
-    walk(root, false);
-    return text;
-  } finally {
-    await cdp.detach().catch(() => {});
-  }
-}
-
-// The badge's button lives in a closed shadow root: found through CDP, pressed with a
-// real (trusted) mouse click.
-async function pressAnswer(page: Page): Promise<void> {
-  const cdp: CDPSession = await page.context().newCDPSession(page);
-  try {
-    type Node = DomNode;
-    const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: Node };
-    let found: Node | null = null;
-    const walk = (n: Node) => {
-      const a = n.attributes ?? [];
-      const i = a.indexOf('aria-label');
-      if (n.nodeName === 'BUTTON' && i >= 0 && a[i + 1] === 'Answer Copybara call') found = n;
-      for (const c of [...(n.children ?? []), ...(n.shadowRoots ?? [])]) walk(c);
-    };
-    walk(root);
-    if (!found) throw new Error('no Answer button in the badge');
-    const { backendNodeId } = found as Node;
-    await cdp.send('DOM.scrollIntoViewIfNeeded', { backendNodeId });
-    const { model } = (await cdp.send('DOM.getBoxModel', { backendNodeId })) as { model: { border: number[] } };
-    const q = model.border;
-    await page.mouse.click((q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4);
-  } finally {
-    await cdp.detach().catch(() => {});
-  }
+function showInMessenger(url: string): Promise<Page> {
+  messengerHtml = messengerWith(url);
+  return openMarkedMessenger(bob.person.context);
 }
 
 async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
@@ -151,7 +97,7 @@ async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
 describe('call links in real Chromium', () => {
   it('Bob answers Alice\'s link from a messenger badge; her waiting tab becomes the call; the link then is used', async () => {
     const { url, waiting } = await makeLink();
-    const page = await messengerWith(url);
+    const page = await showInMessenger(url);
 
     const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
     await pressAnswer(page);
@@ -218,7 +164,7 @@ describe('call links in real Chromium', () => {
       lifetimeS: 3600,
       name: 'alice.azero',
     });
-    const page = await messengerWith(linkUrl(forged));
+    const page = await showInMessenger(linkUrl(forged));
     await pressAnswer(page);
     const refusal = "This link claims alice.azero but was not made by that name's node";
     await until('the badge says why', 15_000, () => badgeText(page), (t) => t.includes(refusal));
@@ -234,7 +180,7 @@ describe('call links in real Chromium', () => {
 
   it('Bob answers from the context menu: the menu click event reaches the same answer path', async () => {
     const { url, waiting } = await makeLink();
-    const page = await messengerWith(url);
+    const page = await showInMessenger(url);
     const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
     const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
     // Playwright cannot open Chromium's native menu; dispatching the onClicked event Chromium
