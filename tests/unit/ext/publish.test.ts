@@ -1,51 +1,25 @@
-import { describe, expect, it, vi } from 'vitest';
-import { type Surface, createRouter } from '../../../entrypoints/background/router';
+import { describe, expect, it } from 'vitest';
 import { type Settings, defaultSettings } from '../../../lib/ext/settings';
 import { decodePopupRequest, decodePublishStarted } from '../../../lib/ext/messages';
 import type { CallInfo } from '../../../lib/protocol/native';
-import { FakeNativePort, FakeResolver } from './fakes';
+import { EXT, routerHarness } from './router-harness';
 import { ALICE } from './fixtures';
 
 // "Publish my node id…": the background asks the node for the publishing page with the
 // settings' endpoints and "My name", and opens the URL it gets in a new tab.
 
-const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
 const POPUP = { id: 'ext', url: `${EXT}popup.html` };
 const OPTIONS = { id: 'ext', url: `${EXT}options.html` };
 const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
 const URL_ = `http://127.0.0.1:40123/publish/${'s'.repeat(32)}/`;
 
 async function setup(settings: Settings) {
-  const natives: FakeNativePort[] = [];
-  const surface = {
-    showCallTab: vi.fn(async () => 7),
-    showIncoming: vi.fn(async () => {}),
-    clearIncoming: vi.fn(async () => {}),
-    notificationCallId: () => null,
-    openPage: vi.fn(async () => 8),
-    replaceTab: vi.fn(async () => {}),
-    showsOurPage: vi.fn(async () => false),
-    cannotAnswer: vi.fn(async () => {}),
-    openWebPage: vi.fn(async (_url: string) => {}),
-  } satisfies Surface;
-  const router = createRouter({
-    connectNative: () => {
-      const p = new FakeNativePort();
-      natives.push(p);
-      return p;
-    },
-    lastError: () => null,
-    surface,
-    extensionUrl: EXT,
-    extensionId: 'ext',
-    settings: async () => structuredClone(settings),
-    makeResolver: (endpoints) => new FakeResolver(endpoints),
-  });
-  router.start();
-  const native = natives[0]!;
+  const h = routerHarness({ settings });
+  h.router.start();
+  const native = h.native();
   native.reply(native.last('status'), STATUS);
   await flush();
-  return { router, surface, native };
+  return { router: h.router, surface: h.surface, native };
 }
 
 const flush = () => new Promise((r) => setTimeout(r, 0));

@@ -1,17 +1,16 @@
 import DHT from 'hyperdht';
-import { beforeEach, describe, expect, it, vi } from 'vitest';
-import { type Surface, createRouter } from '../../../entrypoints/background/router';
-import { type Settings, defaultSettings } from '../../../lib/ext/settings';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { defaultSettings } from '../../../lib/ext/settings';
 import { createLinkPayload } from '../../../lib/links/link';
 import { encodeNodeId } from '../../../lib/node-id';
 import type { CallInfo } from '../../../lib/protocol/native';
-import { FakeNativePort, FakePagePort, FakeResolver, resolution } from './fakes';
+import { FakePagePort, resolution } from './fakes';
+import { EXT, routerHarness } from './router-harness';
 import { CALL_ID, callInfo } from './fixtures';
 
 // The background's call-link flow (entrypoints/background/links.ts) through the router,
 // with a fake node and a fake name resolver.
 
-const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
 const SELF = encodeNodeId(Buffer.alloc(32, 4));
 const alice = DHT.keyPair(Buffer.alloc(32, 1));
 const mallory = DHT.keyPair(Buffer.alloc(32, 3));
@@ -24,46 +23,14 @@ function payload(over: { name?: string; secretKey?: Uint8Array } = {}): string {
 }
 
 function setup() {
-  const natives: FakeNativePort[] = [];
-  const resolvers: FakeResolver[] = [];
-  const settings: Settings = { ...defaultSettings(), myName: 'bob.azero' };
   const sites: string[] = []; // match patterns of opt-in sites (granted permissions)
-  let lastError: string | null = null;
-  const surface = {
-    showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
-    showIncoming: vi.fn(async () => {}),
-    clearIncoming: vi.fn(async () => {}),
-    notificationCallId: () => null,
-    openPage: vi.fn(async (_path: string) => 8),
-    replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
-    showsOurPage: vi.fn(async (_tabId: number) => false),
-    cannotAnswer: vi.fn(async (_message: string) => {}),
-    openWebPage: vi.fn(async (_url: string) => {}),
-  } satisfies Surface;
-  const router = createRouter({
-    connectNative: () => {
-      const p = new FakeNativePort();
-      natives.push(p);
-      return p;
-    },
-    lastError: () => lastError,
-    surface,
-    extensionUrl: EXT,
-    extensionId: 'ext',
+  const h = routerHarness({
+    settings: { ...defaultSettings(), myName: 'bob.azero' },
     contentMatches: ['https://web.telegram.org/*'],
     siteMatches: async () => [...sites],
-    settings: async () => structuredClone(settings),
-    makeResolver: (endpoints) => {
-      const r = new FakeResolver(endpoints);
-      resolvers.push(r);
-      return r;
-    },
     checkTimeoutMs: 200,
   });
-  const native = () => natives[natives.length - 1]!;
-  const resolver = () => resolvers[resolvers.length - 1]!;
-  const flush = () => new Promise((r) => setTimeout(r, 0));
-  return { router, surface, native, resolver, flush, settings, sites, setLastError: (e: string | null) => (lastError = e) };
+  return { ...h, sites };
 }
 
 let t: ReturnType<typeof setup>;

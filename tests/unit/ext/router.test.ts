@@ -1,13 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { encodeNodeId } from '../../../lib/node-id';
-import { type Surface, createRouter } from '../../../entrypoints/background/router';
-import { type Settings, defaultSettings } from '../../../lib/ext/settings';
 import { ResolveError } from '../../../lib/names/errors';
 import type { CallInfo } from '../../../lib/protocol/native';
-import { FakeNativePort, FakePagePort, FakeResolver, resolution } from './fakes';
+import { FakePagePort, resolution } from './fakes';
+import { EXT, routerHarness } from './router-harness';
 import { ALICE, BOB, CALL_ID, callInfo } from './fixtures';
 
-const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
 const POPUP_SENDER = { id: 'ext', url: `${EXT}popup.html` };
 const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
 const OFFER = { kind: 'offer', sdp: 'v=0\r\n' } as const;
@@ -19,65 +17,15 @@ function encodeNodeIdOf(fill: number): string {
 }
 
 function setup() {
-  const natives: FakeNativePort[] = [];
-  const resolvers: FakeResolver[] = [];
-  const settings: Settings = defaultSettings();
-  let lastError: string | null = null;
-  const surface = {
-    showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
-    showIncoming: vi.fn(async () => {}),
-    clearIncoming: vi.fn(async () => {}),
-    notificationCallId: (id: string) => (id.startsWith('incoming:') ? id.slice(9) : null),
-    openPage: vi.fn(async (_path: string) => 8),
-    replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
-    showsOurPage: vi.fn(async (_tabId: number) => false),
-    cannotAnswer: vi.fn(async (_message: string) => {}),
-    openWebPage: vi.fn(async (_url: string) => {}),
-  } satisfies Surface;
-  const router = createRouter({
-    connectNative: () => {
-      const p = new FakeNativePort();
-      natives.push(p);
-      return p;
-    },
-    lastError: () => lastError,
-    surface,
-    extensionUrl: EXT,
-    extensionId: 'ext',
-    settings: async () => structuredClone(settings),
-    makeResolver: (endpoints) => {
-      const r = new FakeResolver(endpoints);
-      resolvers.push(r);
-      return r;
-    },
-    checkTimeoutMs: 50,
-  });
-  const native = () => natives[natives.length - 1]!;
-  const resolver = () => {
-    const r = resolvers[resolvers.length - 1];
-    if (!r) throw new Error('no resolver was made');
-    return r;
-  };
+  const h = routerHarness({ checkTimeoutMs: 50 });
+  const { router, native } = h;
   const callPage = (tabId = 7) => {
     const port = new FakePagePort('call', { id: 'ext', url: `${EXT}call.html?call=${CALL_ID}`, tab: { id: tabId } });
     router.onConnect(port);
     return port;
   };
   const event = (call: CallInfo) => native().deliver({ v: 1, event: 'call', call });
-  const flush = () => new Promise((r) => setTimeout(r, 0));
-  return {
-    router,
-    surface,
-    native,
-    natives,
-    resolver,
-    resolvers,
-    settings,
-    callPage,
-    event,
-    flush,
-    setLastError: (e: string | null) => (lastError = e),
-  };
+  return { ...h, callPage, event };
 }
 
 async function ready(t: ReturnType<typeof setup>, calls: CallInfo[] = []) {
