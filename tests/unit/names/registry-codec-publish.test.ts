@@ -1,6 +1,7 @@
 import { TypeRegistry } from '@polkadot/types';
 import { compactAddLength, hexToU8a, stringToU8a, u8aConcat, u8aToHex } from '@polkadot/util';
 import fc from 'fast-check';
+import { byteMutation, mutate } from '../../helpers/byte-mutation';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from '../../../lib/names/errors';
 import {
@@ -196,14 +197,9 @@ describe('publish decoders fuzz', () => {
     const valid = fc
       .tuple(fc.array(fc.string({ maxLength: 20 }), { maxLength: 6 }), fc.boolean())
       .map(([names, old]) => registry.createType(old ? 'Result<Option<Vec<Bytes>>, u8>' : 'Result<Vec<Bytes>, u8>', { Ok: names.map(bytes) }).toU8a());
-    const mutation = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }), cut: fc.nat(), extra: fc.uint8Array({ maxLength: 4 }), kind: fc.constantFrom('flip', 'cut', 'extend') });
     fc.assert(
-      fc.property(valid, mutation, flags, (data, m, f) => {
-        const d = Uint8Array.from(data);
-        let mutated: Uint8Array = d;
-        if (m.kind === 'flip' && d.length > 0) d[m.at % d.length] = m.byte;
-        if (m.kind === 'cut') mutated = d.subarray(0, d.length === 0 ? 0 : m.cut % d.length);
-        if (m.kind === 'extend') mutated = Uint8Array.from([...d, ...m.extra]);
+      fc.property(valid, byteMutation, flags, (data, m, f) => {
+        const mutated = mutate(data, m);
         for (const decode of Object.values(DECODERS)) check(decode, { flags: f, data: mutated });
       }),
       { numRuns: 10_000 },

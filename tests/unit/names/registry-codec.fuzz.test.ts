@@ -1,6 +1,7 @@
 import { TypeRegistry } from '@polkadot/types';
 import { compactAddLength, stringToU8a } from '@polkadot/util';
 import fc from 'fast-check';
+import { byteMutation, mutate } from '../../helpers/byte-mutation';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from '../../../lib/names/errors';
 import { type ContractOutput, decodeGetAllRecords, decodeGetOwner, decodeGetRecord, decodeGetRegistry } from '../../../lib/names/registry-codec';
@@ -43,14 +44,9 @@ describe('registry codec fuzz', () => {
     const valid = fc
       .array(fc.tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 70 })), { maxLength: 5 })
       .map((records) => registry.createType('Result<Vec<(Text, Text)>, u8>', { Ok: records.map(([k, v]) => [text(k), text(v)]) }).toU8a());
-    const mutation = fc.record({ at: fc.nat(), byte: fc.integer({ min: 0, max: 255 }), cut: fc.nat(), extra: fc.uint8Array({ maxLength: 4 }), kind: fc.constantFrom('flip', 'cut', 'extend') });
     fc.assert(
-      fc.property(valid, mutation, flags, (data, m, f) => {
-        const d = Uint8Array.from(data);
-        let mutated: Uint8Array = d;
-        if (m.kind === 'flip' && d.length > 0) d[m.at % d.length] = m.byte;
-        if (m.kind === 'cut') mutated = d.subarray(0, d.length === 0 ? 0 : m.cut % d.length);
-        if (m.kind === 'extend') mutated = Uint8Array.from([...d, ...m.extra]);
+      fc.property(valid, byteMutation, flags, (data, m, f) => {
+        const mutated = mutate(data, m);
         for (const decode of Object.values(DECODERS)) check(decode, { flags: f, data: mutated });
       }),
       { numRuns: 10_000 },
