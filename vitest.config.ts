@@ -1,15 +1,36 @@
 import { defineConfig } from 'vitest/config';
 
-// Two projects: fast tests (units, and integrations on a loopback testnet) run in parallel;
-// end-to-end tests drive real Chromium processes and run one file at a time
-// (`--no-file-parallelism` in the test script).
+// Three projects:
+// - modules: one test file per source module, at the source's path under tests/ (the
+//   tests of lib/names/resolver.ts are tests/lib/names/resolver.test.ts). Some of them run a
+//   real HyperDHT testnet or the simulated contract chain on 127.0.0.1 in-process.
+// - integration: several real processes together (the node, the bridge, two nodes on a
+//   testnet), no browser.
+// - e2e: real Chromium processes, one file at a time (`--no-file-parallelism` in the
+//   test script).
 export default defineConfig({
   test: {
     projects: [
       {
         test: {
-          name: 'unit',
-          include: ['tests/unit/**/*.test.ts', 'tests/integration/**/*.test.ts'],
+          name: 'modules',
+          include: [
+            'tests/lib/**/*.test.ts',
+            'tests/native-host/**/*.test.ts',
+            'tests/entrypoints/**/*.test.ts',
+            'tests/components/**/*.test.ts',
+            'tests/testkit/**/*.test.ts',
+            'tests/scripts/**/*.test.ts',
+            'tests/*.test.ts',
+          ],
+          testTimeout: 30_000,
+          hookTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['tests/integration/**/*.test.ts'],
           testTimeout: 30_000,
           hookTimeout: 30_000,
         },

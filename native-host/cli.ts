@@ -1,8 +1,8 @@
 import { toErrorInfo } from '../lib/errors';
-import { type HostPort, parseBootstrap } from './bootstrap';
-import { createLog } from './log';
-import { requestOnce } from './node-client';
-import { defaultProfileDir, ensureProfile, profileAt } from './profile';
+import { type HostPort, parseBootstrap } from './common/bootstrap';
+import { createLog } from './common/log';
+import { requestOnce } from './common/node-client';
+import { defaultProfileDir, ensureProfile, profileAt } from './common/profile';
 
 // Commands load their modules on demand: the bridge, which a browser waits for, must not pay
 // for loading the network stack it never uses.
@@ -102,14 +102,14 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'id': {
       await ensureProfile(profile);
-      const { loadIdentity } = await import('./identity');
+      const { loadIdentity } = await import('./node/identity');
       process.stdout.write(`${(await loadIdentity(profile)).nodeId}\n`);
       return 0;
     }
     case 'install': {
       const browser = flags.get('browser');
       if (browser !== undefined && !(BROWSERS as readonly string[]).includes(browser)) throw new Error(`--browser is one of ${BROWSERS.join(', ')}`);
-      const { install } = await import('./install');
+      const { install } = await import('./commands/install');
       const files = await install({
         profile,
         bootstrap: bootstrapFrom(flags),
@@ -122,7 +122,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'node': {
       const idle = seconds(flags, 'idle-exit');
-      const { CopybaraNode } = await import('./node');
+      const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
         profile,
         bootstrap: bootstrapFrom(flags),
@@ -155,7 +155,7 @@ async function main(argv: string[]): Promise<number> {
       return 0;
     }
     case 'link': {
-      const { describeLink, makeLink } = await import('./link-command');
+      const { describeLink, makeLink } = await import('./commands/link');
       const check = flags.get('check');
       if (check !== undefined) {
         const { ok, lines } = describeLink(check);
@@ -171,7 +171,7 @@ async function main(argv: string[]): Promise<number> {
     case 'testnet': {
       const size = Number(flags.get('size') ?? '3');
       if (!Number.isInteger(size) || size < 1 || size > 50) throw new Error('--size is a whole number from 1 to 50');
-      const { runTestnet } = await import('./testnet');
+      const { runTestnet } = await import('./commands/testnet');
       const destroy = await runTestnet(size, process.stdout);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
@@ -182,7 +182,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'bridge': {
       await ensureProfile(profile);
-      const { runBridge } = await import('./bridge');
+      const { runBridge } = await import('./bridge/bridge');
       return runBridge({
         profile,
         bootstrap: bootstrapFrom(flags),
@@ -194,7 +194,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'resolve': {
       await ensureProfile(profile);
-      const { runResolve } = await import('./names/resolve-command');
+      const { runResolve } = await import('./commands/resolve');
       const abort = new AbortController();
       const cancel = () => abort.abort();
       process.once('SIGINT', cancel);

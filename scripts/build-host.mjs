@@ -1,6 +1,6 @@
 // Compiles the node (native-host/*.ts and the lib/ code it shares) into native-host/dist,
 // one file per lazily loaded command. Packages stay external: they load from node_modules.
-// Then the publishing page (native-host/publish/page), which runs in the browser and so
+// Then the publishing page (native-host/node/publish/page), which runs in the browser and so
 // carries its packages inside one bundle, into native-host/dist/publish.
 import { build } from 'esbuild';
 import { copyFile, mkdir, rm } from 'node:fs/promises';
@@ -19,7 +19,7 @@ await build({
   logLevel: 'warning',
 });
 
-const PAGE = 'native-host/publish/page';
+const PAGE = 'native-host/node/publish/page';
 const PAGE_OUT = 'native-host/dist/publish';
 // The server serves every file in this folder; nothing stale may linger there.
 await rm(PAGE_OUT, { recursive: true, force: true });

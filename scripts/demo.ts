@@ -1,9 +1,9 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mediaSummary, statusText, until } from '../tests/harness/call-checks';
-import { type Side, answer, dial, startSide, stopSide } from '../tests/harness/call-flow';
-import { expectNoLeftovers } from '../tests/harness/leftovers';
-import { ROOT, type Proc, startTestnet, tempDir } from '../tests/harness/processes';
+import { mediaSummary, statusText, until } from '../testkit/call-checks';
+import { type Side, answer, dial, startSide, stopSide } from '../testkit/call-flow';
+import { expectNoLeftovers } from '../testkit/leftovers';
+import { ROOT, type Proc, startTestnet, tempDir } from '../testkit/processes';
 
 // The product's main job on one machine with embedded defaults: a private HyperDHT testnet
 // on 127.0.0.1, two nodes, two Chromium profiles with the built extension. Alice calls Bob

@@ -10,7 +10,7 @@ import { whatsapp } from './sites/whatsapp';
 
 // Marks Copybara call links in web messengers (docs/links.md). The supported messengers,
 // one module each: to add one, write sites/<id>.ts, list it here and describe it in
-// docs/links.md; tests/unit/links/sites.test.ts checks all three.
+// docs/links.md; tests/entrypoints/messenger.content/sites.test.ts checks all three.
 const SITES: readonly Site[] = [telegram, whatsapp, discord, element, slack];
 
 // A site the person opted in to (the background registers this same script for it at run

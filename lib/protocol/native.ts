@@ -83,7 +83,7 @@ export type NativeRequest =
   | { type: 'hangup'; callId: string }
   | { type: 'turn'; callId: string }
   | { type: 'signal'; callId: string; signal: Signal }
-  // Start the publishing page (native-host/publish): the wallet that signs lives in the
+  // Start the publishing page (native-host/node/publish): the wallet that signs lives in the
   // browser and injects itself only into http(s) pages, so the node serves one on 127.0.0.1.
   // `endpoints`: the chain RPC endpoints the page may connect to; `name`: "My name".
   | { type: 'publish-open'; endpoints: PublishEndpoints; name?: string };

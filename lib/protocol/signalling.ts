@@ -15,7 +15,7 @@ export type RefuseReason = 'link-used' | 'link-expired' | 'wrong-callee';
 export const INVITATION = /^[0-9a-f]{16}$/;
 
 export type SignallingMessage =
-  // `invitation`: the call link this call answers, if any (see native-host/calls/invitations.ts).
+  // `invitation`: the call link this call answers, if any (see native-host/node/calls/invitations.ts).
   | { type: 'ring'; callId: string; name: string | null; video: boolean; invitation: string | null }
   | { type: 'refuse'; callId: string; reason: RefuseReason }
   | { type: 'ringing'; callId: string }

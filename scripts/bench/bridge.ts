@@ -2,8 +2,8 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { CHROMIUM_EXTENSION_ID } from '../../lib/extension-key';
 import { MAX_NATIVE_MESSAGE } from '../../lib/protocol/native';
-import { FrameDecoder, encodeFrame } from '../../native-host/wire/framing';
-import { cliOutput } from '../../tests/harness/processes';
+import { FrameDecoder, encodeFrame } from '../../native-host/common/framing';
+import { cliOutput } from '../../testkit/processes';
 import type { Cleanup } from './cleanup';
 
 // How long a freshly spawned native-messaging bridge takes to answer its first request

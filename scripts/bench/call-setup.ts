@@ -1,7 +1,7 @@
 import type { Page } from 'playwright-core';
-import { openPopup, waitForCallTab } from '../../tests/harness/browser';
-import { mediaSummary, statusText, until } from '../../tests/harness/call-checks';
-import { type Side, closeCallTabs } from '../../tests/harness/call-flow';
+import { openPopup, waitForCallTab } from '../../testkit/browser';
+import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { type Side, closeCallTabs } from '../../testkit/call-flow';
 import { bounded, sleep } from './cleanup';
 import { round } from './stats';
 

@@ -1,6 +1,6 @@
 import { MemoryResolutionCache } from '../../lib/names/memory-cache';
 import { NameResolver } from '../../lib/names/resolver';
-import { startSimulatedChain } from '../../tests/sim-chain';
+import { startSimulatedChain } from '../../testkit/sim-chain';
 import { median, round } from './stats';
 
 // Name resolution against the SIMULATED contract chain on 127.0.0.1: with a warm API and a

@@ -1,7 +1,7 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
-import { TurnClient } from '../../tests/helpers/turn-client';
-import { NodeSocket, callState } from '../../tests/harness/node-socket';
+import { TurnClient } from '../../testkit/turn-client';
+import { NodeSocket, callState } from '../../testkit/node-socket';
 import { Cleanup } from './cleanup';
 
 // A datagram path between two endpoints living in this process, A (near) and B (far):

@@ -1,11 +1,11 @@
 import type { Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNodeId } from '../../lib/node-id';
-import { waitForCallTab } from '../harness/browser';
-import { foreignAddresses, mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, answer, closeCallTabs, dial, startSide, stopSide } from '../harness/call-flow';
-import { expectNoLeftovers, processesMentioning } from '../harness/leftovers';
-import { type Proc, startTestnet, tempDir } from '../harness/processes';
+import { waitForCallTab } from '../../testkit/browser';
+import { foreignAddresses, mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { type Side, answer, closeCallTabs, dial, startSide, stopSide } from '../../testkit/call-flow';
+import { expectNoLeftovers, processesMentioning } from '../../testkit/leftovers';
+import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
 
 // Two people, each with their own Chromium profile, extension build, native host and node,
 // on a HyperDHT testnet on 127.0.0.1. Nothing here talks to any other address.

@@ -1,12 +1,12 @@
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPopup } from '../harness/browser';
-import { statusText, until } from '../harness/call-checks';
-import { type Side, configureNames, startSide, stopSide } from '../harness/call-flow';
-import { expectNoLeftovers } from '../harness/leftovers';
-import { MESSENGER, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../harness/link-badge';
-import { type Proc, startTestnet, tempDir } from '../harness/processes';
-import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { openPopup } from '../../testkit/browser';
+import { statusText, until } from '../../testkit/call-checks';
+import { type Side, configureNames, startSide, stopSide } from '../../testkit/call-flow';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { MESSENGER, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../../testkit/link-badge';
+import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // A call link whose maker went offline: Alice copies a link and then her browser and node
 // stop; Bob answers the link from a messenger badge and must be told, in words and within a
@@ -21,7 +21,7 @@ let chain: SimulatedChain;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 let messengerHtml = '';
 
-// The caller's dial timeout (native-host/calls/call-manager.ts) is 15 s; the rest is
+// The caller's dial timeout (native-host/node/calls/call-manager.ts) is 15 s; the rest is
 // slack for a shared machine: the badge's name check, the call tab opening.
 const UNREACHABLE_WITHIN_MS = 30_000;
 

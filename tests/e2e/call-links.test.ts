@@ -1,14 +1,14 @@
 import DHT from 'hyperdht';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ORIGIN, openPopup } from '../harness/browser';
-import { mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../harness/call-flow';
-import { MESSENGER, badgeText, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../harness/link-badge';
-import { screenshot } from '../harness/screenshots';
-import { expectNoLeftovers } from '../harness/leftovers';
-import { type Proc, startTestnet, tempDir } from '../harness/processes';
-import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { EXTENSION_ORIGIN, openPopup } from '../../testkit/browser';
+import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../../testkit/call-flow';
+import { MESSENGER, badgeText, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../../testkit/link-badge';
+import { screenshot } from '../../testkit/screenshots';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 import { createLinkPayload, linkUrl } from '../../lib/links/link';
 
 // Call links between two people in real Chromium, each with their own node on a loopback
@@ -16,7 +16,7 @@ import { createLinkPayload, linkUrl } from '../../lib/links/link';
 // page (a local page served for web.telegram.org by Playwright, nothing leaves the
 // machine); the call connects without Alice clicking. Then: the link again (refused as
 // used), a link opened as a web address (preview, no request), a forged link claiming
-// Alice's name (refused: the SIMULATED contract chain, tests/sim-chain, says alice.azero
+// Alice's name (refused: the SIMULATED contract chain, testkit/sim-chain, says alice.azero
 // is Alice's node), the context menu entry.
 
 let testnet: Proc;

@@ -5,10 +5,10 @@ import type { CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_EXTENSION_ID } from '../../lib/extension-key';
 import { createLinkPayload, linkUrl } from '../../lib/links/link';
-import { EXTENSION_DIR, EXTENSION_ORIGIN } from '../harness/browser';
-import { until } from '../harness/call-checks';
-import { type ExtensionBrowser, launchExtensionBrowser } from '../harness/extension-browser';
-import { tempDir } from '../harness/processes';
+import { EXTENSION_DIR, EXTENSION_ORIGIN } from '../../testkit/browser';
+import { until } from '../../testkit/call-checks';
+import { type ExtensionBrowser, launchExtensionBrowser } from '../../testkit/extension-browser';
+import { tempDir } from '../../testkit/processes';
 
 // Call links beyond the supported messengers, in real Chromium with the built extension
 // (no node): a site the person opted in to, and a configured call link host.

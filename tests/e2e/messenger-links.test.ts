@@ -7,9 +7,9 @@ import { decodeBase64url, encodeBase64url } from '../../lib/links/base64url';
 import { createLinkPayload, linkUrl } from '../../lib/links/link';
 import { payloadInHref, payloadsInText } from '../../lib/links/scan';
 import { encodeNodeId, shortNodeId } from '../../lib/node-id';
-import { until } from '../harness/call-checks';
-import { type ExtensionBrowser, launchExtensionBrowser } from '../harness/extension-browser';
-import { ROOT, tempDir } from '../harness/processes';
+import { until } from '../../testkit/call-checks';
+import { type ExtensionBrowser, launchExtensionBrowser } from '../../testkit/extension-browser';
+import { ROOT, tempDir } from '../../testkit/processes';
 
 // The messenger content script in real Chromium with the built extension (no native host:
 // the script needs none). Fixture pages shaped like each messenger are served for the

@@ -1,14 +1,14 @@
 import type { Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ORIGIN } from '../harness/browser';
-import { mediaSummary, statusText, until } from '../harness/call-checks';
-import { type Side, answer, closeCallTabs, dial, startSide, stopSide, configureNames } from '../harness/call-flow';
-import { expectNoLeftovers } from '../harness/leftovers';
-import { NodeSocket, callState } from '../harness/node-socket';
-import { type Proc, startNode, startTestnet, tempDir } from '../harness/processes';
-import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { EXTENSION_ORIGIN } from '../../testkit/browser';
+import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { type Side, answer, closeCallTabs, dial, startSide, stopSide, configureNames } from '../../testkit/call-flow';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { NodeSocket, callState } from '../../testkit/node-socket';
+import { type Proc, startNode, startTestnet, tempDir } from '../../testkit/processes';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
-// Calls by AZERO.ID name against the SIMULATED contract chain (tests/sim-chain: the real
+// Calls by AZERO.ID name against the SIMULATED contract chain (testkit/sim-chain: the real
 // @polkadot/api in the extension talks to a registry model on 127.0.0.1, not to Aleph Zero).
 
 let chain: SimulatedChain;

@@ -1,16 +1,16 @@
 import { u8aToHex } from '@polkadot/util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openPopup } from '../harness/browser';
-import { mediaSummary, until } from '../harness/call-checks';
-import { type Side, answer, closeCallTabs, configureNames, dial, startSide, stopSide } from '../harness/call-flow';
-import { expectNoLeftovers } from '../harness/leftovers';
-import { type Proc, startTestnet, tempDir } from '../harness/processes';
-import { screenshot } from '../harness/screenshots';
-import { installTestWallet } from '../harness/test-wallet';
-import { type KeyringSigner, keyringSigner } from '../helpers/keyring-signer';
+import { openPopup } from '../../testkit/browser';
+import { mediaSummary, until } from '../../testkit/call-checks';
+import { type Side, answer, closeCallTabs, configureNames, dial, startSide, stopSide } from '../../testkit/call-flow';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { screenshot } from '../../testkit/screenshots';
+import { installTestWallet } from '../../testkit/test-wallet';
+import { type KeyringSigner, keyringSigner } from '../../testkit/keyring-signer';
 import { shortNodeId } from '../../lib/node-id';
-import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // Publishing from the product itself: Bob presses "Publish my node id" in his popup, his
 // node opens its page on 127.0.0.1, a TEST WALLET injected into that page (its key signs in

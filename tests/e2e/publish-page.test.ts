@@ -7,9 +7,9 @@ import { cryptoWaitReady } from '@polkadot/util-crypto';
 import { type Browser, type Page, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeNodeId, shortNodeId } from '../../lib/node-id';
-import { PublishServer } from '../../native-host/publish/server';
-import { CHROMIUM } from '../harness/browser';
-import { type SimulatedChain, startSimulatedChain } from '../sim-chain';
+import { PublishServer } from '../../native-host/node/publish/server';
+import { CHROMIUM } from '../../testkit/browser';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // The publishing page as built (native-host/dist/publish), in Chromium, against the
 // SIMULATED contract chain, with a stand-in wallet injected the way wallet extensions do

@@ -4,10 +4,10 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MAX_NATIVE_MESSAGE } from '../../lib/protocol/native';
-import { FrameDecoder, encodeFrame } from '../../native-host/wire/framing';
-import { until } from '../harness/call-checks';
-import { expectNoLeftovers } from '../harness/leftovers';
-import { type Proc, cliOutput, startTestnet, tempDir } from '../harness/processes';
+import { FrameDecoder, encodeFrame } from '../../native-host/common/framing';
+import { until } from '../../testkit/call-checks';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { type Proc, cliOutput, startTestnet, tempDir } from '../../testkit/processes';
 
 // The native-messaging host as a browser runs it: the launcher `install` writes, stdio with
 // 4-byte length framing, the caller's origin as argument.

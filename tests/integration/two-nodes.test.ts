@@ -1,15 +1,15 @@
 import { join } from 'node:path';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Timing } from '../../native-host/calls/call-manager';
-import { CopybaraNode } from '../../native-host/node';
+import type { Timing } from '../../native-host/node/calls/call-manager';
+import { CopybaraNode } from '../../native-host/node/node';
 import { encodeNodeId } from '../../lib/node-id';
-import { profileAt } from '../../native-host/profile';
-import { TurnClient } from '../helpers/turn-client';
-import { NodeSocket, callState } from '../harness/node-socket';
-import { tempDir } from '../harness/processes';
-import { until } from '../harness/call-checks';
-import { encodeFrame } from '../../native-host/wire/framing';
+import { profileAt } from '../../native-host/common/profile';
+import { TurnClient } from '../../testkit/turn-client';
+import { NodeSocket, callState } from '../../testkit/node-socket';
+import { tempDir } from '../../testkit/processes';
+import { until } from '../../testkit/call-checks';
+import { encodeFrame } from '../../native-host/common/framing';
 
 // Two real nodes on a loopback HyperDHT testnet, driven through their local sockets the way
 // bridges drive them, with real TURN clients standing where the browsers' WebRTC stacks are.

@@ -1,0 +1,99 @@
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import { createLinkPayload, DEFAULT_LINK_HOST, DEFAULT_LINK_LIFETIME_S, linkUrl } from '../../../lib/links/link';
+import type { LinkInfo } from '../../../lib/protocol/native';
+
+// The call links this node issued. A ring that presents one of them is answered without
+// ringing only while the maker's call tab waits for it, only once, only before it expires,
+// and only from the callee it was made for (if any). Kept on disk, so "already used" holds
+// across restarts.
+
+interface Invitation {
+  id: string;
+  expiresAt: number; // unix seconds
+  callee: string | null;
+  used: boolean;
+}
+
+export type InvitationVerdict =
+  | { kind: 'auto-accept' } // valid, and the maker's tab waits for it
+  | { kind: 'ring' } // valid but nobody waits, or not one of ours: ring as any call
+  | { kind: 'refuse'; reason: 'link-used' | 'link-expired' | 'wrong-callee' };
+
+export class Invitations {
+  private _all = new Map<string, Invitation>();
+  private _waiting = new Set<string>();
+  private _file: string;
+  private _secretKey: Buffer;
+  private _saving: Promise<void> = Promise.resolve();
+
+  constructor(file: string, secretKey: Buffer) {
+    this._file = file;
+    this._secretKey = secretKey;
+  }
+
+  async load(nowS: number): Promise<void> {
+    const text = await readFile(this._file, 'utf8').catch(() => '[]');
+    let list: unknown;
+    try {
+      list = JSON.parse(text);
+    } catch {
+      list = [];
+    }
+    if (!Array.isArray(list)) return;
+    for (const i of list as Invitation[]) {
+      if (typeof i?.id === 'string' && /^[0-9a-f]{16}$/.test(i.id) && Number.isInteger(i.expiresAt) && i.expiresAt > nowS) {
+        this._all.set(i.id, { id: i.id, expiresAt: i.expiresAt, callee: typeof i.callee === 'string' ? i.callee : null, used: i.used === true });
+      }
+    }
+  }
+
+  issue(o: { nowS: number; lifetimeS?: number; name?: string | null; callee?: string | null; host?: string }): LinkInfo {
+    const invitation = randomBytes(8);
+    const lifetimeS = o.lifetimeS ?? DEFAULT_LINK_LIFETIME_S;
+    const payload = createLinkPayload({
+      secretKey: this._secretKey,
+      invitation,
+      createdAt: o.nowS,
+      lifetimeS,
+      name: o.name ?? null,
+      callee: o.callee ?? null,
+    });
+    const id = invitation.toString('hex');
+    this._all.set(id, { id, expiresAt: o.nowS + lifetimeS, callee: o.callee ?? null, used: false });
+    this._save(o.nowS);
+    return { url: linkUrl(payload, o.host ?? DEFAULT_LINK_HOST), payload, invitation: id, expiresAt: o.nowS + lifetimeS };
+  }
+
+  setWaiting(id: string, waiting: boolean): void {
+    if (waiting) this._waiting.add(id);
+    else this._waiting.delete(id);
+  }
+
+  // Judges a ring that presents invitation `id` from node `caller`; marks it used when it
+  // lets the call through.
+  verdict(id: string, caller: string, nowS: number): InvitationVerdict {
+    const inv = this._all.get(id);
+    if (!inv) return { kind: 'ring' };
+    if (inv.used) return { kind: 'refuse', reason: 'link-used' };
+    if (inv.expiresAt <= nowS) return { kind: 'refuse', reason: 'link-expired' };
+    if (inv.callee && inv.callee !== caller) return { kind: 'refuse', reason: 'wrong-callee' };
+    inv.used = true;
+    this._save(nowS);
+    if (this._waiting.delete(id)) return { kind: 'auto-accept' };
+    return { kind: 'ring' };
+  }
+
+  private _save(nowS: number): void {
+    const list = [...this._all.values()].filter((i) => i.expiresAt > nowS);
+    const tmp = `${this._file}.tmp`;
+    this._saving = this._saving
+      .then(() => writeFile(tmp, JSON.stringify(list), { mode: 0o600 }))
+      .then(() => rename(tmp, this._file))
+      .catch(() => {});
+  }
+
+  flush(): Promise<void> {
+    return this._saving;
+  }
+}

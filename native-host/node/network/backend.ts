@@ -1,0 +1,31 @@
+import type { SignallingMessage } from '../../../lib/protocol/signalling';
+
+// What the call layer needs from a network: reach a node by its key over an authenticated,
+// encrypted connection that carries ordered signalling messages and unordered datagrams.
+// HyperDHT (embedded) implements it; Staex's mcc-public can implement it too.
+
+export interface PeerLinkEvents {
+  message: (message: SignallingMessage) => void;
+  datagram: (data: Buffer) => void;
+  close: (reason: string) => void;
+}
+
+export interface PeerLink {
+  readonly remoteKey: Buffer;
+  readonly closed: boolean;
+  send(message: SignallingMessage): void;
+  sendDatagram(data: Uint8Array): void;
+  on<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this;
+  off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this;
+  // Flushes what was sent, then closes.
+  close(): void;
+}
+
+export interface Backend {
+  readonly name: string;
+  // The local UDP port the network listens on, for `status`; null before it is up.
+  readonly port: number | null;
+  listen(onLink: (link: PeerLink) => void): Promise<void>;
+  connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink>;
+  close(): Promise<void>;
+}

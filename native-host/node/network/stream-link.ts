@@ -1,0 +1,85 @@
+import { EventEmitter } from 'node:events';
+import type { NoiseSecretStream } from 'hyperdht';
+import { toErrorInfo } from '../../../lib/errors';
+import {
+  MAX_SIGNALLING_MESSAGE,
+  type SignallingMessage,
+  decodeSignalling,
+  encodeSignalling,
+} from '../../../lib/protocol/signalling';
+import { FrameDecoder, encodeFrame } from '../../common/framing';
+import type { PeerLink, PeerLinkEvents } from './backend';
+
+type Log = (line: string) => void;
+
+// A PeerLink over a secret stream: framed signalling on the reliable stream, media as
+// secret-stream datagrams. A malformed message from the peer is logged and dropped; it
+// never ends the call on its own (an honest peer with a newer version keeps talking).
+export class StreamLink extends EventEmitter implements PeerLink {
+  readonly remoteKey: Buffer;
+  closed = false;
+  private _stream: NoiseSecretStream;
+  private _decoder = new FrameDecoder(MAX_SIGNALLING_MESSAGE);
+  private _log: Log;
+
+  constructor(stream: NoiseSecretStream, log: Log) {
+    super();
+    this.remoteKey = stream.remotePublicKey;
+    this._stream = stream;
+    this._log = log;
+    stream.on('data', (chunk: Buffer) => this._ondata(chunk));
+    stream.on('message', (data: Buffer) => this.emit('datagram', data));
+    stream.on('error', (err: Error) => this._onclose(err.message));
+    stream.on('close', () => this._onclose('connection closed'));
+    stream.on('end', () => stream.end());
+  }
+
+  send(message: SignallingMessage): void {
+    if (this.closed) return;
+    this._stream.write(encodeFrame(encodeSignalling(message), MAX_SIGNALLING_MESSAGE));
+  }
+
+  sendDatagram(data: Uint8Array): void {
+    if (this.closed) return;
+    this._stream.trySend(data);
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this._stream.end();
+    // A peer that never ends its side must not keep the connection open forever.
+    setTimeout(() => this._stream.destroy(), 2000).unref();
+  }
+
+  private _ondata(chunk: Buffer): void {
+    for (const frame of this._decoder.push(chunk)) {
+      if (!frame.ok) {
+        this._log(`signalling from peer rejected: ${frame.error.message}`);
+        continue;
+      }
+      let message: SignallingMessage;
+      try {
+        message = decodeSignalling(frame.message);
+      } catch (err) {
+        const info = toErrorInfo(err);
+        this._log(`signalling from peer rejected: ${info.code}: ${info.message}`);
+        continue;
+      }
+      this.emit('message', message);
+    }
+  }
+
+  private _onclose(reason: string): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.emit('close', reason);
+  }
+
+  override on<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
+    return super.off(event, listener);
+  }
+}

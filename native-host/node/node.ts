@@ -1,0 +1,220 @@
+import type { Server } from 'node:net';
+import { CopybaraError, toErrorInfo } from '../../lib/errors';
+import { NATIVE_VERSION, type NodeEvent, type NodeStatus, type RequestFrame, decodeRequest } from '../../lib/protocol/native';
+import type { HostPort } from '../common/bootstrap';
+import { CallManager, type Timing } from './calls/call-manager';
+import { Invitations } from './calls/invitations';
+import { type Identity, loadIdentity } from './identity';
+import { type LocalClient, listenLocal } from './local-socket';
+import { acquireLock } from './lock';
+import type { Log } from '../common/log';
+import { HyperdhtBackend } from './network/hyperdht';
+import { type Profile, ensureProfile } from '../common/profile';
+import type { PublishServer } from './publish/server';
+import { TurnServer } from './turn/server';
+import { VERSION } from '../common/version';
+
+export interface NodeOptions {
+  profile: Profile;
+  bootstrap: HostPort[] | null;
+  log: Log;
+  // Exit this long after the last bridge left with no call in progress; null: never.
+  idleExitMs: number | null;
+  timing?: Partial<Timing>;
+}
+
+// The long-running node of one profile: identity, TURN relay, network, calls, and the local
+// socket the browser's bridges attach to.
+export class CopybaraNode {
+  identity: Identity | null = null;
+  turn: TurnServer | null = null;
+  backend: HyperdhtBackend | null = null;
+  calls: CallManager | null = null;
+  invitations: Invitations | null = null;
+  readonly clients = new Set<LocalClient>();
+  private _o: NodeOptions;
+  private _server: Server | null = null;
+  private _unlock: (() => Promise<void>) | null = null;
+  // Started on the first `publish-open` only: most nodes never publish.
+  private _publish: Promise<PublishServer> | null = null;
+  private _idleTimer: NodeJS.Timeout | null = null;
+  private _closing: Promise<void> | null = null;
+  private _closed: () => void = () => {};
+  // Resolves once close() has finished, whoever called it (a signal, `shutdown`, idle exit).
+  readonly done = new Promise<void>((resolve) => (this._closed = resolve));
+
+  constructor(opts: NodeOptions) {
+    this._o = opts;
+  }
+
+  async start(): Promise<void> {
+    const { profile, log } = this._o;
+    await ensureProfile(profile);
+    this._unlock = await acquireLock(profile.lockFile);
+    try {
+      this.identity = await loadIdentity(profile);
+      this.turn = new TurnServer({ log: (l) => log(`turn: ${l}`) });
+      await this.turn.listen();
+      this.backend = new HyperdhtBackend({
+        keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
+        bootstrap: this._o.bootstrap,
+        log,
+      });
+      this.invitations = new Invitations(profile.invitationsFile, this.identity.secretKey);
+      await this.invitations.load(Math.floor(Date.now() / 1000));
+      this.calls = new CallManager({
+        invitations: this.invitations,
+        backend: this.backend,
+        turn: this.turn,
+        publicKey: this.identity.publicKey,
+        emit: (e) => this._broadcast(e),
+        log,
+        ...(this._o.timing ? { timing: this._o.timing } : {}),
+      });
+      const calls = this.calls;
+      await this.backend.listen((link) => calls.accept(link));
+      this._server = await listenLocal(
+        profile.socketPath,
+        {
+          onConnect: (c) => this._onconnect(c),
+          onDisconnect: (c) => this._ondisconnect(c),
+          onMessage: (c, m) => this._onmessage(c, m),
+        },
+        log,
+      );
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    log(`node ${this.identity.nodeId} ready (turn 127.0.0.1:${this.turn.port}, socket ${profile.socketPath})`);
+    this._armIdle();
+  }
+
+  status(): NodeStatus {
+    return {
+      nodeId: this.identity!.nodeId,
+      version: VERSION,
+      backend: this.backend!.name,
+      turnPort: this.turn!.port,
+      dhtPort: this.backend!.port,
+      calls: this.calls!.list(),
+    };
+  }
+
+  close(): Promise<void> {
+    this._closing ??= (async () => {
+      if (this._idleTimer) clearTimeout(this._idleTimer);
+      this.calls?.close();
+      for (const c of this.clients) c.close();
+      await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
+      await this._publish?.then((p) => p.close(), () => {});
+      await this.backend?.close();
+      await this.turn?.close();
+      await this.invitations?.flush();
+      await this._unlock?.();
+      this._o.log('node stopped');
+      this._closed();
+    })();
+    return this._closing;
+  }
+
+  private _onconnect(client: LocalClient): void {
+    this.clients.add(client);
+    this._armIdle();
+  }
+
+  private _ondisconnect(client: LocalClient): void {
+    this.clients.delete(client);
+    this._armIdle();
+  }
+
+  private _onmessage(client: LocalClient, message: unknown): void {
+    const m = message as { v?: unknown; id?: unknown; type?: unknown };
+    // `shutdown` comes only from local processes of the owner (the socket is owner-only);
+    // bridges forward nothing that decodeRequest rejects, so a browser cannot send it.
+    if (m && m.type === 'shutdown' && typeof m.id === 'number') {
+      client.send({ v: NATIVE_VERSION, id: m.id, ok: true, result: null });
+      void this.close();
+      return;
+    }
+    let request: RequestFrame;
+    try {
+      request = decodeRequest(message);
+    } catch (err) {
+      this._o.log(`request rejected: ${(err as Error).message}`);
+      if (m && typeof m.id === 'number') client.send({ v: NATIVE_VERSION, id: m.id, ok: false, error: toErrorInfo(err) });
+      return;
+    }
+    const fail = (err: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: false, error: toErrorInfo(err) });
+    try {
+      const result = this._handle(request);
+      // Only a few requests wait for something; the rest answer in order, synchronously.
+      if (result instanceof Promise) result.then((r: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result: r }), fail);
+      else client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result });
+    } catch (err) {
+      fail(err);
+    }
+  }
+
+  private _handle(r: RequestFrame): unknown {
+    const calls = this.calls!;
+    switch (r.type) {
+      case 'status':
+        return this.status();
+      case 'call':
+        return calls.start(r.target, r.name ?? null, r.invitation ?? null);
+      case 'link':
+        return this.invitations!.issue({
+          nowS: Math.floor(Date.now() / 1000),
+          ...(r.lifetimeS ? { lifetimeS: r.lifetimeS } : {}),
+          name: r.name ?? null,
+          callee: r.callee ?? null,
+        });
+      case 'wait-link':
+        this.invitations!.setWaiting(r.invitation, r.waiting);
+        return null;
+      case 'answer':
+        return calls.answer(r.callId);
+      case 'decline':
+        return calls.decline(r.callId);
+      case 'hangup':
+        return calls.hangup(r.callId);
+      case 'turn':
+        return calls.turn(r.callId);
+      case 'signal':
+        calls.signal(r.callId, r.signal);
+        return null;
+      case 'publish-open':
+        return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));
+    }
+    throw CopybaraError.UNKNOWN_TYPE((r as { type: unknown }).type);
+  }
+
+  private _publishServer(): Promise<PublishServer> {
+    if (this._closing) return Promise.reject(CopybaraError.INTERNAL('the node is stopping'));
+    this._publish ??= import('./publish/server').then(
+      ({ PublishServer }) => new PublishServer({ nodeId: this.identity!.nodeId, log: (l) => this._o.log(l) }),
+      (err: unknown) => {
+        this._publish = null;
+        throw err;
+      },
+    );
+    return this._publish;
+  }
+
+  private _broadcast(event: NodeEvent): void {
+    for (const c of this.clients) c.send({ v: NATIVE_VERSION, ...event });
+    if (event.event === 'call') this._armIdle();
+  }
+
+  private _armIdle(): void {
+    if (this._idleTimer) clearTimeout(this._idleTimer);
+    this._idleTimer = null;
+    if (this._o.idleExitMs === null || this.clients.size > 0 || this.calls?.live()) return;
+    this._idleTimer = setTimeout(() => {
+      this._o.log(`no browser attached for ${this._o.idleExitMs! / 1000} s; stopping`);
+      void this.close();
+    }, this._o.idleExitMs);
+    this._idleTimer.unref();
+  }
+}

@@ -1,0 +1,97 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { createInterface } from 'node:readline';
+
+// Real processes of the product, started the way a user starts them: the CLI.
+
+export const ROOT = resolve(import.meta.dirname, '..');
+export const CLI = join(ROOT, 'native-host/bin/copybara-host.js');
+
+export interface Proc {
+  child: ChildProcess;
+  output: string[];
+  stop(): Promise<void>;
+}
+
+function track(child: ChildProcess, name: string, echo: boolean): Proc {
+  const output: string[] = [];
+  for (const stream of [child.stdout, child.stderr]) {
+    if (!stream) continue;
+    createInterface({ input: stream }).on('line', (line) => {
+      output.push(line);
+      if (echo) process.stderr.write(`[${name}] ${line}\n`);
+    });
+  }
+  let stopping: Promise<void> | null = null;
+  return {
+    child,
+    output,
+    stop() {
+      stopping ??= (async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        const exited = once(child, 'exit');
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      })();
+      return stopping;
+    },
+  };
+}
+
+export function cli(args: string[], opts: { name?: string; echo?: boolean; env?: NodeJS.ProcessEnv } = {}): Proc {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...opts.env },
+  });
+  return track(child, opts.name ?? args[0] ?? 'cli', opts.echo ?? false);
+}
+
+export async function cliOutput(
+  args: string[],
+  timeoutMs = 20_000,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const [code] = (await once(child, 'exit')) as [number | null];
+  clearTimeout(timer);
+  return { code: code ?? -1, stdout, stderr };
+}
+
+export async function waitForLine(p: Proc, pattern: RegExp, timeoutMs: number, what: string): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const hit = p.output.find((l) => pattern.test(l));
+    if (hit) return hit;
+    if (p.child.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${what}: no line matching ${pattern} within ${timeoutMs} ms (exit ${p.child.exitCode}). Output:\n${p.output.join('\n')}`);
+}
+
+export async function startTestnet(echo = false): Promise<{ proc: Proc; bootstrap: string }> {
+  const proc = cli(['testnet'], { name: 'testnet', echo });
+  const bootstrap = await waitForLine(proc, /^127\.0\.0\.1:\d+/, 20_000, 'testnet');
+  return { proc, bootstrap };
+}
+
+export async function startNode(profile: string, bootstrap: string, name: string, echo = false): Promise<{ proc: Proc; nodeId: string }> {
+  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap], { name, echo });
+  const ready = await waitForLine(proc, / node [0-9a-z]{52} ready/, 20_000, `node ${name}`);
+  return { proc, nodeId: /node ([0-9a-z]{52}) ready/.exec(ready)![1]! };
+}
+
+export async function tempDir(prefix: string): Promise<{ path: string; remove(): Promise<void> }> {
+  // Short paths: a Unix socket path must fit in 107 bytes.
+  const path = await mkdtemp(join(tmpdir(), `cb-${prefix}-`));
+  return { path, remove: () => rm(path, { recursive: true, force: true }) };
+}

@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { RESULT_DECODERS, decodeNodeStatus, decodeTurnInfo } from '../../../lib/ext/results';
+import { ALICE, callInfo } from '../../../testkit/ext/fixtures';
+
+describe('decodeTurnInfo', () => {
+  const turn = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:abcd', credential: 'c2VjcmV0' };
+
+  it('accepts what the node sends', () => {
+    expect(decodeTurnInfo(turn)).toEqual(turn);
+  });
+
+  it.each([
+    [{ ...turn, urls: [] }, /1 to 8 TURN URLs/],
+    [{ ...turn, urls: 'turn:127.0.0.1' }, /1 to 8 TURN URLs/],
+    [{ ...turn, urls: ['stun:127.0.0.1:3478'] }, /urls\[0\] is not a TURN URL/],
+    [{ ...turn, urls: ['https://example.com'] }, /not a TURN URL/],
+    [{ ...turn, urls: ['turn:127.0.0.1 :3478'] }, /not a TURN URL/],
+    [{ ...turn, username: 5 }, /"username" must be text/],
+    [{ urls: turn.urls, username: 'u' }, /"credential" must be text/],
+  ])('rejects %j', (value, message) => {
+    expect(() => decodeTurnInfo(value)).toThrow(message);
+  });
+});
+
+describe('decodeNodeStatus', () => {
+  const status = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [callInfo()] };
+
+  it('accepts a status with calls', () => {
+    expect(decodeNodeStatus(status)).toEqual(status);
+  });
+
+  it('rejects a bad node id, port or call', () => {
+    expect(() => decodeNodeStatus({ ...status, nodeId: 'abc' })).toThrow(/"nodeId" is malformed/);
+    expect(() => decodeNodeStatus({ ...status, turnPort: 70000 })).toThrow(/"turnPort"/);
+    expect(() => decodeNodeStatus({ ...status, calls: [{}] })).toThrow(/"callId"/);
+    expect(() => decodeNodeStatus({ ...status, calls: null })).toThrow(/"calls" must be a list/);
+  });
+});
+
+describe('RESULT_DECODERS', () => {
+  it('has one decoder per request type', () => {
+    expect(Object.keys(RESULT_DECODERS).sort()).toEqual(['answer', 'call', 'decline', 'hangup', 'link', 'publish-open', 'signal', 'status', 'turn', 'wait-link']);
+    const link = { url: 'https://copybara.network/call#AQID', payload: 'AQID', invitation: '0123456789abcdef', expiresAt: 1_790_000_000 };
+    expect(RESULT_DECODERS.link(link)).toEqual(link);
+    expect(() => RESULT_DECODERS.link({ ...link, url: 'javascript:alert(1)' })).toThrow(/"url" is malformed/);
+    expect(RESULT_DECODERS['wait-link'](null)).toBeNull();
+    expect(RESULT_DECODERS.signal(null)).toBeNull();
+    expect(() => RESULT_DECODERS.signal({})).toThrow(/empty result/);
+    expect(RESULT_DECODERS.hangup(callInfo({ state: 'ended', reason: 'hangup' })).state).toBe('ended');
+  });
+});
