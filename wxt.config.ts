@@ -21,7 +21,7 @@ function serviceWorkerSafeImportMeta(): Plugin {
 }
 
 // The manifest `key` pins the Chromium extension id, so the native host manifest's
-// allowed_origins matches dev, test and release builds alike (DESIGN §7).
+// allowed_origins matches dev, test and release builds alike (Chromium derives an unpacked extension's id from its folder otherwise).
 export default defineConfig({
   modules: ['@wxt-dev/module-svelte'],
   imports: false,

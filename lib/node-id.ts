@@ -2,7 +2,7 @@ import { CopybaraError } from './errors';
 
 // Node ids are 32-byte public keys written as 52 characters of lower-case Crockford base32
 // without padding; 52 * 5 = 260 bits, so the last character carries 4 zero bits and can
-// only be '0' or 'g' (DESIGN §3, the form Staex ids take).
+// only be '0' or 'g' (the form Staex node ids take).
 const ALPHABET = '0123456789abcdefghjkmnpqrstvwxyz';
 const DECODE = new Map<string, number>([...ALPHABET].map((c, i) => [c, i]));
 

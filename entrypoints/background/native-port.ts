@@ -1,6 +1,6 @@
 import { CopybaraError, type ErrorCode, type ErrorInfo } from '../../lib/errors';
 import type { HostState } from '../../lib/ext/messages';
-import { RESULT_DECODERS } from '../../lib/ext/results';
+import { RESULT_DECODERS } from '../../lib/protocol/native';
 import {
   NATIVE_VERSION,
   type NativeRequest,

@@ -1,7 +1,7 @@
 import { CopybaraError } from '../errors';
 import { sentence } from '../error-text';
 import { NODE_ID_PATTERN, decodeNodeId, normaliseNodeId } from '../node-id';
-import { type Obj, object, string } from '../protocol/check';
+import { type Obj, nullableString, object, string } from '../protocol/check';
 import { type NameParser, checkName, looksLikeName } from './name-input';
 import { type KeyValueArea, SerialQueue } from './storage';
 
@@ -98,16 +98,12 @@ export function decodeContact(value: unknown): Contact {
   const contact: Contact = {
     id: string(o, 'id', 32, CONTACT_ID),
     nickname,
-    name: nullable(o, 'name', 256),
-    nodeId: nullable(o, 'nodeId', 52, NODE_ID_PATTERN),
-    lastNodeId: nullable(o, 'lastNodeId', 52, NODE_ID_PATTERN),
+    name: nullableString(o, 'name', 256),
+    nodeId: nullableString(o, 'nodeId', 52, NODE_ID_PATTERN),
+    lastNodeId: nullableString(o, 'lastNodeId', 52, NODE_ID_PATTERN),
   };
   if (!contact.name && !contact.nodeId) throw CopybaraError.BAD_MESSAGE('a contact needs a name or a node id');
   return contact;
-}
-
-function nullable(o: Obj, key: string, max: number, pattern?: RegExp): string | null {
-  return o[key] === null || o[key] === undefined ? null : string(o, key, max, pattern);
 }
 
 export interface DecodedContacts {

@@ -1,6 +1,6 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
 import type { Chain, ParsedName, Resolution } from '../names/types';
-import { CALL_ID, type Obj, boolean, integer, object, oneOf, string } from '../protocol/check';
+import { CALL_ID, INVITATION, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time } from '../protocol/check';
 import { type CallInfo, type LinkInfo, decodeCallInfo } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
@@ -58,7 +58,7 @@ export function decodeHostState(value: unknown): HostState {
   if (kind === 'connecting' || kind === 'ready') return { kind };
   const detail = string(o, 'detail', 1024);
   if (kind === 'missing') return { kind, detail };
-  const retryAt = o.retryAt === null || o.retryAt === undefined ? null : integer(o, 'retryAt', 0, Number.MAX_SAFE_INTEGER);
+  const retryAt = nullable(o, 'retryAt', time);
   return { kind, detail, retryAt };
 }
 
@@ -76,7 +76,7 @@ export function decodePopupView(value: unknown): PopupView {
   if (o.calls.length > 100) throw CopybaraError.BAD_MESSAGE('field "calls" has too many entries');
   return {
     host: decodeHostState(o.host),
-    nodeId: o.nodeId === null || o.nodeId === undefined ? null : string(o, 'nodeId', 52, NODE_ID_PATTERN),
+    nodeId: nullableString(o, 'nodeId', 52, NODE_ID_PATTERN),
     calls: o.calls.map(decodeCallEntry),
   };
 }
@@ -100,7 +100,7 @@ export function decodeVerification(value: unknown): Verification | null {
     case 'checking':
       return { status, name };
     case 'verified':
-      return { status, name, verifiedAt: integer(o, 'verifiedAt', 0, Number.MAX_SAFE_INTEGER), fromCache: boolean(o, 'fromCache') };
+      return { status, name, verifiedAt: time(o, 'verifiedAt'), fromCache: boolean(o, 'fromCache') };
     case 'mismatch':
       return { status, name, reason: oneOf(o, 'reason', MISMATCH_REASONS) };
     case 'unverifiable':
@@ -123,13 +123,13 @@ export function decodeResolution(value: unknown): Resolution {
   return {
     name,
     records: {
-      nodeId: r.nodeId === null || r.nodeId === undefined ? null : string(r, 'nodeId', 52, NODE_ID_PATTERN),
-      staexId: r.staexId === null || r.staexId === undefined ? null : string(r, 'staexId', 128),
+      nodeId: nullableString(r, 'nodeId', 52, NODE_ID_PATTERN),
+      staexId: nullableString(r, 'staexId', 128),
     },
-    verifiedAt: integer(o, 'verifiedAt', 0, Number.MAX_SAFE_INTEGER),
+    verifiedAt: time(o, 'verifiedAt'),
     fromCache: boolean(o, 'fromCache'),
-    ...(o.source === undefined || o.source === null ? {} : { source: oneOf(o, 'source', ['chain', 'cache', 'stale-cache'] as const) }),
-    ...(o.staleReason === undefined || o.staleReason === null ? {} : { staleReason: string(o, 'staleReason', 1024) }),
+    ...(absent(o, 'source') ? {} : { source: oneOf(o, 'source', ['chain', 'cache', 'stale-cache'] as const) }),
+    ...(absent(o, 'staleReason') ? {} : { staleReason: string(o, 'staleReason', 1024) }),
   };
 }
 
@@ -181,7 +181,7 @@ export interface PopupResults {
 }
 
 const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link', 'publish'] as const;
-export const INVITATION = /^[0-9a-f]{16}$/;
+export { INVITATION };
 export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
 export function decodePopupRequest(value: unknown): PopupRequest {
@@ -196,12 +196,12 @@ export function decodePopupRequest(value: unknown): PopupRequest {
       return {
         type: t,
         target: string(o, 'target', 256),
-        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME_TEXT) }),
+        ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME_TEXT) }),
       };
     case 'focus':
       return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
     case 'wait-link':
-      return { type: t, invitation: string(o, 'invitation', 16, INVITATION), expiresAt: integer(o, 'expiresAt', 0, 2 ** 32) };
+      return { type: t, invitation: invitation(o), expiresAt: integer(o, 'expiresAt', 0, 2 ** 32) };
     default:
       return { type: t };
   }
@@ -209,7 +209,7 @@ export function decodePopupRequest(value: unknown): PopupRequest {
 
 export function decodePublishStarted(value: unknown): PublishStarted {
   const o = object(value, 'publish page');
-  return { expiresAt: integer(o, 'expiresAt', 0, Number.MAX_SAFE_INTEGER) };
+  return { expiresAt: time(o, 'expiresAt') };
 }
 
 // Background -> popup, on the "popup" port.
@@ -296,13 +296,13 @@ export type LinkPush = { type: 'waiting'; invitation: string } | { type: 'arrive
 export function decodeLinkWait(value: unknown): LinkWait {
   const o = object(value, 'link wait');
   type(o, ['wait']);
-  return { type: 'wait', invitation: string(o, 'invitation', 16, INVITATION) };
+  return { type: 'wait', invitation: invitation(o) };
 }
 
 export function decodeLinkPush(value: unknown): LinkPush {
   const o = object(value, 'link update');
   const t = type(o, ['waiting', 'arrived', 'failed']) as LinkPush['type'];
-  if (t === 'waiting') return { type: t, invitation: string(o, 'invitation', 16, INVITATION) };
+  if (t === 'waiting') return { type: t, invitation: invitation(o) };
   if (t === 'arrived') return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
   return { type: t, error: errorInfo(o.error) };
 }
@@ -322,11 +322,11 @@ export interface LinkReport {
 export function decodeLinkReport(value: unknown): LinkReport {
   const o = object(value, 'link report');
   return {
-    name: o.name === null || o.name === undefined ? null : string(o, 'name', MAX_NAME_TEXT),
+    name: nullableString(o, 'name', MAX_NAME_TEXT),
     verified: boolean(o, 'verified'),
     status: oneOf(o, 'status', ['none', 'verified', 'unverifiable'] as const),
-    message: o.message === null || o.message === undefined ? null : string(o, 'message', 1024),
-    callId: o.callId === null || o.callId === undefined ? null : string(o, 'callId', 32, CALL_ID),
+    message: nullableString(o, 'message', 1024),
+    callId: nullableString(o, 'callId', 32, CALL_ID),
   };
 }
 

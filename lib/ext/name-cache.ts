@@ -3,8 +3,7 @@ import type { CacheEntry, ResolutionCache } from '../names/types';
 import { type KeyValueArea, SerialQueue } from './storage';
 
 // The resolver's cache (lib/names ResolutionCache) kept in extension storage, so a name
-// once resolved can still be called when the chain cannot be reached (DESIGN §4: "cache
-// what it learned"). One storage key holds all entries; the oldest go beyond MAX_ENTRIES.
+// once resolved can still be called when the chain cannot be reached. One storage key holds all entries; the oldest go beyond MAX_ENTRIES.
 // What comes back from storage is checked: a damaged entry reads as "not cached".
 
 export const NAME_CACHE_KEY = 'nameCache';

@@ -12,7 +12,7 @@ import {
   unwrap,
 } from './messages';
 import { decodeCallInfo } from '../protocol/native';
-import { decodeLinkInfo } from './results';
+import { decodeLinkInfo } from '../protocol/native';
 
 // The popup's only line to the background: requests by runtime.sendMessage, and a
 // "popup" port on which the background pushes the whole view whenever it changes.

@@ -11,8 +11,8 @@ import type { KeyValueArea } from './storage';
 // the background reads them for every resolution and every call it places.
 
 export interface Settings {
-  // Chain RPC endpoints to try, in order (DESIGN §4: must be configurable, the public
-  // ones may disappear).
+  // Chain RPC endpoints to try, in order: configurable, because the public
+  // ones may disappear.
   endpoints: ChainEndpoints;
   // The AZERO.ID name this browser claims when it calls (canonical form), or null.
   myName: string | null;

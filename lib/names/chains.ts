@@ -1,6 +1,6 @@
 import type { Chain, ChainEndpoints } from './types';
 
-// Where AZERO.ID lives (DESIGN §4). The chain is winding down, so every one of these is an
+// Where AZERO.ID lives. The chain is winding down, so every one of these is an
 // overridable default, never a hard-wired assumption.
 
 // TLD as typed -> chain. `.a0` is mainnet's alias of `.azero` (same registry).

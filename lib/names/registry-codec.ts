@@ -1,7 +1,7 @@
 import { compactToU8a, hexToU8a, stringToU8a, u8aConcat } from '@polkadot/util';
 import { ScaleReader, bad } from './scale-reader';
 
-// The one codec for the AZERO.ID contract messages we send (ink! 4, DESIGN §4).
+// The one codec for the AZERO.ID contract messages we send (ink! 4; docs/names.md).
 //
 // Input data = 4-byte selector ++ SCALE-encoded arguments; a String is compact(byte length)
 // ++ UTF-8 bytes. We build these bytes ourselves and hand them to polkadot.js as bytes, so

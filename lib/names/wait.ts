@@ -1,7 +1,7 @@
 import { ResolveError } from './errors';
 
-// Every wait in name resolution is bounded and cancellable: the chain may be gone (DESIGN §4
-// risk), and a person who closed the popup must not keep a lookup alive.
+// Every wait in name resolution is bounded and cancellable: the chain may be gone (Aleph Zero
+// is winding down), and a person who closed the popup must not keep a lookup alive.
 
 // Settles with `work`, or rejects with CANCELLED when `signal` aborts, or with `onTimeout()`
 // after `timeoutMs` — whichever comes first. `work` keeps running; its late result or

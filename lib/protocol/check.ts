@@ -20,8 +20,22 @@ export function string(obj: Obj, key: string, max: number, pattern?: RegExp): st
   return v;
 }
 
+// JSON has no `undefined`, and senders write an empty optional field either way.
+export function absent(obj: Obj, key: string): boolean {
+  return obj[key] === undefined || obj[key] === null;
+}
+
 export function optionalString(obj: Obj, key: string, max: number, pattern?: RegExp): string | undefined {
-  return obj[key] === undefined || obj[key] === null ? undefined : string(obj, key, max, pattern);
+  return absent(obj, key) ? undefined : string(obj, key, max, pattern);
+}
+
+export function nullableString(obj: Obj, key: string, max: number, pattern?: RegExp): string | null {
+  return absent(obj, key) ? null : string(obj, key, max, pattern);
+}
+
+// `read` checks the field when it is there; an absent one reads as null.
+export function nullable<T>(obj: Obj, key: string, read: (obj: Obj, key: string) => T): T | null {
+  return absent(obj, key) ? null : read(obj, key);
 }
 
 export function integer(obj: Obj, key: string, min: number, max: number): number {
@@ -51,3 +65,14 @@ export function version(obj: Obj, supported: number): void {
 }
 
 export const CALL_ID = /^[0-9a-f]{32}$/;
+
+// A call link's invitation id (lib/links/link.ts): 8 random bytes in hex.
+export const INVITATION = /^[0-9a-f]{16}$/;
+
+export function invitation(obj: Obj, key = 'invitation'): string {
+  return string(obj, key, 16, INVITATION);
+}
+
+export function time(obj: Obj, key: string): number {
+  return integer(obj, key, 0, Number.MAX_SAFE_INTEGER);
+}

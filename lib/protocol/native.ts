@@ -1,6 +1,6 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
 import { NODE_ID_PATTERN } from '../node-id';
-import { CALL_ID, type Obj, boolean, integer, object, oneOf, string, version } from './check';
+import { CALL_ID, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time, version } from './check';
 import { type Signal, decodeSignal } from './signal';
 import { MAX_NAME } from './signalling';
 
@@ -9,7 +9,7 @@ import { MAX_NAME } from './signalling';
 
 export const NATIVE_VERSION = 1;
 
-// Chromium disconnects a host that sends more than 1 MiB in one message (DESIGN §7); the
+// Chromium disconnects a host that sends more than 1 MiB in one message; the
 // browser may send up to 64 MiB, but nothing we send is near that, so both ways share a cap.
 export const MAX_NATIVE_MESSAGE = 1024 * 1024;
 
@@ -123,7 +123,6 @@ export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; c
 export type EventFrame = NodeEvent & { v: number };
 
 const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal', 'link', 'wait-link', 'publish-open'] as const;
-const INVITATION = /^[0-9a-f]{16}$/;
 
 export function decodeRequest(value: unknown): RequestFrame {
   const o: Obj = object(value, 'request');
@@ -142,19 +141,19 @@ export function decodeRequest(value: unknown): RequestFrame {
         ...head,
         type,
         target: string(o, 'target', 256),
-        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
-        ...(o.invitation === undefined || o.invitation === null ? {} : { invitation: string(o, 'invitation', 16, INVITATION) }),
+        ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME) }),
+        ...(absent(o, 'invitation') ? {} : { invitation: invitation(o) }),
       };
     case 'link':
       return {
         ...head,
         type,
-        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
-        ...(o.lifetimeS === undefined || o.lifetimeS === null ? {} : { lifetimeS: integer(o, 'lifetimeS', 60, 7 * 24 * 3600) }),
-        ...(o.callee === undefined || o.callee === null ? {} : { callee: string(o, 'callee', 52, NODE_ID_PATTERN) }),
+        ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME) }),
+        ...(absent(o, 'lifetimeS') ? {} : { lifetimeS: integer(o, 'lifetimeS', 60, 7 * 24 * 3600) }),
+        ...(absent(o, 'callee') ? {} : { callee: string(o, 'callee', 52, NODE_ID_PATTERN) }),
       };
     case 'wait-link':
-      return { ...head, type, invitation: string(o, 'invitation', 16, INVITATION), waiting: boolean(o, 'waiting') };
+      return { ...head, type, invitation: invitation(o), waiting: boolean(o, 'waiting') };
     case 'signal':
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
     case 'publish-open':
@@ -162,7 +161,7 @@ export function decodeRequest(value: unknown): RequestFrame {
         ...head,
         type,
         endpoints: decodePublishEndpoints(o.endpoints),
-        ...(o.name === undefined || o.name === null ? {} : { name: string(o, 'name', MAX_NAME) }),
+        ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME) }),
       };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
@@ -216,13 +215,6 @@ const END_REASONS = [
   'failed',
 ] as const;
 
-function nullableTime(o: Obj, key: string): number | null {
-  return o[key] === null || o[key] === undefined ? null : integer(o, key, 0, Number.MAX_SAFE_INTEGER);
-}
-
-function nullableText(o: Obj, key: string, max: number): string | null {
-  return o[key] === null || o[key] === undefined ? null : string(o, key, max);
-}
 
 export function decodeCallInfo(value: unknown): CallInfo {
   const o = object(value, 'call');
@@ -230,15 +222,15 @@ export function decodeCallInfo(value: unknown): CallInfo {
     callId: string(o, 'callId', 32, CALL_ID),
     direction: oneOf(o, 'direction', ['outgoing', 'incoming'] as const),
     peer: string(o, 'peer', 52, NODE_ID_PATTERN),
-    peerName: nullableText(o, 'peerName', 256),
+    peerName: nullableString(o, 'peerName', 256),
     state: oneOf(o, 'state', CALL_STATES),
-    reason: o.reason === null || o.reason === undefined ? null : oneOf(o, 'reason', END_REASONS),
-    detail: nullableText(o, 'detail', 1024),
-    safetyCode: nullableText(o, 'safetyCode', 64),
-    createdAt: integer(o, 'createdAt', 0, Number.MAX_SAFE_INTEGER),
-    answeredAt: nullableTime(o, 'answeredAt'),
-    endedAt: nullableTime(o, 'endedAt'),
-    invitation: o.invitation === null || o.invitation === undefined ? null : string(o, 'invitation', 16, INVITATION),
+    reason: nullable(o, 'reason', (o, key) => oneOf(o, key, END_REASONS)),
+    detail: nullableString(o, 'detail', 1024),
+    safetyCode: nullableString(o, 'safetyCode', 64),
+    createdAt: time(o, 'createdAt'),
+    answeredAt: nullable(o, 'answeredAt', time),
+    endedAt: nullable(o, 'endedAt', time),
+    invitation: nullable(o, 'invitation', invitation),
     viaLink: o.viaLink === true,
   };
 }
@@ -260,3 +252,72 @@ export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
   }
   throw CopybaraError.BAD_MESSAGE('a reply needs ok: true or false');
 }
+
+// ---------------------------------------------------------------------------------------
+// The `result` of each reply, checked before the extension relies on it.
+
+// TURN URLs the call page may hand to RTCPeerConnection: turn:/turns: only, short, no
+// spaces. The node always names itself, so anything else is a broken or hostile reply.
+const TURN_URL = /^turns?:[^\s]{1,250}$/;
+
+export function decodeTurnInfo(value: unknown): TurnInfo {
+  const o = object(value, 'turn');
+  if (!Array.isArray(o.urls) || o.urls.length === 0 || o.urls.length > 8) {
+    throw CopybaraError.BAD_MESSAGE('field "urls" must be a list of 1 to 8 TURN URLs');
+  }
+  const urls = o.urls.map((u, i) => {
+    if (typeof u !== 'string' || !TURN_URL.test(u)) throw CopybaraError.BAD_MESSAGE(`urls[${i}] is not a TURN URL`);
+    return u;
+  });
+  return { urls, username: string(o, 'username', 512), credential: string(o, 'credential', 512) };
+}
+
+export function decodeLinkInfo(value: unknown): LinkInfo {
+  const o = object(value, 'link');
+  return {
+    url: string(o, 'url', 1024, /^https:\/\/[^\s#]+#[A-Za-z0-9_-]+$/),
+    payload: string(o, 'payload', 512, /^[A-Za-z0-9_-]+$/),
+    invitation: invitation(o),
+    expiresAt: integer(o, 'expiresAt', 0, 2 ** 32),
+  };
+}
+
+// The background opens this address in a tab: only the node's own loopback page, never
+// another site, whatever the reply says.
+export const PUBLISH_URL = /^http:\/\/127\.0\.0\.1:[1-9][0-9]{0,4}\/publish\/[A-Za-z0-9_-]{22,86}\/$/;
+
+export function decodePublishOpened(value: unknown): PublishOpened {
+  const o = object(value, 'publish page');
+  return { url: string(o, 'url', 160, PUBLISH_URL), expiresAt: time(o, 'expiresAt') };
+}
+
+export function decodeNodeStatus(value: unknown): NodeStatus {
+  const o = object(value, 'status');
+  if (!Array.isArray(o.calls)) throw CopybaraError.BAD_MESSAGE('field "calls" must be a list');
+  return {
+    nodeId: string(o, 'nodeId', 52, NODE_ID_PATTERN),
+    version: string(o, 'version', 64),
+    backend: string(o, 'backend', 64),
+    turnPort: integer(o, 'turnPort', 0, 65535),
+    dhtPort: nullable(o, 'dhtPort', (o, key) => integer(o, key, 0, 65535)),
+    calls: o.calls.map(decodeCallInfo),
+  };
+}
+
+function decodeNull(value: unknown): null {
+  if (value !== null && value !== undefined) throw CopybaraError.BAD_MESSAGE('expected an empty result');
+  return null;
+}
+
+export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => NativeResults[K] } = {
+  status: decodeNodeStatus,
+  call: decodeCallInfo,
+  answer: decodeCallInfo,
+  decline: decodeCallInfo,
+  hangup: decodeCallInfo,
+  turn: decodeTurnInfo,
+  link: decodeLinkInfo,
+  'wait-link': decodeNull,
+  signal: decodeNull,
+  'publish-open': decodePublishOpened,
+};

@@ -1,4 +1,4 @@
-import { type Obj, integer, object, oneOf, optionalString, string } from './check';
+import { type Obj, integer, nullable, object, oneOf, optionalString, string } from './check';
 
 // WebRTC negotiation payloads, carried unchanged from one call tab to the other: by the
 // native port to the local node, then by overlay signalling to the peer's node.
@@ -18,7 +18,7 @@ export function decodeSignal(value: unknown): Signal {
       kind,
       candidate: string(o, 'candidate', MAX_CANDIDATE),
       sdpMid: optionalString(o, 'sdpMid', 64) ?? null,
-      sdpMLineIndex: o.sdpMLineIndex === null || o.sdpMLineIndex === undefined ? null : integer(o, 'sdpMLineIndex', 0, 255),
+      sdpMLineIndex: nullable(o, 'sdpMLineIndex', (o, key) => integer(o, key, 0, 255)),
     };
   }
   return { kind, sdp: string(o, 'sdp', MAX_SDP) };

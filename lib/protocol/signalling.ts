@@ -1,5 +1,5 @@
 import { CopybaraError } from '../errors';
-import { CALL_ID, type Obj, boolean, integer, object, oneOf, optionalString, string, version } from './check';
+import { CALL_ID, type Obj, boolean, integer, invitation, nullable, object, oneOf, optionalString, string, version } from './check';
 import { decodeSignal, type Signal } from './signal';
 
 // Call signalling between two nodes, on the reliable stream of the overlay connection. The
@@ -12,7 +12,6 @@ export const MAX_NAME = 253;
 
 export type HangupReason = 'hangup' | 'no-answer' | 'failed';
 export type RefuseReason = 'link-used' | 'link-expired' | 'wrong-callee';
-export const INVITATION = /^[0-9a-f]{16}$/;
 
 export type SignallingMessage =
   // `invitation`: the call link this call answers, if any (see native-host/node/calls/invitations.ts).
@@ -51,7 +50,7 @@ export function decodeSignalling(value: unknown): SignallingMessage {
         callId,
         name: optionalString(o, 'name', MAX_NAME) ?? null,
         video: boolean(o, 'video'),
-        invitation: optionalString(o, 'invitation', 16, INVITATION) ?? null,
+        invitation: nullable(o, 'invitation', invitation),
       };
     case 'refuse':
       return { type, callId, reason: oneOf(o, 'reason', ['link-used', 'link-expired', 'wrong-callee'] as const) };

@@ -2,7 +2,7 @@ import type { ErrorInfo } from '../errors';
 import { errorText, peerLabel } from '../error-text';
 import { CallPortClient, closeThisTab } from '../ext/call-port';
 import { type HostState, errorInfoOf } from '../ext/messages';
-import { decodeTurnInfo } from '../ext/results';
+import { decodeTurnInfo } from '../protocol/native';
 import type { Verification } from '../ext/verification';
 import { CALL_ID } from '../protocol/check';
 import { type CallInfo, decodeCallInfo } from '../protocol/native';

@@ -1,12 +1,12 @@
 import type { TurnInfo } from '../protocol/native';
 import type { Signal } from '../protocol/signal';
 
-// One RTCPeerConnection for one call, relay-only through the local node's TURN server
-// (DESIGN §2: only relay candidates exist, so no IP address ever enters an SDP).
+// One RTCPeerConnection for one call, relay-only through the local node's TURN server:
+// only relay candidates exist, so no IP address ever enters an SDP.
 //
 // The caller makes the offer, the callee answers. ICE trickles: each local candidate is
 // sent as soon as it appears, and we never wait for gathering to complete, because
-// Chromium never completes it on a loopback-only machine (DESIGN §7). Remote candidates
+// Chromium never completes it on a loopback-only machine. Remote candidates
 // that arrive before the remote description are queued until it is set.
 
 export type PeerRole = 'offerer' | 'answerer';

@@ -141,7 +141,7 @@ function utf8(c: Codec): string {
 
 // The SCALE encoding of the String `v` (compact length ++ UTF-8, which is also how Bytes
 // encode). Not a Text codec: polkadot.js caps Text at 128 KiB, and passing `v` itself would
-// be wrong for values such as "0xdead", which it reads as hex bytes (DESIGN §4).
+// be wrong for values such as "0xdead", which it reads as hex bytes.
 function text(v: string): Codec {
   return registry.createType('Bytes', compactAddLength(stringToU8a(v)));
 }

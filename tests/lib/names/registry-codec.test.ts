@@ -94,7 +94,7 @@ describe('decoding message output', () => {
     expect(ok.kind === 'ok' && u8aToHex(ok.value)).toBe(`0x${account}`);
   });
 
-  it('names the registry errors DESIGN §4 lists, and unknown ones by number', () => {
+  it('names the registry errors the contract defines, and unknown ones by number', () => {
     expect(decodeGetRecord(out('0x000105', 1))).toMatchObject({ error: 'CallerIsNotController' });
     expect(decodeGetRecord(out('0x000112', 1))).toMatchObject({ index: 18, error: 'RecordsOverflow' });
     // FeeError(19) carries the fee calculator's error as payload

@@ -4,7 +4,7 @@ import { NameResolver } from '../../../lib/names/resolver';
 
 // Opt-in smoke test against the PUBLIC Aleph Zero endpoints (the only test here that leaves
 // 127.0.0.1): COPYBARA_LIVE_AZERO=1 npx vitest run --project modules tests/lib/names/resolver-live.test.ts
-// Skipped otherwise. The chain is winding down (DESIGN §4), so a failure here may be news.
+// Skipped otherwise. The chain is winding down (docs/names.md), so a failure here may be news.
 
 describe.skipIf(process.env.COPYBARA_LIVE_AZERO !== '1')('live AZERO.ID (public endpoints)', () => {
   it('reads the real registry: a known name is registered, a nonsense name is not', async () => {

@@ -7,7 +7,7 @@ import { encodedSize } from '../../../testkit/sim-chain/registry-model';
 import { BOB_ID } from '../../../testkit/names';
 
 // The SIMULATED contract itself, through the real @polkadot/api: that it answers the way
-// DESIGN §4 says the deployed ink! 4 registry does (reverted errors, dry runs that store
+// the deployed ink! 4 registry does (docs/names.md) (reverted errors, dry runs that store
 // nothing, the records size limit), so resolver tests against it mean something.
 
 let sim: SimulatedChain;

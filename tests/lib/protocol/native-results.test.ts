@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESULT_DECODERS, decodeNodeStatus, decodeTurnInfo } from '../../../lib/ext/results';
+import { RESULT_DECODERS, decodeNodeStatus, decodeTurnInfo } from '../../../lib/protocol/native';
 import { ALICE, callInfo } from '../../../testkit/ext/fixtures';
 
 describe('decodeTurnInfo', () => {

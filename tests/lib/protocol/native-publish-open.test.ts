@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodeRequest } from '../../../lib/protocol/native';
-import { PUBLISH_URL, decodePublishOpened } from '../../../lib/ext/results';
+import { PUBLISH_URL, decodePublishOpened, decodeRequest } from '../../../lib/protocol/native';
 
 const ENDPOINTS = { azero: ['wss://ws.azero.dev'], tzero: ['wss://ws.test.azero.dev', 'ws://127.0.0.1:9944'] };
 
