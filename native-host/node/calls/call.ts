@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { CallInfo, EndReason } from '../../../lib/protocol/native';
 import type { PeerLink } from '../network/backend';
 import type { MachineState, TimerName } from './call-machine';
-import type { MediaRelay } from './media-relay';
+import type { MediaRelay, RelayCredentials } from './media-relay';
 
 // One call as the node keeps it: `state` is everything call-machine.ts decides; the rest
 // are the live things its effects act on. `null` means "not yet" or "no longer".
@@ -29,7 +29,7 @@ export function newCallId(): string {
 
 // TURN credentials, fresh for every call and known only to this node and its browser, and
 // the virtual relayed addresses: the caller's allocations get one, the callee's the other.
-export function newTurnCredentials(callId: string, direction: CallInfo['direction']) {
+export function newTurnCredentials(callId: string, direction: CallInfo['direction']): RelayCredentials {
   const outgoing = direction === 'outgoing';
   return {
     user: `${callId.slice(0, 8)}-${randomBytes(6).toString('hex')}`,

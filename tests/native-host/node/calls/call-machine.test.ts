@@ -181,8 +181,8 @@ describe('messages from the peer', () => {
   });
 
   it.each([
-    ['decline', 'declined', null],
-    ['busy', 'busy', null],
+    ['decline', 'declined'],
+    ['busy', 'busy'],
   ] as const)('"%s" ends a live outgoing call as %s; an incoming call ignores it', (type, reason) => {
     for (const make of [out.dialingLinked, out.ringing, out.active]) {
       const step = run(make(), msg({ type, callId: ID }));
