@@ -200,6 +200,7 @@ export class CallManager {
       case 'stop-media':
         return call.relay.stop();
       case 'close-link': {
+        // The machine has already ended the call: nothing the link says while closing matters.
         const link = call.link;
         call.detach?.();
         call.link = null;
