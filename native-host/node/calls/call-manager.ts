@@ -1,51 +1,23 @@
 import { CopybaraError } from '../../../lib/errors';
 import { decodeNodeId, encodeNodeId, normaliseNodeId } from '../../../lib/node-id';
-import type { CallInfo, EndReason, NodeEvent, TurnInfo } from '../../../lib/protocol/native';
+import type { CallInfo, NodeEvent, TurnInfo } from '../../../lib/protocol/native';
 import type { Signal } from '../../../lib/protocol/signal';
-import type { RefuseReason, SignallingMessage } from '../../../lib/protocol/signalling';
+import type { SignallingMessage } from '../../../lib/protocol/signalling';
+import type { Log } from '../../common/log';
 import type { Backend, PeerLink } from '../network/backend';
-import { MAX_MEDIA_PAYLOAD, decodeMediaDatagram, encodeMediaDatagram } from './media-datagram';
-import { safetyCode } from './safety-code';
-import type { TurnBinding } from '../turn/server';
-import { type Call, createCall, isLive, newCallId, remoteHangupReason } from './call';
+import { type Call, isLive, newCallId, newTurnCredentials } from './call';
+import { type CallEvent, type Effect, type NewCall, type Step, type TimerName, dialOut, ringIn, transition } from './call-machine';
+import { dial } from './dialer';
+import { type Ring, awaitRing } from './handshake';
 import type { Invitations } from './invitations';
+import { MediaRelay, type TurnRelay } from './media-relay';
+import { safetyCode } from './safety-code';
+import { DEFAULT_TIMING, type Timing } from './timing';
 
-type Log = (line: string) => void;
-
-export interface TurnRelay {
-  readonly port: number;
-  addUser(username: string, password: string, binding: TurnBinding): void;
-  removeUser(username: string): void;
-  deliver(username: string, fromPort: number, toPort: number, data: Uint8Array): boolean;
-}
-
-export interface Timing {
-  dialTimeout: number; // finding and connecting to the peer's node
-  ringAckTimeout: number; // a connection that carries no answer to "ring" is replaced
-  ringTimeout: number; // caller gives up waiting for an answer
-  answerTimeout: number; // callee stops ringing (a little before the caller gives up)
-  firstMessageTimeout: number; // an incoming connection must say why it came
-  keepAliveInterval: number;
-  peerLostAfter: number; // silence on the link after which the peer counts as gone
-}
-
-export const DEFAULT_TIMING: Timing = {
-  dialTimeout: 15_000,
-  ringAckTimeout: 2_500,
-  ringTimeout: 45_000,
-  answerTimeout: 40_000,
-  firstMessageTimeout: 10_000,
-  keepAliveInterval: 1_000,
-  peerLostAfter: 5_000,
-};
+export { DEFAULT_TIMING, type Timing } from './timing';
+export type { TurnRelay } from './media-relay';
 
 const KEEP_ENDED = 20;
-
-const REFUSALS: Record<RefuseReason, string> = {
-  'link-used': 'this call link was already used; ask for a new one',
-  'link-expired': 'this call link has expired; ask for a new one',
-  'wrong-callee': 'this call link was made for someone else',
-};
 
 export interface CallManagerOptions {
   backend: Backend;
@@ -59,9 +31,10 @@ export interface CallManagerOptions {
   now?: () => number;
 }
 
-// The calls of one node: dialling, ringing, answering, ending, and wiring each answered
-// call's TURN credential to its overlay link. One live call at a time; a second caller
-// hears "busy".
+// The calls of one node. What a call does next is decided by call-machine.ts; this class
+// feeds it events (from the browser, the links, the timers and the dialer) and carries out
+// the effects it returns. It alone knows about more than one call: one live call at a
+// time, so a second caller hears "busy".
 export class CallManager {
   readonly calls = new Map<string, Call>();
   private _o: CallManagerOptions;
@@ -75,7 +48,7 @@ export class CallManager {
   }
 
   list(): CallInfo[] {
-    return [...this.calls.values()].map((c) => ({ ...c.info }));
+    return [...this.calls.values()].map((c) => ({ ...c.state.info }));
   }
 
   live(): Call | null {
@@ -88,89 +61,59 @@ export class CallManager {
     const peerKey = Buffer.from(decodeNodeId(id));
     if (peerKey.equals(this._o.publicKey)) throw CopybaraError.SELF_CALL();
     if (this.live()) throw CopybaraError.BUSY();
-    const call = createCall({ callId: newCallId(), direction: 'outgoing', peer: id, peerKey, peerName: null, now: this._now() });
-    call.claimedName = claimedName;
-    call.info.invitation = invitation;
-    this._add(call);
-    void this._dial(call);
-    return { ...call.info };
+    const init = this._init(newCallId(), id, null, claimedName, invitation);
+    const step = dialOut(init);
+    const call = this._add(step, peerKey, 'outgoing');
+    this._run(call, step);
+    return { ...call.state.info };
   }
 
   answer(callId: string): CallInfo {
-    const call = this._get(callId);
-    if (call.info.state !== 'incoming') throw CopybaraError.CALL_NOT_ALLOWED(`the call is ${call.info.state}, not ringing`);
-    call.link!.send({ type: 'accept', callId });
-    this._activate(call);
-    return { ...call.info };
+    return this._act(callId, { type: 'answer' });
   }
 
   decline(callId: string): CallInfo {
-    const call = this._get(callId);
-    if (call.info.state !== 'incoming') throw CopybaraError.CALL_NOT_ALLOWED(`the call is ${call.info.state}, not ringing`);
-    this._end(call, 'declined', null, { type: 'decline', callId });
-    return { ...call.info };
+    return this._act(callId, { type: 'decline' });
   }
 
   hangup(callId: string): CallInfo {
-    const call = this._get(callId);
-    if (call.info.state === 'incoming') return this.decline(callId);
-    if (isLive(call)) this._end(call, 'hangup', null, { type: 'hangup', callId, reason: 'hangup' });
-    return { ...call.info };
+    return this._act(callId, { type: 'hangup' });
   }
 
   turn(callId: string): TurnInfo {
     const call = this._get(callId);
-    if (!call.turnActive) throw CopybaraError.CALL_NOT_ALLOWED('media is relayed only for an answered call');
+    if (!call.relay.active) throw CopybaraError.CALL_NOT_ALLOWED('media is relayed only for an answered call');
     return {
       urls: [`turn:127.0.0.1:${this._o.turn.port}?transport=udp`],
-      username: call.turnUser,
-      credential: call.turnPassword,
+      username: call.relay.credentials.user,
+      credential: call.relay.credentials.password,
     };
   }
 
   signal(callId: string, signal: Signal): void {
-    const call = this._get(callId);
-    if (call.info.state !== 'active') throw CopybaraError.CALL_NOT_ALLOWED('the call is not answered');
-    call.link!.send({ type: 'signal', callId, signal });
+    this._act(callId, { type: 'send-signal', signal });
   }
 
-  // A connection some other node opened to us: it must ring within a bounded time.
+  // A connection some other node opened to us.
   accept(link: PeerLink): void {
-    const timer = setTimeout(() => {
-      this._o.log('incoming connection said nothing; closed');
-      link.close();
-    }, this._t.firstMessageTimeout);
-    const onmessage = (m: SignallingMessage) => {
-      if (m.type === 'ping') return link.send({ type: 'pong', seq: m.seq });
-      clearTimeout(timer);
-      link.off('message', onmessage);
-      link.off('close', onclose);
-      if (m.type !== 'ring') {
-        this._o.log(`incoming connection began with "${m.type}", not "ring"; closed`);
-        return link.close();
-      }
-      this._incoming(link, m);
-    };
-    const onclose = () => clearTimeout(timer);
-    link.on('message', onmessage);
-    link.on('close', onclose);
+    awaitRing(link, this._t.firstMessageTimeout, this._o.log, (l, ring) => this._incoming(l, ring));
   }
 
   close(): void {
-    for (const call of this.calls.values()) {
-      if (isLive(call)) this._end(call, 'hangup', 'the node is shutting down', { type: 'hangup', callId: call.info.callId, reason: 'hangup' });
-    }
+    for (const call of this.calls.values()) this._dispatch(call, { type: 'shutdown' });
   }
 
-  private _incoming(link: PeerLink, ring: Extract<SignallingMessage, { type: 'ring' }>): void {
+  // Which call a ring belongs to, if any, is a question about all calls, so it is
+  // answered here; what the call then does is the machine's.
+  private _incoming(link: PeerLink, ring: Ring): void {
     const same = this.calls.get(ring.callId);
-    if (same && same.info.state === 'incoming' && same.peerKey.equals(link.remoteKey)) {
+    if (same && same.state.info.state === 'incoming' && same.peerKey.equals(link.remoteKey)) {
       // The caller redialled the same call (its first connection carried nothing back):
       // move the call onto the new connection.
-      same.detach?.();
-      same.link?.close();
-      this._attach(same, link);
-      link.send({ type: 'ringing', callId: same.info.callId });
+      const old = same.link;
+      this._unlink(same);
+      old?.close();
+      this._link(same, link);
       return;
     }
     if (this.live() || same) {
@@ -178,217 +121,164 @@ export class CallManager {
       return link.close();
     }
     const caller = encodeNodeId(link.remoteKey);
-    const verdict = ring.invitation && this._o.invitations
-      ? this._o.invitations.verdict(ring.invitation, caller, Math.floor(this._now() / 1000))
-      : { kind: 'ring' as const };
+    const verdict =
+      ring.invitation && this._o.invitations
+        ? this._o.invitations.verdict(ring.invitation, caller, Math.floor(this._now() / 1000))
+        : { kind: 'ring' as const };
     if (verdict.kind === 'refuse') {
       this._o.log(`a call presenting link ${ring.invitation} refused: ${verdict.reason}`);
       link.send({ type: 'refuse', callId: ring.callId, reason: verdict.reason });
       return link.close();
     }
-    const call = createCall({
-      callId: ring.callId,
-      direction: 'incoming',
-      peer: caller,
-      peerKey: link.remoteKey,
-      peerName: ring.name,
-      now: this._now(),
-    });
-    call.info.invitation = ring.invitation;
-    if (verdict.kind === 'auto-accept') {
-      // Our own link, answered while our call tab waits for it: no ringing, no second click.
-      call.info.viaLink = true;
-      this.calls.set(call.info.callId, call);
-      this._attach(call, link);
-      link.send({ type: 'accept', callId: call.info.callId });
-      return this._activate(call);
-    }
-    this._add(call);
-    this._attach(call, link);
-    link.send({ type: 'ringing', callId: call.info.callId });
-    call.timer = setTimeout(() => {
-      this._end(call, 'missed', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });
-    }, this._t.answerTimeout);
-    this._emit(call);
+    const init = this._init(ring.callId, caller, ring.name, null, ring.invitation);
+    const step = ringIn(init, safetyCode(this._o.publicKey, link.remoteKey), verdict.kind === 'auto-accept');
+    const call = this._add(step, link.remoteKey, 'incoming');
+    this._listen(call, link);
+    this._run(call, step);
   }
 
-  // HyperDHT can report a connection open that the other side never sees (seen with a
-  // callee whose node started a moment earlier), so a connection counts only once the callee
-  // answers the ring; until then the caller redials, within the dial timeout.
-  private async _dial(call: Call): Promise<void> {
-    const deadline = this._now() + this._t.dialTimeout;
-    let attempt = 0;
-    while (isLive(call)) {
-      const left = deadline - this._now();
-      if (left <= 0) return this._end(call, 'unreachable', `no answer from the network within ${this._t.dialTimeout / 1000} s`, null);
-      const link = await this._connect(call, left);
-      if (!link || !isLive(call)) return link?.close();
-      this._attach(call, link);
-      link.send({ type: 'ring', callId: call.info.callId, name: call.claimedName, video: true, invitation: call.info.invitation });
-      if (await this._heardWithin(call, link, Math.min(this._t.ringAckTimeout, deadline - this._now()))) {
-        call.timer = setTimeout(() => {
-          this._end(call, 'no-answer', null, { type: 'hangup', callId: call.info.callId, reason: 'no-answer' });
-        }, this._t.ringTimeout);
-        return;
+  private _init(callId: string, peer: string, peerName: string | null, claimedName: string | null, invitation: string | null): NewCall {
+    return { callId, peer, peerName, claimedName, invitation, timing: this._t, now: this._now() };
+  }
+
+  private _add(step: Step, peerKey: Buffer, direction: CallInfo['direction']): Call {
+    const { callId } = step.state.info;
+    const call: Call = {
+      state: step.state,
+      peerKey,
+      link: null,
+      detach: null,
+      dialing: null,
+      timers: { ring: null, answer: null, 'keep-alive': null },
+      lastHeard: this._now(),
+      relay: new MediaRelay(this._o.turn, newTurnCredentials(callId, direction), this._now),
+    };
+    this.calls.set(callId, call);
+    return call;
+  }
+
+  private _act(callId: string, event: CallEvent): CallInfo {
+    const call = this._get(callId);
+    const step = this._dispatch(call, event);
+    if (step.refused) throw CopybaraError.CALL_NOT_ALLOWED(step.refused);
+    return { ...call.state.info };
+  }
+
+  private _dispatch(call: Call, event: CallEvent): Step {
+    const step = transition(call.state, event, this._now());
+    this._run(call, step);
+    return step;
+  }
+
+  // The state is stored before any effect runs, so an event an effect causes at once (a
+  // link that reports its own closing) meets the new state.
+  private _run(call: Call, step: Step): void {
+    const wasLive = isLive(call);
+    call.state = step.state;
+    for (const effect of step.effects) this._do(call, effect);
+    if (wasLive && !isLive(call)) this._prune();
+  }
+
+  private _do(call: Call, e: Effect): void {
+    switch (e.type) {
+      case 'send':
+        return call.link?.send(e.message);
+      case 'emit':
+        return this._o.emit({ event: 'call', call: e.call });
+      case 'emit-signal':
+        return this._o.emit({ event: 'signal', callId: call.state.info.callId, signal: e.signal });
+      case 'start-timer':
+        return this._startTimer(call, e.timer, e.ms);
+      case 'stop-timer':
+        return this._stopTimer(call, e.timer);
+      case 'dial':
+        return this._dial(call);
+      case 'stop-dial':
+        return call.dialing?.abort('the call ended');
+      case 'start-media':
+        return call.relay.start();
+      case 'stop-media':
+        return call.relay.stop();
+      case 'close-link': {
+        // The machine has already ended the call: nothing the link says while closing matters.
+        const link = call.link;
+        call.detach?.();
+        call.link = null;
+        return link?.close();
       }
-      if (!isLive(call)) return;
-      this._o.log(`call ${call.info.callId.slice(0, 8)}: connection ${++attempt} carried no answer; redialling`);
-      call.detach?.();
-      link.close();
+      case 'log':
+        return this._o.log(e.line);
     }
   }
 
-  private async _connect(call: Call, timeoutMs: number): Promise<PeerLink | null> {
+  private _startTimer(call: Call, timer: TimerName, ms: number): void {
+    this._stopTimer(call, timer);
+    if (timer === 'keep-alive') {
+      call.timers[timer] = setInterval(() => {
+        this._dispatch(call, { type: 'keep-alive', lastHeard: Math.max(call.lastHeard, call.relay.lastHeard) });
+      }, ms);
+    } else {
+      const event: CallEvent = { type: timer === 'ring' ? 'ring-timeout' : 'answer-timeout' };
+      call.timers[timer] = setTimeout(() => this._dispatch(call, event), ms);
+    }
+  }
+
+  private _stopTimer(call: Call, timer: TimerName): void {
+    const t = call.timers[timer];
+    if (t) clearTimeout(t);
+    call.timers[timer] = null;
+  }
+
+  private _dial(call: Call): void {
     const abort = new AbortController();
     call.dialing = abort;
-    const timer = setTimeout(() => abort.abort(`no answer from the network within ${this._t.dialTimeout / 1000} s`), timeoutMs);
-    try {
-      return await this._o.backend.connect(call.peerKey, abort.signal);
-    } catch (err) {
-      if (isLive(call)) this._end(call, 'unreachable', err instanceof CopybaraError ? err.detail : String(err), null);
-      return null;
-    } finally {
-      clearTimeout(timer);
-      call.dialing = null;
-    }
-  }
-
-  private _heardWithin(call: Call, link: PeerLink, ms: number): Promise<boolean> {
-    return new Promise((resolve) => {
-      const done = (heard: boolean) => {
-        clearTimeout(timer);
-        link.off('message', onmessage);
-        link.off('close', onclose);
-        resolve(heard);
-      };
-      const onmessage = () => done(true);
-      const onclose = () => done(false);
-      const timer = setTimeout(() => done(false), Math.max(0, ms));
-      link.on('message', onmessage);
-      link.on('close', onclose);
+    void dial({
+      backend: this._o.backend,
+      peerKey: call.peerKey,
+      timing: this._t,
+      now: this._now,
+      log: this._o.log,
+      label: call.state.info.callId.slice(0, 8),
+      signal: abort.signal,
+      onLink: (link) => this._link(call, link),
+      onDrop: () => this._unlink(call),
+    }).then((outcome) => {
+      if (call.dialing === abort) call.dialing = null;
+      if (outcome.kind === 'answered') this._dispatch(call, { type: 'ring-heard' });
+      else if (outcome.kind === 'failed') this._dispatch(call, { type: 'dial-failed', detail: outcome.detail });
     });
   }
 
-  private _attach(call: Call, link: PeerLink): void {
+  // Gives the call a link: its listeners, then the machine's say (a ring, or "ringing").
+  private _link(call: Call, link: PeerLink): void {
+    this._listen(call, link);
+    this._dispatch(call, { type: 'linked', safetyCode: safetyCode(this._o.publicKey, link.remoteKey) });
+  }
+
+  private _listen(call: Call, link: PeerLink): void {
     call.link = link;
-    call.info.safetyCode = safetyCode(this._o.publicKey, link.remoteKey);
     call.lastHeard = this._now();
-    const onmessage = (m: SignallingMessage) => this._onmessage(call, m);
-    const ondatagram = (d: Buffer) => this._ondatagram(call, d);
-    const onclose = (reason: string) => {
-      if (isLive(call)) this._end(call, 'peer-lost', reason, null);
+    const onmessage = (m: SignallingMessage) => {
+      call.lastHeard = this._now();
+      this._dispatch(call, { type: 'message', message: m });
     };
+    const onclose = (reason: string) => this._dispatch(call, { type: 'link-closed', reason });
     link.on('message', onmessage);
-    link.on('datagram', ondatagram);
     link.on('close', onclose);
-    const keepAlive = setInterval(() => {
-      if (this._now() - call.lastHeard > this._t.peerLostAfter) {
-        return this._end(call, 'peer-lost', `nothing heard for ${this._t.peerLostAfter / 1000} s`, null);
-      }
-      link.send({ type: 'ping', seq: ++call.pingSeq });
-    }, this._t.keepAliveInterval);
-    call.keepAlive = keepAlive;
+    call.relay.attach(link);
     call.detach = () => {
       link.off('message', onmessage);
-      link.off('datagram', ondatagram);
       link.off('close', onclose);
-      clearInterval(keepAlive);
+      call.relay.detach();
       call.detach = null;
     };
   }
 
-  private _onmessage(call: Call, m: SignallingMessage): void {
-    call.lastHeard = this._now();
-    if (m.type === 'ping') return call.link?.send({ type: 'pong', seq: m.seq });
-    if (m.type === 'pong') return;
-    if (m.callId !== call.info.callId) return this._o.log(`signalling for another call (${m.type}) ignored`);
-    const { state, direction } = call.info;
-    switch (m.type) {
-      case 'ringing':
-        if (state === 'dialing' && direction === 'outgoing') this._setState(call, 'ringing');
-        return;
-      case 'accept':
-        if (direction === 'outgoing' && (state === 'ringing' || state === 'dialing')) this._activate(call);
-        return;
-      case 'decline':
-        if (direction === 'outgoing' && isLive(call)) this._end(call, 'declined', null, null);
-        return;
-      case 'busy':
-        if (direction === 'outgoing' && isLive(call)) this._end(call, 'busy', null, null);
-        return;
-      case 'refuse':
-        if (direction === 'outgoing' && isLive(call)) this._end(call, 'refused', REFUSALS[m.reason], null);
-        return;
-      case 'hangup':
-        if (isLive(call)) this._end(call, remoteHangupReason(call, m.reason), null, null);
-        return;
-      case 'signal':
-        if (state === 'active') this._o.emit({ event: 'signal', callId: call.info.callId, signal: m.signal });
-        else this._o.log(`signal for a call that is ${state} ignored`);
-        return;
-      case 'ring':
-        return this._o.log('a second ring on a connection ignored');
-    }
-  }
-
-  private _ondatagram(call: Call, data: Buffer): void {
-    call.lastHeard = this._now();
-    if (!call.turnActive) return;
-    try {
-      const d = decodeMediaDatagram(data);
-      this._o.turn.deliver(call.turnUser, d.from, d.to, d.payload);
-    } catch {
-      // Counted by the TURN side's stats as nothing delivered; a bad datagram costs only itself.
-    }
-  }
-
-  private _activate(call: Call): void {
-    if (call.timer) clearTimeout(call.timer);
-    call.timer = null;
-    const link = call.link!;
-    this._o.turn.addUser(call.turnUser, call.turnPassword, {
-      relayIp: call.relayIp,
-      peerIp: call.peerIp,
-      maxPayload: MAX_MEDIA_PAYLOAD,
-      send: (from, to, data) => link.sendDatagram(encodeMediaDatagram(from, to, data)),
-    });
-    call.turnActive = true;
-    call.info.answeredAt = this._now();
-    this._setState(call, 'active');
-  }
-
-  private _end(call: Call, reason: EndReason, detail: string | null, notify: SignallingMessage | null): void {
-    if (!isLive(call)) return;
-    call.dialing?.abort('the call ended');
-    if (call.timer) clearTimeout(call.timer);
-    if (call.keepAlive) clearInterval(call.keepAlive);
-    call.timer = call.keepAlive = null;
-    if (call.turnActive) this._o.turn.removeUser(call.turnUser);
-    call.turnActive = false;
-    if (call.link) {
-      if (notify) call.link.send(notify);
-      call.link.close();
-    }
-    call.info.reason = reason;
-    call.info.detail = detail;
-    call.info.endedAt = this._now();
-    this._setState(call, 'ended');
-    this._o.log(`call ${call.info.callId.slice(0, 8)} ended: ${reason}${detail ? ` (${detail})` : ''}`);
-    this._prune();
-  }
-
-  private _setState(call: Call, state: CallInfo['state']): void {
-    call.info.state = state;
-    this._emit(call);
-  }
-
-  private _emit(call: Call): void {
-    this._o.emit({ event: 'call', call: { ...call.info } });
-  }
-
-  private _add(call: Call): void {
-    this.calls.set(call.info.callId, call);
-    this._emit(call);
+  // Takes the call off its link without closing it; the caller of this closes it.
+  private _unlink(call: Call): void {
+    call.detach?.();
+    call.link = null;
+    this._dispatch(call, { type: 'unlinked' });
   }
 
   private _get(callId: string): Call {
@@ -399,6 +289,6 @@ export class CallManager {
 
   private _prune(): void {
     const ended = [...this.calls.values()].filter((c) => !isLive(c));
-    for (const c of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.calls.delete(c.info.callId);
+    for (const c of ended.slice(0, Math.max(0, ended.length - KEEP_ENDED))) this.calls.delete(c.state.info.callId);
   }
 }

@@ -1,29 +1,23 @@
 import { randomBytes } from 'node:crypto';
 import type { CallInfo, EndReason } from '../../../lib/protocol/native';
 import type { PeerLink } from '../network/backend';
+import type { MachineState, TimerName } from './call-machine';
+import type { MediaRelay, RelayCredentials } from './media-relay';
 
-// One call as the node keeps it. Every field is declared here, so a call's whole state can
-// be read in one place; `null` means "not yet" or "no longer".
+// One call as the node keeps it: `state` is everything call-machine.ts decides; the rest
+// are the live things its effects act on. `null` means "not yet" or "no longer".
 export interface Call {
-  info: CallInfo;
+  state: MachineState;
   peerKey: Buffer;
-  // The name this node claims in its ring (outgoing calls only).
-  claimedName: string | null;
   link: PeerLink | null;
   // Removes this call's listeners from `link`, for when a better connection replaces it.
   detach: (() => void) | null;
+  // Aborts the dial in progress (outgoing calls only).
   dialing: AbortController | null;
-  timer: NodeJS.Timeout | null;
-  keepAlive: NodeJS.Timeout | null;
+  timers: Record<TimerName, NodeJS.Timeout | null>;
+  // The last signalling message from the peer; datagrams are counted by `relay`.
   lastHeard: number;
-  pingSeq: number;
-  // TURN credentials, fresh for every call and known only to this node and its browser.
-  turnUser: string;
-  turnPassword: string;
-  turnActive: boolean;
-  // Virtual relayed addresses: the caller's allocations get one, the callee's the other.
-  relayIp: string;
-  peerIp: string;
+  relay: MediaRelay;
 }
 
 export const CALLER_IP = '100.64.0.1';
@@ -33,56 +27,26 @@ export function newCallId(): string {
   return randomBytes(16).toString('hex');
 }
 
-export function createCall(init: {
-  callId: string;
-  direction: CallInfo['direction'];
-  peer: string;
-  peerKey: Buffer;
-  peerName: string | null;
-  now: number;
-}): Call {
-  const outgoing = init.direction === 'outgoing';
+// TURN credentials, fresh for every call and known only to this node and its browser, and
+// the virtual relayed addresses: the caller's allocations get one, the callee's the other.
+export function newTurnCredentials(callId: string, direction: CallInfo['direction']): RelayCredentials {
+  const outgoing = direction === 'outgoing';
   return {
-    info: {
-      callId: init.callId,
-      direction: init.direction,
-      peer: init.peer,
-      peerName: init.peerName,
-      state: outgoing ? 'dialing' : 'incoming',
-      reason: null,
-      detail: null,
-      safetyCode: null,
-      createdAt: init.now,
-      answeredAt: null,
-      endedAt: null,
-      invitation: null,
-      viaLink: false,
-    },
-    peerKey: init.peerKey,
-    claimedName: null,
-    link: null,
-    detach: null,
-    dialing: null,
-    timer: null,
-    keepAlive: null,
-    lastHeard: init.now,
-    pingSeq: 0,
-    turnUser: `${init.callId.slice(0, 8)}-${randomBytes(6).toString('hex')}`,
-    turnPassword: randomBytes(18).toString('base64url'),
-    turnActive: false,
+    user: `${callId.slice(0, 8)}-${randomBytes(6).toString('hex')}`,
+    password: randomBytes(18).toString('base64url'),
     relayIp: outgoing ? CALLER_IP : CALLEE_IP,
     peerIp: outgoing ? CALLEE_IP : CALLER_IP,
   };
 }
 
 export function isLive(call: Call): boolean {
-  return call.info.state !== 'ended';
+  return call.state.info.state !== 'ended';
 }
 
 // What the remote side's hang-up means from here.
-export function remoteHangupReason(call: Call, reason: 'hangup' | 'no-answer' | 'failed'): EndReason {
+export function remoteHangupReason(info: Pick<CallInfo, 'state' | 'direction'>, reason: 'hangup' | 'no-answer' | 'failed'): EndReason {
   if (reason === 'failed') return 'failed';
-  if (call.info.state === 'incoming') return 'missed';
-  if (reason === 'no-answer') return call.info.direction === 'outgoing' ? 'no-answer' : 'missed';
+  if (info.state === 'incoming') return 'missed';
+  if (reason === 'no-answer') return info.direction === 'outgoing' ? 'no-answer' : 'missed';
   return 'remote-hangup';
 }

@@ -1,0 +1,183 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { CopybaraError } from '../../../../lib/errors';
+import type { PeerLink } from '../../../../native-host/node/network/backend';
+import { type DialOptions, type DialOutcome, dial } from '../../../../native-host/node/calls/dialer';
+import { FakeBackend, FakeLink } from './fakes';
+
+const KEY = Buffer.alloc(32, 7);
+const TIMING = { dialTimeout: 15_000, ringAckTimeout: 2_500 };
+
+// A link whose far side answers the ring, and one that never says a word (a connection
+// HyperDHT reported open that the callee never saw).
+function answering(): FakeLink {
+  const link = new FakeLink(KEY);
+  link.reply = (m) => (m.type === 'ring' ? { type: 'ringing', callId: m.callId } : null);
+  return link;
+}
+const silent = () => new FakeLink(KEY);
+
+let backend: FakeBackend;
+let abort: AbortController;
+let logs: string[];
+let linked: PeerLink[];
+let dropped: PeerLink[];
+let heardByCall: string[];
+
+function start(over: Partial<DialOptions> = {}): Promise<DialOutcome> {
+  return dial({
+    backend,
+    peerKey: KEY,
+    timing: TIMING,
+    now: Date.now,
+    log: (l) => logs.push(l),
+    label: 'abcdabcd',
+    signal: abort.signal,
+    // Like the call: listen, then ring.
+    onLink: (link) => {
+      linked.push(link);
+      link.on('message', (m) => heardByCall.push(m.type));
+      link.send({ type: 'ring', callId: 'ab'.repeat(16), name: null, video: true, invitation: null });
+    },
+    onDrop: (link) => dropped.push(link),
+    ...over,
+  });
+}
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+  backend = new FakeBackend();
+  abort = new AbortController();
+  logs = [];
+  linked = [];
+  dropped = [];
+  heardByCall = [];
+});
+afterEach(() => vi.useRealTimers());
+
+describe('dial', () => {
+  it('a connection that answers the ring is handed over as it is', async () => {
+    const link = answering();
+    backend.attempts.push({ link });
+    const outcome = await start();
+    expect(outcome).toEqual({ kind: 'answered', link });
+    expect(backend.connects.map((c) => c.key)).toEqual([KEY]);
+    expect(link.closed).toBe(false);
+    // The call heard the answer too: it listened before the ring went out.
+    expect(heardByCall).toEqual(['ringing']);
+    expect(dropped).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  it('redials when a connection carries no answer within ringAckTimeout', async () => {
+    const first = silent();
+    const second = answering();
+    backend.attempts.push({ link: first }, { link: second });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(TIMING.ringAckTimeout - 1);
+    expect(backend.connects).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    const outcome = await pending;
+    expect(outcome).toEqual({ kind: 'answered', link: second });
+    expect(backend.connects.map((c) => c.at)).toEqual([0, TIMING.ringAckTimeout]);
+    expect(dropped).toEqual([first]);
+    expect(first.closed).toBe(true);
+    expect(second.closed).toBe(false);
+    expect(linked).toEqual([first, second]);
+    expect(logs).toEqual(['call abcdabcd: connection 1 carried no answer; redialling']);
+  });
+
+  it('any message counts as an answer, a pong included', async () => {
+    const link = silent();
+    backend.attempts.push({ link });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(1000);
+    link.receive({ type: 'pong', seq: 1 });
+    expect(await pending).toEqual({ kind: 'answered', link });
+  });
+
+  it('gives up when the dial budget is spent on silent connections', async () => {
+    backend.fallback = () => ({ link: silent() });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(TIMING.dialTimeout);
+    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 15 s' });
+    // One connection every ringAckTimeout, each closed, none past the budget.
+    expect(backend.connects.map((c) => c.at)).toEqual([0, 2500, 5000, 7500, 10000, 12500]);
+    expect(linked.every((l) => l.closed)).toBe(true);
+    expect(logs).toHaveLength(6);
+  });
+
+  it('the last wait is cut to what is left of the budget', async () => {
+    backend.fallback = () => ({ link: silent() });
+    const pending = start({ timing: { dialTimeout: 4_000, ringAckTimeout: 2_500 } });
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 4 s' });
+    expect(backend.connects.map((c) => c.at)).toEqual([0, 2500]);
+  });
+
+  it('a lookup that finds nobody within the budget fails with the budget as the reason', async () => {
+    backend.attempts.push('hang');
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(TIMING.dialTimeout - 1);
+    expect(backend.connects).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 15 s' });
+  });
+
+  it('a connection error ends the dial with its detail; no redial', async () => {
+    backend.attempts.push({ error: CopybaraError.UNREACHABLE('peer not found') });
+    expect(await start()).toEqual({ kind: 'failed', detail: 'peer not found' });
+    expect(backend.connects).toHaveLength(1);
+    backend.attempts.push({ error: new Error('boom') });
+    expect(await start()).toEqual({ kind: 'failed', detail: 'Error: boom' });
+  });
+
+  it('abort during the lookup: aborted, nothing linked', async () => {
+    backend.attempts.push('hang');
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(100);
+    abort.abort('the call ended');
+    expect(await pending).toEqual({ kind: 'aborted' });
+    expect(linked).toEqual([]);
+  });
+
+  it('a connection that arrives after the abort is closed, never linked', async () => {
+    const link = answering();
+    backend.deaf = true;
+    backend.attempts.push({ link });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(100);
+    abort.abort('the call ended');
+    expect(await pending).toEqual({ kind: 'aborted' });
+    expect(link.closed).toBe(true);
+    expect(linked).toEqual([]);
+  });
+
+  it('abort while waiting for the answer: aborted at once, no redial', async () => {
+    backend.fallback = () => ({ link: silent() });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(1000);
+    abort.abort('the call ended');
+    expect(await pending).toEqual({ kind: 'aborted' });
+    await vi.advanceTimersByTimeAsync(TIMING.dialTimeout);
+    expect(backend.connects).toHaveLength(1);
+    expect(dropped).toEqual([]);
+    expect(logs).toEqual([]);
+  });
+
+  it('an already aborted dial does not connect', async () => {
+    abort.abort('the call ended');
+    expect(await start()).toEqual({ kind: 'aborted' });
+    expect(backend.connects).toEqual([]);
+  });
+
+  it('a connection that closes before answering is replaced without waiting out ringAckTimeout', async () => {
+    const first = silent();
+    const second = answering();
+    backend.attempts.push({ link: first }, { link: second });
+    const pending = start();
+    await vi.advanceTimersByTimeAsync(100);
+    first.drop('connection reset');
+    expect(await pending).toEqual({ kind: 'answered', link: second });
+    expect(backend.connects.map((c) => c.at)).toEqual([0, 100]);
+  });
+});
