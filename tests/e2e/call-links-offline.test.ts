@@ -21,7 +21,7 @@ let chain: SimulatedChain;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 let messengerHtml = '';
 
-// The caller's dial timeout (native-host/node/calls/call-manager.ts) is 15 s; the rest is
+// The caller's dial timeout (native-host/node/calls/timing.ts) is 15 s; the rest is
 // slack for a shared machine: the badge's name check, the call tab opening.
 const UNREACHABLE_WITHIN_MS = 30_000;
 
