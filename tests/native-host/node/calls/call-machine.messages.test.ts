@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { SignallingMessage } from '../../../../lib/protocol/signalling';
 import { REFUSALS } from '../../../../native-host/node/calls/call-machine';
-import { ALL, ENDED, ID, OTHER, T0, expectUnchanged, inc, msg, out, run, sentOf, types } from './machine-states';
+import { ALL, ENDED, ID, OTHER, T0, expectUnchanged, inc, msg, out, run, sentOf, types } from '../../../../testkit/calls/machine-states';
 
 // What a call does with each message from the peer, in each state.
 

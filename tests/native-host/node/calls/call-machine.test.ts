@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { type CallEvent, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
-import { ALL, CODE, ENDED, ID, T, T0, emitted, expectUnchanged, inc, init, msg, out, run, sentOf, types } from './machine-states';
+import { ALL, CODE, ENDED, ID, T, T0, emitted, expectUnchanged, inc, init, msg, out, run, sentOf, types } from '../../../../testkit/calls/machine-states';
 
 // How a call starts, and what the user, the timers, the link and the dialer do to it in each
 // state (messages from the peer: call-machine.messages.test.ts). Input states are frozen, so

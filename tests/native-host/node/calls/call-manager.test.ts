@@ -6,7 +6,7 @@ import type { SignallingMessage } from '../../../../lib/protocol/signalling';
 import { CallManager, DEFAULT_TIMING } from '../../../../native-host/node/calls/call-manager';
 import { encodeMediaDatagram } from '../../../../native-host/node/calls/media-datagram';
 import { safetyCode } from '../../../../native-host/node/calls/safety-code';
-import { FakeBackend, FakeLink, FakeTurn } from './fakes';
+import { FakeBackend, FakeLink, FakeTurn } from '../../../../testkit/calls/fakes';
 
 // The manager with everything around it faked: no network, no TURN socket, a fake clock.
 

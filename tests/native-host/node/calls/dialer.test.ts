@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CopybaraError } from '../../../../lib/errors';
 import type { PeerLink } from '../../../../native-host/node/network/backend';
 import { type DialOptions, type DialOutcome, dial } from '../../../../native-host/node/calls/dialer';
-import { FakeBackend, FakeLink } from './fakes';
+import { FakeBackend, FakeLink } from '../../../../testkit/calls/fakes';
 
 const KEY = Buffer.alloc(32, 7);
 const TIMING = { dialTimeout: 15_000, ringAckTimeout: 2_500 };

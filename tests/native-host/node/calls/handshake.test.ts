@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { PeerLink } from '../../../../native-host/node/network/backend';
 import { type Ring, awaitRing } from '../../../../native-host/node/calls/handshake';
-import { FakeLink } from './fakes';
+import { FakeLink } from '../../../../testkit/calls/fakes';
 
 const RING: Ring = { type: 'ring', callId: 'ab'.repeat(16), name: 'alice', video: true, invitation: null };
 const TIMEOUT = 10_000;

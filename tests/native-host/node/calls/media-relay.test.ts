@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { MAX_MEDIA_PAYLOAD, decodeMediaDatagram, encodeMediaDatagram } from '../../../../native-host/node/calls/media-datagram';
 import { MediaRelay } from '../../../../native-host/node/calls/media-relay';
-import { FakeLink, FakeTurn } from './fakes';
+import { FakeLink, FakeTurn } from '../../../../testkit/calls/fakes';
 
 const CREDS = { user: 'abcdabcd-0011', password: 'pw', relayIp: '100.64.0.1', peerIp: '100.64.0.2' };
 

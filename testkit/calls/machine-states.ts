@@ -1,8 +1,8 @@
 import { expect } from 'vitest';
-import type { CallInfo } from '../../../../lib/protocol/native';
-import type { SignallingMessage } from '../../../../lib/protocol/signalling';
-import { type CallEvent, type Effect, type MachineState, type NewCall, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
-import { DEFAULT_TIMING } from '../../../../native-host/node/calls/timing';
+import type { CallInfo } from '../../lib/protocol/native';
+import type { SignallingMessage } from '../../lib/protocol/signalling';
+import { type CallEvent, type Effect, type MachineState, type NewCall, type Step, dialOut, ringIn, transition } from '../../native-host/node/calls/call-machine';
+import { DEFAULT_TIMING } from '../../native-host/node/calls/timing';
 
 // Calls in every state, reached through the machine itself, and ways to read a step, for
 // the call-machine tests.

@@ -1,9 +1,9 @@
 import { EventEmitter } from 'node:events';
-import { CopybaraError } from '../../../../lib/errors';
-import type { SignallingMessage } from '../../../../lib/protocol/signalling';
-import type { Backend, PeerLink, PeerLinkEvents } from '../../../../native-host/node/network/backend';
-import type { TurnBinding } from '../../../../native-host/node/turn/server';
-import type { TurnRelay } from '../../../../native-host/node/calls/media-relay';
+import { CopybaraError } from '../../lib/errors';
+import type { SignallingMessage } from '../../lib/protocol/signalling';
+import type { Backend, PeerLink, PeerLinkEvents } from '../../native-host/node/network/backend';
+import type { TurnBinding } from '../../native-host/node/turn/server';
+import type { TurnRelay } from '../../native-host/node/calls/media-relay';
 
 // Stand-ins for a link, a network and a TURN server that record what the call engine does
 // to them, shared by the calls/ tests.
