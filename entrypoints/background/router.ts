@@ -1,16 +1,6 @@
 import { CopybaraError } from '../../lib/errors';
-import {
-  type CallPageMessage,
-  type CallPageRequest,
-  type HostState,
-  type PopupRequest,
-  type PopupResults,
-  type PopupView,
-  type Reply,
-  decodeCallPageMessage,
-  decodePopupRequest,
-  errorInfoOf,
-} from '../../lib/ext/messages';
+import type { CallPageMessage, CallPageRequest, HostState, PopupRequest, PopupResults, PopupView, Reply } from '../../lib/ext/messages';
+import { decodeCallPageMessage, decodePopupRequest, errorInfoOf } from '../../lib/ext/messages';
 import { asLinkMessage } from '../../lib/ext/link-flow';
 import { dialledName } from '../../lib/ext/verification';
 import type { Resolution } from '../../lib/names/types';
