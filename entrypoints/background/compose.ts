@@ -76,6 +76,8 @@ export function composeBackground(deps: BackgroundDeps): Router {
     }
   }
 
+  // The incoming calls and the link flow need each other (a link's call arrives as an
+  // incoming call; an answered link is recorded like one): each only calls the other later.
   const calls = createIncomingCalls({
     book,
     pushCall: (call) => views.pushCall(call),

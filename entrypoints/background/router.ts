@@ -217,7 +217,7 @@ export function createRouter(parts: RouterParts) {
       }
     },
 
-    // runtime.onConnect: "popup" and "call" ports from our own pages only.
+    // runtime.onConnect: "popup", "call" and "link" ports, each from its own page of ours only.
     onConnect(port: PagePort): void {
       switch (portKind(port.name, port.sender, parts.own)) {
         case 'popup':
