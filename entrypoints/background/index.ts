@@ -7,18 +7,19 @@ import { NATIVE_HOST_NAME } from '../../lib/extension-key';
 import { parseName } from '../../lib/names/name';
 import { NameResolver } from '../../lib/names/resolver';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
-import { createRouter } from './router';
+import { composeBackground } from './compose';
 import * as surface from './surface';
 
 // Registers listeners, synchronously, and nothing else: MV3 only wakes the worker for
-// events whose listeners exist by the end of the first turn. The work is in router.ts.
+// events whose listeners exist by the end of the first turn. The parts are built in
+// compose.ts; the handlers are router.ts.
 export default defineBackground(() => {
   const storage = localArea();
   const settings = new SettingsStore(storage, parseName);
   const cache = new StorageNameCache(storage);
   // Call links on sites the person opted in to (their content scripts, registered at run time).
   const linkSites = setUpLinkSites();
-  const router = createRouter({
+  const router = composeBackground({
     connectNative: () => browser.runtime.connectNative(NATIVE_HOST_NAME),
     lastError: () => browser.runtime.lastError?.message ?? null,
     surface,

@@ -187,7 +187,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     },
 
     // A call the node let through because our tab waited for its link: hand it to that
-    // tab. False when no tab waits for it (the router shows it in a tab of its own).
+    // tab. False when no tab waits for it (incoming-call.ts shows it in a tab of its own).
     arrived(call: CallInfo): boolean {
       if (!call.viaLink || !call.invitation) return false;
       const port = waiting.get(call.invitation);

@@ -29,3 +29,5 @@ export function createPublishFlow(deps: PublishDeps) {
     },
   };
 }
+
+export type PublishFlow = ReturnType<typeof createPublishFlow>;

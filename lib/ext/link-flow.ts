@@ -8,47 +8,11 @@ import type { HostState, LinkReport } from './messages';
 import { type CheckResult, type Verification, callerOutcome } from './verification';
 
 // The pure decisions of answering a call link in the background (the flow itself is
-// entrypoints/background/links.ts): who may ask, whether a link may be answered at all,
-// and what the check of the name it claims means for it.
+// entrypoints/background/links.ts; who may ask is entrypoints/background/senders.ts):
+// whether a link may be answered at all, and what the check of the name it claims means
+// for it.
 
 export const LINK_HOSTS: readonly string[] = [DEFAULT_LINK_HOST];
-
-export interface LinkSender {
-  id?: string;
-  url?: string;
-  tab?: { id?: number };
-}
-
-// `content`: a content script of ours in a messenger tab (the manifest's matches);
-// `page`: our own call page (the preview's Answer); null: anyone else.
-export function linkSenderKind(
-  sender: LinkSender | undefined,
-  own: { extensionId: string; extensionUrl: string; contentMatches: readonly string[] },
-): 'content' | 'page' | null {
-  if (!sender || sender.id !== own.extensionId || sender.tab?.id === undefined) return null;
-  const url = sender.url ?? '';
-  if (url.startsWith(own.extensionUrl + 'call.html')) return 'page';
-  if (url.startsWith(own.extensionUrl)) return null;
-  return own.contentMatches.some((m) => matchesPattern(url, m)) ? 'content' : null;
-}
-
-// The subset of match patterns the manifest uses: `https://host/*` (host may start with
-// `*.`) and paths ending in `*`.
-export function matchesPattern(url: string, pattern: string): boolean {
-  const m = /^(https?|\*):\/\/([^/]+)(\/.*)$/.exec(pattern);
-  if (!m) return false;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return false;
-  }
-  const [, scheme, host, path] = m as unknown as [string, string, string, string];
-  if (scheme === '*' ? u.protocol !== 'https:' && u.protocol !== 'http:' : u.protocol !== `${scheme}:`) return false;
-  if (host.startsWith('*.') ? !(u.hostname === host.slice(2) || u.hostname.endsWith(host.slice(1))) : u.hostname !== host) return false;
-  const full = u.pathname + u.search;
-  return path.endsWith('*') ? full.startsWith(path.slice(0, -1)) : full === path;
-}
 
 // A message from a page about a link, or null when it is not one.
 export function asLinkMessage(value: unknown): LinkMessage | null {

@@ -1,5 +1,5 @@
 import { vi } from 'vitest';
-import { type RouterDeps, type Surface, createRouter } from '../../entrypoints/background/router';
+import { type BackgroundDeps, type Surface, composeBackground } from '../../entrypoints/background/compose';
 import { type Settings, defaultSettings } from '../../lib/ext/settings';
 import { FakeNativePort, FakeResolver } from './fakes';
 
@@ -22,13 +22,13 @@ export function fakeSurface() {
   } satisfies Surface;
 }
 
-export function routerHarness(opts: { settings?: Settings } & Partial<Pick<RouterDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs'>> = {}) {
+export function routerHarness(opts: { settings?: Settings } & Partial<Pick<BackgroundDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs'>> = {}) {
   const { settings = defaultSettings(), ...deps } = opts;
   const natives: FakeNativePort[] = [];
   const resolvers: FakeResolver[] = [];
   let lastError: string | null = null;
   const surface = fakeSurface();
-  const router = createRouter({
+  const router = composeBackground({
     connectNative: () => {
       const p = new FakeNativePort();
       natives.push(p);

@@ -1,6 +1,6 @@
 import DHT from 'hyperdht';
 import { describe, expect, it } from 'vitest';
-import { asLinkMessage, checkPayload, linkSenderKind, matchesPattern, nameDecision, payloadFromMenu, payloadFromNavigation } from '../../../lib/ext/link-flow';
+import { asLinkMessage, checkPayload, nameDecision, payloadFromMenu, payloadFromNavigation } from '../../../lib/ext/link-flow';
 import { createLinkPayload, decodeLinkPayload, linkUrl } from '../../../lib/links/link';
 import { encodeNodeId } from '../../../lib/node-id';
 import { resolution } from '../../../testkit/ext/fakes';
@@ -11,33 +11,12 @@ const alice = DHT.keyPair(Buffer.alloc(32, 1));
 const mallory = DHT.keyPair(Buffer.alloc(32, 3));
 const ALICE = encodeNodeId(alice.publicKey);
 const NOW = 1_790_000_000;
-const EXT = 'chrome-extension://abc/';
-const OWN = { extensionId: 'abc', extensionUrl: EXT, contentMatches: ['https://web.telegram.org/*', 'https://app.slack.com/*'] };
 
 function payload(over: { name?: string; secretKey?: Uint8Array; createdAt?: number; callee?: string } = {}): string {
   return createLinkPayload({ secretKey: alice.secretKey, invitation: Buffer.alloc(8, 5), createdAt: NOW - 60, lifetimeS: 3600, ...over });
 }
 
-describe('who may send link messages', () => {
-  it('accepts content scripts in messenger tabs and our call page, nobody else', () => {
-    expect(linkSenderKind({ id: 'abc', url: 'https://web.telegram.org/k/#@bob', tab: { id: 3 } }, OWN)).toBe('content');
-    expect(linkSenderKind({ id: 'abc', url: `${EXT}call.html?preview=x`, tab: { id: 3 } }, OWN)).toBe('page');
-    // Another site, another extension, no tab (an extension page without one), our popup.
-    expect(linkSenderKind({ id: 'abc', url: 'https://evil.example/', tab: { id: 3 } }, OWN)).toBeNull();
-    expect(linkSenderKind({ id: 'other', url: 'https://web.telegram.org/k/', tab: { id: 3 } }, OWN)).toBeNull();
-    expect(linkSenderKind({ id: 'abc', url: 'https://web.telegram.org/k/' }, OWN)).toBeNull();
-    expect(linkSenderKind({ id: 'abc', url: `${EXT}popup.html`, tab: { id: 3 } }, OWN)).toBeNull();
-    expect(linkSenderKind(undefined, OWN)).toBeNull();
-  });
-
-  it('matches the manifest patterns by host exactly', () => {
-    expect(matchesPattern('https://web.telegram.org/a/', 'https://web.telegram.org/*')).toBe(true);
-    expect(matchesPattern('https://web.telegram.org.evil.example/', 'https://web.telegram.org/*')).toBe(false);
-    expect(matchesPattern('http://web.telegram.org/', 'https://web.telegram.org/*')).toBe(false);
-    expect(matchesPattern('https://x.slack.com/', 'https://*.slack.com/*')).toBe(true);
-    expect(matchesPattern('not a url', 'https://web.telegram.org/*')).toBe(false);
-  });
-
+describe('link messages', () => {
   it('takes exactly {type, payload} messages', () => {
     const p = payload();
     expect(asLinkMessage({ type: 'answer-link', payload: p })).toEqual({ type: 'answer-link', payload: p });

@@ -1,0 +1,168 @@
+import type { ErrorInfo } from '../../lib/errors';
+import { errorInfoOf } from '../../lib/ext/messages';
+import type { Settings } from '../../lib/ext/settings';
+import { type CallerOutcome, type CheckResult, type Verification, callerOutcome } from '../../lib/ext/verification';
+import type { CallInfo } from '../../lib/protocol/native';
+import type { CallBook, Change } from './call-book';
+import { warnFailed } from './log';
+
+// Why did it ring (or not)? Every CallInfo the node reports goes through here: whether it
+// rings, waits for the name its caller claims to be checked, is declined without ringing,
+// is handed to the tab that waited for our link, or is hung up because nobody looks at it.
+// The decisions are the pure functions below; createIncomingCalls only carries them out.
+
+// ---- Decisions ----
+
+export interface ChangePlan {
+  // Our own call link was answered: hand the call to the tab waiting for it; with no such
+  // tab (the worker restarted) it gets a tab of its own, without ringing.
+  linkArrived: boolean;
+  // A name the caller claims, to check now. A claimed name rings only once checked, so the
+  // call is held back (not rung, not in the popup) until then.
+  check: string | null;
+  // Ring now: open or focus the call tab and show the notification.
+  ring: boolean;
+  // The call stopped ringing (answered, declined, ended): take the notification down.
+  clearNotice: boolean;
+  // The call ended: the book may drop calls that ended long ago.
+  prune: boolean;
+}
+
+// What one change of a call means. `known`: what we already know of the peer's name (a
+// check under way or done, or the name we dialled): a name is checked once per call.
+export function planChange(change: Change, known: Verification | null): ChangePlan {
+  const { call, previous } = change;
+  const wasIncoming = previous?.state === 'incoming';
+  const claim = call.peerName !== null && known === null ? call.peerName : null;
+  const linkArrived = call.viaLink && previous === null && call.state !== 'ended';
+  const startsRinging = call.state === 'incoming' && !wasIncoming;
+  return {
+    linkArrived,
+    check: linkArrived || startsRinging ? claim : null,
+    // A link's call arrives active, so the two never meet in practice; were one both, its
+    // check has started already and it rings now as it always has.
+    ring: startsRinging && (linkArrived || claim === null),
+    clearNotice: wasIncoming && call.state !== 'incoming',
+    prune: call.state === 'ended',
+  };
+}
+
+// How the check of a claimed name went: the resolver's answer (with the settings it is
+// judged by), or a failure to even ask (the settings could not be read).
+export type CheckAttempt = { ok: true; result: CheckResult; settings: Pick<Settings, 'allowMismatchedNames'> } | { ok: false; error: ErrorInfo };
+
+export type CallerVerdict =
+  // Ring, showing the verification: a verified name, a claim that could not be checked
+  // (the node id, and why), or a mismatch in red when the settings let those ring.
+  | { action: 'ring'; verification: Verification }
+  // The name is not the caller's: turn the call away without disturbing anyone.
+  | { action: 'decline'; verification: Verification }
+  // The call is gone or no longer ringing (the caller gave up while we checked): just
+  // record what we found, for the pages that still show it.
+  | { action: 'record'; verification: Verification };
+
+// After the check: `caller` is the call as it was when the check started (its key and
+// claim), `current` what the book holds now (null: forgotten meanwhile).
+export function callerVerdict(caller: Pick<CallInfo, 'peer' | 'peerName'>, attempt: CheckAttempt, current: Pick<CallInfo, 'state'> | null): CallerVerdict {
+  const outcome: CallerOutcome = attempt.ok
+    ? callerOutcome(caller, attempt.result, attempt.settings)
+    : // No answer at all is no proof of a lie: ring, saying why the claim is unchecked.
+      { verification: { status: 'unverifiable', name: caller.peerName ?? '', error: attempt.error }, ring: true };
+  const { verification } = outcome;
+  if (current?.state !== 'incoming') return { action: 'record', verification };
+  return { action: outcome.ring ? 'ring' : 'decline', verification };
+}
+
+// A call nobody is looking at any more (its tab closed) is hung up, unless it is over, a
+// hang-up is already on its way, or another page of ours still shows it.
+export function isOrphan(call: Pick<CallInfo, 'state'> | null, facts: { hangingUp: boolean; watchers: number }): boolean {
+  return call !== null && call.state !== 'ended' && !facts.hangingUp && facts.watchers === 0;
+}
+
+// ---- Applying them ----
+
+export interface IncomingDeps {
+  book: CallBook;
+  // Tell the pages showing the call, and the popups, what changed.
+  pushCall(call: CallInfo): void;
+  pushView(): void;
+  showCallTab(callId: string, known: number | null): Promise<number>;
+  showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
+  clearIncoming(callId: string): Promise<void>;
+  // Never throws (entrypoints/background/names.ts bounds it in time).
+  checkName(name: string): Promise<CheckResult>;
+  settings(): Promise<Settings>;
+  decline(callId: string): Promise<CallInfo>;
+  hangup(callId: string): Promise<CallInfo>;
+  // The link flow takes a call a waiting tab of ours expected; false when none did.
+  linkArrived(call: CallInfo): boolean;
+  watchers(callId: string): number;
+  now(): number;
+}
+
+export function createIncomingCalls(deps: IncomingDeps) {
+  const { book } = deps;
+  const hangingUp = new Set<string>();
+
+  function apply(change: Change | null): void {
+    if (!change) return;
+    const { call } = change;
+    const plan = planChange(change, book.verification(call.callId));
+    deps.pushCall(call);
+    deps.pushView();
+    if (plan.linkArrived && !deps.linkArrived(call)) ring(call, false);
+    if (plan.check !== null) void checkCaller(call, plan.check);
+    if (plan.ring) ring(call);
+    if (plan.clearNotice) deps.clearIncoming(call.callId).catch(warnFailed('clearing the notification'));
+    if (plan.prune) book.prune(deps.now());
+  }
+
+  function ring(call: CallInfo, notify = true): void {
+    deps
+      .showCallTab(call.callId, book.tab(call.callId))
+      .then((tabId) => book.setTab(call.callId, tabId))
+      .catch(warnFailed('opening the call tab'));
+    if (notify) deps.showIncoming(call, book.verification(call.callId)).catch(warnFailed('showing the notification'));
+  }
+
+  async function checkCaller(call: CallInfo, claimed: string): Promise<void> {
+    const { callId } = call;
+    // Synchronously, before the first await: the same call reported again meanwhile must
+    // see that its name is being checked, not start a second check (or ring).
+    book.setVerification(callId, { status: 'checking', name: claimed });
+    let attempt: CheckAttempt;
+    try {
+      attempt = { ok: true, result: await deps.checkName(claimed), settings: await deps.settings() };
+    } catch (err) {
+      attempt = { ok: false, error: errorInfoOf(err) };
+    }
+    const current = book.get(callId);
+    const verdict = callerVerdict({ peer: call.peer, peerName: claimed }, attempt, current);
+    book.setVerification(callId, verdict.verification);
+    if (!current) return;
+    deps.pushCall(current);
+    deps.pushView();
+    if (verdict.action === 'ring') ring(current);
+    else if (verdict.action === 'decline') deps.decline(callId).then(applyCall).catch(warnFailed('declining a caller whose name is not theirs'));
+  }
+
+  // Records a CallInfo the node sent in reply to a request; the book's view of it.
+  function applyCall(call: CallInfo): CallInfo {
+    apply(book.update(call));
+    return book.get(call.callId) ?? call;
+  }
+
+  function hangupOrphan(callId: string): void {
+    if (!isOrphan(book.get(callId), { hangingUp: hangingUp.has(callId), watchers: deps.watchers(callId) })) return;
+    hangingUp.add(callId);
+    deps
+      .hangup(callId)
+      .then(applyCall)
+      .catch(warnFailed('hanging up a closed call tab'))
+      .finally(() => hangingUp.delete(callId));
+  }
+
+  return { apply, applyCall, hangupOrphan };
+}
+
+export type IncomingCalls = ReturnType<typeof createIncomingCalls>;
