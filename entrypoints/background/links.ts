@@ -8,6 +8,7 @@ import type { LinkMessage } from '../../lib/links/scan';
 import type { CallInfo, LinkInfo, NativeRequest, NativeResults } from '../../lib/protocol/native';
 import type { PagePort } from './pages';
 import { send } from './pages';
+import { warnFailed as log } from './log';
 
 // Call links in the background (docs/links.md): answering one (a badge's Answer, a click
 // on a link in a messenger, the context menu, a navigation to a link's address), and the
@@ -48,10 +49,6 @@ export function createLinkFlow(deps: LinkFlowDeps) {
   const waiting = new Map<string, PagePort>();
   // One check per claimed name at a time (answer-link and link-status arrive together).
   const checks = new Map<string, Promise<CheckResult>>();
-
-  function log(what: string) {
-    return (err: unknown) => console.warn(`Copybara: ${what} failed`, err);
-  }
 
   // The hosts a link's address may have here: the default and the configured one.
   async function hosts(): Promise<string[]> {
