@@ -1,5 +1,6 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { toErrorInfo } from '../lib/errors';
+import type { Browser } from './commands/install';
 import { type HostPort, parseBootstrap } from './common/bootstrap';
 import { createLog } from './common/log';
 import { requestOnce } from './common/node-client';
@@ -7,8 +8,7 @@ import { defaultProfileDir, ensureProfile, profileAt } from './common/profile';
 
 // Commands load their modules on demand: the bridge, which a browser waits for, must not pay
 // for loading the network stack it never uses.
-const BROWSERS = ['chromium', 'chrome', 'firefox'] as const;
-type Browser = (typeof BROWSERS)[number];
+const BROWSERS: readonly Browser[] = ['chromium', 'chrome', 'firefox'];
 
 // Every command: its options beyond the global ones, its lines in the usage text, and how
 // many arguments it takes after its name.
