@@ -1,4 +1,6 @@
+import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { toErrorInfo } from '../lib/errors';
+import type { Browser } from './commands/install';
 import { type HostPort, parseBootstrap } from './common/bootstrap';
 import { createLog } from './common/log';
 import { requestOnce } from './common/node-client';
@@ -6,78 +8,175 @@ import { defaultProfileDir, ensureProfile, profileAt } from './common/profile';
 
 // Commands load their modules on demand: the bridge, which a browser waits for, must not pay
 // for loading the network stack it never uses.
-const BROWSERS = ['chromium', 'chrome', 'firefox'] as const;
-type Browser = (typeof BROWSERS)[number];
+const BROWSERS: readonly Browser[] = ['chromium', 'chrome', 'firefox'];
 
-const USAGE = `copybara-host: the Copybara local node
+// Every command: its options beyond the global ones, its lines in the usage text, and how
+// many arguments it takes after its name.
+interface CommandSpec {
+  options: Record<string, { type: 'string'; multiple?: boolean }>;
+  usage: string;
+  // Arguments after the command: `resolve` takes the name; a browser starts `bridge` with the
+  // caller's origin (Firefox: the manifest path and the extension id) as arguments.
+  operands: { max: number; usage?: string };
+}
 
-Usage: copybara-host <command> [options]
-
-Commands:
-  id                  print this profile's node id (creates the identity on first use)
-  install             write the native-messaging host manifest for chromium, chrome and firefox
+const COMMANDS: Record<string, CommandSpec> = {
+  id: {
+    options: {},
+    usage: `  id                  print this profile's node id (creates the identity on first use)\n`,
+    operands: { max: 0 },
+  },
+  install: {
+    options: { 'user-data-dir': { type: 'string' }, browser: { type: 'string' } },
+    usage: `  install             write the native-messaging host manifest for chromium, chrome and firefox
                         --user-data-dir DIR   only for the Chromium profile in DIR
                         --browser NAME        only for chromium, chrome or firefox
-  node                run the node in the foreground
+`,
+    operands: { max: 0 },
+  },
+  node: {
+    options: { 'idle-exit': { type: 'string' } },
+    usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
-  status              print the running node's status as JSON
-  stop                stop the running node
-  link                print a fresh call link signed by this node
+`,
+    operands: { max: 0 },
+  },
+  status: { options: {}, usage: `  status              print the running node's status as JSON\n`, operands: { max: 0 } },
+  stop: { options: {}, usage: `  stop                stop the running node\n`, operands: { max: 0 } },
+  link: {
+    options: { name: { type: 'string' }, expires: { type: 'string' }, 'link-host': { type: 'string' }, check: { type: 'string' } },
+    usage: `  link                print a fresh call link signed by this node
                         --name NAME           the name to claim in it
                         --expires SECONDS     lifetime (default 1 day, at most 7 days)
                         --link-host HOST      the link's web host (default copybara.network)
   link --check LINK   say what a link says; exit 0 only if it can be answered now
-  testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first
-  bridge              the native-messaging host itself (browsers start it)
-  resolve NAME        print the node id(s) an AZERO.ID name (bob.azero, bob.a0, bob.tzero)
+`,
+    operands: { max: 0 },
+  },
+  testnet: {
+    options: { size: { type: 'string' } },
+    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first\n`,
+    operands: { max: 0 },
+  },
+  bridge: {
+    // Chrome on Windows also passes --parent-window=HANDLE; it means nothing to us.
+    options: { 'parent-window': { type: 'string' } },
+    usage: `  bridge              the native-messaging host itself (browsers start it)\n`,
+    operands: { max: Infinity },
+  },
+  resolve: {
+    options: { endpoint: { type: 'string', multiple: true } },
+    usage: `  resolve NAME        print the node id(s) an AZERO.ID name (bob.azero, bob.a0, bob.tzero)
                       points to; answers are cached in the profile folder
                         --endpoint URL        the chain's RPC endpoint (ws:// or wss://);
                                               repeat or comma-separate for fallbacks
                                               (default wss://ws.azero.dev, or
                                               wss://ws.test.azero.dev for .tzero)
                       exit status: 0 found, 1 lookup failed, 2 unusable name or endpoint
+`,
+    operands: { max: 1, usage: 'NAME' },
+  },
+};
 
-Options for every command:
+const GLOBAL_OPTIONS = {
+  profile: { type: 'string' },
+  bootstrap: { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const GLOBAL_USAGE = `Options for every command:
   --profile DIR       profile folder (default $COPYBARA_PROFILE, else ~/.config/copybara)
   --bootstrap LIST    HyperDHT bootstrap nodes, host:port[,host:port…]
                       (default $COPYBARA_BOOTSTRAP, else HyperDHT's public nodes)
 `;
 
+const USAGE = `copybara-host: the Copybara local node
+
+Usage: copybara-host <command> [options]
+
+Commands:
+${Object.values(COMMANDS)
+  .map((c) => c.usage)
+  .join('')}
+${GLOBAL_USAGE}`;
+
+export function commandUsage(command: string): string {
+  const spec = COMMANDS[command];
+  if (!spec) return USAGE;
+  const operand = spec.operands.usage ? ` ${spec.operands.usage}` : '';
+  return `Usage: copybara-host ${command}${operand} [options]\n\n${spec.usage}\n${GLOBAL_USAGE}`;
+}
+
 // The path of the executable the user ran (bin/copybara-host.js), which starts the node and
 // which launchers point at; set by run().
 let CLI_PATH = '';
 
-interface Args {
+// A command line that cannot be run as written: the message goes to stderr, exit status 2.
+export class UsageError extends Error {}
+
+export interface Args {
   command: string | undefined;
+  help: boolean;
+  // Option values by name (without the dashes); repeated --endpoint values joined with commas.
   flags: Map<string, string>;
-  // Arguments after the command (only `resolve` takes one: the name).
+  // Arguments after the command: the name for `resolve`, the browser's for `bridge`.
   operands: string[];
 }
 
-const VALUE_FLAGS = new Set(['profile', 'bootstrap', 'user-data-dir', 'browser', 'idle-exit', 'size', 'name', 'expires', 'check', 'link-host', 'endpoint']);
-// Flags that may be given more than once; their values are joined with commas.
-const LIST_FLAGS = new Set(['endpoint']);
+// Every option any command knows, for the first, forgiving pass that finds the command.
+const ALL_OPTIONS: NonNullable<ParseArgsConfig['options']> = {
+  ...GLOBAL_OPTIONS,
+  ...Object.fromEntries(Object.values(COMMANDS).flatMap((c) => Object.entries(c.options))),
+};
 
-function parseArgs(argv: string[]): Args {
-  const flags = new Map<string, string>();
-  const operands: string[] = [];
-  let command: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === '-h' || a === '--help') flags.set('help', '1');
-    else if (a.startsWith('--')) {
-      const [name, inline] = a.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-      if (!VALUE_FLAGS.has(name)) throw new Error(`unknown option --${name}`);
-      const value = inline ?? argv[++i];
-      if (value === undefined) throw new Error(`--${name} needs a value`);
-      const previous = flags.get(name);
-      flags.set(name, LIST_FLAGS.has(name) && previous !== undefined ? `${previous},${value}` : value);
-    } else if (command === undefined) command = a;
-    else if (command === 'resolve' && operands.length === 0) operands.push(a);
-    // A browser passes the caller's origin (and on Windows a window handle) as arguments.
-    else if (command !== 'bridge') throw new Error(`unexpected argument "${a}"`);
+// Options may come before or after the command (`--profile DIR id`, `id --profile DIR`).
+// A first pass that accepts anything finds the command; its tokens give a precise message for
+// whatever is wrong; the second, strict pass (only the global options and the command's own)
+// gives the values.
+export function parseCommandLine(argv: string[]): Args {
+  const { tokens } = parseArgs({ args: argv, options: ALL_OPTIONS, strict: false, allowPositionals: true, tokens: true });
+  const command = tokens.find((t) => t.kind === 'positional')?.value;
+  const spec = command === undefined ? undefined : COMMANDS[command];
+  // An unknown command is reported as such by main(), whatever its options.
+  if (command !== undefined && command !== 'help' && !spec) return { command, help: false, flags: new Map(), operands: [] };
+  const options: NonNullable<ParseArgsConfig['options']> = { ...GLOBAL_OPTIONS, ...spec?.options };
+  const forCommand = spec ? ` for ${command}` : '';
+  const seeHelp = spec ? `copybara-host ${command} --help` : 'copybara-host --help';
+  for (const t of tokens) {
+    if (t.kind !== 'option') continue;
+    const known = options[t.name];
+    // parseArgs names an unknown `-xyz` after its first letter; report what was typed.
+    const typed = t.rawName.startsWith('--') ? t.rawName : argv[t.index]!;
+    if (!known) {
+      const what =
+        spec && ALL_OPTIONS[t.name] && t.rawName.startsWith('--')
+          ? `${command} does not take ${t.rawName}`
+          : `unknown option ${typed}${forCommand}`;
+      throw new UsageError(`${what} (see ${seeHelp})`);
+    }
+    if (known.type === 'string' && t.value === undefined) throw new UsageError(`${t.rawName} needs a value`);
+    if (known.type === 'string' && !t.inlineValue && t.value?.startsWith('-')) {
+      throw new UsageError(`${t.rawName} needs a value (for one that starts with "-", write ${t.rawName}=${t.value})`);
+    }
+    if (known.type === 'boolean' && t.inlineValue) throw new UsageError(`${t.rawName} does not take a value`);
   }
-  return { command, flags, operands };
+  let values: ReturnType<typeof parseArgs>['values'];
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: argv, options, strict: true, allowPositionals: true }));
+  } catch (err) {
+    // Whatever the token check above let through; parseArgs's own words, first line.
+    throw new UsageError(`${(err as Error).message.split('\n')[0]} (see ${seeHelp})`);
+  }
+  const operands = positionals.slice(1);
+  if (spec && operands.length > spec.operands.max)
+    throw new UsageError(`unexpected argument "${operands[spec.operands.max]}"${forCommand}`);
+  const flags = new Map<string, string>();
+  for (const [name, value] of Object.entries(values)) {
+    if (typeof value === 'string') flags.set(name, value);
+    else if (Array.isArray(value)) flags.set(name, value.join(','));
+  }
+  return { command, help: values.help === true, flags, operands };
 }
 
 function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
@@ -88,15 +187,28 @@ function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
 function seconds(flags: Map<string, string>, name: string): number | null {
   const v = flags.get(name);
   if (v === undefined) return null;
-  if (!/^\d+$/.test(v)) throw new Error(`--${name} takes a whole number of seconds`);
+  if (!/^\d+$/.test(v)) throw new UsageError(`--${name} takes a whole number of seconds`);
   return Number(v);
 }
 
 async function main(argv: string[]): Promise<number> {
-  const { command, flags, operands } = parseArgs(argv);
-  if (flags.has('help') || command === undefined || command === 'help') {
+  const { command, help, flags, operands } = parseCommandLine(argv);
+  if (command === 'help') {
+    // `copybara-host help [COMMAND]`
+    process.stdout.write(commandUsage(operands[0] ?? ''));
+    return 0;
+  }
+  if (command === undefined) {
     process.stdout.write(USAGE);
-    return command === undefined && !flags.has('help') ? 2 : 0;
+    return help ? 0 : 2;
+  }
+  if (!COMMANDS[command]) {
+    process.stderr.write(`copybara-host: unknown command "${command}"\n\n${USAGE}`);
+    return 2;
+  }
+  if (help) {
+    process.stdout.write(commandUsage(command));
+    return 0;
   }
   const profile = profileAt(flags.get('profile') ?? defaultProfileDir());
   switch (command) {
@@ -108,7 +220,8 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'install': {
       const browser = flags.get('browser');
-      if (browser !== undefined && !(BROWSERS as readonly string[]).includes(browser)) throw new Error(`--browser is one of ${BROWSERS.join(', ')}`);
+      if (browser !== undefined && !(BROWSERS as readonly string[]).includes(browser))
+        throw new UsageError(`--browser is one of ${BROWSERS.join(', ')}`);
       const { install } = await import('./commands/install');
       const files = await install({
         profile,
@@ -138,7 +251,9 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'status': {
       try {
-        process.stdout.write(JSON.stringify({ running: true, ...(await requestOnce(profile.socketPath, 'status') as object) }, null, 2) + '\n');
+        process.stdout.write(
+          JSON.stringify({ running: true, ...((await requestOnce(profile.socketPath, 'status')) as object) }, null, 2) + '\n',
+        );
         return 0;
       } catch {
         process.stdout.write(JSON.stringify({ running: false, profile: profile.dir }) + '\n');
@@ -170,7 +285,7 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'testnet': {
       const size = Number(flags.get('size') ?? '3');
-      if (!Number.isInteger(size) || size < 1 || size > 50) throw new Error('--size is a whole number from 1 to 50');
+      if (!Number.isInteger(size) || size < 1 || size > 50) throw new UsageError('--size is a whole number from 1 to 50');
       const { runTestnet } = await import('./commands/testnet');
       const destroy = await runTestnet(size, process.stdout);
       await new Promise<void>((resolve) => {
@@ -219,6 +334,10 @@ export function run(cliPath: string): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
+      if (err instanceof UsageError) {
+        process.stderr.write(`copybara-host: ${err.message}\n`);
+        process.exit(2);
+      }
       const info = toErrorInfo(err);
       process.stderr.write(`copybara-host: ${info.code === 'INTERNAL' ? '' : `${info.code}: `}${info.message}\n`);
       process.exit(1);
