@@ -1,7 +1,7 @@
 import { cpus } from 'node:os';
 import { Cleanup, bounded, progress } from './cleanup';
 import { type Coturn, coturnPath, findTurnserver, startCoturn } from './coturn';
-import { cpuPercent, cpuSnapshot } from './cpu';
+import { cpuPercent, cpuSnapshot, cpuUsPer } from './cpu';
 import { type DatagramPath, rawUdpPath, relayPath } from './paths';
 import { median, ratio, round } from './stats';
 import { DATAGRAM_BYTES, type PingPongResult, type ThroughputResult, oneWay, pingPong } from './traffic';
@@ -27,12 +27,23 @@ export interface RelayBenchOptions {
   targetMaxVsRaw: number;
 }
 
-type Counted<T> = T & { socketDrops: Record<string, number> | null; cpuPct: Record<string, number | null> };
+type Counted<T> = T & {
+  socketDrops: Record<string, number> | null;
+  cpuPct: Record<string, number | null>;
+  /** CPU µs per delivered datagram (per round trip for ping-pong), by process. */
+  cpuUsPerDatagram: Record<string, number | null>;
+};
 type Run = Counted<ThroughputResult>;
 
 const summarize = (runs: Run[]) => ({
   deliveredPps: median(runs.map((r) => r.deliveredPps)),
   lossPct: median(runs.map((r) => r.lossPct)),
+  cpuUsPerDatagram: Object.fromEntries(
+    Object.keys(runs[0]?.cpuUsPerDatagram ?? {}).map((k) => {
+      const v = runs.map((r) => r.cpuUsPerDatagram[k]).filter((x): x is number => typeof x === 'number');
+      return [k, v.length > 0 ? median(v) : null];
+    }),
+  ),
   runs,
 });
 
@@ -72,12 +83,18 @@ export async function benchRelayPaths(
 
   const pids: Record<string, number> = { bench: process.pid, 'relay-a': nodes.a.pid, 'relay-b': nodes.b.pid };
   if (server) pids.coturn = server.pid;
-  const counted = async <T extends object>(run: () => Promise<T>): Promise<Counted<T>> => {
+  const counted = async <T extends { delivered: number } | { roundTrips: number }>(run: () => Promise<T>): Promise<Counted<T>> => {
     const before = await udpDrops(pids);
     const cpuBefore = await cpuSnapshot(pids);
     const result = await run();
     const cpuAfter = await cpuSnapshot(pids);
-    return { ...result, socketDrops: dropsDelta(before, await udpDrops(pids)), cpuPct: cpuPercent(cpuBefore, cpuAfter) };
+    const items = 'delivered' in result ? result.delivered : result.roundTrips;
+    return {
+      ...result,
+      socketDrops: dropsDelta(before, await udpDrops(pids)),
+      cpuPct: cpuPercent(cpuBefore, cpuAfter),
+      cpuUsPerDatagram: cpuUsPer(cpuBefore, cpuAfter, items),
+    };
   };
   const paths: DatagramPath[] = [raw, relay.path, ...(coturn ? [coturn] : [])];
 
@@ -168,6 +185,8 @@ export async function benchRelayPaths(
       socketDrops:
         'datagrams the kernel dropped because a UDP receive buffer was full, summed per process over its sockets (/proc/net/udp), during each run; bench = this process (both ends of every path)',
       cpuPct: `CPU time (all threads) each process used during each run, drain wait included, in % of one core (this machine has ${cpus().length}); short runs are coarse`,
+      cpuUsPerDatagram:
+        'CPU µs (all threads, /proc tick resolution) each process used per delivered datagram during a run: the cost of relaying one datagram, less sensitive to a busy machine than packets/s; medians over the runs',
       endpointRecvBufferBytes: { rawUdp: raw.recvBufferBytes, relay: relay.path.recvBufferBytes, coturn: coturn?.recvBufferBytes ?? null },
     },
     afterFlood: after,
