@@ -9,9 +9,9 @@ import { leftovers } from '../testkit/leftovers';
 import { ROOT, type Proc, cli, tempDir, waitForLine } from '../testkit/processes';
 import { installLauncher, timeBareNode, timeBridgeOnce } from './bench/bridge';
 import { POLL_MS, type CallTiming, timeOneCall } from './bench/call-setup';
-import { Cleanup, bounded, progress, sleep } from './bench/cleanup';
+import { Cleanup, bounded, killLeftovers, progress, sleep } from './bench/cleanup';
 import { RssSampler, rssMB } from './bench/memory';
-import { benchRelayPaths } from './bench/relay';
+import { type RelayBenchOptions, benchRelayPaths } from './bench/relay';
 import { round, median } from './bench/stats';
 import { benchNames } from './bench/names';
 
@@ -38,20 +38,25 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 const CALLS = envInt('COPYBARA_BENCH_CALLS', 5);
-const ROUND_TRIPS = envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000);
-const WARMUP = 200;
 const TARGET_PPS = 20_000;
-const PACED_MS = 2000;
-// The paced runs repeat (raw and relay alternating): on a shared 2-core machine one run can
-// land on a bad moment, and the spread is part of the answer.
-const PACED_REPEATS = envInt('COPYBARA_BENCH_REPEATS', 3);
-const MAX_MS = 1000;
-const MAX_COUNT = 100_000;
-// Lower paced rates through the relay alone, to show where loss starts.
-const LADDER_PPS = [5000, 10_000, 15_000];
-const LADDER_MS = 1000;
-const BRIDGE_RUNS = 5;
 const TARGETS = { relayPps: TARGET_PPS, addedLatencyP99Ms: 1, relayMaxVsRaw: 0.8, nodeRssMB: 80, callSetupMedianMs: 1000 };
+const RELAY: RelayBenchOptions = {
+  roundTrips: envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000),
+  warmup: 200,
+  targetPps: TARGET_PPS,
+  pacedMs: 2000,
+  // Paced and unpaced runs repeat (the paths alternating): on a shared 2-core machine one run
+  // can land on a bad moment, and the spread is part of the answer.
+  repeats: envInt('COPYBARA_BENCH_REPEATS', 3),
+  maxMs: 1000,
+  maxCount: 100_000,
+  // Lower paced rates through the relay alone, to show where loss starts.
+  ladderPps: [5000, 10_000, 15_000],
+  ladderMs: 1000,
+  targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
+  targetMaxVsRaw: TARGETS.relayMaxVsRaw,
+};
+const BRIDGE_RUNS = 5;
 const BUDGET_MS = 300_000;
 const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
 if (ONLY !== '' && ONLY !== 'relay') throw new Error(`COPYBARA_BENCH_ONLY must be "relay" or unset, not "${ONLY}"`);
@@ -122,19 +127,7 @@ async function benchRelay(root: string, bootstrap: string) {
   const stopSampler = cleanup.defer('stop the memory sampler', async () => {
     await sampler.stop();
   });
-  const relay = await benchRelayPaths(cleanup, root, { a, b }, {
-    roundTrips: ROUND_TRIPS,
-    warmup: WARMUP,
-    targetPps: TARGET_PPS,
-    pacedMs: PACED_MS,
-    repeats: PACED_REPEATS,
-    maxMs: MAX_MS,
-    maxCount: MAX_COUNT,
-    ladderPps: LADDER_PPS,
-    ladderMs: LADDER_MS,
-    targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
-    targetMaxVsRaw: TARGETS.relayMaxVsRaw,
-  });
+  const relay = await benchRelayPaths(cleanup, root, { a, b }, RELAY);
   await stopSampler();
   const load = sampler.peakMB;
   await Promise.all([a.stop(), b.stop()]);
@@ -196,28 +189,6 @@ async function benchCalls(root: string, bootstrap: string) {
     },
     callNodes: { idleMB: idle, duringCallsPeakMB: sampler.peakMB, sampledEveryMs: 100, samples: { ...sampler.samples } },
   };
-}
-
-async function killLeftovers(marker: string): Promise<string[]> {
-  const deadline = Date.now() + 10_000;
-  let left: string[] = [];
-  // Our own children by their ChildProcess state (no pid reuse); the rest by the marker.
-  const alive = () => spawned.filter((p) => p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined);
-  do {
-    left = [...(await leftovers(marker)), ...alive().map((p) => `${p.child.pid}: ${p.child.spawnargs.slice(1, 3).join(' ')} (spawned by the bench)`)];
-    if (left.length === 0) return [];
-    await sleep(200);
-  } while (Date.now() < deadline);
-  // Still there after 10 s: these are ours (they name our temp folder or we spawned them).
-  for (const line of left) {
-    const pid = Number(line.split(':')[0]);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  return left;
 }
 
 async function main(): Promise<void> {
@@ -290,7 +261,7 @@ async function main(): Promise<void> {
   } finally {
     progress('stopping everything the bench started');
     const errors = await cleanup.runAll();
-    const left = await killLeftovers(dir.path);
+    const left = await killLeftovers(dir.path, spawned);
     await rm(dir.path, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
     if (errors.length > 0) progress(`cleanup problems:\n  ${errors.join('\n  ')}`);
     if (left.length > 0) failure ??= new Error(`processes still running after cleanup were killed:\n${left.join('\n')}`);
@@ -311,7 +282,7 @@ async function fail(reason: unknown, code = 1): Promise<never> {
   process.stderr.write(`bench failed: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   const errors = await cleanup.runAll();
   if (errors.length > 0) process.stderr.write(`cleanup problems:\n  ${errors.join('\n  ')}\n`);
-  const left = tempRoot ? await killLeftovers(tempRoot) : [];
+  const left = tempRoot ? await killLeftovers(tempRoot, spawned) : [];
   if (left.length > 0) process.stderr.write(`killed processes still running after cleanup:\n  ${left.join('\n  ')}\n`);
   // Again, now that nothing can write into it any more (a browser being launched may have).
   if (tempRoot) await rm(tempRoot, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
