@@ -28,7 +28,7 @@ import { benchNames } from './bench/names';
 //   4. how fast a freshly spawned native-messaging bridge answers when the node runs.
 //
 // COPYBARA_BENCH_ONLY=relay measures parts 1, 2 (relay nodes) and 4 only: no Chromium, for
-// quick turns while working on the relay.
+// quick turns while working on the relay. COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
   const v = process.env[name];

@@ -54,6 +54,7 @@ const added = (path: PingPongResult, raw: PingPongResult) => ({
 });
 
 async function referenceRelay(dir: string, cleanup: Cleanup) {
+  if (process.env.COPYBARA_BENCH_COTURN === '0') return { server: null, why: 'left out: COPYBARA_BENCH_COTURN=0' } as const;
   const bin = findTurnserver();
   if (!bin) return { server: null, why: 'turnserver not found on PATH (Debian/Ubuntu: apt-get install coturn); coturn figures left out' } as const;
   try {
