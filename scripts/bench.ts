@@ -9,14 +9,11 @@ import { leftovers } from '../testkit/leftovers';
 import { ROOT, type Proc, cli, tempDir, waitForLine } from '../testkit/processes';
 import { installLauncher, timeBareNode, timeBridgeOnce } from './bench/bridge';
 import { POLL_MS, type CallTiming, timeOneCall } from './bench/call-setup';
-import { Cleanup, bounded, progress, sleep } from './bench/cleanup';
+import { Cleanup, bounded, killLeftovers, progress, sleep } from './bench/cleanup';
 import { RssSampler, rssMB } from './bench/memory';
-import { rawUdpPath, relayPath } from './bench/paths';
-import { round, median, ratio } from './bench/stats';
-import { DATAGRAM_BYTES, oneWay, pingPong } from './bench/traffic';
-import { dropsDelta, udpDrops } from './bench/udp-drops';
+import { type RelayBenchOptions, benchRelayPaths } from './bench/relay';
+import { round, median } from './bench/stats';
 import { benchNames } from './bench/names';
-import { cpuPercent, cpuSnapshot } from './bench/cpu';
 
 // `npm run bench`: the numbers the issue sets targets for, measured on this machine with the
 // product's real processes on 127.0.0.1, printed as one JSON object on stdout (and saved in
@@ -24,10 +21,14 @@ import { cpuPercent, cpuSnapshot } from './bench/cpu';
 // fails only when it cannot measure.
 //
 //   1. relay: 1,100-byte datagrams TURN -> node -> overlay -> node -> TURN, against raw
-//      loopback UDP measured in the same run: ping-pong RTT and one-way packets/s;
+//      loopback UDP and coturn (if installed) measured in the same run: ping-pong RTT and
+//      one-way packets/s;
 //   2. node memory (VmRSS) idle, under relay load, and during Chromium calls;
 //   3. call set-up in two real Chromium profiles with the built extension;
 //   4. how fast a freshly spawned native-messaging bridge answers when the node runs.
+//
+// COPYBARA_BENCH_ONLY=relay measures parts 1, 2 (relay nodes) and 4 only: no Chromium, for
+// quick turns while working on the relay. COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -37,21 +38,28 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 const CALLS = envInt('COPYBARA_BENCH_CALLS', 5);
-const ROUND_TRIPS = envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000);
-const WARMUP = 200;
 const TARGET_PPS = 20_000;
-const PACED_MS = 2000;
-// The paced runs repeat (raw and relay alternating): on a shared 2-core machine one run can
-// land on a bad moment, and the spread is part of the answer.
-const PACED_REPEATS = envInt('COPYBARA_BENCH_REPEATS', 3);
-const MAX_MS = 1000;
-const MAX_COUNT = 100_000;
-// Lower paced rates through the relay alone, to show where loss starts.
-const LADDER_PPS = [5000, 10_000, 15_000];
-const LADDER_MS = 1000;
+const TARGETS = { relayPps: TARGET_PPS, addedLatencyP99Ms: 1, relayMaxVsRaw: 0.8, nodeRssMB: 80, callSetupMedianMs: 1000 };
+const RELAY: RelayBenchOptions = {
+  roundTrips: envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000),
+  warmup: 200,
+  targetPps: TARGET_PPS,
+  pacedMs: 2000,
+  // Paced and unpaced runs repeat (the paths alternating): on a shared 2-core machine one run
+  // can land on a bad moment, and the spread is part of the answer.
+  repeats: envInt('COPYBARA_BENCH_REPEATS', 3),
+  maxMs: 1000,
+  maxCount: 100_000,
+  // Lower paced rates through the relay alone, to show where loss starts.
+  ladderPps: [5000, 10_000, 15_000],
+  ladderMs: 1000,
+  targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
+  targetMaxVsRaw: TARGETS.relayMaxVsRaw,
+};
 const BRIDGE_RUNS = 5;
-const TARGETS = { relayPps: TARGET_PPS, addedLatencyP99Ms: 1, nodeRssMB: 80, callSetupMedianMs: 1000 };
 const BUDGET_MS = 300_000;
+const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
+if (ONLY !== '' && ONLY !== 'relay') throw new Error(`COPYBARA_BENCH_ONLY must be "relay" or unset, not "${ONLY}"`);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();
@@ -115,124 +123,17 @@ async function benchRelay(root: string, bootstrap: string) {
   const bareNodeMs: number[] = [];
   for (let i = 0; i < BRIDGE_RUNS; i++) bareNodeMs.push(round(await timeBareNode(cleanup), 1));
 
-  const raw = await rawUdpPath(cleanup);
   const sampler = new RssSampler({ 'relay-a': a.pid, 'relay-b': b.pid }, 100);
   const stopSampler = cleanup.defer('stop the memory sampler', async () => {
     await sampler.stop();
   });
-  progress('relay: call A -> B through the node sockets, TURN clients with bound channels');
-  const relay = await relayPath(a, b);
-  const closeRelay = cleanup.defer('close the relay call', async () => void (await relay.close()));
-
-  const dropPids = { bench: process.pid, 'relay-a': a.pid, 'relay-b': b.pid };
-  const counted = async <T extends object>(
-    run: () => Promise<T>,
-  ): Promise<T & { socketDrops: Record<string, number> | null; cpuPct: Record<string, number | null> }> => {
-    const before = await udpDrops(dropPids);
-    const cpuBefore = await cpuSnapshot(dropPids);
-    const result = await run();
-    const cpuAfter = await cpuSnapshot(dropPids);
-    return { ...result, socketDrops: dropsDelta(before, await udpDrops(dropPids)), cpuPct: cpuPercent(cpuBefore, cpuAfter) };
-  };
-
-  // A few echoes first: proves the path end to end before anything is timed.
-  await pingPong(relay.path, { roundTrips: 1, warmup: 20, lossTimeoutMs: 1000, budgetMs: 15_000 });
-
-  const latencyBudget = 60_000;
-  progress(`latency: ${WARMUP} + ${ROUND_TRIPS} sequential round trips, raw UDP then relay`);
-  const rawRtt = await counted(() => pingPong(raw, { roundTrips: ROUND_TRIPS, warmup: WARMUP, budgetMs: latencyBudget }));
-  const relayRtt = await counted(() => pingPong(relay.path, { roundTrips: ROUND_TRIPS, warmup: WARMUP, budgetMs: latencyBudget }));
-  progress(`latency: RTT p50/p99 raw ${rawRtt.rttMs.p50}/${rawRtt.rttMs.p99} ms, relay ${relayRtt.rttMs.p50}/${relayRtt.rttMs.p99} ms`);
-
-  progress(`throughput: paced ${TARGET_PPS} pps for ${PACED_MS} ms, raw UDP and relay alternating, ${PACED_REPEATS} times each`);
-  const paced = { targetPps: TARGET_PPS, durationMs: PACED_MS, maxCount: MAX_COUNT };
-  type Counted = Awaited<ReturnType<typeof oneWay>> & Awaited<ReturnType<typeof counted>>;
-  const rawRuns: Counted[] = [];
-  const relayRuns: Counted[] = [];
-  for (let i = 0; i < PACED_REPEATS; i++) {
-    const r = await counted(() => bounded('raw paced run', () => oneWay(raw, paced), 20_000));
-    const t = await counted(() => bounded('relay paced run', () => oneWay(relay.path, paced), 20_000));
-    rawRuns.push(r);
-    relayRuns.push(t);
-    progress(`throughput: paced ${i + 1}/${PACED_REPEATS}: raw ${r.deliveredPps} pps (${r.lossPct}% lost), relay ${t.deliveredPps} pps (${t.lossPct}% lost)`);
-  }
-  const summarize = (runs: Counted[]) => ({
-    deliveredPps: median(runs.map((r) => r.deliveredPps)),
-    lossPct: median(runs.map((r) => r.lossPct)),
-    runs,
-  });
-  const rawPaced = summarize(rawRuns);
-  const relayPaced = summarize(relayRuns);
-
-  progress(`throughput: relay alone paced at ${LADDER_PPS.join(', ')} pps for ${LADDER_MS} ms each`);
-  const ladder: Counted[] = [];
-  for (const pps of LADDER_PPS) {
-    ladder.push(await counted(() => bounded(`relay ${pps} pps run`, () => oneWay(relay.path, { targetPps: pps, durationMs: LADDER_MS, maxCount: MAX_COUNT }), 20_000)));
-  }
-  progress(`throughput: relay ladder ${ladder.map((l) => `${l.targetPps} pps -> ${l.lossPct}% lost`).join(', ')}`);
-
-  progress(`throughput: unpaced for ${MAX_MS} ms (at most ${MAX_COUNT} datagrams), raw UDP then relay`);
-  const unpaced = { targetPps: null, durationMs: MAX_MS, maxCount: MAX_COUNT };
-  const rawMax = await counted(() => bounded('raw max run', () => oneWay(raw, unpaced), 20_000));
-  const relayMax = await counted(() => bounded('relay max run', () => oneWay(relay.path, unpaced), 20_000));
-  progress(`throughput: max raw ${rawMax.deliveredPps} pps (${rawMax.lossPct}% lost), relay ${relayMax.deliveredPps} pps (${relayMax.lossPct}% lost)`);
-
-  // After the flood, is the relay still a working path? (A late check, not a measurement.)
-  const after = await pingPong(relay.path, { roundTrips: 50, warmup: 0, lossTimeoutMs: 500, budgetMs: 15_000 }).then(
-    (r) => ({ ok: true, lost: r.lost, p50Ms: r.rttMs.p50 }),
-    (err: Error) => ({ ok: false, error: err.message }),
-  );
-
+  const relay = await benchRelayPaths(cleanup, root, { a, b }, RELAY);
   await stopSampler();
   const load = sampler.peakMB;
-  await closeRelay();
   await Promise.all([a.stop(), b.stop()]);
 
-  const addedP50 = (relayRtt.rttMs.p50 - rawRtt.rttMs.p50) / 2;
-  const addedP99 = (relayRtt.rttMs.p99 - rawRtt.rttMs.p99) / 2;
   return {
-    relay: {
-      datagramBytes: DATAGRAM_BYTES,
-      path: 'TurnClient -> TURN (node A) -> HyperDHT secret-stream datagram -> node B -> TURN -> TurnClient, ChannelData on bound channels; both TURN clients live in the bench process',
-      relayedAddresses: relay.relayed,
-      nodeCallSetupMs: round(relay.callSetupMs, 1),
-      latency: {
-        method: 'sequential ping-pong: the far end echoes every datagram, the next one is sent when the echo arrives',
-        rawUdp: rawRtt,
-        relay: relayRtt,
-        addedOneWayMs: { p50: round(addedP50), p99: round(addedP99), formula: '(relay RTT - raw RTT) / 2 at the same percentile' },
-      },
-      throughput: {
-        paced: {
-          method: `${TARGET_PPS} pps for ${PACED_MS} ms, the due datagrams sent in one burst per ~1 ms timer tick; ${PACED_REPEATS} runs per path, alternating; deliveredPps and lossPct are the medians`,
-          rawUdp: rawPaced,
-          relay: relayPaced,
-        },
-        relayLadder: ladder,
-        max: { method: `unpaced bursts of 64 with setImmediate between them for ${MAX_MS} ms or ${MAX_COUNT} datagrams`, rawUdp: rawMax, relay: relayMax },
-        deliveredPps: 'distinct datagrams delivered / max(sending time, first send to last arrival)',
-        socketDrops:
-          'datagrams the kernel dropped because a UDP receive buffer was full, summed per process over its sockets (/proc/net/udp), during each run; bench = this process (both ends of both paths)',
-        cpuPct: 'CPU time (all threads) each process used during each run, drain wait included, in % of one core (this machine has ' + cpus().length + '); short runs are coarse',
-        endpointRecvBufferBytes: { rawUdp: raw.recvBufferBytes, relay: relay.path.recvBufferBytes },
-      },
-      afterFlood: after,
-      relayVsRaw: {
-        throughputRatio: ratio(relayPaced.deliveredPps, rawPaced.deliveredPps),
-        maxThroughputRatio: ratio(relayMax.deliveredPps, rawMax.deliveredPps),
-        p50Ratio: ratio(relayRtt.rttMs.p50, rawRtt.rttMs.p50),
-        p99Ratio: ratio(relayRtt.rttMs.p99, rawRtt.rttMs.p99),
-      },
-      targets: {
-        packetsPerSecond: TARGETS.relayPps,
-        addedLatencyP99Ms: TARGETS.addedLatencyP99Ms,
-        throughputCriterion: `the median paced ${TARGET_PPS} pps run through the relay delivered >= 99% of the target rate`,
-      },
-      meetsTarget: {
-        throughput: relayPaced.deliveredPps >= 0.99 * TARGET_PPS,
-        addedLatencyP99: addedP99 < TARGETS.addedLatencyP99Ms,
-      },
-    },
+    relay,
     relayNodes: { idleMB: idle, relayLoadPeakMB: load, sampledEveryMs: 100, samples: { ...sampler.samples } },
     bridgeStart: {
       method: 'spawn <profile>/copybara-bridge.sh, send {v:1,id:1,type:"status"} framed on stdin, time until the reply; the node already runs',
@@ -290,28 +191,6 @@ async function benchCalls(root: string, bootstrap: string) {
   };
 }
 
-async function killLeftovers(marker: string): Promise<string[]> {
-  const deadline = Date.now() + 10_000;
-  let left: string[] = [];
-  // Our own children by their ChildProcess state (no pid reuse); the rest by the marker.
-  const alive = () => spawned.filter((p) => p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined);
-  do {
-    left = [...(await leftovers(marker)), ...alive().map((p) => `${p.child.pid}: ${p.child.spawnargs.slice(1, 3).join(' ')} (spawned by the bench)`)];
-    if (left.length === 0) return [];
-    await sleep(200);
-  } while (Date.now() < deadline);
-  // Still there after 10 s: these are ours (they name our temp folder or we spawned them).
-  for (const line of left) {
-    const pid = Number(line.split(':')[0]);
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // already gone
-    }
-  }
-  return left;
-}
-
 async function main(): Promise<void> {
   const t0 = performance.now();
   const startedAt = new Date();
@@ -340,15 +219,15 @@ async function main(): Promise<void> {
     progress(`testnet on ${bootstrap}`);
 
     const relayPart = await benchRelay(dir.path, bootstrap);
-    const callPart = await benchCalls(dir.path, bootstrap);
-    progress('name resolution against the simulated contract');
-    const names = await benchNames();
+    const callPart = ONLY === 'relay' ? null : await benchCalls(dir.path, bootstrap);
+    if (callPart) progress('name resolution against the simulated contract');
+    const names = callPart ? await benchNames() : null;
 
     const peaks = [
       ...Object.values(relayPart.relayNodes.idleMB),
       ...Object.values(relayPart.relayNodes.relayLoadPeakMB),
-      ...Object.values(callPart.callNodes.idleMB),
-      ...Object.values(callPart.callNodes.duringCallsPeakMB),
+      ...Object.values(callPart?.callNodes.idleMB ?? {}),
+      ...Object.values(callPart?.callNodes.duringCallsPeakMB ?? {}),
     ];
     results = {
       benchmark: 'copybara',
@@ -358,20 +237,23 @@ async function main(): Promise<void> {
       nodeMemory: {
         metric: 'VmRSS of the node process from /proc/<pid>/status, MB (2^20 bytes)',
         relayNodes: relayPart.relayNodes,
-        callNodes: callPart.callNodes,
+        callNodes: callPart?.callNodes ?? null,
         maxMB: Math.max(...peaks),
         targetMB: TARGETS.nodeRssMB,
         meetsTarget: Math.max(...peaks) < TARGETS.nodeRssMB,
       },
-      callSetup: callPart.callSetup,
+      ...(ONLY ? { only: ONLY } : {}),
+      callSetup: callPart?.callSetup ?? null,
       bridgeStartMs: relayPart.bridgeStart.medianMs,
       bridgeStart: relayPart.bridgeStart,
       nameResolution: names,
       meetsTarget: {
         relayThroughput: relayPart.relay.meetsTarget.throughput,
         relayAddedLatencyP99: relayPart.relay.meetsTarget.addedLatencyP99,
+        relayMaxThroughputVsRaw: relayPart.relay.meetsTarget.maxThroughputVsRaw,
+        relayMaxThroughputVsCoturn: relayPart.relay.meetsTarget.maxThroughputVsCoturn,
         nodeMemory: Math.max(...peaks) < TARGETS.nodeRssMB,
-        callSetupMedian: callPart.callSetup.meetsTarget,
+        callSetupMedian: callPart?.callSetup.meetsTarget ?? null,
       },
     };
   } catch (err) {
@@ -379,7 +261,7 @@ async function main(): Promise<void> {
   } finally {
     progress('stopping everything the bench started');
     const errors = await cleanup.runAll();
-    const left = await killLeftovers(dir.path);
+    const left = await killLeftovers(dir.path, spawned);
     await rm(dir.path, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});
     if (errors.length > 0) progress(`cleanup problems:\n  ${errors.join('\n  ')}`);
     if (left.length > 0) failure ??= new Error(`processes still running after cleanup were killed:\n${left.join('\n')}`);
@@ -400,7 +282,7 @@ async function fail(reason: unknown, code = 1): Promise<never> {
   process.stderr.write(`bench failed: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}\n`);
   const errors = await cleanup.runAll();
   if (errors.length > 0) process.stderr.write(`cleanup problems:\n  ${errors.join('\n  ')}\n`);
-  const left = tempRoot ? await killLeftovers(tempRoot) : [];
+  const left = tempRoot ? await killLeftovers(tempRoot, spawned) : [];
   if (left.length > 0) process.stderr.write(`killed processes still running after cleanup:\n  ${left.join('\n  ')}\n`);
   // Again, now that nothing can write into it any more (a browser being launched may have).
   if (tempRoot) await rm(tempRoot, { recursive: true, force: true, maxRetries: 3 }).catch(() => {});

@@ -1,3 +1,5 @@
+import type { Proc } from '../../testkit/processes';
+import { leftovers } from '../../testkit/leftovers';
 // What the benchmark started, stopped in reverse order whatever happens: a normal end, a
 // failure, or Ctrl-C. Each step is bounded so one stuck process cannot keep the others alive.
 
@@ -55,4 +57,30 @@ export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms))
 
 export function progress(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 23)}] ${line}\n`);
+}
+
+/**
+ * Waits up to 10 s for the processes the bench started (`spawned`, by their ChildProcess
+ * state, so no pid reuse) and anything naming `marker` (its temp folder) to be gone, then
+ * SIGKILLs what is left; returns what had to be killed.
+ */
+export async function killLeftovers(marker: string, spawned: readonly Proc[]): Promise<string[]> {
+  const deadline = Date.now() + 10_000;
+  let left: string[] = [];
+  const alive = () => spawned.filter((p) => p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined);
+  do {
+    left = [...(await leftovers(marker)), ...alive().map((p) => `${p.child.pid}: ${p.child.spawnargs.slice(1, 3).join(' ')} (spawned by the bench)`)];
+    if (left.length === 0) return [];
+    await sleep(200);
+  } while (Date.now() < deadline);
+  // Still there after 10 s: these are ours (they name our temp folder or we spawned them).
+  for (const line of left) {
+    const pid = Number(line.split(':')[0]);
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+  return left;
 }

@@ -46,3 +46,21 @@ export function cpuPercent(before: Awaited<ReturnType<typeof cpuSnapshot>>, afte
     }),
   );
 }
+
+/**
+ * CPU microseconds each process spent per item (datagram) between two snapshots: what a
+ * datagram costs each process, which a busy machine changes much less than packets/s.
+ */
+export function cpuUsPer(
+  before: Awaited<ReturnType<typeof cpuSnapshot>>,
+  after: Awaited<ReturnType<typeof cpuSnapshot>>,
+  items: number,
+): Record<string, number | null> {
+  return Object.fromEntries(
+    Object.keys(after.ms).map((k) => {
+      const a = after.ms[k];
+      const b = before.ms[k];
+      return [k, a == null || b == null || items <= 0 ? null : round(((a - b) * 1000) / items, 1)];
+    }),
+  );
+}

@@ -26,7 +26,7 @@ export interface DatagramPath {
 // either path. The nodes' sockets keep whatever the product sets.
 export const ENDPOINT_RECV_BUFFER = 1 << 20;
 
-function roomy(socket: Socket): number {
+export function roomy(socket: Socket): number {
   try {
     socket.setRecvBufferSize(ENDPOINT_RECV_BUFFER);
   } catch {
@@ -35,7 +35,7 @@ function roomy(socket: Socket): number {
   return socket.getRecvBufferSize();
 }
 
-function bindUdp(): Promise<Socket> {
+export function bindUdp(): Promise<Socket> {
   const socket = createSocket('udp4');
   return new Promise((resolve, reject) => {
     socket.once('error', reject);

@@ -6,6 +6,32 @@ import { StreamLink } from './stream-link';
 
 type Log = (line: string) => void;
 
+// Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
+// ~200 KB: a video keyframe burst arriving while the event loop is busy, or while the
+// process waits for a CPU on a loaded machine, overflows that and is lost. The same
+// headroom as the TURN socket on the browser side.
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+interface SizableSocket {
+  setRecvBufferSize?(size: number): number;
+  setSendBufferSize?(size: number): number;
+}
+
+// HyperDHT does not expose its sockets in its API; they are dht-rpc's io.serverSocket
+// (which carries the direct connections) and io.clientSocket. Best effort: if a version
+// moves them, the defaults apply and nothing else changes.
+function enlargeSocketBuffers(dht: DHT): void {
+  const io = (dht as unknown as { io?: { serverSocket?: SizableSocket | null; clientSocket?: SizableSocket | null } }).io;
+  for (const socket of [io?.serverSocket, io?.clientSocket]) {
+    try {
+      socket?.setRecvBufferSize?.(SOCKET_BUFFER_BYTES);
+      socket?.setSendBufferSize?.(SOCKET_BUFFER_BYTES);
+    } catch {
+      // Not bound yet or refused by the OS: the defaults still work, with less headroom.
+    }
+  }
+}
+
 export interface HyperdhtOptions {
   keyPair: KeyPair;
   // null: HyperDHT's public bootstrap nodes.
@@ -46,6 +72,8 @@ export class HyperdhtBackend implements Backend {
       onLink(new StreamLink(stream, this._log));
     });
     await this._server.listen(this._keyPair);
+    // Listening implies the DHT is bound, so both sockets exist now.
+    enlargeSocketBuffers(this._dht);
   }
 
   connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {

@@ -28,6 +28,10 @@ export class StreamLink extends EventEmitter implements PeerLink {
     this._stream = stream;
     this._log = log;
     stream.on('data', (chunk: Buffer) => this._ondata(chunk));
+    // Each datagram arrives decrypted in place in its own slice of udx's receive memory,
+    // which udx never writes again: a listener may keep it, or consume it by rewriting it
+    // (deliverMediaDatagram does, to frame ChannelData without a copy), so there should be
+    // one 'datagram' listener per link.
     stream.on('message', (data: Buffer) => this.emit('datagram', data));
     stream.on('error', (err: Error) => this._onclose(err.message));
     stream.on('close', () => this._onclose('connection closed'));
@@ -39,6 +43,9 @@ export class StreamLink extends EventEmitter implements PeerLink {
     this._stream.write(encodeFrame(encodeSignalling(message), MAX_SIGNALLING_MESSAGE));
   }
 
+  // Unreliable, and synchronous as far as `data` is concerned: secret-stream encrypts it into
+  // a fresh envelope before trySend returns, so the caller may reuse its buffer at once
+  // (mediaSender does, one buffer per link).
   sendDatagram(data: Uint8Array): void {
     if (this.closed) return;
     this._stream.trySend(data);

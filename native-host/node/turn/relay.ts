@@ -3,15 +3,16 @@ import { StunError } from './errors';
 import { ATTR, FAMILY_IPV4, FAMILY_IPV6, MAGIC_COOKIE, unknownRequired } from './stun/constants';
 import type { StunMessage } from './stun/message';
 import type { TurnState } from './state';
-import { decodeChannelData, encodeChannelData } from './wire/channel-data';
+import { CHANNEL_DATA_HEADER, channelDataEnd, encodeChannelData, writeChannelDataHeader } from './wire/channel-data';
 import { encodeDataIndication } from './wire/indication';
 import type { ClientAddress } from './types';
 import type { TurnUser } from './user';
 
 // The data path, both directions. Client -> peer: Send indications and ChannelData go to
 // binding.send(). Peer -> client: deliver() wraps the overlay's datagram as ChannelData or
-// a Data indication. These run once per media packet, so: no string building, no copies
-// beyond the one into the outgoing datagram, checks in cheapest-first order.
+// a Data indication. These run once per media packet, so: no string building, no result
+// objects, no copies beyond the one into the outgoing datagram (none at all when the caller
+// lends the bytes in front of the data, see deliverToClient), checks in cheapest-first order.
 
 const DATA_INDICATION_OVERHEAD = 20 + 12 + 4 + 3; // header, XOR-PEER-ADDRESS (IPv4), DATA header, padding
 
@@ -41,12 +42,13 @@ function toPeer(state: TurnState, alloc: Allocation, peerPort: number, data: Buf
  * Otherwise the data goes to the bound peer, as a Send indication's would (§10.2), if a
  * permission for the peer's IP is still installed.
  */
-export function relayChannelData(state: TurnState, datagram: Buffer, client: ClientAddress): void {
-  const { channel, data } = decodeChannelData(datagram);
+export function relayChannelData(state: TurnState, datagram: Buffer, address: string, port: number): void {
+  const end = channelDataEnd(datagram);
+  const channel = (datagram[0]! << 8) | datagram[1]!;
   const now = state.now();
-  const alloc = state.allocations.find(client.address, client.port, now);
+  const alloc = state.allocations.find(address, port, now);
   if (!alloc) {
-    state.drop('no-allocation', `ChannelData from ${client.address}:${client.port} without an allocation`);
+    state.drop('no-allocation', `ChannelData from ${address}:${port} without an allocation`);
     return;
   }
   const ch = alloc.channel(channel, now);
@@ -58,7 +60,7 @@ export function relayChannelData(state: TurnState, datagram: Buffer, client: Cli
     state.drop('no-permission', `ChannelData to ${ch.peerAddress} without a permission`);
     return;
   }
-  toPeer(state, alloc, ch.peerPort, data);
+  toPeer(state, alloc, ch.peerPort, datagram.subarray(CHANNEL_DATA_HEADER, end));
 }
 
 /**
@@ -125,6 +127,11 @@ export function relaySendIndication(state: TurnState, msg: StunMessage, client: 
  * channel is bound, then processing proceeds as described in Section 11.7. If relaying is
  * permitted but no channel is bound to the peer, then the server forms and sends a Data
  * indication." Here the "UDP datagram" comes from the overlay instead of a socket.
+ *
+ * `headroom`: how many bytes right before `data` in its ArrayBuffer the caller gives away
+ * together with `data`. With 4 or more, ChannelData is framed in place (header written into
+ * those bytes) and sent without a copy; the caller must then leave both untouched, as the
+ * socket may still read them after this returns.
  */
 export function deliverToClient(
   state: TurnState,
@@ -132,6 +139,7 @@ export function deliverToClient(
   fromPort: number,
   toPort: number,
   data: Uint8Array,
+  headroom = 0,
 ): boolean {
   const user = state.users.get(username);
   if (!user) {
@@ -160,7 +168,12 @@ export function deliverToClient(
   // RFC 5766 §11.7 "Relaying Data from the Peer": over a bound channel the data goes as
   // ChannelData (unpadded: over UDP "the padding is not required", §11.5).
   const ch = alloc.channelForPeer(peerIp, fromPort, now);
-  const out = ch ? encodeChannelData(ch.number, data) : encodeDataIndication(user.peerIpBytes, fromPort, data);
+  let out: Buffer;
+  if (!ch) out = encodeDataIndication(user.peerIpBytes, fromPort, data);
+  else if (headroom >= CHANNEL_DATA_HEADER && data.byteOffset >= CHANNEL_DATA_HEADER) {
+    out = Buffer.from(data.buffer, data.byteOffset - CHANNEL_DATA_HEADER, CHANNEL_DATA_HEADER + data.length);
+    writeChannelDataHeader(out, 0, ch.number, data.length);
+  } else out = encodeChannelData(ch.number, data);
   state.sendTo(out, alloc.client);
   state.counters.relayedToClient++;
   return true;

@@ -24,6 +24,20 @@ export const SWEEP_INTERVAL_MS = 5_000;
 // kernel's default socket buffers while the event loop is busy.
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
+// dgram runs every destination through dns.lookup, which even for an IP literal costs a
+// closure and a deferred callback per datagram. This socket only ever binds to and sends to
+// IP literals (its host, and client addresses as the socket reported them), so they are
+// passed through at once; anything else is refused rather than resolved.
+function literalLookup(
+  address: string,
+  _options: unknown,
+  callback: (err: NodeJS.ErrnoException | null, address: string, family: number) => void,
+): void {
+  const family = isIP(address);
+  if (family === 0) callback(Object.assign(new Error(`${address} is not an IP address`), { code: 'EINVAL' }), address, 0);
+  else callback(null, address, family);
+}
+
 export class TurnServer {
   private readonly host: string;
   private readonly requestedPort: number;
@@ -52,7 +66,7 @@ export class TurnServer {
     if (this.listening) return this.listening;
     if (this.closing) return Promise.reject(new Error('TURN server is closed'));
     this.listening = new Promise<number>((resolve, reject) => {
-      const socket = createSocket({ type: isIP(this.host) === 6 ? 'udp6' : 'udp4' });
+      const socket = createSocket({ type: isIP(this.host) === 6 ? 'udp6' : 'udp4', lookup: literalLookup });
       this.socket = socket;
       let bound = false;
       socket.on('message', (msg, rinfo) => this.handleDatagram(msg, rinfo.address, rinfo.port));
@@ -106,11 +120,14 @@ export class TurnServer {
   /**
    * A datagram from the peer's node: from binding.peerIp:fromPort to the allocation of
    * `username` whose relayed port is `toPort`. True if it was handed to the client.
+   * With `headroom` >= 4 the caller hands over `data` and the 4 bytes before it (in the same
+   * ArrayBuffer) so that ChannelData is framed in place, without a copy; neither may be
+   * changed afterwards. See deliverToClient.
    */
-  deliver(username: string, fromPort: number, toPort: number, data: Uint8Array): boolean {
+  deliver(username: string, fromPort: number, toPort: number, data: Uint8Array, headroom = 0): boolean {
     if (this.closing) return false;
     try {
-      return deliverToClient(this.state, username, fromPort, toPort, data);
+      return deliverToClient(this.state, username, fromPort, toPort, data, headroom);
     } catch (err) {
       this.state.drop('internal', `internal error delivering to ${username}: ${String(err)}`);
       return false;
@@ -133,15 +150,17 @@ export class TurnServer {
    */
   handleDatagram(data: Uint8Array, address: string, port: number): void {
     if (this.closing) return;
-    const client: ClientAddress = { address, port, family: address.includes(':') ? 6 : 4 };
     const buf = toBuffer(data);
     try {
       // RFC 5766 §11: "the first two bits ... are 0b00 for STUN messages and 0b01 for
       // ChannelData messages"; values 0b10 and 0b11 are neither.
       const top = buf.length > 0 ? buf[0]! & 0xc0 : -1;
       if (top === 0x40) {
-        relayChannelData(this.state, buf, client);
+        // The media path: the client's address is only looked up, never kept, so no
+        // ClientAddress object is made for it.
+        relayChannelData(this.state, buf, address, port);
       } else if (top === 0x00) {
+        const client: ClientAddress = { address, port, family: address.includes(':') ? 6 : 4 };
         const msg = StunMessage.decode(buf);
         // RFC 5389 §7.3: the FINGERPRINT, when present, must be right; "If any errors are
         // detected, the message is silently discarded."

@@ -29,6 +29,16 @@ export interface ChannelDataView {
  */
 export function decodeChannelData(input: Uint8Array): ChannelDataView {
   const buf = toBuffer(input);
+  const end = channelDataEnd(buf);
+  return { channel: (buf[0]! << 8) | buf[1]!, data: buf.subarray(CHANNEL_DATA_HEADER, end) };
+}
+
+/**
+ * The same checks as decodeChannelData, for the per-packet path: returns where the
+ * application data ends (it starts at 4; the channel number is bytes 0-1) without
+ * allocating a view or a result object. Throws the same errors.
+ */
+export function channelDataEnd(buf: Uint8Array): number {
   if (buf.length < CHANNEL_DATA_HEADER) throw new StunError('SHORT', `${buf.length} bytes, ChannelData needs 4`);
   const channel = (buf[0]! << 8) | buf[1]!;
   if (channel < CHANNEL_MIN || channel > CHANNEL_MAX) {
@@ -38,7 +48,17 @@ export function decodeChannelData(input: Uint8Array): ChannelDataView {
   const end = CHANNEL_DATA_HEADER + length;
   if (end > buf.length) throw new StunError('BAD_LENGTH', `ChannelData claims ${length} bytes, has ${buf.length - 4}`);
   if (buf.length > ((end + 3) & ~3)) throw new StunError('BAD_LENGTH', `${buf.length - end} bytes after ChannelData`);
-  return { channel, data: buf.subarray(CHANNEL_DATA_HEADER, end) };
+  return end;
+}
+
+/** Writes the 4-byte ChannelData header at `at` (the data is expected right after it). */
+export function writeChannelDataHeader(out: Uint8Array, at: number, channel: number, length: number): void {
+  if (!isChannelNumber(channel)) throw new StunError('BAD_CHANNEL', `channel ${channel} outside 0x4000-0x7FFF`);
+  if (!Number.isInteger(length) || length < 0 || length > 0xffff) throw new StunError('TOO_LARGE', `ChannelData of ${length} bytes`);
+  out[at] = channel >>> 8;
+  out[at + 1] = channel & 0xff;
+  out[at + 2] = length >>> 8;
+  out[at + 3] = length & 0xff;
 }
 
 /** One allocation and one copy of `data`; unpadded unless asked (fine over UDP, §11.5). */
@@ -48,10 +68,7 @@ export function encodeChannelData(channel: number, data: Uint8Array, pad = false
   const end = CHANNEL_DATA_HEADER + data.length;
   const size = pad ? (end + 3) & ~3 : end;
   const out = Buffer.allocUnsafe(size);
-  out[0] = channel >>> 8;
-  out[1] = channel & 0xff;
-  out[2] = data.length >>> 8;
-  out[3] = data.length & 0xff;
+  writeChannelDataHeader(out, 0, channel, data.length);
   out.set(data, CHANNEL_DATA_HEADER);
   if (size > end) out.fill(0, end, size);
   return out;

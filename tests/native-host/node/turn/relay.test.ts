@@ -63,6 +63,34 @@ describe('permissions, channels and the data path', () => {
     expect(h.server.stats().relayedToClient).toBe(3);
   });
 
+  it('deliver with headroom frames ChannelData in the lent bytes (no copy), and copies otherwise', async () => {
+    await c.createPermission(PEER.address);
+    // 5 lent bytes in front of the payload, as a media datagram's header would be.
+    const frame = () => Buffer.concat([Buffer.from([1, 2, 3, 4, 5]), Buffer.from('payload')]);
+    const noChannel = frame();
+    expect(h.server.deliver('alice', PEER.port, relayPort, noChannel.subarray(5), 5)).toBe(true);
+    expect(await c.nextData()).toEqual({ peer: PEER, data: Buffer.from('payload'), channel: null });
+    // A Data indication cannot fit in 5 bytes: built elsewhere, the lent bytes untouched.
+    expect([...noChannel.subarray(0, 5)]).toEqual([1, 2, 3, 4, 5]);
+
+    const channel = await c.channelBind(PEER);
+    const lent = frame();
+    expect(h.server.deliver('alice', PEER.port, relayPort, lent.subarray(5), 5)).toBe(true);
+    expect(await c.nextData()).toEqual({ peer: PEER, data: Buffer.from('payload'), channel });
+    // The header went into the 4 bytes right before the payload: proof nothing was copied.
+    expect([...lent.subarray(0, 5)]).toEqual([1, channel >>> 8, channel & 0xff, 0, 7]);
+
+    const notLent = frame();
+    expect(h.server.deliver('alice', PEER.port, relayPort, notLent.subarray(5))).toBe(true);
+    expect(await c.nextData()).toEqual({ peer: PEER, data: Buffer.from('payload'), channel });
+    expect([...notLent.subarray(0, 5)]).toEqual([1, 2, 3, 4, 5]);
+    // Headroom claimed where the ArrayBuffer has none: ignored, copied.
+    const atStart = new Uint8Array([0x61, 0x62]);
+    expect(h.server.deliver('alice', PEER.port, relayPort, atStart, 5)).toBe(true);
+    expect(await c.nextData()).toEqual({ peer: PEER, data: Buffer.from('ab'), channel });
+    expect(h.server.stats().relayedToClient).toBe(4);
+  });
+
   it('deliver refuses unknown users, foreign allocations, bad ports', async () => {
     h.addUser('bob', 'pw');
     await c.createPermission(PEER.address);
