@@ -1,13 +1,14 @@
 import type { PeerLink } from '../network/backend';
 import type { TurnBinding } from '../turn/server';
-import { MAX_MEDIA_PAYLOAD, decodeMediaDatagram, encodeMediaDatagram } from './media-datagram';
+import { MAX_DATAGRAM, MAX_MEDIA_PAYLOAD, deliverMediaDatagram, writeMediaDatagram } from './media-datagram';
 
 // What the call engine needs of the node's TURN server.
 export interface TurnRelay {
   readonly port: number;
   addUser(username: string, password: string, binding: TurnBinding): void;
   removeUser(username: string): void;
-  deliver(username: string, fromPort: number, toPort: number, data: Uint8Array): boolean;
+  // `headroom`: bytes in front of `data` the relay may overwrite to frame it without a copy.
+  deliver(username: string, fromPort: number, toPort: number, data: Uint8Array, headroom?: number): boolean;
 }
 
 export interface RelayCredentials {
@@ -30,6 +31,9 @@ export class MediaRelay {
   private _active = false;
   private readonly _binding: TurnBinding;
   private readonly _receive: (data: Buffer) => void;
+  // secret-stream has encrypted a datagram into its own envelope by the time sendDatagram
+  // returns, so one buffer per call serves every packet it sends.
+  private readonly _scratch = Buffer.allocUnsafe(MAX_DATAGRAM);
 
   constructor(turn: TurnRelay, credentials: RelayCredentials, now: () => number) {
     this._turn = turn;
@@ -74,15 +78,19 @@ export class MediaRelay {
   }
 
   private _send(from: number, to: number, data: Uint8Array): void {
-    this._link?.sendDatagram(encodeMediaDatagram(from, to, data));
+    const link = this._link;
+    if (link === null) return;
+    const length = writeMediaDatagram(this._scratch, from, to, data);
+    link.sendDatagram(this._scratch.subarray(0, length));
   }
 
   private _ondatagram(data: Buffer): void {
     this.lastHeard = this._now();
     if (!this._active) return;
     try {
-      const d = decodeMediaDatagram(data);
-      this._turn.deliver(this.credentials.user, d.from, d.to, d.payload);
+      // Frames the payload in place, over the datagram's own header: this relay is the
+      // link's only 'datagram' listener, so nobody else reads these bytes afterwards.
+      deliverMediaDatagram(data, this._turn, this.credentials.user);
     } catch {
       // Counted by the TURN side's stats as nothing delivered; a bad datagram costs only itself.
     }
