@@ -127,7 +127,7 @@ export class NameResolver {
         async (err: unknown) => {
           // The chain's own word replaces whatever we knew; failures to ask it do not.
           if (ResolveError.is(err) && (err.code === 'NAME_NOT_REGISTERED' || err.code === 'NO_NODE_ID' || err.code === 'RECORD_MALFORMED')) {
-            await this.#writeCache(key, { records: TOMBSTONE, verifiedAt: this.#now() });
+            await this.#forgetGoodAnswer(key);
           }
           throw err;
         },
@@ -200,6 +200,16 @@ export class NameResolver {
     } catch {
       return null;
     }
+  }
+
+  // A "no" is recorded only where it replaces a "yes" for the same name (so that "yes" is no
+  // longer offered when the chain is unreachable), which never adds an entry. Any other "no"
+  // is not kept at all: it would never be served, and every ring claims a name the node
+  // looks up, so a stranger ringing with 1,000 made-up names would otherwise push every
+  // good answer out of the bounded cache, the ones needed when the chain is offline.
+  async #forgetGoodAnswer(key: string): Promise<void> {
+    const cached = await this.#readCache(key);
+    if (cached && !isTombstone(cached.records)) await this.#writeCache(key, { records: TOMBSTONE, verifiedAt: this.#now() });
   }
 
   async #writeCache(key: string, entry: CacheEntry): Promise<void> {

@@ -221,3 +221,27 @@ describe('connections', () => {
     expect(e.message).toBe(`The name service could not be reached at any of ${a} (connection refused), ${b} (connection refused)`);
   });
 });
+
+describe('the cache under a flood of made-up names', () => {
+  it('one good answer survives 10,000 lookups of unregistered names and is served when the chain is down', { timeout: 120_000 }, async () => {
+    // Small enough that, were "no" answers kept, the flood would evict the good entry 100 times over.
+    const cache = new MemoryResolutionCache(100);
+    const r = resolverFor([sim.url], { cache, ttlMs: 0 });
+    expect((await r.resolve('bob.azero')).records.nodeId).toBe(BOB_ID);
+    const JUNK = 10_000;
+    let refused = 0;
+    for (let i = 0; i < JUNK; i += 100) {
+      const batch = Array.from({ length: 100 }, (_, j) => r.resolve(`junk${i + j}x${(i * 7919 + j).toString(36)}.azero`).catch((e: { code?: string }) => e.code));
+      for (const code of await Promise.all(batch)) if (code === 'NAME_NOT_REGISTERED') refused++;
+    }
+    expect(refused).toBe(JUNK);
+    expect(cache.size).toBe(1);
+    await sim.down();
+    try {
+      expect(await r.resolve('bob.azero')).toMatchObject({ records: { nodeId: BOB_ID }, fromCache: true, source: 'stale-cache' });
+    } finally {
+      await sim.up();
+    }
+  });
+});
+
