@@ -142,7 +142,7 @@ function runTarget(target: FuzzTarget, job: Omit<Job, 'target' | 'shared'>): Pro
       if (performance.now() - lastHeard < STALL_MS) return;
       const n = Atomics.load(new Int32Array(shared, 0, 1), 0);
       const hex = Buffer.from(new Uint8Array(shared, 8, n)).toString('hex');
-      finish({ inputs, slowestMs: STALL_MS, failure: { kind: 'fail', what: 'hang', hex, error: `no progress for ${STALL_MS / 1000} s on this input`, index: inputs } });
+      finish({ inputs, slowestMs: STALL_MS, failure: { kind: 'fail', what: 'hang', hex, error: `no progress for ${STALL_MS / 1000} s on this input (the one being decoded when the watchdog fired, after #${inputs})`, index: inputs } });
     }, 500);
     worker.on('message', (m: Report) => {
       lastHeard = performance.now();
