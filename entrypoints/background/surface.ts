@@ -1,8 +1,7 @@
 import browser from 'webextension-polyfill';
-import { claimText, peerLabel } from '../../lib/error-text';
 import type { Verification } from '../../lib/ext/verification';
-import { shortNodeId } from '../../lib/node-id';
 import type { CallInfo } from '../../lib/protocol/native';
+import { incomingNotice } from './incoming-notice';
 
 // What the background shows the user outside its pages: call tabs and the incoming-call
 // notification. The only background module that uses browser.tabs / browser.notifications.
@@ -48,15 +47,13 @@ export async function showCallTab(callId: string, known: number | null): Promise
   return tab.id;
 }
 
-// Names the caller by a verified name only; a claim that did not check out is said as one.
+// The words (who calls, and what is known of the name claimed) come from incoming-notice.ts.
 export async function showIncoming(call: CallInfo, verification: Verification | null): Promise<void> {
-  const verified = verification?.status === 'verified';
   const options = {
     type: 'basic' as const,
     iconUrl: browser.runtime.getURL('/icon/128.png'),
     title: 'Copybara',
-    message: `Incoming call from ${peerLabel(call, verification)}`,
-    contextMessage: verification ? (verified ? `node ${shortNodeId(call.peer)}` : claimText(verification)) : undefined,
+    ...incomingNotice(call, verification),
     isClickable: true,
     // Chromium only: Firefox rejects these fields.
     ...(isFirefox ? {} : { buttons: [{ title: 'Answer' }, { title: 'Decline' }], requireInteraction: true, priority: 2 }),

@@ -1,4 +1,5 @@
 import type { ErrorInfo } from '../errors';
+import { displayName } from '../names/display';
 import type { Resolution } from '../names/types';
 import type { CallInfo } from '../protocol/native';
 
@@ -77,4 +78,16 @@ export function dialledName(resolution: Pick<Resolution, 'name' | 'verifiedAt' |
 // The name to show for the peer: only ever a verified one.
 export function verifiedName(v: Verification | null | undefined): string | null {
   return v?.status === 'verified' ? v.name : null;
+}
+
+// A verification as it may reach a notification or a page: its name through displayName()
+// (a claim is whatever the caller typed), and an error's message too, since words from the
+// resolver can quote the claim. Every place that shows a Verification passes it through here.
+export function forDisplay(v: Verification): Verification;
+export function forDisplay(v: Verification | null | undefined): Verification | null;
+export function forDisplay(v: Verification | null | undefined): Verification | null {
+  if (!v) return null;
+  const name = displayName(v.name);
+  if (v.status !== 'unverifiable') return { ...v, name };
+  return { ...v, name, error: { ...v.error, message: displayName(v.error.message, 200) } };
 }

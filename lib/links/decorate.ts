@@ -1,3 +1,4 @@
+import { displayName } from '../names/display';
 import { shortNodeId } from '../node-id';
 import type { LinkErrorCode } from './errors';
 import type { LinkVerdict } from './scan';
@@ -24,17 +25,8 @@ export function reasonInWords(code: LinkErrorCode): string {
   return REASONS[code] ?? REASONS.MALFORMED;
 }
 
-// A claimed name as it may be shown: no control or format characters (bidi overrides could
-// make "alice.azero" out of other letters' order), white space collapsed, at most 64
-// characters. The name stays a claim until the background has resolved it.
-export function displayName(name: string, max = 64): string {
-  const clean = name
-    .replace(/\s+/gu, ' ')
-    .replace(/[\p{Cc}\p{Cf}]/gu, '')
-    .trim();
-  const chars = Array.from(clean);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('')}…` : clean;
-}
+// The one rule for showing a name (lib/names/display.ts); re-exported for the badge's users.
+export { displayName };
 
 export function expiresIn(expiresAtS: number, nowMs: number): string {
   const s = expiresAtS - Math.floor(nowMs / 1000);

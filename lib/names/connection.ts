@@ -13,6 +13,8 @@ import { bounded, duration, unref } from './wait';
 
 export interface ConnectionOptions {
   endpoints: readonly string[];
+  // Every endpoint must serve the chain with this genesis hash (open-api.ts checks it).
+  genesisHash?: string;
   connectTimeoutMs: number;
   queryTimeoutMs: number;
   idleCloseMs: number;
@@ -106,7 +108,11 @@ export class ChainConnection {
   }
 
   async #openAny(): Promise<Live> {
-    const live = await openFirst(this.#opts.endpoints, { connectTimeoutMs: this.#opts.connectTimeoutMs, metadata: this.#metadata });
+    const live = await openFirst(this.#opts.endpoints, {
+      connectTimeoutMs: this.#opts.connectTimeoutMs,
+      metadata: this.#metadata,
+      ...(this.#opts.genesisHash ? { genesisHash: this.#opts.genesisHash } : {}),
+    });
     // Drop it the moment it dies: no background reconnects, the next lookup opens afresh.
     live.api.on('disconnected', () => this.#drop(live));
     return live;

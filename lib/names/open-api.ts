@@ -15,6 +15,18 @@ export interface OpenApiOptions {
   // Metadata seen before, by `${genesisHash}-${specVersion}` (the key ApiPromise looks up):
   // filled in on success, so reconnecting skips the download unless the runtime changed.
   metadata?: Record<string, `0x${string}`>;
+  // The chain the endpoint must serve: an endpoint whose block 0 has another hash is a
+  // different chain (a test network, a fork, or a node made up to answer our lookups), and
+  // anything it says about names is refused.
+  genesisHash?: string;
+}
+
+// The endpoint answered, but for another chain. Not "unreachable": trying later will not help.
+export class WrongChainError extends Error {
+  constructor(endpoint: string, found: string, expected: string) {
+    super(`${endpoint} serves a different chain (genesis hash ${found}, expected ${expected}); check the endpoint in the settings`);
+    this.name = 'WrongChainError';
+  }
 }
 
 export interface OpenedApi {
@@ -34,12 +46,21 @@ export function loadPolkadot() {
 export async function openFirst(endpoints: readonly string[], opts: OpenApiOptions): Promise<OpenedApi> {
   if (endpoints.length === 0) throw new Error('a chain needs at least one endpoint');
   const failures: Array<{ endpoint: string; why: string }> = [];
+  const wrongChain: string[] = [];
   for (const endpoint of endpoints) {
     try {
       return { api: await openApi(endpoint, opts), endpoint };
     } catch (err) {
+      if (err instanceof WrongChainError) wrongChain.push(err.message);
       failures.push({ endpoint, why: err instanceof Error ? err.message : String(err) });
     }
+  }
+  // Some endpoint answered for another chain: say that, not "unreachable", since it is the
+  // settings that need changing.
+  if (wrongChain.length > 0) {
+    const others = failures.filter((f) => !wrongChain.includes(f.why)).map((f) => `${f.endpoint} (${f.why})`);
+    const why = [...wrongChain, ...(others.length > 0 ? [`and could not reach ${others.join(', ')}`] : [])].join('; ');
+    throw ResolveError.chain(why, endpoints.join(','));
   }
   if (failures.length === 1) throw ResolveError.unreachable(failures[0]!.endpoint, failures[0]!.why);
   const all = failures.map((f) => `${f.endpoint} (${f.why})`).join(', ');
@@ -89,6 +110,14 @@ export async function openApi(endpoint: string, opts: OpenApiOptions): Promise<A
     throw new Error(/FATAL/.test(why) ? `it answered, but not like an Aleph Zero node (${why.replace(/^.*?API: /, '').slice(0, 150)})` : why);
   } finally {
     for (const off of offs) off();
+  }
+  if (opts.genesisHash !== undefined) {
+    const found = api.genesisHash.toHex().toLowerCase();
+    const expected = opts.genesisHash.toLowerCase();
+    if (found !== expected) {
+      await api.disconnect().catch(() => undefined);
+      throw new WrongChainError(endpoint, found, expected);
+    }
   }
   if (opts.metadata) {
     try {

@@ -1,6 +1,7 @@
 import { decodeAddress } from '@polkadot/util-crypto';
 import { TOMBSTONE, checkedEntry, isTombstone } from './cache-entry';
-import { DEFAULT_ENDPOINTS, DEFAULT_REGISTRY, type RegistryChoice } from './chains';
+import { DEFAULT_ENDPOINTS, DEFAULT_REGISTRY, GENESIS_HASH, type RegistryChoice } from './chains';
+import { endpointProblem } from './endpoint';
 import { ChainConnection } from './connection';
 import { ResolveError } from './errors';
 import { MemoryResolutionCache } from './memory-cache';
@@ -25,6 +26,9 @@ export interface NameResolverOptions {
   // Registry address per chain, or `{ router }` to ask that router `get_registry(tld)`.
   registries?: Partial<Record<Chain, RegistryChoice>>;
   cache?: ResolutionCache;
+  // The genesis hash each chain's endpoints must serve (default: the real chains', pinned in
+  // chains.ts). An endpoint of another chain is refused with CHAIN_ERROR naming it.
+  genesisHashes?: Partial<Record<Chain, string>>;
   ttlMs?: number;
   // Per endpoint: how long opening a connection (socket + metadata) may take.
   connectTimeoutMs?: number;
@@ -48,6 +52,7 @@ export class NameResolver {
   readonly #endpoints: ChainEndpoints;
   readonly #registries: Record<Chain, Registry>;
   readonly #cache: ResolutionCache;
+  readonly #genesis: Record<Chain, string>;
   readonly #ttlMs: number;
   readonly #connectTimeoutMs: number;
   readonly #queryTimeoutMs: number;
@@ -67,10 +72,14 @@ export class NameResolver {
     };
     for (const [chain, list] of Object.entries(this.#endpoints)) {
       if (list.length === 0) throw new Error(`no endpoint for ${chain}`);
-      for (const url of list) if (!/^wss?:\/\/[^\s/]/.test(url)) throw new Error(`endpoint "${url}" is not a ws:// or wss:// address`);
+      for (const url of list) {
+        const problem = endpointProblem(url);
+        if (problem) throw new Error(`endpoint refused: ${problem}`);
+      }
     }
     this.#registries = { azero: registryOf(opts.registries?.azero ?? DEFAULT_REGISTRY.azero), tzero: registryOf(opts.registries?.tzero ?? DEFAULT_REGISTRY.tzero) };
     this.#cache = opts.cache ?? new MemoryResolutionCache();
+    this.#genesis = { azero: genesisOf(opts.genesisHashes?.azero ?? GENESIS_HASH.azero), tzero: genesisOf(opts.genesisHashes?.tzero ?? GENESIS_HASH.tzero) };
     this.#ttlMs = nonNegative(opts.ttlMs ?? DEFAULT_TTL_MS, 'ttlMs');
     this.#connectTimeoutMs = timerMs(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
     this.#queryTimeoutMs = timerMs(opts.queryTimeoutMs ?? this.#connectTimeoutMs, 'queryTimeoutMs');
@@ -127,7 +136,7 @@ export class NameResolver {
         async (err: unknown) => {
           // The chain's own word replaces whatever we knew; failures to ask it do not.
           if (ResolveError.is(err) && (err.code === 'NAME_NOT_REGISTERED' || err.code === 'NO_NODE_ID' || err.code === 'RECORD_MALFORMED')) {
-            await this.#writeCache(key, { records: TOMBSTONE, verifiedAt: this.#now() });
+            await this.#forgetGoodAnswer(key);
           }
           throw err;
         },
@@ -184,6 +193,7 @@ export class NameResolver {
     if (!c) {
       c = new ChainConnection({
         endpoints: this.#endpoints[chain],
+        genesisHash: this.#genesis[chain],
         connectTimeoutMs: this.#connectTimeoutMs,
         queryTimeoutMs: this.#queryTimeoutMs,
         idleCloseMs: this.#idleCloseMs,
@@ -200,6 +210,16 @@ export class NameResolver {
     } catch {
       return null;
     }
+  }
+
+  // A "no" is recorded only where it replaces a "yes" for the same name (so that "yes" is no
+  // longer offered when the chain is unreachable), which never adds an entry. Any other "no"
+  // is not kept at all: it would never be served, and every ring claims a name the node
+  // looks up, so a stranger ringing with 1,000 made-up names would otherwise push every
+  // good answer out of the bounded cache, the ones needed when the chain is offline.
+  async #forgetGoodAnswer(key: string): Promise<void> {
+    const cached = await this.#readCache(key);
+    if (cached && !isTombstone(cached.records)) await this.#writeCache(key, { records: TOMBSTONE, verifiedAt: this.#now() });
   }
 
   async #writeCache(key: string, entry: CacheEntry): Promise<void> {
@@ -219,6 +239,11 @@ function registryOf(choice: RegistryChoice): Registry {
     throw new Error(`"${address}" is not a valid account address`);
   }
   return typeof choice === 'string' ? { kind: 'registry', address } : { kind: 'router', address };
+}
+
+function genesisOf(hash: string): string {
+  if (!/^0x[0-9a-fA-F]{64}$/.test(hash)) throw new Error(`"${hash.slice(0, 80)}" is not a genesis hash (0x and 64 hex digits)`);
+  return hash.toLowerCase();
 }
 
 function nonNegative(v: number, what: string): number {

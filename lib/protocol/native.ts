@@ -1,4 +1,5 @@
 import { CopybaraError, type ErrorInfo } from '../errors';
+import { endpointProblem } from '../names/endpoint';
 import { NODE_ID_PATTERN } from '../node-id';
 import { CALL_ID, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time, version } from './check';
 import { type Signal, decodeSignal } from './signal';
@@ -171,8 +172,6 @@ export function decodeRequest(value: unknown): RequestFrame {
 // The page's CSP lets it connect to exactly these, so they are checked as strictly as the
 // options page checks them (lib/ext/settings.ts): a stray `;` or space would rewrite the policy.
 export const MAX_PUBLISH_ENDPOINTS = 8;
-const MAX_ENDPOINT_URL = 512;
-const ENDPOINT_URL = /^wss?:\/\/[^\s;,'"#]+$/;
 
 function endpointList(e: Obj, chain: keyof PublishEndpoints): string[] {
   const list = e[chain];
@@ -181,15 +180,10 @@ function endpointList(e: Obj, chain: keyof PublishEndpoints): string[] {
   return list.map((url, i) => {
     const where = `endpoints.${chain}[${i}]`;
     if (typeof url !== 'string') throw CopybaraError.BAD_MESSAGE(`${where} must be text`);
-    if (url.length > MAX_ENDPOINT_URL) throw CopybaraError.BAD_MESSAGE(`${where} is longer than ${MAX_ENDPOINT_URL} characters`);
-    if (!ENDPOINT_URL.test(url)) throw CopybaraError.BAD_MESSAGE(`${where} must be a ws:// or wss:// address`);
-    let parsed: URL;
-    try {
-      parsed = new URL(url);
-    } catch {
-      throw CopybaraError.BAD_MESSAGE(`${where} is not an address`);
-    }
-    if (parsed.username || parsed.password) throw CopybaraError.BAD_MESSAGE(`${where} must not contain a user name or password`);
+    // The same rule as the options page (lib/names/endpoint.ts): no wildcard, ws:// only to
+    // this computer, nothing that could rewrite the CSP built from these.
+    const problem = endpointProblem(url);
+    if (problem) throw CopybaraError.BAD_MESSAGE(`${where} must be a ws:// or wss:// address: ${problem.replace(/\.$/, '')}`);
     return url;
   });
 }

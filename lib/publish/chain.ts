@@ -39,10 +39,15 @@ export function endpointOf(api: ApiPromise): string | null {
   return endpoints.get(api) ?? null;
 }
 
-export async function openChain(list: readonly string[], opts: { connectTimeoutMs?: number } = {}): Promise<ChainHandle> {
+// genesisHash: the chain the endpoints must serve (lib/names/chains.ts GENESIS_HASH); an
+// endpoint of another chain is refused (CHAIN, naming it) before anything is read or signed.
+export async function openChain(list: readonly string[], opts: { connectTimeoutMs?: number; genesisHash?: string } = {}): Promise<ChainHandle> {
   if (list.length === 0) throw new PublishError('UNREACHABLE', 'No Aleph Zero endpoint is configured. Add one (for example wss://ws.azero.dev) and try again.');
   try {
-    const { api, endpoint } = await openFirst(list, { connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS });
+    const { api, endpoint } = await openFirst(list, {
+      connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+      ...(opts.genesisHash ? { genesisHash: opts.genesisHash } : {}),
+    });
     endpoints.set(api, endpoint);
     return { api, endpoint, close: () => api.disconnect().catch(() => undefined) };
   } catch (err) {

@@ -1,6 +1,6 @@
 import { INSTALL_COMMAND, endReasonText, isFailure, peerLabel } from '../error-text';
 import type { HostState } from '../ext/messages';
-import type { Verification } from '../ext/verification';
+import { type Verification, forDisplay } from '../ext/verification';
 import type { CallInfo } from '../protocol/native';
 
 // Pure helpers behind the call page: what to say about a call, given what the page knows.
@@ -58,7 +58,7 @@ export function callStatus(v: CallViewInput): StatusWords {
     if (v.host?.kind === 'disconnected') return { headline: 'Waiting for the Copybara node…', detail: null, tone: 'waiting' };
     return { headline: 'Loading call…', detail: null, tone: 'waiting' };
   }
-  const who = peerLabel(call, v.verification ?? null);
+  const who = peerLabel(call, forDisplay(v.verification));
   switch (call.state) {
     case 'dialing':
       return { headline: `Connecting to ${who}…`, detail: null, tone: 'waiting' };

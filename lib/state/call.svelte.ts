@@ -3,7 +3,7 @@ import { errorText, peerLabel } from '../error-text';
 import { CallPortClient, closeThisTab } from '../ext/call-port';
 import { type HostState, errorInfoOf } from '../ext/messages';
 import { decodeTurnInfo } from '../protocol/native';
-import type { Verification } from '../ext/verification';
+import { type Verification, forDisplay } from '../ext/verification';
 import { CALL_ID } from '../protocol/check';
 import { type CallInfo, decodeCallInfo } from '../protocol/native';
 import type { Signal } from '../protocol/signal';
@@ -57,7 +57,7 @@ class CallState {
     }),
   );
   readonly controls = $derived(controlsFor(this.call, this.ended));
-  readonly who = $derived(this.call ? peerLabel(this.call, this.verification) : '');
+  readonly who = $derived(this.call ? peerLabel(this.call, forDisplay(this.verification)) : '');
   // A live call keeps its media (it flows through the node's TURN port, not the native
   // port), but requests fail until the background reconnects: say so.
   readonly hostNotice = $derived(

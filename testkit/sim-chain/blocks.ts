@@ -53,8 +53,11 @@ export class SimBlocks {
   #finalized = 0;
   readonly #byHash = new Map<string, Block>();
 
-  constructor() {
-    this.#push(0, ZERO_HASH, [], EMPTY_EVENTS, 'genesis');
+  // genesisHash: the hash block 0 is known by. Real clients pin it (lib/names/chains.ts
+  // GENESIS_HASH), so a simulated Aleph Zero must present the real one; its header is still
+  // ours, but nothing re-hashes the genesis header.
+  constructor(genesisHash?: string) {
+    this.#push(0, ZERO_HASH, [], EMPTY_EVENTS, 'genesis', genesisHash);
     this.#push(1, this.blocks[0]!.hash, [], EMPTY_EVENTS, '');
     this.#finalized = 1;
   }
@@ -95,8 +98,10 @@ export class SimBlocks {
     this.#finalized = Math.max(this.#finalized, block.number);
   }
 
-  #push(number: number, parentHash: string, extrinsics: string[], events: string, stateSeed: string): Block {
-    const { header, hash } = makeHeader(number, parentHash, extrinsics, stateSeed);
+  #push(number: number, parentHash: string, extrinsics: string[], events: string, stateSeed: string, hashAs?: string): Block {
+    const made = makeHeader(number, parentHash, extrinsics, stateSeed);
+    const header = made.header;
+    const hash = hashAs?.toLowerCase() ?? made.hash;
     const block = { number, hash, header, extrinsics, events };
     this.blocks.push(block);
     this.#byHash.set(hash, block);

@@ -1,6 +1,6 @@
 import { u8aToHex } from '@polkadot/util';
 import { decodeAddress } from '@polkadot/util-crypto';
-import { DEFAULT_REGISTRY, DEFAULT_ROUTER } from '../../lib/names/chains';
+import { DEFAULT_REGISTRY, DEFAULT_ROUTER, GENESIS_HASH } from '../../lib/names/chains';
 import type { Chain } from '../../lib/names/types';
 import { type NameSpec, RegistryModel } from './registry-model';
 import { type Faults, type SimStats, SimulatedNode } from './server';
@@ -29,6 +29,9 @@ export interface SimChainOptions {
   // How long after a transaction is ready its block comes, and how long until it is final.
   blockDelayMs?: number; // default BLOCK_DELAY_MS
   finalityDelayMs?: number; // default FINALITY_DELAY_MS
+  // The genesis hash it presents: by default the real one of the chain it impersonates
+  // (clients refuse any other); another value simulates an endpoint of the wrong chain.
+  genesisHash?: string;
 }
 
 export interface SimulatedChain {
@@ -64,7 +67,7 @@ export async function startSimulatedChain(opts: SimChainOptions = {}): Promise<S
     routerAddress: u8aToHex(decodeAddress(routerAddress)),
     tlds: chain === 'azero' ? ['azero', 'a0'] : ['tzero'],
     model,
-  }, { now, blockDelayMs: opts.blockDelayMs, finalityDelayMs: opts.finalityDelayMs });
+  }, { now, blockDelayMs: opts.blockDelayMs, finalityDelayMs: opts.finalityDelayMs, genesisHash: opts.genesisHash ?? GENESIS_HASH[chain] });
   node.faults = { ...opts.faults };
   await node.listen(0);
   return {

@@ -60,14 +60,15 @@ export class SimulatedNode {
   readonly #timers = new Set<ReturnType<typeof setTimeout>>();
   #nextSub = 1;
   readonly #subs = new Map<string, Subscription>();
-  readonly #blocks = new SimBlocks();
+  readonly #blocks: SimBlocks;
   readonly #accounts = new SimAccounts();
   readonly #pool: TxPool;
 
   constructor(
     private readonly contracts: ContractsSetup,
-    opts: { now?: () => number; blockDelayMs?: number; finalityDelayMs?: number } = {},
+    opts: { now?: () => number; blockDelayMs?: number; finalityDelayMs?: number; genesisHash?: string } = {},
   ) {
+    this.#blocks = new SimBlocks(opts.genesisHash);
     this.#pool = new TxPool(this.#blocks, this.#accounts, {
       run: (origin, dest, input) => this.#execute(origin, dest, input),
       now: opts.now ?? Date.now,

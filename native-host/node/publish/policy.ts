@@ -1,4 +1,6 @@
 import type { IncomingHttpHeaders } from 'node:http';
+import { CopybaraError } from '../../../lib/errors';
+import { endpointProblem } from '../../../lib/names/endpoint';
 import type { PublishEndpoints } from '../../../lib/protocol/native';
 
 // Who may talk to the publishing server, and what its answers say about themselves. Pure
@@ -22,10 +24,13 @@ export function refusal(method: string | undefined, headers: IncomingHttpHeaders
 }
 
 // The chain endpoints as CSP sources: scheme, host and port only (a path in a CSP source
-// narrows it, and RPC nodes are addressed with and without one).
+// narrows it, and RPC nodes are addressed with and without one). Each is checked again here,
+// whoever called: a `*` or a `;` in a source would open the page to any host.
 export function connectSources(endpoints: PublishEndpoints): string[] {
   const sources = new Set<string>();
   for (const url of [...endpoints.azero, ...endpoints.tzero]) {
+    const problem = endpointProblem(url);
+    if (problem) throw CopybaraError.BAD_MESSAGE(`the publish page cannot be allowed to connect to ${problem.replace(/\.$/, '')}`);
     const u = new URL(url);
     sources.add(`${u.protocol}//${u.host}`);
   }

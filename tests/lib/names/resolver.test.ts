@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { GENESIS_HASH } from '../../../lib/names/chains';
 import { MemoryResolutionCache } from '../../../lib/names/memory-cache';
 import { type SimulatedChain, startSimulatedChain } from '../../../testkit/sim-chain';
 import { BOB_ID, BOB_STAEX, NEW_ID, closeResolvers, closedPortUrl, failure, resolverFor, sleep } from '../../../testkit/names';
@@ -92,7 +93,8 @@ describe('resolving over the simulated contract', () => {
 
   it('finds the registry through the router when asked to', async () => {
     const router = { router: sim.routerAddress };
-    const r = resolverFor([sim.url], { registries: { azero: router, tzero: router } });
+    // One simulated Aleph Zero serves both chains' endpoints here, so .tzero must accept its genesis.
+    const r = resolverFor([sim.url], { registries: { azero: router, tzero: router }, genesisHashes: { tzero: GENESIS_HASH.azero } });
     expect((await r.resolve('bob.a0')).records.nodeId).toBe(BOB_ID);
     // The simulated router knows no .tzero registry.
     expect(await failure(r.resolve('bob.tzero'))).toMatchObject({ code: 'CHAIN_ERROR', message: expect.stringMatching(/knows no registry for \.tzero/) });
@@ -164,7 +166,10 @@ describe('the cache', () => {
 
 describe('options', () => {
   it('refuses unusable endpoints, addresses and timeouts at construction', () => {
-    expect(() => resolverFor(['http://127.0.0.1:1'])).toThrow(/not a ws:\/\/ or wss:\/\/ address/);
+    expect(() => resolverFor(['http://127.0.0.1:1'])).toThrow(/endpoint refused: "http:\/\/127\.0\.0\.1:1" must start with wss:\/\//);
+    expect(() => resolverFor(['ws://rpc.example.org'])).toThrow(/"ws:\/\/rpc\.example\.org" is not encrypted: ws:\/\/ is only for a node on this computer/);
+    expect(() => resolverFor(['wss://*'])).toThrow(/wildcard/);
+    expect(() => resolverFor([sim.url], { genesisHashes: { azero: '0x1234' } })).toThrow(/"0x1234" is not a genesis hash/);
     expect(() => resolverFor([])).toThrow(/no endpoint/);
     expect(() => resolverFor([sim.url], { registries: { azero: 'not-an-address' } })).toThrow(/not a valid account address/);
     expect(() => resolverFor([sim.url], { connectTimeoutMs: Number.POSITIVE_INFINITY })).toThrow(/connectTimeoutMs/);
@@ -221,3 +226,58 @@ describe('connections', () => {
     expect(e.message).toBe(`The name service could not be reached at any of ${a} (connection refused), ${b} (connection refused)`);
   });
 });
+
+describe('the cache under a flood of made-up names', () => {
+  it('one good answer survives 10,000 lookups of unregistered names and is served when the chain is down', { timeout: 120_000 }, async () => {
+    // Small enough that, were "no" answers kept, the flood would evict the good entry 100 times over.
+    const cache = new MemoryResolutionCache(100);
+    const r = resolverFor([sim.url], { cache, ttlMs: 0 });
+    expect((await r.resolve('bob.azero')).records.nodeId).toBe(BOB_ID);
+    const JUNK = 10_000;
+    let refused = 0;
+    for (let i = 0; i < JUNK; i += 100) {
+      const batch = Array.from({ length: 100 }, (_, j) => r.resolve(`junk${i + j}x${(i * 7919 + j).toString(36)}.azero`).catch((e: { code?: string }) => e.code));
+      for (const code of await Promise.all(batch)) if (code === 'NAME_NOT_REGISTERED') refused++;
+    }
+    expect(refused).toBe(JUNK);
+    expect(cache.size).toBe(1);
+    await sim.down();
+    try {
+      expect(await r.resolve('bob.azero')).toMatchObject({ records: { nodeId: BOB_ID }, fromCache: true, source: 'stale-cache' });
+    } finally {
+      await sim.up();
+    }
+  });
+});
+
+describe('the chain an endpoint serves', () => {
+  it('refuses, in words naming the endpoint, an endpoint whose genesis hash is not the pinned one', async () => {
+    const other = `0x${'ab'.repeat(32)}`;
+    const impostor = await startSimulatedChain({ genesisHash: other, names: { bob: { records: { 'copybara-id': NEW_ID } } } });
+    try {
+      const r = resolverFor([impostor.url]);
+      const e = await failure(r.resolve('bob.azero'));
+      expect(e.code).toBe('CHAIN_ERROR');
+      expect(e.message).toContain(`${impostor.url} serves a different chain (genesis hash ${other}, expected ${GENESIS_HASH.azero})`);
+      // No contract was asked: nothing it says is read.
+      expect(impostor.stats.contractCalls).toBe(0);
+      // With a good endpoint after it, the good one answers.
+      const r2 = resolverFor([impostor.url, sim.url]);
+      expect((await r2.resolve('bob.azero')).records.nodeId).toBe(BOB_ID);
+    } finally {
+      await impostor.close();
+    }
+  });
+
+  it('the simulated chain presents the pinned genesis hash of the chain it simulates', async () => {
+    const testnet = await startSimulatedChain({ chain: 'tzero', names: { bob: { records: { 'copybara-id': BOB_ID } } } });
+    try {
+      expect((await resolverFor([testnet.url]).resolve('bob.tzero')).records.nodeId).toBe(BOB_ID);
+      // …and is refused as mainnet.
+      expect(await failure(resolverFor([testnet.url]).resolve('bob.azero'))).toMatchObject({ code: 'CHAIN_ERROR', message: expect.stringMatching(/serves a different chain/) });
+    } finally {
+      await testnet.close();
+    }
+  });
+});
+

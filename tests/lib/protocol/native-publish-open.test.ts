@@ -31,9 +31,14 @@ describe('publish-open', () => {
       [{ azero: ['wss://a.example,b.example'], tzero: [] }, /must be a ws:\/\/ or wss:\/\/ address/],
       [{ azero: ['wss://a.example#x'], tzero: [] }, /must be a ws:\/\/ or wss:\/\/ address/],
       [{ azero: ['wss://'], tzero: [] }, /endpoints\.azero\[0\] must be a ws:\/\/ or wss:\/\/ address/],
-      [{ azero: ['wss://[::1'], tzero: [] }, /endpoints\.azero\[0\] is not an address/],
+      [{ azero: ['wss://[::1'], tzero: [] }, /endpoints\.azero\[0\] must be a ws:\/\/ or wss:\/\/ address: "wss:\/\/\[::1" is not an address/],
+      [{ azero: ['wss://*'], tzero: [] }, /endpoints\.azero\[0\] .*contains a wildcard/],
+      [{ azero: ['wss://*.azero.dev'], tzero: [] }, /contains a wildcard/],
+      [{ azero: [], tzero: ['ws://rpc.example.org:9944'] }, /endpoints\.tzero\[0\] .*is not encrypted: ws:\/\/ is only for a node on this computer/],
+      [{ azero: [], tzero: ['ws://10.0.0.1:9944'] }, /is not encrypted/],
+      [{ azero: [], tzero: ['ws://127.0.0.1.evil.example'] }, /is not encrypted/],
       [{ azero: ['wss://user:pw@a.example'], tzero: [] }, /must not contain a user name or password/],
-      [{ azero: [`wss://${'a'.repeat(600)}.example`], tzero: [] }, /longer than 512 characters/],
+      [{ azero: [`wss://${'a'.repeat(600)}.example`], tzero: [] }, /at most 512 characters/],
       [{ azero: Array.from({ length: 9 }, (_, i) => `wss://n${i}.example`), tzero: [] }, /more than 8 addresses/],
     ];
     for (const [endpoints, message] of bad) {

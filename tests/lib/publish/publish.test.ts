@@ -1,6 +1,6 @@
 import { u8aToHex } from '@polkadot/util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DEFAULT_REGISTRY } from '../../../lib/names/chains';
+import { DEFAULT_REGISTRY, GENESIS_HASH } from '../../../lib/names/chains';
 import { encodeNodeId } from '../../../lib/node-id';
 import {
   type ChainHandle,
@@ -71,6 +71,26 @@ afterAll(async () => {
 
 afterEach(() => {
   sim.model.recordsSizeLimit = null;
+});
+
+describe('the chain behind the endpoint', () => {
+  it('an endpoint serving another chain is refused (CHAIN, naming it) when a genesis hash is pinned', async () => {
+    const other = `0x${'cd'.repeat(32)}`;
+    const impostor = await startSimulatedChain({ genesisHash: other });
+    try {
+      const err = await openChain([impostor.url], { connectTimeoutMs: 5000, genesisHash: GENESIS_HASH.azero }).then(
+        () => null,
+        (e: unknown) => e as PublishError,
+      );
+      expect(err).toMatchObject({ code: 'CHAIN', message: expect.stringContaining(`${impostor.url} serves a different chain (genesis hash ${other}, expected ${GENESIS_HASH.azero})`) });
+      expect(impostor.stats.contractCalls).toBe(0);
+      // The simulated Aleph Zero presents the pinned hash, and is accepted.
+      const good = await openChain([sim.url], { connectTimeoutMs: 5000, genesisHash: GENESIS_HASH.azero });
+      await good.close();
+    } finally {
+      await impostor.close();
+    }
+  });
 });
 
 describe('finding names', () => {

@@ -1,5 +1,6 @@
 import type { Signer } from '@polkadot/api/types';
 import { CopybaraError } from '../../../../lib/errors';
+import { GENESIS_HASH } from '../../../../lib/names/chains';
 import { ResolveError } from '../../../../lib/names/errors';
 import type { Chain, ParsedName } from '../../../../lib/names/types';
 import {
@@ -37,7 +38,8 @@ export interface ChainLink {
 const CANONICAL_TLD: Record<Chain, string> = { azero: 'azero', tzero: 'tzero' };
 
 export async function connectChain(chain: Chain, endpoints: readonly string[]): Promise<ChainLink> {
-  const handle: ChainHandle = await openChain(endpoints);
+  // The page only ever publishes on the real chain it was opened for.
+  const handle: ChainHandle = await openChain(endpoints, { genesisHash: GENESIS_HASH[chain] });
   const { api } = handle;
   const registries = new Map<string, Promise<RegistryRef>>();
   const registry = (tld: string): Promise<RegistryRef> => {

@@ -32,6 +32,29 @@ describe('publishing page policy', () => {
   });
 });
 
+describe('the CSP builder refuses what no endpoint may be', () => {
+  it('throws, naming the address, for a wildcard, remote ws://, a CSP separator or a non-websocket URL', () => {
+    const bad: [string, RegExp][] = [
+      ['wss://*', /wildcard/],
+      ['wss://*.azero.dev', /wildcard/],
+      ['ws://rpc.example.org', /not encrypted/],
+      ['ws://192.168.1.2:9944', /not encrypted/],
+      ['wss://a.example;script-src', /character an address cannot have/],
+      ["wss://a.example'unsafe-eval'", /character an address cannot have/],
+      ['https://a.example', /must start with wss:\/\//],
+    ];
+    for (const [url, why] of bad) {
+      expect(() => contentSecurityPolicy({ azero: [url], tzero: [] }), url).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(why) }));
+      expect(() => connectSources({ azero: [], tzero: [url] }), url).toThrow(/the publish page cannot be allowed to connect to/);
+    }
+  });
+
+  it('lets ws:// through to this computer only: 127.0.0.0/8, [::1] and localhost', () => {
+    const local = { azero: [], tzero: ['ws://127.0.0.1:9944', 'ws://127.9.8.7', 'ws://[::1]:9944', 'ws://localhost:9944'] };
+    expect(connectSources(local)).toEqual(['ws://127.0.0.1:9944', 'ws://127.9.8.7', 'ws://[::1]:9944', 'ws://localhost:9944']);
+  });
+});
+
 describe('publishing page secrets', () => {
   it('issues long random secrets, honours only the newest, until it expires', () => {
     let now = 1000;

@@ -1,0 +1,103 @@
+import { CopybaraError } from '../../lib/errors';
+import { decodeCallPageMessage, decodeCallPagePush, decodeLinkPush, decodeLinkReport, decodeLinkWait, decodePopupPush, decodePopupRequest, decodePublishStarted } from '../../lib/ext/messages';
+import { LinkError } from '../../lib/links/errors';
+import { decodeLinkPayload } from '../../lib/links/link';
+import { ResolveError } from '../../lib/names/errors';
+import * as codec from '../../lib/names/registry-codec';
+import { decodeNodeFrame, decodePublishEndpoints, decodePublishOpened, decodeRequest } from '../../lib/protocol/native';
+import { decodeSignalling } from '../../lib/protocol/signalling';
+import { FrameDecoder } from '../../native-host/common/framing';
+import { decodePageConfig } from '../../native-host/node/publish/page/config';
+import { StunError } from '../../native-host/node/turn/errors';
+import { checkFingerprint } from '../../native-host/node/turn/stun/fingerprint';
+import { longTermKey, verifyIntegrity } from '../../native-host/node/turn/stun/integrity';
+import { StunMessage } from '../../native-host/node/turn/stun/message';
+import { decodeChannelData } from '../../native-host/node/turn/wire/channel-data';
+
+// Every decoder that reads bytes or messages from someone else, with the one error it is
+// documented to throw. The corpus of valid inputs for a target is tests/fuzz-corpus/<name>/
+// (.json for JSON targets, .hex for bytes, .txt for text). scripts/fuzz.ts runs them.
+
+export interface FuzzTarget {
+  name: string;
+  input: 'json' | 'bytes' | 'text';
+  // Decode one input: returns, or throws an error `expected` accepts.
+  run(input: Uint8Array): void;
+  expected(err: unknown): boolean;
+}
+
+const UTF8 = new TextDecoder();
+const text = (b: Uint8Array) => UTF8.decode(b);
+const json = (b: Uint8Array): unknown => JSON.parse(text(b));
+const coded = (err: unknown) => err instanceof CopybaraError;
+const chainError = (err: unknown) => ResolveError.is(err, 'CHAIN_ERROR');
+const stunError = (err: unknown) => err instanceof StunError;
+
+function jsonTarget(name: string, decode: (value: unknown) => unknown): FuzzTarget {
+  return { name, input: 'json', run: (b) => void decode(json(b)), expected: coded };
+}
+
+// A registry answer as the fuzzer feeds it: 4 bytes of return flags (little-endian), then data.
+function registryTarget(name: string, decode: (out: codec.ContractOutput) => unknown): FuzzTarget {
+  const run = (b: Uint8Array) => {
+    const flags = b.length >= 4 ? new DataView(b.buffer, b.byteOffset, 4).getUint32(0, true) : 0;
+    decode({ flags, data: b.subarray(Math.min(4, b.length)) });
+  };
+  return { name, input: 'bytes', run, expected: chainError };
+}
+
+const STUN_KEY = longTermKey('alice', 'copybara', 'secret');
+
+export const TARGETS: readonly FuzzTarget[] = [
+  { name: 'links', input: 'text', run: (b) => void decodeLinkPayload(text(b)), expected: (e) => e instanceof LinkError },
+  jsonTarget('signalling', decodeSignalling),
+  jsonTarget('native-request', decodeRequest),
+  jsonTarget('native-node-frame', decodeNodeFrame),
+  jsonTarget('ext-popup-request', decodePopupRequest),
+  jsonTarget('ext-popup-push', decodePopupPush),
+  jsonTarget('ext-call-page-message', decodeCallPageMessage),
+  jsonTarget('ext-call-page-push', decodeCallPagePush),
+  // The link page's three messages share one corpus: each decoder sees the others' messages too.
+  jsonTarget('ext-link-messages', (v) => [decodeLinkPush, decodeLinkReport, decodeLinkWait].map((d) => attempt(d, v, coded))),
+  jsonTarget('publish-page-config', decodePageConfig),
+  jsonTarget('publish-messages', (v) => [decodePublishOpened, decodePublishStarted, decodePublishEndpoints].map((d) => attempt(d, v, coded))),
+  {
+    // Frame errors are reported in the results, never thrown: any throw is a crash. Fed in
+    // two chunks split where the input's length says, so partial headers are exercised.
+    name: 'framing',
+    input: 'bytes',
+    run: (b) => {
+      const d = new FrameDecoder(4096);
+      const cut = b.length === 0 ? 0 : (b.length * 7919) % b.length;
+      for (const f of [...d.push(b.subarray(0, cut)), ...d.push(b.subarray(cut))]) if (!f.ok && !(f.error instanceof CopybaraError)) throw f.error;
+    },
+    expected: () => false,
+  },
+  {
+    name: 'stun',
+    input: 'bytes',
+    run: (b) => {
+      const m = StunMessage.decode(b);
+      checkFingerprint(m);
+      verifyIntegrity(m, STUN_KEY);
+    },
+    expected: stunError,
+  },
+  { name: 'channel-data', input: 'bytes', run: (b) => void decodeChannelData(b), expected: stunError },
+  registryTarget('registry-get-all-records', codec.decodeGetAllRecords),
+  registryTarget('registry-get-owner', codec.decodeGetOwner),
+  registryTarget('registry-get-record', codec.decodeGetRecord),
+  registryTarget('registry-get-registry', codec.decodeGetRegistry),
+  registryTarget('registry-get-owned-names', codec.decodeGetOwnedNames),
+  registryTarget('registry-update-records', codec.decodeUpdateRecords),
+];
+
+// Runs one of several decoders sharing an input: its documented error is swallowed so the
+// next decoder runs too; anything else propagates as a crash.
+function attempt(decode: (v: unknown) => unknown, value: unknown, expected: (err: unknown) => boolean): void {
+  try {
+    decode(value);
+  } catch (err) {
+    if (!expected(err)) throw err;
+  }
+}
