@@ -1,34 +1,100 @@
-// One coded error class for both sides of the bridge. `code` is the contract: it crosses
-// the native port as plain data and the UI maps it to words (lib/error-text.ts).
+// The error contract of the whole project: every code any part of Copybara throws or sends
+// is listed here, once, by family. `code` is what crosses the native port, the runtime ports
+// and the CLI's stderr as plain data; lib/error-text/ maps each code to words, and the
+// compiler refuses a code without words there. A family's error class may only carry its
+// family's codes, so a publishing failure cannot pretend to be a call failure by accident.
+//
+// The same string may belong to two families (UNREACHABLE: a peer's node, or the chain a
+// name is published to); the families then mean the same kind of failure, and which words
+// fit is decided by where the error is shown, not by the string.
 
-export type ErrorCode =
-  | 'BAD_NODE_ID'
-  | 'BAD_MESSAGE'
-  | 'MESSAGE_TOO_LARGE'
-  | 'UNKNOWN_VERSION'
-  | 'UNKNOWN_TYPE'
-  | 'UNKNOWN_CALL'
-  | 'CALL_NOT_ALLOWED'
-  | 'BUSY'
-  | 'UNREACHABLE'
-  | 'SELF_CALL'
-  | 'HOST_MISSING'
-  | 'HOST_DISCONNECTED'
-  | 'NODE_UNAVAILABLE'
-  | 'TIMEOUT'
-  | 'INTERNAL';
+export const ERROR_CODES = {
+  // The node's answers about calls; INTERNAL is the code of anything that is not coded.
+  call: ['BAD_NODE_ID', 'UNKNOWN_CALL', 'CALL_NOT_ALLOWED', 'BUSY', 'UNREACHABLE', 'SELF_CALL', 'TIMEOUT', 'INTERNAL'],
+  // The native-messaging path between the extension, the bridge and the node.
+  native: ['BAD_MESSAGE', 'MESSAGE_TOO_LARGE', 'UNKNOWN_VERSION', 'UNKNOWN_TYPE', 'HOST_MISSING', 'HOST_DISCONNECTED', 'NODE_UNAVAILABLE'],
+  // AZERO.ID resolution (lib/names), plus the background's check of a caller's claimed name.
+  names: [
+    'NAME_INVALID',
+    'TLD_UNSUPPORTED',
+    'NAME_NOT_REGISTERED',
+    'NO_NODE_ID',
+    'RECORD_MALFORMED',
+    'CHAIN_UNREACHABLE',
+    'CHAIN_ERROR',
+    'CANCELLED',
+    'CHECK_TIMEOUT', // the background's bound on a caller's check ran out
+    'CACHED_MISMATCH', // the chain is unreachable and the saved address is another node
+  ],
+  // Call links (lib/links), plus the background refusing to answer one.
+  links: ['MALFORMED', 'TOO_LARGE', 'UNSUPPORTED_VERSION', 'BAD_SIGNATURE', 'EXPIRED', 'NOT_YET_VALID', 'WRONG_CALLEE', 'LINK_REFUSED'],
+  // Publishing a node id to a name (lib/publish); the page picks what to offer next by code.
+  publish: [
+    'NOT_CONTROLLER',
+    'NAME_NOT_FOUND',
+    'NAME_INVALID',
+    'BAD_RECORD',
+    'RECORDS_OVERFLOW',
+    'NOTHING_TO_PUBLISH',
+    'UNREACHABLE',
+    'REJECTED',
+    'FAILED',
+    'INVALID',
+    'TIMEOUT',
+    'MISMATCH',
+    'CHAIN',
+  ],
+  // Why a datagram is not STUN/TURN (native-host/node/turn). These never leave the node:
+  // the relay counts and logs them. They are names, not the RFC's numeric error codes
+  // (400, 401, 437 …), which are what a STUN error response carries on the wire.
+  stun: ['SHORT', 'NOT_STUN', 'BAD_COOKIE', 'BAD_LENGTH', 'ATTR_OVERFLOW', 'BAD_ATTR', 'BAD_FINGERPRINT', 'BAD_INTEGRITY', 'BAD_CHANNEL', 'TOO_LARGE'],
+} as const satisfies Record<string, readonly string[]>;
 
-export class CopybaraError extends Error {
-  readonly code: ErrorCode;
+export type ErrorFamily = keyof typeof ERROR_CODES;
+export type FamilyCode<F extends ErrorFamily> = (typeof ERROR_CODES)[F][number];
+export type ErrorCode = FamilyCode<ErrorFamily>;
 
-  constructor(code: ErrorCode, message: string) {
-    super(`${code}: ${message}`);
-    this.name = 'CopybaraError';
+const ALL_CODES: ReadonlySet<string> = new Set(Object.values(ERROR_CODES).flat());
+
+export function isErrorCode(code: unknown): code is ErrorCode {
+  return typeof code === 'string' && ALL_CODES.has(code);
+}
+
+export function isFamilyCode<F extends ErrorFamily>(family: F, code: unknown): code is FamilyCode<F> {
+  return typeof code === 'string' && (ERROR_CODES[family] as readonly string[]).includes(code);
+}
+
+// An error as it crosses a wire. The text is called `message` there (the field name is part
+// of the native and runtime protocols); in memory it is a coded error's `detail`.
+export interface ErrorInfo {
+  code: ErrorCode;
+  message: string;
+}
+
+// The base of every coded error. `detail` is the text that travels with the code; `message`
+// is what a stack trace or a log shows, which for some families repeats the code.
+export class CodedError<C extends ErrorCode = ErrorCode> extends Error {
+  readonly code: C;
+  readonly detail: string;
+
+  constructor(code: C, detail: string, message: string = detail) {
+    super(message);
+    this.name = 'CodedError';
     this.code = code;
+    this.detail = detail;
   }
 
-  get detail(): string {
-    return this.message.slice(this.code.length + 2);
+  toInfo(): ErrorInfo {
+    return { code: this.code, message: this.detail };
+  }
+}
+
+// The node, the bridge, the native path and the extension's own plumbing. Its message
+// repeats the code because these errors end up in logs more often than in front of people.
+export class CopybaraError extends CodedError<FamilyCode<'call' | 'native'>> {
+  constructor(code: FamilyCode<'call' | 'native'>, detail: string) {
+    super(code, detail, `${code}: ${detail}`);
+    this.name = 'CopybaraError';
   }
 
   static BAD_NODE_ID(why: string) {
@@ -69,12 +135,40 @@ export class CopybaraError extends Error {
   }
 }
 
-export interface ErrorInfo {
-  code: ErrorCode | string;
-  message: string;
+// An error that arrived as data ({ ok: false, error }) from another process or page: it is
+// rethrown with the code it was sent with, whatever family that code belongs to, so a
+// NAME_NOT_REGISTERED from the node reaches the popup as NAME_NOT_REGISTERED.
+export class ReplyError extends CodedError<ErrorCode> {
+  constructor(info: ErrorInfo) {
+    super(info.code, info.message, `${info.code}: ${info.message}`);
+    this.name = 'ReplyError';
+  }
+
+  get info(): ErrorInfo {
+    return this.toInfo();
+  }
 }
 
+// Any thrown value as wire data. Coded errors keep their code; an error from another copy of
+// a class (a bundle can hold two) is recognised by a `code` from the union; anything else is
+// INTERNAL with its text, never a bare exception.
 export function toErrorInfo(err: unknown): ErrorInfo {
-  if (err instanceof CopybaraError) return { code: err.code, message: err.detail };
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
+  if (err instanceof CodedError) return err.toInfo();
+  if (err instanceof Error) {
+    const { code, detail } = err as { code?: unknown; detail?: unknown };
+    if (isErrorCode(code)) return { code, message: typeof detail === 'string' ? detail : err.message };
+    return { code: 'INTERNAL', message: err.message };
+  }
+  return { code: 'INTERNAL', message: String(err) };
+}
+
+// The way back: wire data as a coded error with the same code.
+export function fromErrorInfo(info: ErrorInfo): ReplyError {
+  return new ReplyError(info);
+}
+
+// Wire data from a peer we do not fully trust to share our version: a code this build does
+// not know becomes INTERNAL, keeping the text so nothing said is lost.
+export function errorInfoFrom(code: string, message: string): ErrorInfo {
+  return isErrorCode(code) ? { code, message } : { code: 'INTERNAL', message };
 }

@@ -2,13 +2,17 @@ import type { Socket } from 'node:net';
 import { MAX_NATIVE_MESSAGE, NATIVE_VERSION, type NativeRequest, type NativeResults, type NodeEvent } from '../lib/protocol/native';
 import { connectNode } from '../native-host/common/node-client';
 import { FrameDecoder, encodeFrame } from '../native-host/common/framing';
+import { errorInfoFrom } from '../lib/errors';
+import { PendingRequests } from '../lib/rpc';
 
 // A test client on a node's local socket, speaking exactly what a bridge forwards.
 export class NodeSocket {
   readonly events: NodeEvent[] = [];
   private _socket: Socket;
-  private _next = 1;
-  private _pending = new Map<number, { resolve(v: unknown): void; reject(e: Error): void }>();
+  private _pending = new PendingRequests({
+    timeoutMs: 10_000,
+    timeoutError: (type, ms) => new Error(`no reply to ${type} within ${ms} ms`),
+  });
 
   private constructor(socket: Socket) {
     this._socket = socket;
@@ -19,13 +23,16 @@ export class NodeSocket {
         const m = f.message as { id?: number; ok?: boolean; result?: unknown; error?: { code: string; message: string }; event?: string };
         if (m.event) this.events.push(m as unknown as NodeEvent);
         else if (typeof m.id === 'number') {
-          const p = this._pending.get(m.id);
-          this._pending.delete(m.id);
-          if (m.ok) p?.resolve(m.result);
-          else p?.reject(Object.assign(new Error(`${m.error?.code}: ${m.error?.message}`), { code: m.error?.code }));
+          // Raw on purpose (tests look at what the node really sends), but an error reply
+          // is rethrown with its code like every other client does.
+          this._pending.settle(
+            m.id,
+            m.ok ? { ok: true, result: m.result } : { ok: false, error: errorInfoFrom(m.error?.code ?? 'INTERNAL', m.error?.message ?? '') },
+          );
         }
       }
     });
+    socket.on('close', () => this._pending.failAll(new Error('the node closed the connection')));
   }
 
   static async connect(path: string): Promise<NodeSocket> {
@@ -33,15 +40,8 @@ export class NodeSocket {
   }
 
   request<T extends NativeRequest>(req: T, timeoutMs = 10_000): Promise<NativeResults[T['type']]> {
-    const id = this._next++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply to ${req.type} within ${timeoutMs} ms`)), timeoutMs);
-      this._pending.set(id, {
-        resolve: (v) => (clearTimeout(timer), resolve(v as NativeResults[T['type']])),
-        reject: (e) => (clearTimeout(timer), reject(e)),
-      });
-      this._socket.write(encodeFrame({ v: NATIVE_VERSION, id, ...req }, MAX_NATIVE_MESSAGE));
-    });
+    const send = (id: number) => void this._socket.write(encodeFrame({ v: NATIVE_VERSION, id, ...req }, MAX_NATIVE_MESSAGE));
+    return this._pending.request(req.type, send, (v) => v as NativeResults[T['type']], { timeoutMs });
   }
 
   writeRaw(bytes: Uint8Array): void {

@@ -1,5 +1,5 @@
 import type { ErrorInfo } from '../../lib/errors';
-import { errorInfoOf } from '../../lib/ext/messages';
+import { toErrorInfo } from '../../lib/errors';
 import type { Settings } from '../../lib/ext/settings';
 import { type CallerOutcome, type CheckResult, type Verification, callerOutcome } from '../../lib/ext/verification';
 import type { CallInfo } from '../../lib/protocol/native';
@@ -134,7 +134,7 @@ export function createIncomingCalls(deps: IncomingDeps) {
     try {
       attempt = { ok: true, result: await deps.checkName(claimed), settings: await deps.settings() };
     } catch (err) {
-      attempt = { ok: false, error: errorInfoOf(err) };
+      attempt = { ok: false, error: toErrorInfo(err) };
     }
     const current = book.get(callId);
     const verdict = callerVerdict({ peer: call.peer, peerName: claimed }, attempt, current);

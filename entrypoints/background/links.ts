@@ -1,6 +1,6 @@
-import type { ErrorInfo } from '../../lib/errors';
+import { type ErrorCode, type ErrorInfo, toErrorInfo } from '../../lib/errors';
 import { type NameDecision, checkPayload, nameDecision, payloadFromMenu, payloadFromNavigation } from '../../lib/ext/link-flow';
-import { type LinkPush, type LinkReport, type Reply, decodeLinkWait, errorInfoOf } from '../../lib/ext/messages';
+import { type LinkPush, type LinkReport, type Reply, decodeLinkWait } from '../../lib/ext/messages';
 import type { CheckResult, Verification } from '../../lib/ext/verification';
 import { linkHosts } from '../../lib/links/host';
 import { linkUrl } from '../../lib/links/link';
@@ -42,7 +42,7 @@ export interface LinkFlowDeps {
   now(): number;
 }
 
-const REFUSED = 'LINK_REFUSED';
+const REFUSED = 'LINK_REFUSED' satisfies ErrorCode;
 
 export function createLinkFlow(deps: LinkFlowDeps) {
   // Invitation -> the waiting tab's port.
@@ -109,7 +109,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
         if (msg.type === 'open-link') await deps.surface.openPage(`call.html?preview=${msg.payload}`);
         return { ok: true, result: judged.decision.report };
       } catch (err) {
-        return { ok: false, error: errorInfoOf(err) };
+        return { ok: false, error: toErrorInfo(err) };
       }
     },
 
@@ -120,7 +120,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
       const reply: Reply<LinkReport> = problem
         ? { ok: false, error: { code: 'HOST_MISSING', message: problem } }
         : payload
-        ? await answer(payload, null).catch((err: unknown) => ({ ok: false as const, error: errorInfoOf(err) }))
+        ? await answer(payload, null).catch((err: unknown) => ({ ok: false as const, error: toErrorInfo(err) }))
         : { ok: false, error: { code: REFUSED, message: 'There is no Copybara call link here.' } };
       if (!reply.ok) await deps.surface.cannotAnswer(reply.error.message).catch(log('saying why a link cannot be answered'));
     },
@@ -173,7 +173,7 @@ export function createLinkFlow(deps: LinkFlowDeps) {
         waiting.set(inv, port);
         deps.request({ type: 'wait-link', invitation: inv, waiting: true }).then(
           () => send(port, { type: 'waiting', invitation: inv } satisfies LinkPush),
-          (err: unknown) => send(port, { type: 'failed', error: errorInfoOf(err) } satisfies LinkPush),
+          (err: unknown) => send(port, { type: 'failed', error: toErrorInfo(err) } satisfies LinkPush),
         );
       });
       port.onDisconnect.addListener(() => {

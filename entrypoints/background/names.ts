@@ -1,8 +1,8 @@
-import { CopybaraError } from '../../lib/errors';
-import { errorInfoOf } from '../../lib/ext/messages';
+import { CopybaraError, toErrorInfo } from '../../lib/errors';
 import type { Settings } from '../../lib/ext/settings';
 import { CHECK_TIMEOUT, type CheckResult } from '../../lib/ext/verification';
 import type { ChainEndpoints, Resolution } from '../../lib/names/types';
+import { ResolveError } from '../../lib/names/errors';
 import { bounded } from '../../lib/names/wait';
 
 // The background's name resolution: one long-lived resolver (lib/names NameResolver,
@@ -30,11 +30,6 @@ export const CHECK_TIMEOUT_MS = 10_000;
 export const LOOKUP_TIMEOUT_MS = 30_000;
 // How long a lookup vouches for the popup's following `call` to the node it found.
 const RECENT_MS = 10 * 60_000;
-
-// A caller's check ran out of time (our bound, not the resolver's).
-class CheckTimeout extends Error {
-  readonly code = CHECK_TIMEOUT;
-}
 
 export class NameService {
   private readonly opts: NameServiceOptions;
@@ -102,13 +97,13 @@ export class NameService {
         timeoutMs,
         onTimeout: () => {
           controller.abort();
-          return new CheckTimeout(`no answer within ${timeoutMs / 1000} s`);
+          // Our bound, not the resolver's: its own code tells the two apart.
+          return new ResolveError(CHECK_TIMEOUT, `no answer within ${timeoutMs / 1000} s`);
         },
       });
       return { ok: true, resolution };
     } catch (err) {
-      if (err instanceof CheckTimeout) return { ok: false, error: { code: err.code, message: err.message } };
-      return { ok: false, error: errorInfoOf(err) };
+      return { ok: false, error: toErrorInfo(err) };
     }
   }
 

@@ -1,6 +1,7 @@
-import { CopybaraError, type ErrorCode, type ErrorInfo } from '../../lib/errors';
+import { CopybaraError, toErrorInfo } from '../../lib/errors';
 import type { HostState } from '../../lib/ext/messages';
 import { RESULT_DECODERS } from '../../lib/protocol/native';
+import { PendingRequests } from '../../lib/rpc';
 import {
   NATIVE_VERSION,
   type NativeRequest,
@@ -51,21 +52,13 @@ export function isHostMissing(reason: string): boolean {
 type Request = NativeRequest;
 type ResultOf<T extends Request['type']> = NativeResults[T];
 
-interface Pending {
-  type: Request['type'];
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 export class NativePort {
   host: HostState = { kind: 'connecting' };
   status: NodeStatus | null = null;
 
   private readonly opts: NativePortOptions;
   private port: NativePortLike | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending: PendingRequests;
   private attempt = 0;
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
   private closed = false;
@@ -73,6 +66,10 @@ export class NativePort {
 
   constructor(opts: NativePortOptions) {
     this.opts = opts;
+    this.pending = new PendingRequests({
+      timeoutMs: opts.timeoutMs ?? REQUEST_TIMEOUT_MS,
+      timeoutError: (type, ms) => CopybaraError.TIMEOUT(`the node did not answer "${type}" within ${ms / 1000} s`),
+    });
   }
 
   get ready(): boolean {
@@ -131,7 +128,7 @@ export class NativePort {
         if (this.port !== port) return;
         this.port = null;
         port.disconnect();
-        this.onClosed(err instanceof CopybaraError ? err.detail : String(err));
+        this.onClosed(toErrorInfo(err).message);
       },
     );
   }
@@ -147,18 +144,9 @@ export class NativePort {
   request<T extends Request['type']>(req: Extract<Request, { type: T }>): Promise<ResultOf<T>> {
     const port = this.port;
     if (!port) return Promise.reject(this.unavailable());
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(CopybaraError.TIMEOUT(`the node did not answer "${req.type}" within ${this.timeoutMs / 1000} s`));
-      }, this.timeoutMs);
-      this.pending.set(id, { type: req.type, resolve: resolve as (v: unknown) => void, reject, timer });
-      try {
-        port.postMessage({ v: NATIVE_VERSION, id, ...req });
-      } catch (err) {
-        this.settle(id, (p) => p.reject(new CopybaraError('HOST_DISCONNECTED', String(err))));
-      }
+    const decode: (value: unknown) => ResultOf<T> = RESULT_DECODERS[req.type];
+    return this.pending.request(req.type, (id) => port.postMessage({ v: NATIVE_VERSION, id, ...req }), decode, {
+      sendError: (err) => new CopybaraError('HOST_DISCONNECTED', String(err)),
     });
   }
 
@@ -167,11 +155,7 @@ export class NativePort {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.port?.disconnect();
     this.port = null;
-    this.failAll(new CopybaraError('HOST_DISCONNECTED', 'closed'));
-  }
-
-  private get timeoutMs(): number {
-    return this.opts.timeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.pending.failAll(new CopybaraError('HOST_DISCONNECTED', 'closed'));
   }
 
   private unavailable(): CopybaraError {
@@ -187,7 +171,7 @@ export class NativePort {
     } catch (err) {
       // A malformed reply still fails its request instead of leaving it to time out.
       const id = (message as { id?: unknown } | null)?.id;
-      if (typeof id === 'number') this.settle(id, (p) => p.reject(err));
+      if (typeof id === 'number') this.pending.reject(id, err);
       else console.warn('Copybara: ignoring a malformed message from the node', err);
       return;
     }
@@ -196,27 +180,13 @@ export class NativePort {
       this.opts.onEvent(event as NodeEvent);
       return;
     }
-    this.settle(frame.id, (p) => {
-      if (!frame.ok) return p.reject(replyError(frame.error));
-      try {
-        p.resolve(RESULT_DECODERS[p.type](frame.result));
-      } catch (err) {
-        p.reject(err);
-      }
-    });
-  }
-
-  private settle(id: number, fn: (p: Pending) => void): void {
-    const p = this.pending.get(id);
-    if (!p) return;
-    this.pending.delete(id);
-    clearTimeout(p.timer);
-    fn(p);
+    // An error reply keeps the node's code (NAME_NOT_REGISTERED stays NAME_NOT_REGISTERED).
+    this.pending.settle(frame.id, frame);
   }
 
   private onClosed(reason: string): void {
     const missing = isHostMissing(reason);
-    this.failAll(new CopybaraError(missing ? 'HOST_MISSING' : 'HOST_DISCONNECTED', reason));
+    this.pending.failAll(new CopybaraError(missing ? 'HOST_MISSING' : 'HOST_DISCONNECTED', reason));
     this.status = null;
     if (this.closed) return;
     if (missing) {
@@ -233,14 +203,6 @@ export class NativePort {
     }, delay);
   }
 
-  private failAll(err: Error): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(err);
-    }
-    this.pending.clear();
-  }
-
   private setHost(host: HostState): void {
     this.host = host;
     for (const waiter of [...this.hostWaiters]) waiter();
@@ -250,9 +212,4 @@ export class NativePort {
   private now(): number {
     return this.opts.now?.() ?? Date.now();
   }
-}
-
-function replyError(info: ErrorInfo): CopybaraError {
-  // Codes come from the node; unknown ones keep their text and are shown generically.
-  return new CopybaraError(info.code as ErrorCode, info.message);
 }

@@ -1,6 +1,6 @@
-import { CopybaraError } from '../../lib/errors';
+import { CopybaraError, toErrorInfo } from '../../lib/errors';
 import type { CallPageMessage, CallPageRequest, HostState, PopupRequest, PopupResults, PopupView, Reply } from '../../lib/ext/messages';
-import { decodeCallPageMessage, decodePopupRequest, errorInfoOf } from '../../lib/ext/messages';
+import { decodeCallPageMessage, decodePopupRequest } from '../../lib/ext/messages';
 import { asLinkMessage } from '../../lib/ext/link-flow';
 import { dialledName } from '../../lib/ext/verification';
 import type { Resolution } from '../../lib/names/types';
@@ -110,7 +110,7 @@ export function createRouter(parts: RouterParts) {
       const call = book.get(msg.callId);
       if (!call) {
         // Until the node's status arrives we cannot tell; node.status() settles it.
-        if (native.ready) send(port, { type: 'gone', callId: msg.callId, error: errorInfoOf(CopybaraError.UNKNOWN_CALL(msg.callId)) });
+        if (native.ready) send(port, { type: 'gone', callId: msg.callId, error: toErrorInfo(CopybaraError.UNKNOWN_CALL(msg.callId)) });
         return;
       }
       send(port, { type: 'call', ...views.entry(call) });
@@ -121,7 +121,7 @@ export function createRouter(parts: RouterParts) {
     request(msg: CallPageRequest, port: PagePort): void {
       const reply = (r: Reply<unknown>) => send(port, { type: 'reply', id: msg.id, ...r });
       if (pages.watched(port) !== msg.callId) {
-        reply({ ok: false, error: errorInfoOf(CopybaraError.CALL_NOT_ALLOWED('this page shows a different call')) });
+        reply({ ok: false, error: toErrorInfo(CopybaraError.CALL_NOT_ALLOWED('this page shows a different call')) });
         return;
       }
       // Posted to the node synchronously, so signals keep their order.
@@ -133,7 +133,7 @@ export function createRouter(parts: RouterParts) {
             : native.request({ type: msg.type, callId: msg.callId }).then(calls.applyCall);
       pending.then(
         (result) => reply({ ok: true, result }),
-        (err: unknown) => reply({ ok: false, error: errorInfoOf(err) }),
+        (err: unknown) => reply({ ok: false, error: toErrorInfo(err) }),
       );
     },
     disconnected(port: PagePort): void {
@@ -155,7 +155,7 @@ export function createRouter(parts: RouterParts) {
       views.nodeId = status.nodeId;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
       for (const callId of pages.watchedCalls()) {
-        if (!book.get(callId)) pages.toCall(callId, { type: 'gone', callId, error: errorInfoOf(CopybaraError.UNKNOWN_CALL(callId)) });
+        if (!book.get(callId)) pages.toCall(callId, { type: 'gone', callId, error: toErrorInfo(CopybaraError.UNKNOWN_CALL(callId)) });
       }
       views.pushView();
     },
@@ -213,7 +213,7 @@ export function createRouter(parts: RouterParts) {
         const handler = popup[req.type] as (r: PopupRequest) => Promise<unknown>;
         return { ok: true, result: await handler(req) };
       } catch (err) {
-        return { ok: false, error: errorInfoOf(err) };
+        return { ok: false, error: toErrorInfo(err) };
       }
     },
 

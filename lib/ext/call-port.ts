@@ -1,5 +1,6 @@
 import browser, { type Runtime } from 'webextension-polyfill';
-import type { ErrorInfo } from '../errors';
+import { CopybaraError, type ErrorInfo } from '../errors';
+import { PendingRequests } from '../rpc';
 import type { CallInfo } from '../protocol/native';
 import type { Signal } from '../protocol/signal';
 import {
@@ -7,9 +8,7 @@ import {
   type CallAction,
   type CallPageRequest,
   type HostState,
-  ReplyError,
   decodeCallPagePush,
-  unwrap,
 } from './messages';
 import type { Verification } from './verification';
 
@@ -25,12 +24,6 @@ export interface CallPortHandlers {
   onHost(host: HostState): void;
 }
 
-interface Pending {
-  resolve(value: unknown): void;
-  reject(err: unknown): void;
-  timer: ReturnType<typeof setTimeout>;
-}
-
 // A little above the background's 15 s native timeout, so its TIMEOUT reply wins.
 const REQUEST_TIMEOUT_MS = 20_000;
 const RECONNECT_MS = 500;
@@ -39,8 +32,10 @@ export class CallPortClient {
   private readonly callId: string;
   private readonly handlers: CallPortHandlers;
   private port: Runtime.Port | null = null;
-  private nextId = 1;
-  private readonly pending = new Map<number, Pending>();
+  private readonly pending = new PendingRequests({
+    timeoutMs: REQUEST_TIMEOUT_MS,
+    timeoutError: (type) => CopybaraError.TIMEOUT(`${type} got no reply`),
+  });
   private stopped = false;
 
   constructor(callId: string, handlers: CallPortHandlers) {
@@ -55,7 +50,7 @@ export class CallPortClient {
     port.onMessage.addListener((message: unknown) => this.onMessage(message));
     port.onDisconnect.addListener(() => {
       this.port = null;
-      this.failPending({ code: 'HOST_DISCONNECTED', message: 'the extension background went away' });
+      this.pending.failAll(new CopybaraError('HOST_DISCONNECTED', 'the extension background went away'));
       if (!this.stopped) setTimeout(() => this.connect(), RECONNECT_MS);
     });
     port.postMessage({ type: 'watch', callId: this.callId });
@@ -63,11 +58,11 @@ export class CallPortClient {
 
   // Sends answer/decline/hangup/turn and resolves with the decoded result.
   request<T>(type: CallAction, decode: (value: unknown) => T): Promise<T> {
-    return this.send({ type, id: 0, callId: this.callId }).then(decode);
+    return this.send({ type, id: 0, callId: this.callId }, decode);
   }
 
   async signal(signal: Signal): Promise<void> {
-    await this.send({ type: 'signal', id: 0, callId: this.callId, signal });
+    await this.send({ type: 'signal', id: 0, callId: this.callId, signal }, () => undefined);
   }
 
   // After the call has ended: no reconnects, and let the background forget this page.
@@ -75,21 +70,14 @@ export class CallPortClient {
     this.stopped = true;
     this.port?.disconnect();
     this.port = null;
-    this.failPending({ code: 'HOST_DISCONNECTED', message: 'the call page stopped' });
+    this.pending.failAll(new CopybaraError('HOST_DISCONNECTED', 'the call page stopped'));
   }
 
-  private send(request: CallPageRequest): Promise<unknown> {
+  // The id in `request` is a placeholder; the table hands out the real one.
+  private send<T>(request: CallPageRequest, decode: (value: unknown) => T): Promise<T> {
     const port = this.port;
-    if (!port) return Promise.reject(new ReplyError({ code: 'HOST_DISCONNECTED', message: 'not connected to the background' }));
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new ReplyError({ code: 'TIMEOUT', message: `${request.type} got no reply` }));
-      }, REQUEST_TIMEOUT_MS);
-      this.pending.set(id, { resolve, reject, timer });
-      port.postMessage({ ...request, id });
-    });
+    if (!port) return Promise.reject(new CopybaraError('HOST_DISCONNECTED', 'not connected to the background'));
+    return this.pending.request(request.type, (id) => port.postMessage({ ...request, id }), decode);
   }
 
   private onMessage(message: unknown): void {
@@ -116,26 +104,9 @@ export class CallPortClient {
       case 'host':
         this.handlers.onHost(push.host);
         return;
-      case 'reply': {
-        const p = this.pending.get(push.id);
-        if (!p) return;
-        this.pending.delete(push.id);
-        clearTimeout(p.timer);
-        try {
-          p.resolve(unwrap(push));
-        } catch (err) {
-          p.reject(err);
-        }
-      }
+      case 'reply':
+        this.pending.settle(push.id, push);
     }
-  }
-
-  private failPending(info: ErrorInfo): void {
-    for (const p of this.pending.values()) {
-      clearTimeout(p.timer);
-      p.reject(new ReplyError(info));
-    }
-    this.pending.clear();
   }
 }
 

@@ -1,10 +1,9 @@
-import { CopybaraError, type ErrorInfo } from '../errors';
+import { CopybaraError, type ErrorInfo, ReplyError, errorInfoFrom, toErrorInfo } from '../errors';
 import type { Chain, ParsedName, Resolution } from '../names/types';
 import { CALL_ID, INVITATION, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time } from '../protocol/check';
 import { type CallInfo, type LinkInfo, decodeCallInfo } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
-import { isResolveError, resolveErrorInfo } from './name-input';
 import type { MismatchReason, Verification } from './verification';
 
 // Messages between the extension's pages and its background worker. Everything that
@@ -49,7 +48,7 @@ export interface PopupView {
 
 function errorInfo(value: unknown): ErrorInfo {
   const e = object(value, 'error');
-  return { code: string(e, 'code', 64), message: string(e, 'message', 1024) };
+  return errorInfoFrom(string(e, 'code', 64), string(e, 'message', 1024));
 }
 
 export function decodeHostState(value: unknown): HostState {
@@ -332,25 +331,10 @@ export function decodeLinkReport(value: unknown): LinkReport {
 
 // ---------------------------------------------------------------------------------------
 
-// A request that was answered with { ok: false }: carries the error as the contract has it.
-export class ReplyError extends Error {
-  readonly info: ErrorInfo;
-  constructor(info: ErrorInfo) {
-    super(`${info.code}: ${info.message}`);
-    this.name = 'ReplyError';
-    this.info = info;
-  }
-}
+// A request answered with { ok: false } throws the error with the code it was sent with.
+export { ReplyError };
 
 export function unwrap<T>(reply: Reply<T>): T {
   if (reply.ok) return reply.result;
   throw new ReplyError(reply.error);
-}
-
-// Any thrown value as an ErrorInfo, keeping the code of errors that have one.
-export function errorInfoOf(err: unknown): ErrorInfo {
-  if (err instanceof ReplyError) return err.info;
-  if (err instanceof CopybaraError) return { code: err.code, message: err.detail };
-  if (isResolveError(err)) return resolveErrorInfo(err);
-  return { code: 'INTERNAL', message: err instanceof Error ? err.message : String(err) };
 }

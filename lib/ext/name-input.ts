@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../errors';
+import { ERROR_CODES, type ErrorInfo, isFamilyCode } from '../errors';
 import type { ParsedName, ResolveErrorCode } from '../names/types';
 
 // How the extension's own code meets lib/names: the parser is passed in (the real one is
@@ -7,19 +7,10 @@ import type { ParsedName, ResolveErrorCode } from '../names/types';
 
 export type NameParser = (input: string) => ParsedName;
 
-export const RESOLVE_ERROR_CODES: readonly ResolveErrorCode[] = [
-  'NAME_INVALID',
-  'TLD_UNSUPPORTED',
-  'NAME_NOT_REGISTERED',
-  'NO_NODE_ID',
-  'RECORD_MALFORMED',
-  'CHAIN_UNREACHABLE',
-  'CHAIN_ERROR',
-  'CANCELLED',
-];
+export const RESOLVE_ERROR_CODES: readonly ResolveErrorCode[] = ERROR_CODES.names;
 
 export function isResolveErrorCode(code: unknown): code is ResolveErrorCode {
-  return typeof code === 'string' && (RESOLVE_ERROR_CODES as readonly string[]).includes(code);
+  return isFamilyCode('names', code);
 }
 
 // Duck-typed, so the check does not depend on which copy of the class threw it.
@@ -27,7 +18,7 @@ export function isResolveError(err: unknown): err is Error & { code: ResolveErro
   return err instanceof Error && isResolveErrorCode((err as { code?: unknown }).code);
 }
 
-export function resolveErrorInfo(err: Error & { code: string }): ErrorInfo {
+export function resolveErrorInfo(err: Error & { code: ResolveErrorCode }): ErrorInfo {
   return { code: err.code, message: err.message };
 }
 

@@ -1,4 +1,4 @@
-import type { ErrorInfo } from '../errors';
+import type { ErrorCode, ErrorInfo } from '../errors';
 import { displayName } from '../names/display';
 import type { Resolution } from '../names/types';
 import type { CallInfo } from '../protocol/native';
@@ -35,9 +35,9 @@ export interface CallerOutcome {
 
 // A saved answer that disagrees may just be out of date (the owner moved to a new node
 // while the chain is unreachable): not proof enough to turn a caller away.
-export const CACHED_MISMATCH = 'CACHED_MISMATCH';
+export const CACHED_MISMATCH = 'CACHED_MISMATCH' satisfies ErrorCode;
 // The check did not finish within its bound (the background's, not the resolver's).
-export const CHECK_TIMEOUT = 'CHECK_TIMEOUT';
+export const CHECK_TIMEOUT = 'CHECK_TIMEOUT' satisfies ErrorCode;
 
 export function callerOutcome(
   call: Pick<CallInfo, 'peer' | 'peerName'>,

@@ -1,5 +1,6 @@
 import { displayName } from '../names/display';
 import { shortNodeId } from '../node-id';
+import { LINK_REASONS } from '../error-text/links';
 import type { LinkErrorCode } from './errors';
 import type { LinkVerdict } from './scan';
 
@@ -11,18 +12,8 @@ import type { LinkVerdict } from './scan';
 export const BADGE_ATTR = 'data-copybara-badge';
 export const ANSWER_LABEL = 'Answer Copybara call';
 
-const REASONS: Record<LinkErrorCode, string> = {
-  EXPIRED: 'expired; ask for a new one',
-  BAD_SIGNATURE: 'altered, or not made by the node it names (tampered)',
-  NOT_YET_VALID: "not valid yet: it is dated in the future (check this computer's clock)",
-  MALFORMED: 'damaged or incomplete (malformed)',
-  TOO_LARGE: 'too long to be a call link',
-  UNSUPPORTED_VERSION: 'made by a newer Copybara; update to answer it',
-  WRONG_CALLEE: 'made for someone else',
-};
-
 export function reasonInWords(code: LinkErrorCode): string {
-  return REASONS[code] ?? REASONS.MALFORMED;
+  return LINK_REASONS[code] ?? LINK_REASONS.MALFORMED;
 }
 
 // The one rule for showing a name (lib/names/display.ts); re-exported for the badge's users.

@@ -64,7 +64,7 @@ export function decodedAt<T>(endpoint: string, decode: () => T): T {
   try {
     return decode();
   } catch (err) {
-    if (ResolveError.is(err, 'CHAIN_ERROR') && err.endpoint === null) throw ResolveError.chain(err.detail, endpoint);
+    if (ResolveError.is(err, 'CHAIN_ERROR') && err.endpoint === null) throw ResolveError.chain(err.why, endpoint);
     throw err;
   }
 }

@@ -1,27 +1,26 @@
+import { CodedError } from '../errors';
 import type { ResolveErrorCode } from './types';
 
-// Name resolution has its own coded error, separate from lib/errors.ts: its codes are the
-// contract in types.ts, and its message is already a sentence fit to show a person
-// ("bob.azero is not registered (or has expired)"), with no code prefix to strip.
+// Name resolution's family of the coded error (lib/errors.ts). Its message is already a
+// sentence fit to show a person ("bob.azero is not registered (or has expired)"), with no
+// code prefix, so message and detail are the same text.
 
-export class ResolveError extends Error {
-  readonly code: ResolveErrorCode;
+export class ResolveError extends CodedError<ResolveErrorCode> {
   // The endpoint(s) the failure is about, when there is one (CHAIN_UNREACHABLE, CHAIN_ERROR).
   readonly endpoint: string | null;
   // The message's specific part ("no answer within 10 s"), for re-wording with more context.
-  readonly detail: string;
+  readonly why: string;
 
-  constructor(code: ResolveErrorCode, message: string, endpoint: string | null = null, detail: string = message) {
-    super(message);
+  constructor(code: ResolveErrorCode, message: string, endpoint: string | null = null, why: string = message) {
+    super(code, message);
     this.name = 'ResolveError';
-    this.code = code;
     this.endpoint = endpoint;
-    this.detail = detail;
+    this.why = why;
   }
 
   // Plain data, for crossing the native port or a runtime message.
   toJSON(): { code: ResolveErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.detail };
   }
 
   static is(err: unknown, code?: ResolveErrorCode): err is ResolveError {

@@ -1,6 +1,8 @@
 // The contract between name resolution (lib/names/) and its users: the extension's
 // background worker, the node's CLI and the call layer.
 
+import type { FamilyCode } from '../errors';
+
 export type Chain = 'azero' | 'tzero';
 
 export interface ParsedName {
@@ -39,15 +41,11 @@ export interface Resolution {
 
 export type ResolutionSource = 'chain' | 'cache' | 'stale-cache';
 
-export type ResolveErrorCode =
-  | 'NAME_INVALID' // not a well-formed name (says why)
-  | 'TLD_UNSUPPORTED'
-  | 'NAME_NOT_REGISTERED' // not registered, or expired
-  | 'NO_NODE_ID' // registered, but no node id record
-  | 'RECORD_MALFORMED' // a record that is not a valid node id
-  | 'CHAIN_UNREACHABLE' // no endpoint answered within 10 s (names the endpoint)
-  | 'CHAIN_ERROR' // the chain answered nonsense
-  | 'CANCELLED';
+// The names family of lib/errors.ts: NAME_INVALID (says why), TLD_UNSUPPORTED,
+// NAME_NOT_REGISTERED (or expired), NO_NODE_ID, RECORD_MALFORMED, CHAIN_UNREACHABLE (names
+// the endpoint), CHAIN_ERROR (the chain answered nonsense), CANCELLED, and the background's
+// own CHECK_TIMEOUT and CACHED_MISMATCH.
+export type ResolveErrorCode = FamilyCode<'names'>;
 
 export interface CacheEntry {
   records: NameRecords;

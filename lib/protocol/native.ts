@@ -1,4 +1,4 @@
-import { CopybaraError, type ErrorInfo } from '../errors';
+import { CopybaraError, type ErrorInfo, errorInfoFrom } from '../errors';
 import { endpointProblem } from '../names/endpoint';
 import { NODE_ID_PATTERN } from '../node-id';
 import { CALL_ID, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time, version } from './check';
@@ -242,7 +242,7 @@ export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
   if (o.ok === true) return { v: NATIVE_VERSION, id, ok: true, result: o.result ?? null };
   if (o.ok === false) {
     const e = object(o.error, 'error');
-    return { v: NATIVE_VERSION, id, ok: false, error: { code: string(e, 'code', 64), message: string(e, 'message', 1024) } };
+    return { v: NATIVE_VERSION, id, ok: false, error: errorInfoFrom(string(e, 'code', 64), string(e, 'message', 1024)) };
   }
   throw CopybaraError.BAD_MESSAGE('a reply needs ok: true or false');
 }

@@ -2,7 +2,7 @@ import type { ApiPromise } from '@polkadot/api';
 import { decodeAddress, encodeAddress } from '@polkadot/util-crypto';
 import { DEFAULT_REGISTRY, DEFAULT_ROUTER, TLD_CHAIN, CANONICAL_TLD, type RegistryChoice } from '../names/chains';
 import { type ExecResult, decodedAt, dryRunCall, outputOf, registryFromRouter } from '../names/contract-call';
-import { shown } from '../names/errors';
+import { ResolveError, shown } from '../names/errors';
 import { openFirst } from '../names/open-api';
 import { type ContractOutput, encodeGetRegistry } from '../names/registry-codec';
 import type { Chain } from '../names/types';
@@ -53,7 +53,7 @@ export async function openChain(list: readonly string[], opts: { connectTimeoutM
   } catch (err) {
     const e = asPublishError(err);
     if (e.code !== 'UNREACHABLE') throw e;
-    const detail = (err as { detail?: string }).detail ?? e.message;
+    const detail = ResolveError.is(err) ? err.why : e.message;
     if (list.length === 1) throw PublishError.unreachable(list[0]!, detail);
     throw new PublishError('UNREACHABLE', `No Aleph Zero node could be reached: ${detail}. Check your connection, or try another endpoint.`, list.join(','));
   }

@@ -1,38 +1,38 @@
+import { CodedError, type FamilyCode } from '../errors';
 import { ResolveError } from '../names/errors';
 
 // Publishing has its own coded error: the page shows `message` as is, and picks what to
 // offer next (choose another account, retry, top up) from `code`. Every message says what
 // happened and, when there is one, what to do about it.
 
-export type PublishErrorCode =
-  | 'NOT_CONTROLLER' // the account is neither the owner nor the controller of the name
-  | 'NAME_NOT_FOUND' // not registered, or expired
-  | 'NAME_INVALID' // the typed name is not an AZERO.ID name of this registry
-  | 'BAD_RECORD' // the value to publish is not what its key must hold (a node id)
-  | 'RECORDS_OVERFLOW' // the name's records would exceed the registry's size limit
-  | 'NOTHING_TO_PUBLISH' // the chain already holds exactly these records
-  | 'UNREACHABLE' // no endpoint answered
-  | 'REJECTED' // the user or the wallet refused to sign
-  | 'FAILED' // included in a block, but failed there
-  | 'INVALID' // refused by the node before inclusion (bad signature, balance too low, …)
-  | 'TIMEOUT' // not included within the wait; it may still be
-  | 'MISMATCH' // what the chain holds afterwards differs from what was published
-  | 'CHAIN'; // the chain answered something unusable
+// The publish family of lib/errors.ts:
+//   NOT_CONTROLLER     the account is neither the owner nor the controller of the name
+//   NAME_NOT_FOUND     not registered, or expired
+//   NAME_INVALID       the typed name is not an AZERO.ID name of this registry
+//   BAD_RECORD         the value to publish is not what its key must hold (a node id)
+//   RECORDS_OVERFLOW   the name's records would exceed the registry's size limit
+//   NOTHING_TO_PUBLISH the chain already holds exactly these records
+//   UNREACHABLE        no endpoint answered
+//   REJECTED           the user or the wallet refused to sign
+//   FAILED             included in a block, but failed there
+//   INVALID            refused by the node before inclusion (bad signature, balance too low, …)
+//   TIMEOUT            not included within the wait; it may still be
+//   MISMATCH           what the chain holds afterwards differs from what was published
+//   CHAIN              the chain answered something unusable
+export type PublishErrorCode = FamilyCode<'publish'>;
 
-export class PublishError extends Error {
-  readonly code: PublishErrorCode;
+export class PublishError extends CodedError<PublishErrorCode> {
   // The endpoint the failure is about, when there is one.
   readonly endpoint: string | null;
 
   constructor(code: PublishErrorCode, message: string, endpoint: string | null = null) {
-    super(message);
+    super(code, message);
     this.name = 'PublishError';
-    this.code = code;
     this.endpoint = endpoint;
   }
 
   toJSON(): { code: PublishErrorCode; message: string } {
-    return { code: this.code, message: this.message };
+    return { code: this.code, message: this.detail };
   }
 
   static is(err: unknown, code?: PublishErrorCode): err is PublishError {
@@ -87,7 +87,7 @@ export function asPublishError(err: unknown, endpoint: string | null = null): Pu
       case 'NAME_NOT_REGISTERED':
         return new PublishError('NAME_NOT_FOUND', err.message);
       default:
-        return PublishError.chain(err.detail, err.endpoint ?? endpoint);
+        return PublishError.chain(err.why, err.endpoint ?? endpoint);
     }
   }
   const why = err instanceof Error ? err.message : String(err);

@@ -1,7 +1,7 @@
-import type { ErrorInfo } from '../errors';
+import { type ErrorInfo, toErrorInfo } from '../errors';
 import { errorText, peerLabel } from '../error-text';
 import { CallPortClient, closeThisTab } from '../ext/call-port';
-import { type HostState, errorInfoOf } from '../ext/messages';
+import type { HostState } from '../ext/messages';
 import { decodeTurnInfo } from '../protocol/native';
 import { type Verification, forDisplay } from '../ext/verification';
 import { CALL_ID } from '../protocol/check';
@@ -113,7 +113,7 @@ class CallState {
     try {
       this.onCall(await this.client!.request('answer', decodeCallInfo));
     } catch (err) {
-      this.alert = errorText(errorInfoOf(err), this.who);
+      this.alert = errorText(toErrorInfo(err), this.who);
     } finally {
       this.answering = false;
     }
@@ -175,7 +175,7 @@ class CallState {
     try {
       this.onCall(await this.client.request(type, decodeCallInfo));
     } catch (err) {
-      this.alert = errorText(errorInfoOf(err), this.who);
+      this.alert = errorText(toErrorInfo(err), this.who);
     }
     this.teardown();
   }
@@ -220,14 +220,14 @@ class CallState {
         sendSignal: (signal) => client.signal(signal),
         onRemoteStream: (remote) => (this.remoteStream = remote),
         onConnectionState: (state) => this.onConnectionState(state),
-        onError: (err) => void this.fail(`the media connection could not be set up (${errorInfoOf(err).message})`),
+        onError: (err) => void this.fail(`the media connection could not be set up (${toErrorInfo(err).message})`),
       });
       const queued = this.signals;
       this.signals = [];
       await this.peer.start();
       for (const s of queued) await this.peer.handleSignal(s);
     } catch (err) {
-      void this.fail(errorText(errorInfoOf(err), this.who).replace(/\.$/, ''));
+      void this.fail(errorText(toErrorInfo(err), this.who).replace(/\.$/, ''));
     }
   }
 

@@ -2,7 +2,8 @@ import browser, { type Runtime } from 'webextension-polyfill';
 import { errorText, sentence } from '../error-text';
 import { closeThisTab } from '../ext/call-port';
 import { checkPayload, linkLabel } from '../ext/link-flow';
-import { INVITATION, LINK_PORT, type LinkReport, decodeLinkPush, decodeLinkReport, decodeReply, errorInfoOf, unwrap } from '../ext/messages';
+import { INVITATION, LINK_PORT, type LinkReport, decodeLinkPush, decodeLinkReport, decodeReply, unwrap } from '../ext/messages';
+import { toErrorInfo } from '../errors';
 import type { CallLink } from '../links/link';
 import { shortNodeId } from '../node-id';
 
@@ -120,7 +121,7 @@ class LinkPageState {
     try {
       this.report = await this.ask('link-status');
     } catch (err) {
-      this.problem = sentence(errorInfoOf(err).message);
+      this.problem = sentence(toErrorInfo(err).message);
     } finally {
       this.checking = false;
     }
@@ -133,7 +134,7 @@ class LinkPageState {
     try {
       this.report = await this.ask('answer-link');
     } catch (err) {
-      this.problem = sentence(errorInfoOf(err).message);
+      this.problem = sentence(toErrorInfo(err).message);
     } finally {
       this.answering = false;
     }

@@ -1,7 +1,8 @@
 import { errorText } from '../error-text';
 import type { Contact } from '../ext/contacts';
 import { type DialPlan, planAfterLookup, planAfterLookupFailure } from '../ext/dial-plan';
-import { errorInfoOf, type PopupView } from '../ext/messages';
+import { type PopupView } from '../ext/messages';
+import { toErrorInfo } from '../errors';
 import type { LinkInfo } from '../protocol/native';
 import { ask, openSettings, watchView } from '../ext/popup-client';
 import { type NameTarget, type Target, contactTarget, parseTarget } from '../ext/target';
@@ -91,7 +92,7 @@ class PopupState {
       this.linkCopied = await copyText(link.url);
       await ask({ type: 'wait-link', invitation: link.invitation, expiresAt: link.expiresAt });
     } catch (err) {
-      this.error = `The call link could not be made (${errorText(errorInfoOf(err))})`;
+      this.error = `The call link could not be made (${errorText(toErrorInfo(err))})`;
     } finally {
       this.makingLink = false;
     }
@@ -101,7 +102,7 @@ class PopupState {
     try {
       await ask({ type: 'focus', callId });
     } catch (err) {
-      this.error = errorText(errorInfoOf(err));
+      this.error = errorText(toErrorInfo(err));
     }
   }
 
@@ -110,7 +111,7 @@ class PopupState {
   }
 
   openSettings(): void {
-    openSettings().catch((err: unknown) => (this.error = `Settings could not be opened (${errorInfoOf(err).message}).`));
+    openSettings().catch((err: unknown) => (this.error = `Settings could not be opened (${toErrorInfo(err).message}).`));
   }
 
   clearError(): void {
@@ -150,7 +151,7 @@ class PopupState {
       const resolution = await ask({ type: 'resolve', name, requestId });
       plan = planAfterLookup(target, resolution, this.nodeId, Date.now());
     } catch (err) {
-      plan = planAfterLookupFailure(target, errorInfoOf(err), this.nodeId);
+      plan = planAfterLookupFailure(target, toErrorInfo(err), this.nodeId);
     }
     const still = this.progress as Progress | null;
     if (still?.kind !== 'resolving' || still.requestId !== requestId) return; // cancelled
@@ -173,7 +174,7 @@ class PopupState {
       // Next time, a different node for this name is worth a question.
       if (contact?.name && plan.name === contact.name) await contactsState.seen(contact, plan.nodeId);
     } catch (err) {
-      this.error = errorText(errorInfoOf(err));
+      this.error = errorText(toErrorInfo(err));
     } finally {
       this.progress = null;
     }

@@ -8,10 +8,12 @@ import {
   isFailure,
   mediaErrorText,
   peerLabel,
+  publishErrorText,
   resolveErrorText,
   sentence,
   timeAgo,
 } from '../../lib/error-text';
+import { ERROR_CODES, type ErrorCode, errorInfoFrom } from '../../lib/errors';
 import { BOB, callInfo } from '../../testkit/ext/fixtures';
 
 describe('sentence', () => {
@@ -37,7 +39,7 @@ describe('peerLabel', () => {
 
 describe('names in words', () => {
   it('gives each resolution error its own words, with what to do', () => {
-    const text = (code: string, message = '') => resolveErrorText({ code, message }, 'bob.azero');
+    const text = (code: ErrorCode, message = '') => resolveErrorText({ code, message }, 'bob.azero');
     expect(text('NAME_NOT_REGISTERED', 'bob.azero is not registered (or has expired)')).toBe('bob.azero is not registered (or has expired).');
     expect(text('NAME_NOT_REGISTERED')).toBe('bob.azero is not registered, or its registration has expired.');
     expect(text('NO_NODE_ID')).toBe('bob.azero has no node id on record. Ask its owner for their node id.');
@@ -128,7 +130,8 @@ describe('errorText', () => {
   });
 
   it('never shows a bare code', () => {
-    expect(errorText({ code: 'SOMETHING_NEW', message: 'disk full' })).toBe('Something went wrong in Copybara (disk full).');
+    // A code this build does not know arrives as INTERNAL, keeping its text.
+    expect(errorText(errorInfoFrom('SOMETHING_NEW', 'disk full'))).toBe('Something went wrong in Copybara (disk full).');
     expect(errorText({ code: 'UNKNOWN_VERSION', message: 'unsupported protocol version 2' })).toMatch(/different versions\.$/);
   });
 
@@ -146,5 +149,26 @@ describe('mediaErrorText', () => {
     expect(mediaErrorText({ name: 'NotReadableError' }, 'camera')).toMatch(/in use by another program/);
     expect(mediaErrorText(new TypeError('x'), 'camera')).toBe('Your camera could not be started (TypeError).');
     expect(mediaErrorText(undefined, 'camera')).toBe('Your camera could not be started.');
+  });
+});
+
+describe('every code has words', () => {
+  const all = Object.values(ERROR_CODES).flat();
+
+  it.each(all)('%s, with and without a message', (code) => {
+    for (const message of ['', 'some detail']) {
+      for (const words of [errorText({ code, message }), errorText({ code, message }, 'Bob'), resolveErrorText({ code, message }, 'bob.azero')]) {
+        expect(words.trim()).not.toBe('');
+        // A person never reads a code name: the words say what it means.
+        expect(words).not.toMatch(new RegExp(`\\b${code}\\b`));
+        expect(words).toMatch(/[.!?…]$/);
+      }
+    }
+  });
+
+  it('publishing speaks of the chain where its codes are shared with calls', () => {
+    expect(publishErrorText({ code: 'UNREACHABLE', message: '' })).toMatch(/Aleph Zero node/);
+    expect(publishErrorText({ code: 'TIMEOUT', message: 'Not included within 2 min.' })).toBe('Not included within 2 min.');
+    for (const code of ERROR_CODES.publish) expect(publishErrorText({ code, message: '' })).not.toBe('');
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from 'vitest';
+import type { ErrorInfo } from '../../../lib/errors';
 import { CallBook } from '../../../entrypoints/background/call-book';
 import { type CheckAttempt, callerVerdict, createIncomingCalls, isOrphan, planChange } from '../../../entrypoints/background/incoming-call';
 import type { CheckResult, Verification } from '../../../lib/ext/verification';
@@ -93,12 +94,12 @@ describe('the verdict on a claimed name', () => {
   });
 
   it('rings as unverifiable when the chain gave no answer, or the check could not even start', () => {
-    const unreachable = { code: 'CHAIN_UNREACHABLE', message: 'timeout' };
+    const unreachable: ErrorInfo = { code: 'CHAIN_UNREACHABLE', message: 'timeout' };
     expect(callerVerdict(caller, checked({ ok: false, error: unreachable }), ringing)).toEqual({
       action: 'ring',
       verification: { status: 'unverifiable', name: 'bob.azero', error: unreachable },
     });
-    const broken = { code: 'INTERNAL', message: 'settings unreadable' };
+    const broken: ErrorInfo = { code: 'INTERNAL', message: 'settings unreadable' };
     expect(callerVerdict(caller, { ok: false, error: broken }, ringing)).toEqual({
       action: 'ring',
       verification: { status: 'unverifiable', name: 'bob.azero', error: broken },

@@ -27,7 +27,7 @@ describe('incomingNotice', () => {
     const all: Verification[] = [
       { status: 'checking', name: CLAIM },
       { status: 'mismatch', name: CLAIM, reason: 'other-node' },
-      { status: 'unverifiable', name: CLAIM, error: { code: 'SOMETHING_ELSE', message: `could not look up ${CLAIM}` } },
+      { status: 'unverifiable', name: CLAIM, error: { code: 'CHAIN_UNREACHABLE', message: `could not look up ${CLAIM}` } },
     ];
     for (const v of all) {
       for (const line of lines(v)) {

@@ -66,6 +66,11 @@ describe('NativePort', () => {
     t.port().fail(t.port().last('hangup'), 'UNKNOWN_CALL', `no call ${CALL_ID}`);
     await expect(failing).rejects.toMatchObject({ code: 'UNKNOWN_CALL', detail: `no call ${CALL_ID}` });
 
+    // Any family's code survives the trip, not only the call family's.
+    const named = t.native.request({ type: 'call', target: ALICE });
+    t.port().fail(t.port().last('call'), 'NAME_NOT_REGISTERED', 'bob.azero is not registered (or has expired)');
+    await expect(named).rejects.toMatchObject({ code: 'NAME_NOT_REGISTERED', detail: 'bob.azero is not registered (or has expired)' });
+
     const broken = t.native.request({ type: 'turn', callId: CALL_ID });
     t.port().reply(t.port().last('turn'), { urls: ['http://x'], username: 'u', credential: 'c' });
     await expect(broken).rejects.toMatchObject({ code: 'BAD_MESSAGE' });

@@ -5,6 +5,7 @@ import type { NameTarget } from '../../../lib/ext/target';
 import { encodeNodeId } from '../../../lib/node-id';
 import { resolution } from '../../../testkit/ext/fakes';
 import { ALICE, BOB } from '../../../testkit/ext/fixtures';
+import type { ErrorInfo } from '../../../lib/errors';
 
 const CAROL = encodeNodeId(new Uint8Array(32).fill(9));
 const H = 3600_000;
@@ -49,7 +50,7 @@ describe('planAfterLookup', () => {
 });
 
 describe('planAfterLookupFailure', () => {
-  const unreachable = { code: 'CHAIN_UNREACHABLE', message: 'The name service could not be reached at wss://ws.azero.dev: no answer' };
+  const unreachable: ErrorInfo = { code: 'CHAIN_UNREACHABLE', message: 'The name service could not be reached at wss://ws.azero.dev: no answer' };
 
   it('reaches a contact at its saved node when the chain is away, saying so', () => {
     expect(planAfterLookupFailure(asContact, unreachable, ALICE)).toEqual({

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CopybaraError } from '../../../lib/errors';
+import { CopybaraError, toErrorInfo } from '../../../lib/errors';
 import {
   ReplyError,
   decodeCallPageMessage,
@@ -10,7 +10,6 @@ import {
   decodeReply,
   decodeResolution,
   decodeVerification,
-  errorInfoOf,
   unwrap,
 } from '../../../lib/ext/messages';
 import { ResolveError } from '../../../lib/names/errors';
@@ -162,7 +161,7 @@ describe('replies', () => {
     try {
       unwrap(reply);
     } catch (err) {
-      expect(errorInfoOf(err)).toEqual({ code: 'UNREACHABLE', message: 'no route' });
+      expect(toErrorInfo(err)).toEqual({ code: 'UNREACHABLE', message: 'no route' });
     }
   });
 
@@ -170,15 +169,15 @@ describe('replies', () => {
     expect(() => decodeReply({ ok: true, result: { callId: 'x' } }, decodeCallInfo)).toThrow(CopybaraError);
   });
 
-  it('errorInfoOf keeps codes and wraps anything else as INTERNAL', () => {
-    expect(errorInfoOf(CopybaraError.TIMEOUT('slow'))).toEqual({ code: 'TIMEOUT', message: 'slow' });
-    expect(errorInfoOf(ResolveError.notRegistered('bob.azero'))).toEqual({
+  it('toErrorInfo keeps codes and wraps anything else as INTERNAL', () => {
+    expect(toErrorInfo(CopybaraError.TIMEOUT('slow'))).toEqual({ code: 'TIMEOUT', message: 'slow' });
+    expect(toErrorInfo(ResolveError.notRegistered('bob.azero'))).toEqual({
       code: 'NAME_NOT_REGISTERED',
       message: 'bob.azero is not registered (or has expired)',
     });
-    expect(errorInfoOf(Object.assign(new Error('x'), { code: 'NOT_A_CODE' }))).toEqual({ code: 'INTERNAL', message: 'x' });
-    expect(errorInfoOf(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
-    expect(errorInfoOf('text')).toEqual({ code: 'INTERNAL', message: 'text' });
+    expect(toErrorInfo(Object.assign(new Error('x'), { code: 'NOT_A_CODE' }))).toEqual({ code: 'INTERNAL', message: 'x' });
+    expect(toErrorInfo(new Error('boom'))).toEqual({ code: 'INTERNAL', message: 'boom' });
+    expect(toErrorInfo('text')).toEqual({ code: 'INTERNAL', message: 'text' });
   });
 });
 

@@ -3,13 +3,14 @@ import { type CheckResult, callerOutcome, dialledName, verifiedName } from '../.
 import { encodeNodeId } from '../../../lib/node-id';
 import { resolution } from '../../../testkit/ext/fakes';
 import { BOB, callInfo } from '../../../testkit/ext/fixtures';
+import type { ErrorCode } from '../../../lib/errors';
 
 const CAROL = encodeNodeId(new Uint8Array(32).fill(9));
 const call = callInfo({ direction: 'incoming', state: 'incoming', peer: BOB, peerName: 'bob.azero' });
 const strict = { allowMismatchedNames: false };
 const lenient = { allowMismatchedNames: true };
 const found = (nodeId: string | null, fromCache = false): CheckResult => ({ ok: true, resolution: resolution('bob.azero', nodeId, { fromCache, verifiedAt: 7 }) });
-const failed = (code: string, message = 'words'): CheckResult => ({ ok: false, error: { code, message } });
+const failed = (code: ErrorCode, message = 'words'): CheckResult => ({ ok: false, error: { code, message } });
 
 describe('callerOutcome', () => {
   it('verified: the name points to the calling key', () => {
@@ -37,7 +38,7 @@ describe('callerOutcome', () => {
     expect(callerOutcome(call, result, strict)).toEqual({ verification: { status: 'mismatch', name: 'bob.azero', reason }, ring: false });
   });
 
-  it.each(['CHAIN_UNREACHABLE', 'CHAIN_ERROR', 'RECORD_MALFORMED', 'NAME_INVALID', 'TLD_UNSUPPORTED', 'CHECK_TIMEOUT', 'INTERNAL'])(
+  it.each(['CHAIN_UNREACHABLE', 'CHAIN_ERROR', 'RECORD_MALFORMED', 'NAME_INVALID', 'TLD_UNSUPPORTED', 'CHECK_TIMEOUT', 'INTERNAL'] as const)(
     'unverifiable after %s: rings, showing the node id',
     (code) => {
       expect(callerOutcome(call, failed(code), strict)).toEqual({
