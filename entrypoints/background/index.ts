@@ -1,6 +1,6 @@
 import { defineBackground } from '#imports';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { localArea } from '../../lib/ext/browser-storage';
+import { localArea } from '../../lib/browser/local-storage';
 import { StorageNameCache } from '../../lib/ext/name-cache';
 import { SettingsStore } from '../../lib/ext/settings';
 import { NATIVE_HOST_NAME } from '../../lib/extension-key';

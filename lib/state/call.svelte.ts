@@ -1,6 +1,6 @@
 import { type ErrorInfo, toErrorInfo } from '../errors';
 import { errorText, peerLabel } from '../error-text';
-import { CallPortClient, closeThisTab } from '../ext/call-port';
+import { CallPortClient, closeThisTab } from '../browser/call-port';
 import type { HostState } from '../ext/messages';
 import { decodeTurnInfo } from '../protocol/native';
 import { type Verification, forDisplay } from '../ext/verification';

@@ -1,4 +1,4 @@
-import { localArea, onLocalChange } from '../ext/browser-storage';
+import { localArea, onLocalChange } from '../browser/local-storage';
 import { CONTACTS_KEY, type Contact, type ContactDraft, type ContactErrors, ContactsStore, addressOf } from '../ext/contacts';
 import { parseName } from '../names/name';
 

@@ -1,6 +1,6 @@
 import browser, { type Runtime } from 'webextension-polyfill';
 import { errorText, sentence } from '../error-text';
-import { closeThisTab } from '../ext/call-port';
+import { closeThisTab } from '../browser/call-port';
 import { checkPayload, linkLabel } from '../ext/link-flow';
 import { INVITATION, LINK_PORT, type LinkReport, decodeLinkPush, decodeLinkReport, decodeReply, unwrap } from '../ext/messages';
 import { toErrorInfo } from '../errors';

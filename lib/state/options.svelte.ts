@@ -1,4 +1,4 @@
-import { localArea } from '../ext/browser-storage';
+import { localArea } from '../browser/local-storage';
 import {
   DEFAULT_ENDPOINTS,
   type SettingsDraft,

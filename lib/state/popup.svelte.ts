@@ -4,7 +4,7 @@ import { type DialPlan, planAfterLookup, planAfterLookupFailure } from '../ext/d
 import { type PopupView } from '../ext/messages';
 import { toErrorInfo } from '../errors';
 import type { LinkInfo } from '../protocol/native';
-import { ask, openSettings, watchView } from '../ext/popup-client';
+import { ask, openSettings, watchView } from '../browser/popup-client';
 import { type NameTarget, type Target, contactTarget, parseTarget } from '../ext/target';
 import { parseName } from '../names/name';
 import { contactsState } from './contacts.svelte';

@@ -9,8 +9,8 @@ import {
   type CallPageRequest,
   type HostState,
   decodeCallPagePush,
-} from './messages';
-import type { Verification } from './verification';
+} from '../ext/messages';
+import type { Verification } from '../ext/verification';
 
 // The call page's only line to the background: a long-lived "call" port. It watches one
 // call, turns requests into promises, and reconnects when the port drops while the call

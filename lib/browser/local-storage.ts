@@ -1,5 +1,5 @@
 import browser from 'webextension-polyfill';
-import type { KeyValueArea } from './storage';
+import type { KeyValueArea } from '../ext/storage';
 
 // storage.local as a KeyValueArea: the only module that touches browser.storage.
 

@@ -10,7 +10,7 @@ import {
   decodeReply,
   decodeResolution,
   unwrap,
-} from './messages';
+} from '../ext/messages';
 import { decodeCallInfo } from '../protocol/native';
 import { decodeLinkInfo } from '../protocol/native';
 
