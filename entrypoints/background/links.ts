@@ -195,10 +195,6 @@ export function createLinkFlow(deps: LinkFlowDeps) {
       send(port, { type: 'arrived', callId: call.callId } satisfies LinkPush);
       return true;
     },
-
-    waitingFor(): string[] {
-      return [...waiting.keys()];
-    },
   };
 }
 

@@ -83,10 +83,6 @@ export function findByNickname(contacts: Contact[], text: string): Contact | nul
   return contacts.find((c) => c.nickname.toLocaleLowerCase() === key) ?? null;
 }
 
-export function findByName(contacts: Contact[], full: string): Contact | null {
-  return contacts.find((c) => c.name === full) ?? null;
-}
-
 // ---------------------------------------------------------------------------------------
 // Storage: each stored entry is checked; one that does not check out is left out (and
 // reported) rather than making every contact unreadable.

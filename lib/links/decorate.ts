@@ -122,6 +122,3 @@ export function createBadge(doc: Document, verdict: LinkVerdict, opts: BadgeOpti
   return badge;
 }
 
-export function isBadge(node: Node): boolean {
-  return node.nodeType === 1 && (node as Element).hasAttribute(BADGE_ATTR);
-}

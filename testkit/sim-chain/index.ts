@@ -14,10 +14,8 @@ import { type Faults, type SimStats, SimulatedNode } from './server';
 
 export type { Faults, NameSpec, SimStats };
 export { ALICE } from './registry-model';
-export { DEPOSIT_PER_BYTE, GAS_REQUIRED, SEL } from './contract';
-export { BASE_FEE, BYTE_FEE } from './payment';
+export { DEPOSIT_PER_BYTE } from './contract';
 export { INITIAL_FREE } from './storage';
-export { BLOCK_DELAY_MS, FINALITY_DELAY_MS } from './txpool';
 
 export interface SimChainOptions {
   // Which public deployment to impersonate: its registry and router addresses and TLDs.

@@ -1,5 +1,5 @@
 import { u8aConcat, u8aToHex } from '@polkadot/util';
-import { blake2AsU8a, xxhashAsU8a } from '@polkadot/util-crypto';
+import { xxhashAsU8a } from '@polkadot/util-crypto';
 import type { Block, SimBlocks } from './blocks';
 import { registry } from './runtime';
 
@@ -16,12 +16,6 @@ const prefix = (pallet: string, item: string) => u8aConcat(xxhashAsU8a(pallet, 1
 const ACCOUNT_PREFIX = u8aToHex(prefix('System', 'Account'));
 export const EVENTS_KEY = u8aToHex(prefix('System', 'Events'));
 export const NUMBER_KEY = u8aToHex(prefix('System', 'Number'));
-
-// System.Account is a Blake2_128Concat map: prefix ++ blake2_128(id) ++ id.
-export function accountKey(id: string): string {
-  const raw = registry.createType('AccountId', id).toU8a();
-  return u8aToHex(u8aConcat(prefix('System', 'Account'), blake2AsU8a(raw, 128), raw));
-}
 
 interface AccountState {
   nonce: number;
