@@ -47,7 +47,18 @@ export const ERROR_CODES = {
   // Why a datagram is not STUN/TURN (native-host/node/turn). These never leave the node:
   // the relay counts and logs them. They are names, not the RFC's numeric error codes
   // (400, 401, 437 …), which are what a STUN error response carries on the wire.
-  stun: ['SHORT', 'NOT_STUN', 'BAD_COOKIE', 'BAD_LENGTH', 'ATTR_OVERFLOW', 'BAD_ATTR', 'BAD_FINGERPRINT', 'BAD_INTEGRITY', 'BAD_CHANNEL', 'TOO_LARGE'],
+  stun: [
+    'SHORT',
+    'NOT_STUN',
+    'BAD_COOKIE',
+    'BAD_LENGTH',
+    'ATTR_OVERFLOW',
+    'BAD_ATTR',
+    'BAD_FINGERPRINT',
+    'BAD_INTEGRITY',
+    'BAD_CHANNEL',
+    'TOO_LARGE',
+  ],
 } as const satisfies Record<string, readonly string[]>;
 
 export type ErrorFamily = keyof typeof ERROR_CODES;
@@ -125,7 +136,7 @@ export class CopybaraError extends CodedError<FamilyCode<'call' | 'native'>> {
     return new CopybaraError('UNREACHABLE', why);
   }
   static SELF_CALL() {
-    return new CopybaraError('SELF_CALL', 'that is this node\'s own id');
+    return new CopybaraError('SELF_CALL', "that is this node's own id");
   }
   static TIMEOUT(what: string) {
     return new CopybaraError('TIMEOUT', what);
@@ -146,6 +157,18 @@ export class ReplyError extends CodedError<ErrorCode> {
 
   get info(): ErrorInfo {
     return this.toInfo();
+  }
+}
+
+// Words for any thrown value, for a log line or a message: an Error's message, text as it
+// is, anything else as JSON (a bare "[object Object]" helps nobody).
+export function describeError(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  if (typeof value === 'string') return value;
+  try {
+    return JSON.stringify(value) ?? typeof value;
+  } catch {
+    return typeof value;
   }
 }
 

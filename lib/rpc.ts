@@ -56,7 +56,7 @@ export class PendingRequests {
         this.pending.delete(id);
         reject(this.opts.timeoutError(label, timeoutMs));
       }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (value: unknown) => void, reject, decode, timer });
+      this.pending.set(id, { resolve: resolve, reject, decode, timer });
       try {
         send(id);
       } catch (err) {

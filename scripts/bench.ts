@@ -1,3 +1,4 @@
+import { describeError } from '../lib/errors';
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
@@ -136,11 +137,16 @@ async function benchRelay(root: string, bootstrap: string) {
     relay,
     relayNodes: { idleMB: idle, relayLoadPeakMB: load, sampledEveryMs: 100, samples: { ...sampler.samples } },
     bridgeStart: {
-      method: 'spawn <profile>/copybara-bridge.sh, send {v:1,id:1,type:"status"} framed on stdin, time until the reply; the node already runs',
+      method:
+        'spawn <profile>/copybara-bridge.sh, send {v:1,id:1,type:"status"} framed on stdin, time until the reply; the node already runs',
       runsMs: bridgeMs,
       medianMs: round(median(bridgeMs), 1),
       maxMs: round(Math.max(...bridgeMs), 1),
-      baseline: { what: 'spawn `node -e` that writes one byte, time until it arrives: the floor for any Node.js bridge', runsMs: bareNodeMs, medianMs: round(median(bareNodeMs), 1) },
+      baseline: {
+        what: 'spawn `node -e` that writes one byte, time until it arrives: the floor for any Node.js bridge',
+        runsMs: bareNodeMs,
+        medianMs: round(median(bareNodeMs), 1),
+      },
     },
   };
 }
@@ -165,7 +171,9 @@ async function benchCalls(root: string, bootstrap: string) {
   for (let i = 0; i < CALLS; i++) {
     const t = await bounded(`call ${i + 1}`, () => timeOneCall(alice, bob), 90_000);
     calls.push(t);
-    progress(`calls: ${i + 1}/${CALLS}: Call -> caller's first frame ${t.callToCallerFrameMs} ms (ring ${t.ringMs} ms, Answer -> both frames ${t.answerToBothFramesMs} ms)`);
+    progress(
+      `calls: ${i + 1}/${CALLS}: Call -> caller's first frame ${t.callToCallerFrameMs} ms (ring ${t.ringMs} ms, Answer -> both frames ${t.answerToBothFramesMs} ms)`,
+    );
   }
   await stopSampler();
   const pick = (k: keyof Omit<CallTiming, 'candidates' | 'pressTimes'>) => stat(calls.map((c) => c[k]));
@@ -179,7 +187,11 @@ async function benchCalls(root: string, bootstrap: string) {
         "then Playwright's click). Press times are the click events as the pages saw them (pressTimes: 'page'); " +
         `the incoming call and first frames are detected by polling every ~${POLL_MS} ms (getStats for frames), so those are late by up to one poll.`,
       callToFirstCallerFrameMs: callToFrame,
-      answerToFirstFrameMs: { caller: pick('answerToCallerFrameMs'), callee: pick('answerToCalleeFrameMs'), both: pick('answerToBothFramesMs') },
+      answerToFirstFrameMs: {
+        caller: pick('answerToCallerFrameMs'),
+        callee: pick('answerToCalleeFrameMs'),
+        both: pick('answerToBothFramesMs'),
+      },
       ringMs: pick('ringMs'),
       reactionMs: pick('reactionMs'),
       callClickMs: pick('callClickMs'),
@@ -214,7 +226,9 @@ async function main(): Promise<void> {
     if (machine.otherCopybaraProcessesAtStart > 0) {
       progress(`warning: ${machine.otherCopybaraProcessesAtStart} other copybara-host processes are running; figures will be noisier`);
     }
-    progress(`machine: ${machine.cpus} cpus, node ${machine.node}, ${machine.chromium ?? 'chromium version unknown'}; temp folder ${dir.path}`);
+    progress(
+      `machine: ${machine.cpus} cpus, node ${machine.node}, ${machine.chromium ?? 'chromium version unknown'}; temp folder ${dir.path}`,
+    );
     const bootstrap = await startTestnetProc();
     progress(`testnet on ${bootstrap}`);
 
@@ -266,16 +280,18 @@ async function main(): Promise<void> {
     if (errors.length > 0) progress(`cleanup problems:\n  ${errors.join('\n  ')}`);
     if (left.length > 0) failure ??= new Error(`processes still running after cleanup were killed:\n${left.join('\n')}`);
   }
-  if (failure || !results) throw failure ?? new Error('no results');
+  if (failure !== null) throw failure instanceof Error ? failure : new Error(describeError(failure));
+  if (!results) throw new Error('no results');
 
-  results.durationS = round((performance.now() - t0) / 1000, 1);
+  const durationS = round((performance.now() - t0) / 1000, 1);
+  results.durationS = durationS;
   const out = JSON.stringify(results, null, 2);
   const folder = join(ROOT, 'bench-results');
   await mkdir(folder, { recursive: true });
   const file = join(folder, `bench-${startedAt.toISOString().replace(/:/g, '-')}.json`);
   await writeFile(file, `${out}\n`);
   process.stdout.write(`${out}\n`);
-  progress(`done in ${results.durationS} s; saved ${file}`);
+  progress(`done in ${durationS} s; saved ${file}`);
 }
 
 async function fail(reason: unknown, code = 1): Promise<never> {

@@ -24,7 +24,10 @@ async function main(): Promise<void> {
     const net = await startTestnet();
     testnet = net.proc;
     say(`testnet on ${net.bootstrap}`);
-    [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, false), startSide(dir.path, 'bob', net.bootstrap, false)]);
+    [alice, bob] = await Promise.all([
+      startSide(dir.path, 'alice', net.bootstrap, false),
+      startSide(dir.path, 'bob', net.bootstrap, false),
+    ]);
     say(`alice is ${alice.nodeId}\nbob   is ${bob.nodeId}`);
 
     const pressed = Date.now();
@@ -32,21 +35,36 @@ async function main(): Promise<void> {
     say('alice pressed Call');
     const bobTab = await answer(bob);
     say('bob answered');
-    await until('media both ways', 30_000, async () => [await mediaSummary(aliceTab), await mediaSummary(bobTab)], (ms) => ms.every((m) => m.framesDecoded > 0));
+    await until(
+      'media both ways',
+      30_000,
+      async () => [await mediaSummary(aliceTab), await mediaSummary(bobTab)],
+      (ms) => ms.every((m) => m.framesDecoded > 0),
+    );
     const setupMs = Date.now() - pressed;
     say(`first remote frames decoded ${setupMs} ms after Call was pressed (this includes Bob's reaction time in the script)`);
     await new Promise((r) => setTimeout(r, SECONDS * 1000));
 
-    for (const [who, tab] of [['alice', aliceTab], ['bob', bobTab]] as const) {
+    for (const [who, tab] of [
+      ['alice', aliceTab],
+      ['bob', bobTab],
+    ] as const) {
       await tab.getByRole('button', { name: 'Call details' }).click();
       await new Promise((r) => setTimeout(r, 1200));
       const file = join(OUT, `${who}-call.png`);
       await tab.screenshot({ path: file, fullPage: true });
       const m = await mediaSummary(tab);
-      say(`${who}: ${await statusText(tab)} | candidates ${m.localCandidateType}/${m.remoteCandidateType} | video frames decoded ${m.framesDecoded} | audio packets ${m.audioPacketsReceived} | screenshot ${file}`);
+      say(
+        `${who}: ${await statusText(tab)} | candidates ${m.localCandidateType}/${m.remoteCandidateType} | video frames decoded ${m.framesDecoded} | audio packets ${m.audioPacketsReceived} | screenshot ${file}`,
+      );
     }
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('bob sees the end', 10_000, () => statusText(bobTab), (t) => /hung up/i.test(t));
+    await until(
+      'bob sees the end',
+      10_000,
+      () => statusText(bobTab),
+      (t) => /hung up/i.test(t),
+    );
     say(`bob: ${await statusText(bobTab)}`);
   } finally {
     await Promise.all([stopSide(alice), stopSide(bob)]);

@@ -85,16 +85,21 @@ function work(job: Job): void {
     else {
       const a = r() % corpus.length;
       const b = r() % corpus.length;
-      input = target.input === 'json' ? encoder.encode(JSON.stringify(mutateJson(r, parsed[a]!, parsed[b]!))) : mutateBytes(r, corpus[a]!, corpus[b]!);
+      input =
+        target.input === 'json'
+          ? encoder.encode(JSON.stringify(mutateJson(r, parsed[a]!, parsed[b]!)))
+          : mutateBytes(r, corpus[a]!, corpus[b]!);
     }
     const n = Math.min(input.length, INPUT_CAP);
     bytes.set(input.subarray(0, n));
     Atomics.store(length, 0, n);
 
-    let out = runOnce(input);
+    const out = runOnce(input);
     // A seed is a valid message: it must decode.
-    if (i < corpus.length && out.threw) return post({ kind: 'fail', what: 'bad-seed', hex: hex(input), error: describe(out.error), index: i });
-    if (out.threw && !target.expected(out.error)) return post({ kind: 'fail', what: 'crash', hex: hex(input), error: describe(out.error), index: i });
+    if (i < corpus.length && out.threw)
+      return post({ kind: 'fail', what: 'bad-seed', hex: hex(input), error: describe(out.error), index: i });
+    if (out.threw && !target.expected(out.error))
+      return post({ kind: 'fail', what: 'crash', hex: hex(input), error: describe(out.error), index: i });
     // A slow run may be the garbage collector, or this thread waiting for a core (two cores,
     // other work): an input is a hang only if it is slow three times running, by the clock
     // and in CPU time both.
@@ -106,7 +111,8 @@ function work(job: Job): void {
       const cpuMs = (used.user + used.system) / 1000;
       ms = Math.min(ms, Math.min(retry.ms, cpuMs));
     }
-    if (ms > job.maxMs) return post({ kind: 'fail', what: 'hang', hex: hex(input), error: `took ${ms.toFixed(1)} ms (limit ${job.maxMs} ms)`, index: i });
+    if (ms > job.maxMs)
+      return post({ kind: 'fail', what: 'hang', hex: hex(input), error: `took ${ms.toFixed(1)} ms (limit ${job.maxMs} ms)`, index: i });
     slowestMs = Math.max(slowestMs, ms);
     if ((i + 1) % PROGRESS_EVERY === 0) post({ kind: 'progress', done: i + 1 });
   }
@@ -135,14 +141,31 @@ function runTarget(target: FuzzTarget, job: Omit<Job, 'target' | 'shared'>): Pro
       clearInterval(watchdog);
       void worker.terminate();
       const seconds = (r.ms ?? performance.now() - started) / 1000;
-      resolve({ target: target.name, inputs: r.inputs, seconds, perSecond: Math.round(r.inputs / Math.max(seconds, 1e-9)), slowestMs: r.slowestMs, failure: r.failure });
+      resolve({
+        target: target.name,
+        inputs: r.inputs,
+        seconds,
+        perSecond: Math.round(r.inputs / Math.max(seconds, 1e-9)),
+        slowestMs: r.slowestMs,
+        failure: r.failure,
+      });
     };
     let lastHeard = performance.now();
     const watchdog = setInterval(() => {
       if (performance.now() - lastHeard < STALL_MS) return;
       const n = Atomics.load(new Int32Array(shared, 0, 1), 0);
       const hex = Buffer.from(new Uint8Array(shared, 8, n)).toString('hex');
-      finish({ inputs, slowestMs: STALL_MS, failure: { kind: 'fail', what: 'hang', hex, error: `no progress for ${STALL_MS / 1000} s on this input (the one being decoded when the watchdog fired, after #${inputs})`, index: inputs } });
+      finish({
+        inputs,
+        slowestMs: STALL_MS,
+        failure: {
+          kind: 'fail',
+          what: 'hang',
+          hex,
+          error: `no progress for ${STALL_MS / 1000} s on this input (the one being decoded when the watchdog fired, after #${inputs})`,
+          index: inputs,
+        },
+      });
     }, 500);
     worker.on('message', (m: Report) => {
       lastHeard = performance.now();
@@ -150,8 +173,20 @@ function runTarget(target: FuzzTarget, job: Omit<Job, 'target' | 'shared'>): Pro
       else if (m.kind === 'done') finish({ inputs: m.inputs, ms: m.ms, slowestMs: m.slowestMs, failure: null });
       else finish({ inputs: m.index, slowestMs: 0, failure: m });
     });
-    worker.on('error', (err) => finish({ inputs, slowestMs: 0, failure: { kind: 'fail', what: 'crash', hex: '', error: `the worker failed: ${describe(err)}`, index: inputs } }));
-    worker.on('exit', () => finish({ inputs, slowestMs: 0, failure: { kind: 'fail', what: 'crash', hex: '', error: 'the worker exited before finishing', index: inputs } }));
+    worker.on('error', (err) =>
+      finish({
+        inputs,
+        slowestMs: 0,
+        failure: { kind: 'fail', what: 'crash', hex: '', error: `the worker failed: ${describe(err)}`, index: inputs },
+      }),
+    );
+    worker.on('exit', () =>
+      finish({
+        inputs,
+        slowestMs: 0,
+        failure: { kind: 'fail', what: 'crash', hex: '', error: 'the worker exited before finishing', index: inputs },
+      }),
+    );
   });
 }
 
@@ -177,14 +212,17 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const asJson = process.env.FUZZ_JSON === '1';
-  if (!asJson) console.log(`fuzz: seed ${JSON.stringify(seed)} (FUZZ_SEED), ${count} inputs per target (FUZZ_COUNT), hang above ${maxMs} ms`);
+  if (!asJson)
+    console.log(`fuzz: seed ${JSON.stringify(seed)} (FUZZ_SEED), ${count} inputs per target (FUZZ_COUNT), hang above ${maxMs} ms`);
   const results: Result[] = [];
   for (const target of TARGETS.filter((t) => only.length === 0 || only.includes(t.name))) {
     const r = await runTarget(target, { count, seed, maxMs });
     results.push(r);
     if (!asJson) {
       const status = r.failure ? `FAILED (${r.failure.what})` : 'ok';
-      console.log(`${r.target.padEnd(26)} ${String(r.inputs).padStart(8)} inputs ${r.seconds.toFixed(1).padStart(6)} s ${String(r.perSecond).padStart(8)}/s  slowest ${r.slowestMs.toFixed(2)} ms  ${status}`);
+      console.log(
+        `${r.target.padEnd(26)} ${String(r.inputs).padStart(8)} inputs ${r.seconds.toFixed(1).padStart(6)} s ${String(r.perSecond).padStart(8)}/s  slowest ${r.slowestMs.toFixed(2)} ms  ${status}`,
+      );
     }
   }
   const failed = results.filter((r) => r.failure);

@@ -52,16 +52,19 @@ export interface Person {
 
 // One person: a Chromium profile of their own with the built extension loaded and the
 // native host installed into that profile, pointing at their node's profile folder.
-export async function launchPerson(opts: {
-  name: string;
-  userDataDir: string;
-  profile: string;
-  bootstrap: string;
-}): Promise<Person> {
+export async function launchPerson(opts: { name: string; userDataDir: string; profile: string; bootstrap: string }): Promise<Person> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`no extension build in ${EXTENSION_DIR}: run "npm run build" first`);
   }
-  const install = await cliOutput(['install', '--user-data-dir', opts.userDataDir, '--profile', opts.profile, '--bootstrap', opts.bootstrap]);
+  const install = await cliOutput([
+    'install',
+    '--user-data-dir',
+    opts.userDataDir,
+    '--profile',
+    opts.profile,
+    '--bootstrap',
+    opts.bootstrap,
+  ]);
   if (install.code !== 0) throw new Error(`copybara-host install failed: ${install.stderr}`);
   const context = await chromium.launchPersistentContext(opts.userDataDir, {
     executablePath: CHROMIUM,

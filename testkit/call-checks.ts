@@ -1,3 +1,4 @@
+import { describeError } from '../lib/errors';
 import type { Page } from 'playwright-core';
 
 // Checks on a live call tab, read through the page's own RTCPeerConnection.
@@ -16,7 +17,9 @@ export async function until<T>(what: string, timeoutMs: number, probe: () => Pro
     }
     await new Promise((r) => setTimeout(r, 100));
   }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${String(error)}` : ''}`);
+  throw new Error(
+    `${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${describeError(error)}` : ''}`,
+  );
 }
 
 export async function statusText(page: Page): Promise<string> {
@@ -38,7 +41,7 @@ export function mediaSummary(page: Page): Promise<MediaSummary> {
   return page.evaluate(async () => {
     const debug = (globalThis as unknown as { copybaraDebug?: { pc(): RTCPeerConnection | null } }).copybaraDebug;
     const pc = debug?.pc() ?? null;
-    const video = document.querySelector('video[aria-label="Remote video"]') as HTMLVideoElement | null;
+    const video = document.querySelector<HTMLVideoElement>('video[aria-label="Remote video"]');
     const out = {
       connectionState: pc?.connectionState ?? 'none',
       localCandidateType: null as string | null,

@@ -33,7 +33,12 @@ export async function stopSide(side: Side | undefined): Promise<void> {
 // Types the target into the popup and presses Call; resolves with the caller's call tab.
 export async function dial(from: Side, target: string): Promise<{ popup: Page; tab: Page }> {
   const popup = await openPopup(from.person);
-  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(from.nodeId));
+  await until(
+    'own node id in the popup',
+    15_000,
+    () => popup.getByLabel('Your node id').textContent(),
+    (t) => (t ?? '').includes(from.nodeId),
+  );
   await popup.getByLabel('Name or node id').fill(target);
   const tab = waitForCallTab(from.person, 15_000);
   await popup.getByRole('button', { name: 'Call', exact: true }).click();
@@ -47,13 +52,23 @@ export async function configureNames(side: Side, endpoint: string, myName: strin
   await page.getByLabel('Aleph Zero endpoints').fill(endpoint);
   await page.getByLabel('My name').fill(myName);
   await page.getByRole('button', { name: 'Save' }).click();
-  await until(`${side.name}'s settings saved`, 10_000, async () => (await page.textContent('body')) ?? '', (t) => t.includes('Saved'));
+  await until(
+    `${side.name}'s settings saved`,
+    10_000,
+    async () => (await page.textContent('body')) ?? '',
+    (t) => t.includes('Saved'),
+  );
   await page.close();
 }
 
 export async function answer(to: Side): Promise<Page> {
   const tab = await waitForCallTab(to.person, 20_000);
-  await until(`${to.name} sees the incoming call`, 20_000, () => statusText(tab), (t) => /incoming call/i.test(t));
+  await until(
+    `${to.name} sees the incoming call`,
+    20_000,
+    () => statusText(tab),
+    (t) => /incoming call/i.test(t),
+  );
   await tab.getByRole('button', { name: 'Answer' }).click();
   return tab;
 }
@@ -65,7 +80,12 @@ export async function closeCallTabs(...sides: Side[]): Promise<void> {
     for (const page of s.person.context.pages()) if (page.url().includes('/call.html')) await page.close();
   }
   for (const s of sides) {
-    await until(`${s.name}'s node has no call in progress`, 10_000, () => liveCalls(s), (n) => n === 0);
+    await until(
+      `${s.name}'s node has no call in progress`,
+      10_000,
+      () => liveCalls(s),
+      (n) => n === 0,
+    );
   }
 }
 

@@ -18,7 +18,10 @@ export interface ExtensionBrowser {
   close(): Promise<void>;
 }
 
-export async function launchExtensionBrowser(userDataDir: string, extensionDir = process.env.COPYBARA_EXTENSION_DIR ?? EXTENSION_DIR): Promise<ExtensionBrowser> {
+export async function launchExtensionBrowser(
+  userDataDir: string,
+  extensionDir = process.env.COPYBARA_EXTENSION_DIR ?? EXTENSION_DIR,
+): Promise<ExtensionBrowser> {
   if (!existsSync(join(extensionDir, 'manifest.json'))) {
     throw new Error(`no extension build in ${extensionDir}: run "npx wxt build" first`);
   }
@@ -45,14 +48,18 @@ export async function launchExtensionBrowser(userDataDir: string, extensionDir =
     context,
     worker,
     async backgroundProblem() {
-      const state = await worker.evaluate(() => (globalThis as unknown as { serviceWorker?: { state: string } }).serviceWorker?.state ?? 'unknown').catch((err: Error) => `gone (${err.message})`);
+      const state = await worker
+        .evaluate(() => (globalThis as unknown as { serviceWorker?: { state: string } }).serviceWorker?.state ?? 'unknown')
+        .catch((err: Error) => `gone (${err.message})`);
       if (state === 'activated' || state === 'activating') return null;
       const page = await context.newPage();
       try {
         await page.goto('chrome://extensions/', { timeout: 10_000 });
         const errors = await page.evaluate(async (id) => {
           type Info = { runtimeErrors: { message: string }[]; manifestErrors: { message: string }[] };
-          const dp = (globalThis as unknown as { chrome: { developerPrivate: { getExtensionInfo(id: string, cb: (i: Info) => void): void } } }).chrome.developerPrivate;
+          const dp = (
+            globalThis as unknown as { chrome: { developerPrivate: { getExtensionInfo(id: string, cb: (i: Info) => void): void } } }
+          ).chrome.developerPrivate;
           const info = await new Promise<Info>((resolve) => dp.getExtensionInfo(id, resolve));
           return [...info.manifestErrors, ...info.runtimeErrors].map((e) => e.message);
         }, CHROMIUM_EXTENSION_ID);

@@ -66,6 +66,9 @@ export async function keyringPair(seed: string, type: 'sr25519' | 'ed25519' = 's
   return new Keyring({ type, ss58Format: 42 }).addFromUri(seed);
 }
 
-export async function keyringSigner(seed: string, opts: { type?: 'sr25519' | 'ed25519'; behaviour?: SignerBehaviour; registry?: Registry } = {}): Promise<KeyringSigner> {
+export async function keyringSigner(
+  seed: string,
+  opts: { type?: 'sr25519' | 'ed25519'; behaviour?: SignerBehaviour; registry?: Registry } = {},
+): Promise<KeyringSigner> {
   return new KeyringSigner(await keyringPair(seed, opts.type), opts.behaviour, opts.registry);
 }

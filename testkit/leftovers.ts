@@ -10,9 +10,7 @@ export async function processesMentioning(marker: string): Promise<{ pid: number
   const found: { pid: number; cmdline: string }[] = [];
   for (const pid of await readdir('/proc')) {
     if (!/^\d+$/.test(pid) || Number(pid) === process.pid) continue;
-    const [cmdline, environ] = await Promise.all(
-      ['cmdline', 'environ'].map((f) => readFile(`/proc/${pid}/${f}`, 'utf8').catch(() => '')),
-    );
+    const [cmdline, environ] = await Promise.all(['cmdline', 'environ'].map((f) => readFile(`/proc/${pid}/${f}`, 'utf8').catch(() => '')));
     if (cmdline!.includes(marker) || environ!.includes(marker)) found.push({ pid: Number(pid), cmdline: cmdline!.replace(/\0/g, ' ') });
   }
   return found;

@@ -21,11 +21,24 @@ export function messengerWith(url: string): string {
 export async function openMarkedMessenger(context: BrowserContext): Promise<Page> {
   const page = await context.newPage();
   await page.goto(MESSENGER, { waitUntil: 'load', timeout: 15_000 });
-  await until('the link is marked', 10_000, () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length), (n) => n === 1);
+  await until(
+    'the link is marked',
+    10_000,
+    () => page.evaluate(() => document.querySelectorAll('[data-copybara-badge="valid"]').length),
+    (n) => n === 1,
+  );
   return page;
 }
 
-type DomNode = { nodeName: string; nodeType: number; nodeValue?: string; backendNodeId: number; attributes?: string[]; children?: DomNode[]; shadowRoots?: DomNode[] };
+type DomNode = {
+  nodeName: string;
+  nodeType: number;
+  nodeValue?: string;
+  backendNodeId: number;
+  attributes?: string[];
+  children?: DomNode[];
+  shadowRoots?: DomNode[];
+};
 
 async function withDocument<T>(page: Page, use: (root: DomNode, cdp: CDPSession) => Promise<T>): Promise<T> {
   const cdp = await page.context().newCDPSession(page);

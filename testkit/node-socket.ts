@@ -27,7 +27,9 @@ export class NodeSocket {
           // is rethrown with its code like every other client does.
           this._pending.settle(
             m.id,
-            m.ok ? { ok: true, result: m.result } : { ok: false, error: errorInfoFrom(m.error?.code ?? 'INTERNAL', m.error?.message ?? '') },
+            m.ok
+              ? { ok: true, result: m.result }
+              : { ok: false, error: errorInfoFrom(m.error?.code ?? 'INTERNAL', m.error?.message ?? '') },
           );
         }
       }
@@ -55,7 +57,9 @@ export class NodeSocket {
       if (hit) return hit;
       await new Promise((r) => setTimeout(r, 10));
     }
-    throw new Error(`${what}: not seen within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => (e.event === 'call' ? `${e.call.state}:${e.call.reason}` : e.event)))}`);
+    throw new Error(
+      `${what}: not seen within ${timeoutMs} ms; events: ${JSON.stringify(this.events.map((e) => (e.event === 'call' ? `${e.call.state}:${e.call.reason}` : e.event)))}`,
+    );
   }
 
   close(): void {
@@ -64,5 +68,6 @@ export class NodeSocket {
 }
 
 export function callState(callId: string, state: string, reason?: string) {
-  return (e: NodeEvent) => e.event === 'call' && e.call.callId === callId && e.call.state === state && (reason === undefined || e.call.reason === reason);
+  return (e: NodeEvent) =>
+    e.event === 'call' && e.call.callId === callId && e.call.state === state && (reason === undefined || e.call.reason === reason);
 }

@@ -75,7 +75,9 @@ export async function waitForLine(p: Proc, pattern: RegExp, timeoutMs: number, w
     if (p.child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 25));
   }
-  throw new Error(`${what}: no line matching ${pattern} within ${timeoutMs} ms (exit ${p.child.exitCode}). Output:\n${p.output.join('\n')}`);
+  throw new Error(
+    `${what}: no line matching ${pattern} within ${timeoutMs} ms (exit ${p.child.exitCode}). Output:\n${p.output.join('\n')}`,
+  );
 }
 
 export async function startTestnet(echo = false): Promise<{ proc: Proc; bootstrap: string }> {

@@ -119,11 +119,7 @@ export class TurnClient {
   }
 
   /** One transaction; resolves with the response whatever its class. */
-  transact(
-    method: number,
-    attrs: readonly Attr[] = [],
-    opts: { auth?: boolean; transactionId?: Buffer } = {},
-  ): Promise<StunMessage> {
+  transact(method: number, attrs: readonly Attr[] = [], opts: { auth?: boolean; transactionId?: Buffer } = {}): Promise<StunMessage> {
     const tid = opts.transactionId ?? randomBytes(12);
     const w = new StunWriter(method, CLASS.REQUEST, tid);
     for (const [type, value] of attrs) w.add(type, typeof value === 'function' ? value(tid) : value);
@@ -153,7 +149,11 @@ export class TurnClient {
       timers.push(
         setTimeout(() => {
           done();
-          reject(new Error(`TURN method 0x${method.toString(16)} to ${this.server.address}:${this.server.port} timed out after ${this.timeoutMs} ms`));
+          reject(
+            new Error(
+              `TURN method 0x${method.toString(16)} to ${this.server.address}:${this.server.port} timed out after ${this.timeoutMs} ms`,
+            ),
+          );
         }, this.timeoutMs),
       );
     });
@@ -216,7 +216,10 @@ export class TurnClient {
   }
 
   async createPermission(...ips: string[]): Promise<void> {
-    await this.request(METHOD.CREATE_PERMISSION, ips.map((ip) => [ATTR.XOR_PEER_ADDRESS, this.xorPeer({ address: ip, port: 0 })]));
+    await this.request(
+      METHOD.CREATE_PERMISSION,
+      ips.map((ip) => [ATTR.XOR_PEER_ADDRESS, this.xorPeer({ address: ip, port: 0 })]),
+    );
   }
 
   async channelBind(peer: PeerAddress, channel = this.channelByPeer.get(peerKey(peer)) ?? this.nextChannel++): Promise<number> {

@@ -49,7 +49,8 @@ export function planChange(change: Change, known: Verification | null): ChangePl
 
 // How the check of a claimed name went: the resolver's answer (with the settings it is
 // judged by), or a failure to even ask (the settings could not be read).
-export type CheckAttempt = { ok: true; result: CheckResult; settings: Pick<Settings, 'allowMismatchedNames'> } | { ok: false; error: ErrorInfo };
+export type CheckAttempt =
+  { ok: true; result: CheckResult; settings: Pick<Settings, 'allowMismatchedNames'> } | { ok: false; error: ErrorInfo };
 
 export type CallerVerdict =
   // Ring, showing the verification: a verified name, a claim that could not be checked
@@ -63,7 +64,11 @@ export type CallerVerdict =
 
 // After the check: `caller` is the call as it was when the check started (its key and
 // claim), `current` what the book holds now (null: forgotten meanwhile).
-export function callerVerdict(caller: Pick<CallInfo, 'peer' | 'peerName'>, attempt: CheckAttempt, current: Pick<CallInfo, 'state'> | null): CallerVerdict {
+export function callerVerdict(
+  caller: Pick<CallInfo, 'peer' | 'peerName'>,
+  attempt: CheckAttempt,
+  current: Pick<CallInfo, 'state'> | null,
+): CallerVerdict {
   const outcome: CallerOutcome = attempt.ok
     ? callerOutcome(caller, attempt.result, attempt.settings)
     : // No answer at all is no proof of a lie: ring, saying why the claim is unchecked.
@@ -143,7 +148,8 @@ export function createIncomingCalls(deps: IncomingDeps) {
     deps.pushCall(current);
     deps.pushView();
     if (verdict.action === 'ring') ring(current);
-    else if (verdict.action === 'decline') deps.decline(callId).then(applyCall).catch(warnFailed('declining a caller whose name is not theirs'));
+    else if (verdict.action === 'decline')
+      deps.decline(callId).then(applyCall).catch(warnFailed('declining a caller whose name is not theirs'));
   }
 
   // Records a CallInfo the node sent in reply to a request; the book's view of it.

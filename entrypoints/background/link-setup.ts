@@ -1,6 +1,6 @@
 import browser from 'webextension-polyfill';
 import { LINK_HOST_RULE_ID, linkHostRule, linkHosts } from '../../lib/links/host';
-import { type LinkSites, type ScriptingLike, createLinkSites } from './link-sites';
+import { type LinkSites, createLinkSites } from './link-sites';
 
 // The browser side of two call-link settings, wired by index.ts (listeners synchronously,
 // at the worker's start): the configured link host's navigation block, and the opt-in
@@ -16,7 +16,7 @@ function messengerScript(): { js: string; matches: string[] } {
 export function setUpLinkSites(): LinkSites {
   const script = messengerScript();
   const sites = createLinkSites({
-    scripting: browser.scripting as unknown as ScriptingLike | undefined,
+    scripting: browser.scripting,
     grantedOrigins: async () => (await browser.permissions.getAll()).origins ?? [],
     known: script.matches,
     script: script.js,

@@ -49,8 +49,16 @@ export function createLinkSites(deps: LinkSitesDeps): LinkSites {
     if (plan.unregister.length) await scripting.unregisterContentScripts({ ids: plan.unregister });
     // One at a time: a site whose registration fails must not keep the others out.
     for (const site of plan.register) {
-      const script: SiteScript = { id: siteScriptId(site), matches: [site.pattern], js: [deps.script], runAt: 'document_idle', persistAcrossSessions: true };
-      await scripting.registerContentScripts([script]).catch((err: unknown) => log(`marking call links on ${site.origin} could not be turned on`, err));
+      const script: SiteScript = {
+        id: siteScriptId(site),
+        matches: [site.pattern],
+        js: [deps.script],
+        runAt: 'document_idle',
+        persistAcrossSessions: true,
+      };
+      await scripting
+        .registerContentScripts([script])
+        .catch((err: unknown) => log(`marking call links on ${site.origin} could not be turned on`, err));
     }
   }
 

@@ -65,7 +65,11 @@ export function createLinkFlow(deps: LinkFlowDeps) {
   }
 
   // Decides about a payload: refused with words, or answerable with what we know of its name.
-  async function judge(payload: string): Promise<{ ok: false; error: ErrorInfo } | { ok: true; decision: Extract<NameDecision, { kind: 'answer' }>; caller: string; invitation: string }> {
+  async function judge(
+    payload: string,
+  ): Promise<
+    { ok: false; error: ErrorInfo } | { ok: true; decision: Extract<NameDecision, { kind: 'answer' }>; caller: string; invitation: string }
+  > {
     const checked = checkPayload(payload, Math.floor(deps.now() / 1000), deps.nodeId());
     if (!checked.ok) return { ok: false, error: { code: REFUSED, message: checked.message } };
     const { link } = checked;
@@ -79,7 +83,12 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     const judged = await judge(payload);
     if (!judged.ok) return judged;
     const claim = await deps.myName();
-    const placed = await deps.request({ type: 'call', target: judged.caller, invitation: judged.invitation, ...(claim ? { name: claim } : {}) });
+    const placed = await deps.request({
+      type: 'call',
+      target: judged.caller,
+      invitation: judged.invitation,
+      ...(claim ? { name: claim } : {}),
+    });
     const call = deps.placed(placed, judged.decision.verification);
     if (tabId !== null) {
       deps.setTab(call.callId, tabId);
@@ -120,8 +129,8 @@ export function createLinkFlow(deps: LinkFlowDeps) {
       const reply: Reply<LinkReport> = problem
         ? { ok: false, error: { code: 'HOST_MISSING', message: problem } }
         : payload
-        ? await answer(payload, null).catch((err: unknown) => ({ ok: false as const, error: toErrorInfo(err) }))
-        : { ok: false, error: { code: REFUSED, message: 'There is no Copybara call link here.' } };
+          ? await answer(payload, null).catch((err: unknown) => ({ ok: false as const, error: toErrorInfo(err) }))
+          : { ok: false, error: { code: REFUSED, message: 'There is no Copybara call link here.' } };
       if (!reply.ok) await deps.surface.cannotAnswer(reply.error.message).catch(log('saying why a link cannot be answered'));
     },
 

@@ -177,7 +177,7 @@ export class NativePort {
     }
     if ('event' in frame) {
       const { v: _v, ...event } = frame;
-      this.opts.onEvent(event as NodeEvent);
+      this.opts.onEvent(event);
       return;
     }
     // An error reply keeps the node's code (NAME_NOT_REGISTERED stays NAME_NOT_REGISTERED).

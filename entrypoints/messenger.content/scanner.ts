@@ -58,7 +58,24 @@ interface Seen {
 
 // Never looked into: code, form fields, editors (a badge in a composer would be sent along),
 // embedded documents, and our own badges.
-const SKIP_TAGS = new Set(['script', 'style', 'noscript', 'template', 'textarea', 'input', 'select', 'option', 'iframe', 'object', 'embed', 'svg', 'math', 'canvas', 'head', 'title']);
+const SKIP_TAGS = new Set([
+  'script',
+  'style',
+  'noscript',
+  'template',
+  'textarea',
+  'input',
+  'select',
+  'option',
+  'iframe',
+  'object',
+  'embed',
+  'svg',
+  'math',
+  'canvas',
+  'head',
+  'title',
+]);
 const SKIP_ABOVE = `${[...SKIP_TAGS].join(',')},[contenteditable]:not([contenteditable="false"]),[data-copybara-badge]`;
 
 export function createLinkScanner(o: LinkScannerOptions): LinkScanner {
@@ -291,7 +308,13 @@ export function createLinkScanner(o: LinkScannerOptions): LinkScanner {
       if (observer || state === 'stopped') return;
       const MO = doc.defaultView?.MutationObserver ?? MutationObserver;
       observer = new MO(onMutations);
-      observer.observe(doc.body ?? doc.documentElement, { childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['href'] });
+      observer.observe(doc.body ?? doc.documentElement, {
+        childList: true,
+        subtree: true,
+        characterData: true,
+        attributes: true,
+        attributeFilter: ['href'],
+      });
       rescan = true;
       wake();
     },

@@ -3,13 +3,7 @@ import { CopybaraError, type ErrorInfo } from '../errors';
 import { PendingRequests } from '../rpc';
 import type { CallInfo } from '../protocol/native';
 import type { Signal } from '../protocol/signal';
-import {
-  CALL_PORT,
-  type CallAction,
-  type CallPageRequest,
-  type HostState,
-  decodeCallPagePush,
-} from '../ext/messages';
+import { CALL_PORT, type CallAction, type CallPageRequest, type HostState, decodeCallPagePush } from '../ext/messages';
 import type { Verification } from '../ext/verification';
 
 // The call page's only line to the background: a long-lived "call" port. It watches one

@@ -100,7 +100,7 @@ export function isFailure(reason: EndReason | null): boolean {
 
 // Why getUserMedia failed, in words (DOMException names from the Media Capture spec).
 export function mediaErrorText(err: unknown, what: 'camera' | 'microphone'): string {
-  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err) ? String((err as { name: unknown }).name) : '';
+  const name = err instanceof Error || (typeof err === 'object' && err !== null && 'name' in err) ? String(err.name) : '';
   switch (name) {
     case 'NotAllowedError':
     case 'SecurityError':

@@ -15,14 +15,14 @@ export const NAME_WORDS: Record<FamilyCode<'names'>, Words> = {
   TLD_UNSUPPORTED: (e) => said(e) ?? `Copybara can call AZERO.ID names ending in ${TLD_LIST} only.`,
   NAME_NOT_REGISTERED: (e, name) => said(e) ?? `${name} is not registered, or its registration has expired.`,
   NO_NODE_ID: (e, name) => `${said(e) ?? `${name} has no node id on record.`} Ask its owner for their node id.`,
-  RECORD_MALFORMED: (e, name) => `${said(e) ?? `The node id on record for ${name} is not a valid node id.`} Ask its owner to publish it again.`,
+  RECORD_MALFORMED: (e, name) =>
+    `${said(e) ?? `The node id on record for ${name} is not a valid node id.`} Ask its owner to publish it again.`,
   CHAIN_UNREACHABLE: (e) =>
     `${said(e) ?? 'The name service is not reachable.'} Call a node id or a contact instead, or check the endpoints in Settings.`,
   CHAIN_ERROR: (e) => said(e) ?? 'The name service gave an answer Copybara does not understand.',
   CANCELLED: () => 'Cancelled.',
   CHECK_TIMEOUT: (_, name) => `The name service did not answer in time, so ${name} could not be checked.`,
-  CACHED_MISMATCH: (_, name) =>
-    `The name service is not reachable, and the saved address of ${name} is a different node.`,
+  CACHED_MISMATCH: (_, name) => `The name service is not reachable, and the saved address of ${name} is a different node.`,
 };
 
 // 90_000 -> "2 min", 3 * 3600_000 -> "3 h", 50 * 3600_000 -> "2 days".

@@ -163,7 +163,11 @@ export class ContactsStore {
       const i = list.findIndex((c) => c.id === id);
       if (i < 0) return { ok: false, errors: { nickname: 'This contact no longer exists.' } };
       const old = list[i]!;
-      const checked = validateContact(draft, list.filter((c) => c.id !== id), this.parseName);
+      const checked = validateContact(
+        draft,
+        list.filter((c) => c.id !== id),
+        this.parseName,
+      );
       if (!checked.ok) return checked;
       // A new name starts over: what the old one pointed to says nothing about it.
       const lastNodeId = checked.fields.name && checked.fields.name === old.name ? old.lastNodeId : null;
@@ -206,5 +210,8 @@ export class ContactsStore {
 
 export function randomId(): string {
   const bytes = crypto.getRandomValues(new Uint8Array(10));
-  return [...bytes].map((b) => b.toString(36).padStart(2, '0')).join('').slice(0, 16);
+  return [...bytes]
+    .map((b) => b.toString(36).padStart(2, '0'))
+    .join('')
+    .slice(0, 16);
 }

@@ -51,9 +51,7 @@ export function checkPayload(payload: string, nowS: number, self: string | null)
 // What the check of the claimed name means: answer (with or without a verified name) or
 // refuse. A name that resolves to another node (or to none) is refused: the link lies
 // about who made it. No answer from the chain lets the link through as a claim.
-export type NameDecision =
-  | { kind: 'answer'; report: LinkReport; verification: Verification | null }
-  | { kind: 'refuse'; message: string };
+export type NameDecision = { kind: 'answer'; report: LinkReport; verification: Verification | null } | { kind: 'refuse'; message: string };
 
 export function nameDecision(link: CallLink, result: CheckResult | null): NameDecision {
   if (link.name === null || result === null) {
@@ -73,7 +71,13 @@ export function nameDecision(link: CallLink, result: CheckResult | null): NameDe
   const why = verification.status === 'unverifiable' ? verification.error.message : '';
   return {
     kind: 'answer',
-    report: { name: link.name, verified: false, status: 'unverifiable', message: `claims ${link.name} (could not be checked${why ? `: ${why}` : ''})`, callId: null },
+    report: {
+      name: link.name,
+      verified: false,
+      status: 'unverifiable',
+      message: `claims ${link.name} (could not be checked${why ? `: ${why}` : ''})`,
+      callId: null,
+    },
     verification,
   };
 }

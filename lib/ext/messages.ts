@@ -1,6 +1,20 @@
-import { CopybaraError, type ErrorInfo, ReplyError, errorInfoFrom, toErrorInfo } from '../errors';
+import { CopybaraError, type ErrorInfo, ReplyError, errorInfoFrom } from '../errors';
 import type { Chain, ParsedName, Resolution } from '../names/types';
-import { CALL_ID, INVITATION, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time } from '../protocol/check';
+import {
+  CALL_ID,
+  INVITATION,
+  type Obj,
+  absent,
+  boolean,
+  integer,
+  invitation,
+  nullable,
+  nullableString,
+  object,
+  oneOf,
+  string,
+  time,
+} from '../protocol/check';
 import { type CallInfo, type LinkInfo, decodeCallInfo } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
@@ -230,8 +244,7 @@ export function decodePopupPush(value: unknown): PopupPush {
 export type CallAction = 'answer' | 'decline' | 'hangup' | 'turn';
 
 export type CallPageRequest =
-  | { type: CallAction; id: number; callId: string }
-  | { type: 'signal'; id: number; callId: string; signal: Signal };
+  { type: CallAction; id: number; callId: string } | { type: 'signal'; id: number; callId: string; signal: Signal };
 
 export type CallPageMessage = { type: 'watch'; callId: string } | CallPageRequest;
 

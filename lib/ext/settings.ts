@@ -86,7 +86,12 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
   if (!azero.ok || !tzero.ok || !host.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
-    value: { endpoints: { azero: azero.list, tzero: tzero.list }, myName, allowMismatchedNames: draft.allowMismatchedNames, linkHost: host.host },
+    value: {
+      endpoints: { azero: azero.list, tzero: tzero.list },
+      myName,
+      allowMismatchedNames: draft.allowMismatchedNames,
+      linkHost: host.host,
+    },
   };
 }
 

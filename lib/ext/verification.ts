@@ -63,7 +63,10 @@ function verify(peer: string, claimed: string, result: CheckResult): Verificatio
     return {
       status: 'unverifiable',
       name: claimed,
-      error: { code: CACHED_MISMATCH, message: 'the name service is not reachable, and the saved address of this name is a different node' },
+      error: {
+        code: CACHED_MISMATCH,
+        message: 'the name service is not reachable, and the saved address of this name is a different node',
+      },
     };
   }
   return { status: 'mismatch', name: claimed, reason: nodeId === null ? 'no-node-id' : 'other-node' };

@@ -121,4 +121,3 @@ export function createBadge(doc: Document, verdict: LinkVerdict, opts: BadgeOpti
   badge.update(verdict);
   return badge;
 }
-

@@ -15,7 +15,7 @@ export interface FoundLink {
 export function findLinksInText(text: string, limit = 50): FoundLink[] {
   const out: FoundLink[] = [];
   for (const m of text.matchAll(IN_TEXT)) {
-    out.push({ payload: m[1]!, index: m.index!, text: m[0] });
+    out.push({ payload: m[1]!, index: m.index, text: m[0] });
     if (out.length >= limit) break;
   }
   return out;

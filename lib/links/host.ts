@@ -17,7 +17,8 @@ export function checkLinkHost(typed: string): HostCheck {
   if (host.endsWith('.')) host = host.slice(0, -1);
   if (host === '') return { ok: false, message: 'Give a host name, like copybara.network.' };
   if (host.length > MAX_HOST_CHARS) return { ok: false, message: `A host name has at most ${MAX_HOST_CHARS} characters.` };
-  if (/[/:?#@\s]/.test(host)) return { ok: false, message: 'Give only the host name, without https://, a port or a path (like links.example.org).' };
+  if (/[/:?#@\s]/.test(host))
+    return { ok: false, message: 'Give only the host name, without https://, a port or a path (like links.example.org).' };
   // Names in other scripts are allowed and kept in their ASCII (punycode) form, the form
   // browsers put in addresses and the one the scanner compares with.
   let ascii: string;

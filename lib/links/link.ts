@@ -94,7 +94,8 @@ export function decodeLinkPayload(payload: string): CallLink {
   if (!bytes || bytes.length < HEAD + SIGNATURE) throw new LinkError('MALFORMED', 'this call link is damaged or incomplete');
   if (bytes[0] !== LINK_VERSION) throw new LinkError('UNSUPPORTED_VERSION', 'this call link is from a newer Copybara; update to answer it');
   const flags = bytes[1]!;
-  if (flags & ~(FLAG_CALLEE | FLAG_NAME)) throw new LinkError('UNSUPPORTED_VERSION', 'this call link uses features this Copybara does not know');
+  if (flags & ~(FLAG_CALLEE | FLAG_NAME))
+    throw new LinkError('UNSUPPORTED_VERSION', 'this call link uses features this Copybara does not know');
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let at = HEAD;
   let callee: string | null = null;
@@ -107,7 +108,8 @@ export function decodeLinkPayload(payload: string): CallLink {
   }
   if (flags & FLAG_NAME) {
     const len = bytes[at] ?? 0;
-    if (len === 0 || len > MAX_NAME_BYTES || at + 1 + len > bodyEnd) throw new LinkError('MALFORMED', 'this call link is damaged or incomplete');
+    if (len === 0 || len > MAX_NAME_BYTES || at + 1 + len > bodyEnd)
+      throw new LinkError('MALFORMED', 'this call link is damaged or incomplete');
     try {
       name = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(at + 1, at + 1 + len));
     } catch {
@@ -141,7 +143,8 @@ export function decodeLinkPayload(payload: string): CallLink {
 }
 
 export function checkLink(link: CallLink, nowS: number, self: string | null): CallLink {
-  if (link.createdAt > nowS + CLOCK_SKEW_S) throw new LinkError('NOT_YET_VALID', 'this call link is dated in the future; check this computer\'s clock');
+  if (link.createdAt > nowS + CLOCK_SKEW_S)
+    throw new LinkError('NOT_YET_VALID', "this call link is dated in the future; check this computer's clock");
   if (link.expiresAt <= nowS) throw new LinkError('EXPIRED', 'this call link has expired; ask for a new one');
   if (link.callee && self && link.callee !== self) throw new LinkError('WRONG_CALLEE', 'this call link was made for someone else');
   return link;

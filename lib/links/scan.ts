@@ -8,8 +8,7 @@ import { type CallLink, MAX_PAYLOAD_CHARS, checkLink, decodeLinkPayload } from '
 // content script may send about them.
 
 export type LinkVerdict =
-  | { ok: true; payload: string; link: CallLink }
-  | { ok: false; payload: string; code: LinkErrorCode; message: string };
+  { ok: true; payload: string; link: CallLink } | { ok: false; payload: string; code: LinkErrorCode; message: string };
 
 // ---------------------------------------------------------------------------------------
 // Checking, cached per payload text (a signature check costs milliseconds).
@@ -78,9 +77,12 @@ export function linkMessage(value: unknown): LinkMessage {
   const o = value as Partial<Record<string, unknown>> | null;
   if (typeof o !== 'object' || o === null || Array.isArray(o)) throw new LinkError('MALFORMED', 'a link message is an object');
   const keys = Object.keys(o);
-  if (keys.length !== 2 || !keys.includes('type') || !keys.includes('payload')) throw new LinkError('MALFORMED', 'a link message has exactly type and payload');
-  if (!LINK_MESSAGE_TYPES.includes(o.type as LinkMessageType)) throw new LinkError('MALFORMED', `unknown link message type ${JSON.stringify(o.type)}`);
-  if (typeof o.payload !== 'string' || !PAYLOAD_TEXT.test(o.payload)) throw new LinkError('MALFORMED', 'a link message carries link text only');
+  if (keys.length !== 2 || !keys.includes('type') || !keys.includes('payload'))
+    throw new LinkError('MALFORMED', 'a link message has exactly type and payload');
+  if (!LINK_MESSAGE_TYPES.includes(o.type as LinkMessageType))
+    throw new LinkError('MALFORMED', `unknown link message type ${JSON.stringify(o.type)}`);
+  if (typeof o.payload !== 'string' || !PAYLOAD_TEXT.test(o.payload))
+    throw new LinkError('MALFORMED', 'a link message carries link text only');
   return { type: o.type as LinkMessageType, payload: o.payload };
 }
 

@@ -21,7 +21,7 @@ export function isTombstone(records: NameRecords): boolean {
   return records.nodeId === null && records.staexId === null;
 }
 
-export const TOMBSTONE: NameRecords = Object.freeze({ nodeId: null, staexId: null }) as NameRecords;
+export const TOMBSTONE: NameRecords = Object.freeze({ nodeId: null, staexId: null });
 
 function idOrNull(v: unknown): v is string | null {
   if (v === null) return true;

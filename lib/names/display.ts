@@ -20,5 +20,8 @@ export function displayName(text: string, max = NAME_DISPLAY_MAX): string {
   const clean = text.replace(SPACE, ' ').replace(INVISIBLE, '').replace(MARK_PILE, '$1').replace(SPACE, ' ').trim();
   const chars = Array.from(clean);
   if (chars.length <= max) return clean;
-  return `${chars.slice(0, Math.max(0, max - 1)).join('').trimEnd()}…`;
+  return `${chars
+    .slice(0, Math.max(0, max - 1))
+    .join('')
+    .trimEnd()}…`;
 }

@@ -22,7 +22,8 @@ export function endpointProblem(url: string): string | null {
   } catch {
     return `${shown} is not an address; it should look like wss://ws.azero.dev.`;
   }
-  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:') return `${shown} must start with wss:// (or ws:// for a node on this computer).`;
+  if (parsed.protocol !== 'wss:' && parsed.protocol !== 'ws:')
+    return `${shown} must start with wss:// (or ws:// for a node on this computer).`;
   if (parsed.hostname === '') return `${shown} names no host.`;
   if (parsed.protocol === 'ws:' && !isLoopback(parsed.hostname)) {
     return `${shown} is not encrypted: ws:// is only for a node on this computer (localhost, 127.0.0.1 or [::1]); use wss://.`;

@@ -49,7 +49,12 @@ export class ResolveError extends CodedError<ResolveErrorCode> {
     return new ResolveError('CHAIN_UNREACHABLE', `The name service could not be reached at ${endpoint}: ${why}`, endpoint, why);
   }
   static chain(why: string, endpoint: string | null = null) {
-    return new ResolveError('CHAIN_ERROR', `The name service answered something unusable${endpoint ? ` (${endpoint})` : ''}: ${why}`, endpoint, why);
+    return new ResolveError(
+      'CHAIN_ERROR',
+      `The name service answered something unusable${endpoint ? ` (${endpoint})` : ''}: ${why}`,
+      endpoint,
+      why,
+    );
   }
   static cancelled() {
     return new ResolveError('CANCELLED', 'name lookup cancelled');

@@ -107,7 +107,9 @@ export async function openApi(endpoint: string, opts: OpenApiOptions): Promise<A
     await api.disconnect().catch(() => undefined);
     const why = err instanceof Error ? err.message : socketReason(err);
     // ApiPromise reports a failed start as "FATAL: Unable to initialize the API: …".
-    throw new Error(/FATAL/.test(why) ? `it answered, but not like an Aleph Zero node (${why.replace(/^.*?API: /, '').slice(0, 150)})` : why);
+    throw new Error(
+      /FATAL/.test(why) ? `it answered, but not like an Aleph Zero node (${why.replace(/^.*?API: /, '').slice(0, 150)})` : why,
+    );
   } finally {
     for (const off of offs) off();
   }
@@ -132,7 +134,8 @@ export async function openApi(endpoint: string, opts: OpenApiOptions): Promise<A
 // ws (Node) errors carry a message such as "connect ECONNREFUSED 127.0.0.1:9944"; browsers
 // give an Event with no detail at all.
 export function socketReason(e: unknown): string {
-  const message = (e as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (e as { error?: { message?: unknown } })?.error?.message;
+  const message =
+    (e as { message?: unknown; error?: { message?: unknown } } | null)?.message ?? (e as { error?: { message?: unknown } })?.error?.message;
   if (typeof message === 'string' && message !== '') {
     if (/ECONNREFUSED/.test(message)) return 'connection refused';
     if (/ENOTFOUND|EAI_AGAIN/.test(message)) return 'host not found';

@@ -26,7 +26,11 @@ export function nodeIdFromRecord(value: unknown, name: string, key: string): str
   const id = value.trim();
   if (id === '') throw ResolveError.malformed(name, key, 'it is empty');
   if (/^0x/i.test(id)) {
-    throw ResolveError.malformed(name, key, 'it is hex (0x…), probably written as bytes by a polkadot.js tool; a node id is 52 letters and digits');
+    throw ResolveError.malformed(
+      name,
+      key,
+      'it is hex (0x…), probably written as bytes by a polkadot.js tool; a node id is 52 letters and digits',
+    );
   }
   try {
     decodeNodeId(id);

@@ -27,11 +27,28 @@ export const SELECTOR = {
 // Registry `Error` variants by SCALE index (azns_registry). FeeError (19) carries the fee
 // calculator's own error as payload.
 export const REGISTRY_ERRORS = [
-  'NotAdmin', 'NameAlreadyExists', 'NameDoesntExist', 'NameNotAllowed', 'CallerIsNotOwner',
-  'CallerIsNotController', 'FeeNotPaid', 'NameEmpty', 'RecordNotFound', 'WithdrawFailed',
-  'InsufficientBalance', 'NoResolvedAddress', 'AlreadyClaimed', 'InvalidMerkleProof',
-  'CannotBuyReservedName', 'NotReservedName', 'NotAuthorised', 'ZeroAddress', 'RecordsOverflow',
-  'FeeError', 'OnlyDuringWhitelistPhase', 'RestrictedDuringWhitelistPhase',
+  'NotAdmin',
+  'NameAlreadyExists',
+  'NameDoesntExist',
+  'NameNotAllowed',
+  'CallerIsNotOwner',
+  'CallerIsNotController',
+  'FeeNotPaid',
+  'NameEmpty',
+  'RecordNotFound',
+  'WithdrawFailed',
+  'InsufficientBalance',
+  'NoResolvedAddress',
+  'AlreadyClaimed',
+  'InvalidMerkleProof',
+  'CannotBuyReservedName',
+  'NotReservedName',
+  'NotAuthorised',
+  'ZeroAddress',
+  'RecordsOverflow',
+  'FeeError',
+  'OnlyDuringWhitelistPhase',
+  'RestrictedDuringWhitelistPhase',
 ] as const;
 const FEE_ERROR = 19;
 
@@ -80,7 +97,11 @@ export function encodeGetController(label: string): Uint8Array {
 
 // update_records(name, records: Vec<(String, Option<String>)>, remove_rest: bool).
 // `null` is None, which deletes the key; remove_rest = true deletes every key not listed.
-export function encodeUpdateRecords(label: string, records: ReadonlyArray<readonly [string, string | null]>, removeRest: boolean): Uint8Array {
+export function encodeUpdateRecords(
+  label: string,
+  records: ReadonlyArray<readonly [string, string | null]>,
+  removeRest: boolean,
+): Uint8Array {
   const parts: Uint8Array[] = [hexToU8a(SELECTOR.updateRecords), str(label), compactToU8a(records.length)];
   for (const [key, value] of records) {
     parts.push(str(key), value === null ? new Uint8Array([0]) : u8aConcat(new Uint8Array([1]), str(value)));
@@ -222,12 +243,7 @@ export function decodeGetRegistry(out: ContractOutput): MessageOutcome<Uint8Arra
   });
 }
 
-function decodeMessage<T>(
-  out: ContractOutput,
-  message: string,
-  returnsResult: boolean,
-  value: (r: ScaleReader) => T,
-): MessageOutcome<T> {
+function decodeMessage<T>(out: ContractOutput, message: string, returnsResult: boolean, value: (r: ScaleReader) => T): MessageOutcome<T> {
   if (!Number.isInteger(out.flags) || out.flags < 0 || out.flags > 0xffffffff) throw bad(`${message}: return flags are not a u32`);
   if ((out.flags & ~FLAG_REVERT) !== 0) throw bad(`${message}: unknown return flags 0x${(out.flags >>> 0).toString(16)}`);
   if (out.data.length > MAX_OUTPUT_BYTES) throw bad(`${message}: the answer is ${out.data.length} bytes, more than ${MAX_OUTPUT_BYTES}`);

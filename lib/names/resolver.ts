@@ -77,9 +77,15 @@ export class NameResolver {
         if (problem) throw new Error(`endpoint refused: ${problem}`);
       }
     }
-    this.#registries = { azero: registryOf(opts.registries?.azero ?? DEFAULT_REGISTRY.azero), tzero: registryOf(opts.registries?.tzero ?? DEFAULT_REGISTRY.tzero) };
+    this.#registries = {
+      azero: registryOf(opts.registries?.azero ?? DEFAULT_REGISTRY.azero),
+      tzero: registryOf(opts.registries?.tzero ?? DEFAULT_REGISTRY.tzero),
+    };
     this.#cache = opts.cache ?? new MemoryResolutionCache();
-    this.#genesis = { azero: genesisOf(opts.genesisHashes?.azero ?? GENESIS_HASH.azero), tzero: genesisOf(opts.genesisHashes?.tzero ?? GENESIS_HASH.tzero) };
+    this.#genesis = {
+      azero: genesisOf(opts.genesisHashes?.azero ?? GENESIS_HASH.azero),
+      tzero: genesisOf(opts.genesisHashes?.tzero ?? GENESIS_HASH.tzero),
+    };
     this.#ttlMs = nonNegative(opts.ttlMs ?? DEFAULT_TTL_MS, 'ttlMs');
     this.#connectTimeoutMs = timerMs(opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS, 'connectTimeoutMs');
     this.#queryTimeoutMs = timerMs(opts.queryTimeoutMs ?? this.#connectTimeoutMs, 'queryTimeoutMs');
@@ -105,7 +111,14 @@ export class NameResolver {
       const e = err instanceof ResolveError ? err : ResolveError.chain(err instanceof Error ? err.message : String(err));
       if (e.code === 'CHAIN_UNREACHABLE' || e.code === 'CHAIN_ERROR') {
         if (cached && !isTombstone(cached.records) && this.#now() - cached.verifiedAt <= this.#maxStaleMs) {
-          return { name, records: cached.records, verifiedAt: cached.verifiedAt, fromCache: true, source: 'stale-cache', staleReason: e.message };
+          return {
+            name,
+            records: cached.records,
+            verifiedAt: cached.verifiedAt,
+            fromCache: true,
+            source: 'stale-cache',
+            staleReason: e.message,
+          };
         }
       }
       throw e;
@@ -135,7 +148,10 @@ export class NameResolver {
         },
         async (err: unknown) => {
           // The chain's own word replaces whatever we knew; failures to ask it do not.
-          if (ResolveError.is(err) && (err.code === 'NAME_NOT_REGISTERED' || err.code === 'NO_NODE_ID' || err.code === 'RECORD_MALFORMED')) {
+          if (
+            ResolveError.is(err) &&
+            (err.code === 'NAME_NOT_REGISTERED' || err.code === 'NO_NODE_ID' || err.code === 'RECORD_MALFORMED')
+          ) {
             await this.#forgetGoodAnswer(key);
           }
           throw err;
@@ -161,14 +177,18 @@ export class NameResolver {
     const allOut = decodedAt(all.endpoint, () => decodeGetAllRecords(all));
     for (const out of [ownerOut, allOut]) {
       if (out.kind === 'lang') {
-        throw ResolveError.chain(`the contract at ${registry} could not read our request (${out.error}); is it the AZERO.ID registry?`, owner.endpoint);
+        throw ResolveError.chain(
+          `the contract at ${registry} could not read our request (${out.error}); is it the AZERO.ID registry?`,
+          owner.endpoint,
+        );
       }
     }
     if (ownerOut.kind === 'err') {
       if (ownerOut.error === 'NameDoesntExist') throw ResolveError.notRegistered(name.full);
       throw ResolveError.chain(`the registry refused to name the owner of ${name.full} (${ownerOut.error})`, owner.endpoint);
     }
-    if (allOut.kind !== 'ok') throw ResolveError.chain(`the registry refused to list the records of ${name.full} (${allOut.error})`, all.endpoint);
+    if (allOut.kind !== 'ok')
+      throw ResolveError.chain(`the registry refused to list the records of ${name.full} (${allOut.error})`, all.endpoint);
     const records = recordsFromAll(allOut.value, name.full);
     if (isTombstone(records)) throw ResolveError.noNodeId(name.full, `${NODE_ID_RECORD_KEY} or ${STAEX_ID_RECORD_KEY}`);
     return records;
@@ -180,7 +200,9 @@ export class NameResolver {
     const key = `${name.chain}:${name.tld}`;
     let p = this.#routed.get(key);
     if (!p) {
-      p = conn.call(choice.address, encodeGetRegistry(name.tld)).then((out) => registryFromRouter(out, choice.address, name.tld, out.endpoint));
+      p = conn
+        .call(choice.address, encodeGetRegistry(name.tld))
+        .then((out) => registryFromRouter(out, choice.address, name.tld, out.endpoint));
       // Remember only success: a failed ask is retried by the next lookup.
       p.catch(() => this.#routed.delete(key));
       this.#routed.set(key, p);

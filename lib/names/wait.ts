@@ -28,6 +28,8 @@ export function bounded<T>(
     signal?.addEventListener('abort', onAbort, { once: true });
     work.then(
       (v) => finish(() => resolve(v)),
+      // The work's own rejection, whatever it is, is what the caller must see.
+      // eslint-disable-next-line @typescript-eslint/prefer-promise-reject-errors
       (e: unknown) => finish(() => reject(e)),
     );
   });

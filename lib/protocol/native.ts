@@ -1,7 +1,21 @@
 import { CopybaraError, type ErrorInfo, errorInfoFrom } from '../errors';
 import { endpointProblem } from '../names/endpoint';
 import { NODE_ID_PATTERN } from '../node-id';
-import { CALL_ID, type Obj, absent, boolean, integer, invitation, nullable, nullableString, object, oneOf, string, time, version } from './check';
+import {
+  CALL_ID,
+  type Obj,
+  absent,
+  boolean,
+  integer,
+  invitation,
+  nullable,
+  nullableString,
+  object,
+  oneOf,
+  string,
+  time,
+  version,
+} from './check';
 import { type Signal, decodeSignal } from './signal';
 import { MAX_NAME } from './signalling';
 
@@ -115,9 +129,7 @@ export interface NativeResults {
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
 
-export type ReplyFrame =
-  | { v: number; id: number; ok: true; result: unknown }
-  | { v: number; id: number; ok: false; error: ErrorInfo };
+export type ReplyFrame = { v: number; id: number; ok: true; result: unknown } | { v: number; id: number; ok: false; error: ErrorInfo };
 
 export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; callId: string; signal: Signal };
 
@@ -176,7 +188,8 @@ export const MAX_PUBLISH_ENDPOINTS = 8;
 function endpointList(e: Obj, chain: keyof PublishEndpoints): string[] {
   const list = e[chain];
   if (!Array.isArray(list)) throw CopybaraError.BAD_MESSAGE(`endpoints.${chain} must be a list of ws:// or wss:// addresses`);
-  if (list.length > MAX_PUBLISH_ENDPOINTS) throw CopybaraError.BAD_MESSAGE(`endpoints.${chain} has more than ${MAX_PUBLISH_ENDPOINTS} addresses`);
+  if (list.length > MAX_PUBLISH_ENDPOINTS)
+    throw CopybaraError.BAD_MESSAGE(`endpoints.${chain} has more than ${MAX_PUBLISH_ENDPOINTS} addresses`);
   return list.map((url, i) => {
     const where = `endpoints.${chain}[${i}]`;
     if (typeof url !== 'string') throw CopybaraError.BAD_MESSAGE(`${where} must be text`);
@@ -208,7 +221,6 @@ const END_REASONS = [
   'refused',
   'failed',
 ] as const;
-
 
 export function decodeCallInfo(value: unknown): CallInfo {
   const o = object(value, 'call');

@@ -7,8 +7,7 @@ export const MAX_SDP = 64 * 1024;
 export const MAX_CANDIDATE = 1024;
 
 export type Signal =
-  | { kind: 'offer' | 'answer'; sdp: string }
-  | { kind: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null };
+  { kind: 'offer' | 'answer'; sdp: string } | { kind: 'candidate'; candidate: string; sdpMid: string | null; sdpMLineIndex: number | null };
 
 export function decodeSignal(value: unknown): Signal {
   const o: Obj = object(value, 'signal');

@@ -41,8 +41,12 @@ export function endpointOf(api: ApiPromise): string | null {
 
 // genesisHash: the chain the endpoints must serve (lib/names/chains.ts GENESIS_HASH); an
 // endpoint of another chain is refused (CHAIN, naming it) before anything is read or signed.
-export async function openChain(list: readonly string[], opts: { connectTimeoutMs?: number; genesisHash?: string } = {}): Promise<ChainHandle> {
-  if (list.length === 0) throw new PublishError('UNREACHABLE', 'No Aleph Zero endpoint is configured. Add one (for example wss://ws.azero.dev) and try again.');
+export async function openChain(
+  list: readonly string[],
+  opts: { connectTimeoutMs?: number; genesisHash?: string } = {},
+): Promise<ChainHandle> {
+  if (list.length === 0)
+    throw new PublishError('UNREACHABLE', 'No Aleph Zero endpoint is configured. Add one (for example wss://ws.azero.dev) and try again.');
   try {
     const { api, endpoint } = await openFirst(list, {
       connectTimeoutMs: opts.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
@@ -55,7 +59,11 @@ export async function openChain(list: readonly string[], opts: { connectTimeoutM
     if (e.code !== 'UNREACHABLE') throw e;
     const detail = ResolveError.is(err) ? err.why : e.message;
     if (list.length === 1) throw PublishError.unreachable(list[0]!, detail);
-    throw new PublishError('UNREACHABLE', `No Aleph Zero node could be reached: ${detail}. Check your connection, or try another endpoint.`, list.join(','));
+    throw new PublishError(
+      'UNREACHABLE',
+      `No Aleph Zero node could be reached: ${detail}. Check your connection, or try another endpoint.`,
+      list.join(','),
+    );
   }
 }
 
@@ -66,7 +74,13 @@ export interface DryRun {
 
 // One dry run, bounded; a node that stops answering or a dropped connection is UNREACHABLE
 // naming the endpoint, anything else CHAIN.
-export async function dryRun(api: ApiPromise, origin: string, dest: string, input: Uint8Array, timeoutMs = DEFAULT_QUERY_TIMEOUT_MS): Promise<DryRun> {
+export async function dryRun(
+  api: ApiPromise,
+  origin: string,
+  dest: string,
+  input: Uint8Array,
+  timeoutMs = DEFAULT_QUERY_TIMEOUT_MS,
+): Promise<DryRun> {
   const endpoint = endpointOf(api) ?? 'the connected node';
   try {
     const exec = await bounded(dryRunCall(api, origin, dest, input, endpoint), {
@@ -100,7 +114,8 @@ export async function readContract<T>(api: ApiPromise, dest: string, input: Uint
 export async function findRegistry(api: ApiPromise, tld: string, opts: { registry?: RegistryChoice } = {}): Promise<RegistryRef> {
   const typed = tld.trim().replace(/^\./, '').toLowerCase();
   const chain = TLD_CHAIN[typed];
-  if (chain === undefined) throw new PublishError('NAME_INVALID', `".${shown(tld)}" is not an AZERO.ID top-level domain: use .azero, .a0 or .tzero.`);
+  if (chain === undefined)
+    throw new PublishError('NAME_INVALID', `".${shown(tld)}" is not an AZERO.ID top-level domain: use .azero, .a0 or .tzero.`);
   const canonical = CANONICAL_TLD[chain];
   const choice = opts.registry;
   if (typeof choice === 'string') return { address: ss58(api, choice), tld: canonical, chain, source: 'configured' };

@@ -82,7 +82,10 @@ export function parseInRegistry(name: string, registry: RegistryRef): ParsedName
     throw asPublishError(err);
   }
   if (parsed.chain !== registry.chain) {
-    throw new PublishError('NAME_INVALID', `${parsed.full} is a name on the ${parsed.chain === 'tzero' ? 'test' : 'main'} network, but this page is connected to the ${registry.chain === 'tzero' ? 'test' : 'main'} network. Connect to the other network to publish to it.`);
+    throw new PublishError(
+      'NAME_INVALID',
+      `${parsed.full} is a name on the ${parsed.chain === 'tzero' ? 'test' : 'main'} network, but this page is connected to the ${registry.chain === 'tzero' ? 'test' : 'main'} network. Connect to the other network to publish to it.`,
+    );
   }
   return { ...parsed, full: `${parsed.label}.${registry.tld}` };
 }

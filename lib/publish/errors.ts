@@ -69,7 +69,11 @@ export class PublishError extends CodedError<PublishErrorCode> {
   }
 
   static chain(why: string, endpoint: string | null = null): PublishError {
-    return new PublishError('CHAIN', `The chain${endpoint ? ` at ${endpoint}` : ''} answered something unusable: ${why}. Nothing was published.`, endpoint);
+    return new PublishError(
+      'CHAIN',
+      `The chain${endpoint ? ` at ${endpoint}` : ''} answered something unusable: ${why}. Nothing was published.`,
+      endpoint,
+    );
   }
 }
 

@@ -7,7 +7,16 @@ import { decodeGetRecord, decodeUpdateRecords, encodeGetRecord, encodeUpdateReco
 import { shown } from '../names/errors';
 import { bounded, duration } from '../names/wait';
 import { type Token, formatAmount } from './amount';
-import { DEFAULT_QUERY_TIMEOUT_MS, type RegistryRef, accountBytes, dryRun, endpointOf, findRegistry, readContract, sameAccount } from './chain';
+import {
+  DEFAULT_QUERY_TIMEOUT_MS,
+  type RegistryRef,
+  accountBytes,
+  dryRun,
+  endpointOf,
+  findRegistry,
+  readContract,
+  sameAccount,
+} from './chain';
 import { type DomainRole, holders, notRegistry, parseInRegistry } from './domains';
 import { PublishError, asPublishError } from './errors';
 
@@ -121,7 +130,10 @@ export async function planPublish(api: ApiPromise, opts: PlanOptions): Promise<P
   if (outcome.kind === 'err') throw refusal(outcome.error, name.full);
 
   const gasRequired = weightOf(exec, endpoint);
-  const gasLimit = { refTime: withMargin(gasRequired.refTime, GAS_MARGIN_PERCENT), proofSize: withMargin(gasRequired.proofSize, GAS_MARGIN_PERCENT) };
+  const gasLimit = {
+    refTime: withMargin(gasRequired.refTime, GAS_MARGIN_PERCENT),
+    proofSize: withMargin(gasRequired.proofSize, GAS_MARGIN_PERCENT),
+  };
   const deposit = depositOf(exec);
   const storageDeposit = { ...deposit, text: formatAmount(deposit.amount, token) };
   const storageDepositLimit = deposit.kind === 'charge' ? withMargin(deposit.amount, DEPOSIT_MARGIN_PERCENT) : 0n;
@@ -169,7 +181,10 @@ function checkedRecords(records: ReadonlyArray<readonly [string, string]>, name:
       try {
         id = nodeIdFromRecord(value, name, key);
       } catch (err) {
-        throw new PublishError('BAD_RECORD', `This cannot be published as ${key}: ${err instanceof Error ? err.message.replace(/^.*? is not a node id: /, '') : String(err)}.`);
+        throw new PublishError(
+          'BAD_RECORD',
+          `This cannot be published as ${key}: ${err instanceof Error ? err.message.replace(/^.*? is not a node id: /, '') : String(err)}.`,
+        );
       }
       if (id !== value) throw new PublishError('BAD_RECORD', `The ${key} value has white space around it; publish the node id alone.`);
     }
@@ -215,14 +230,20 @@ function dispatchFailure(error: string, name: string, endpoint: string): Publish
   return PublishError.chain(`the registry failed while trying the change (${error})`, endpoint);
 }
 
-function weightOf(exec: { gasRequired?: { refTime?: { toBigInt(): bigint }; proofSize?: { toBigInt(): bigint } } }, endpoint: string): Weight {
+function weightOf(
+  exec: { gasRequired?: { refTime?: { toBigInt(): bigint }; proofSize?: { toBigInt(): bigint } } },
+  endpoint: string,
+): Weight {
   const refTime = exec.gasRequired?.refTime?.toBigInt();
   const proofSize = exec.gasRequired?.proofSize?.toBigInt();
-  if (refTime === undefined || proofSize === undefined) throw PublishError.chain('the dry run did not say how much gas the call needs', endpoint);
+  if (refTime === undefined || proofSize === undefined)
+    throw PublishError.chain('the dry run did not say how much gas the call needs', endpoint);
   return { refTime, proofSize };
 }
 
-function depositOf(exec: { storageDeposit?: { isCharge: boolean; asCharge: { toBigInt(): bigint }; isRefund: boolean; asRefund: { toBigInt(): bigint } } }) {
+function depositOf(exec: {
+  storageDeposit?: { isCharge: boolean; asCharge: { toBigInt(): bigint }; isRefund: boolean; asRefund: { toBigInt(): bigint } };
+}) {
   const d = exec.storageDeposit;
   const charge = d?.isCharge ? d.asCharge.toBigInt() : 0n;
   const refund = d?.isRefund ? d.asRefund.toBigInt() : 0n;
@@ -237,7 +258,15 @@ function withMargin(v: bigint, percent: bigint): bigint {
 
 // The fee is an estimate shown to the user; a node that cannot price a transaction still
 // lets the wallet show its own figure, so only an unreachable node stops the plan here.
-async function estimateFee(api: ApiPromise, dest: string, gasLimit: Weight, depositLimit: bigint | null, input: `0x${string}`, address: string, token: Token): Promise<Amount | null> {
+async function estimateFee(
+  api: ApiPromise,
+  dest: string,
+  gasLimit: Weight,
+  depositLimit: bigint | null,
+  input: `0x${string}`,
+  address: string,
+  token: Token,
+): Promise<Amount | null> {
   const endpoint = endpointOf(api) ?? 'the connected node';
   try {
     const info = await bounded(contractsCallTx(api, dest, gasLimit, depositLimit, input).paymentInfo(address), {
@@ -258,8 +287,16 @@ function describe(records: ReadonlyArray<readonly [string, string]>): string {
   return keys.length === 1 ? keys[0]! : `${keys.slice(0, -1).join(', ')} and ${keys[keys.length - 1]!}`;
 }
 
-function summaryOf(name: string, records: ReadonlyArray<readonly [string, string]>, fee: Amount | null, deposit: { kind: string; text: string }): string {
-  const what = records.some(([k]) => k === NODE_ID_RECORD_KEY) && records.length === 1 ? 'your node id' : `the record${records.length > 1 ? 's' : ''} ${records.map(([k]) => k).join(', ')}`;
+function summaryOf(
+  name: string,
+  records: ReadonlyArray<readonly [string, string]>,
+  fee: Amount | null,
+  deposit: { kind: string; text: string },
+): string {
+  const what =
+    records.some(([k]) => k === NODE_ID_RECORD_KEY) && records.length === 1
+      ? 'your node id'
+      : `the record${records.length > 1 ? 's' : ''} ${records.map(([k]) => k).join(', ')}`;
   const parts = [`Publish ${what} in ${name}; its other records stay as they are.`];
   parts.push(fee ? `Network fee: about ${fee.text}.` : 'Network fee: your wallet will show it (the node could not estimate it).');
   if (deposit.kind === 'charge') parts.push(`Storage deposit: ${deposit.text}, held by the registry while the record exists.`);

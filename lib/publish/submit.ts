@@ -3,6 +3,7 @@ import type { Signer } from '@polkadot/api/types';
 import type { ISubmittableResult, SignerPayloadJSON, SignerPayloadRaw, SignerResult } from '@polkadot/types/types';
 import { duration } from '../names/wait';
 import { endpointOf } from './chain';
+import { describeError } from '../errors';
 import { PublishError } from './errors';
 import { type PublishPlan, contractsCallTx } from './plan';
 
@@ -95,9 +96,16 @@ export function submitPublish(
     };
 
     const onDisconnect = () => {
-      if (phase === 'signing') fail(PublishError.unreachable(endpoint, 'the connection dropped before the transaction was sent; nothing was published'));
+      if (phase === 'signing')
+        fail(PublishError.unreachable(endpoint, 'the connection dropped before the transaction was sent; nothing was published'));
       else if (phase === 'sent') {
-        fail(new PublishError('UNREACHABLE', `The connection to ${endpoint} dropped after the transaction was sent, so its fate is unknown: it may still be included. Check ${plan.name} before publishing again.`, endpoint));
+        fail(
+          new PublishError(
+            'UNREACHABLE',
+            `The connection to ${endpoint} dropped after the transaction was sent, so its fate is unknown: it may still be included. Check ${plan.name} before publishing again.`,
+            endpoint,
+          ),
+        );
       } else stop();
     };
     api.on('disconnected', onDisconnect);
@@ -105,23 +113,30 @@ export function submitPublish(
 
     // The wallet's signer, watched: its failure means nothing was sent (REJECTED), and the
     // inclusion clock starts only once the user has signed.
-    const watched = (sign: (p: never) => Promise<SignerResult>) => async (payload: never): Promise<SignerResult> => {
-      say({ stage: 'signing', text: 'Waiting for your wallet to sign…' });
-      arm(signMs, () => fail(new PublishError('REJECTED', `Your wallet did not sign within ${duration(signMs)}. Nothing was sent; try again when ready.`)));
-      try {
-        const result = await sign(payload);
-        if (phase === 'done') throw new Error('gave up waiting for the wallet');
-        phase = 'sent';
-        arm(inclusionMs, () => fail(notIncluded(plan, inclusionMs)));
-        return result;
-      } catch (err) {
-        signerFailure = err;
-        throw err;
-      }
-    };
+    const watched =
+      (sign: (p: never) => Promise<SignerResult>) =>
+      async (payload: never): Promise<SignerResult> => {
+        say({ stage: 'signing', text: 'Waiting for your wallet to sign…' });
+        arm(signMs, () =>
+          fail(
+            new PublishError('REJECTED', `Your wallet did not sign within ${duration(signMs)}. Nothing was sent; try again when ready.`),
+          ),
+        );
+        try {
+          const result = await sign(payload);
+          if (phase === 'done') throw new Error('gave up waiting for the wallet');
+          phase = 'sent';
+          arm(inclusionMs, () => fail(notIncluded(plan, inclusionMs)));
+          return result;
+        } catch (err) {
+          signerFailure = err;
+          throw err;
+        }
+      };
     const wrapped: Signer = {};
-    if (signer.signPayload) wrapped.signPayload = watched(signer.signPayload.bind(signer) as (p: never) => Promise<SignerResult>) as (p: SignerPayloadJSON) => Promise<SignerResult>;
-    if (signer.signRaw) wrapped.signRaw = watched(signer.signRaw.bind(signer) as (p: never) => Promise<SignerResult>) as (p: SignerPayloadRaw) => Promise<SignerResult>;
+    if (signer.signPayload)
+      wrapped.signPayload = watched(signer.signPayload.bind(signer)) as (p: SignerPayloadJSON) => Promise<SignerResult>;
+    if (signer.signRaw) wrapped.signRaw = watched(signer.signRaw.bind(signer)) as (p: SignerPayloadRaw) => Promise<SignerResult>;
     if (signer.update) wrapped.update = signer.update.bind(signer);
     if (!wrapped.signPayload && !wrapped.signRaw) {
       fail(new PublishError('REJECTED', 'This wallet cannot sign transactions. Choose another wallet or account.'));
@@ -136,9 +151,26 @@ export function submitPublish(
         announcedSent = true;
         return;
       }
-      if (status.isInvalid) return fail(new PublishError('INVALID', 'The node refused the transaction as invalid. Nothing was published; try again.', endpoint));
-      if (status.isDropped) return fail(new PublishError('INVALID', 'The node dropped the transaction before any block included it. Nothing was published; try again.', endpoint));
-      if (status.isUsurped) return fail(new PublishError('INVALID', 'Another transaction from this account replaced this one. Nothing was published; try again.', endpoint));
+      if (status.isInvalid)
+        return fail(
+          new PublishError('INVALID', 'The node refused the transaction as invalid. Nothing was published; try again.', endpoint),
+        );
+      if (status.isDropped)
+        return fail(
+          new PublishError(
+            'INVALID',
+            'The node dropped the transaction before any block included it. Nothing was published; try again.',
+            endpoint,
+          ),
+        );
+      if (status.isUsurped)
+        return fail(
+          new PublishError(
+            'INVALID',
+            'Another transaction from this account replaced this one. Nothing was published; try again.',
+            endpoint,
+          ),
+        );
       if (status.isInBlock || status.isFinalized) {
         const blockHash = (status.isInBlock ? status.asInBlock : status.asFinalized).toHex();
         // SubmittableResult carries the block number (api ≥ 10); the interface does not declare it.
@@ -148,8 +180,18 @@ export function submitPublish(
           const failure = failureOf(api, result, plan);
           if (failure) return fail(failure);
           phase = 'included';
-          say({ stage: 'in-block', text: blockNumber !== null ? `Included in block #${blockNumber}` : 'Included in a block', blockHash, ...(blockNumber !== null ? { blockNumber } : {}) });
-          resolve({ txHash: result.txHash.toHex(), blockHash, blockNumber, eventsChecked: result.events.length > 0 && !(result as { internalError?: unknown }).internalError });
+          say({
+            stage: 'in-block',
+            text: blockNumber !== null ? `Included in block #${blockNumber}` : 'Included in a block',
+            blockHash,
+            ...(blockNumber !== null ? { blockNumber } : {}),
+          });
+          resolve({
+            txHash: result.txHash.toHex(),
+            blockHash,
+            blockNumber,
+            eventsChecked: result.events.length > 0 && !(result as { internalError?: unknown }).internalError,
+          });
           // Keep listening for finality a while, for the page to show; then let go.
           arm(finalityMs, () => {
             phase = 'done';
@@ -224,31 +266,53 @@ export function sendFailure(err: unknown, signerFailure: unknown, endpoint: stri
   if (err instanceof PublishError) return err;
   const message = err instanceof Error ? err.message : String(err);
   if (signerFailure !== null) {
-    const why = signerFailure instanceof Error ? signerFailure.message : String(signerFailure);
+    const why = describeError(signerFailure);
     // extension-dapp signers reject with 'Cancelled' (polkadot.js), 'Rejected by user'
     // (SubWallet, Talisman) and the like.
     if (/cancel|reject|denied|declined|abort|closed/i.test(why)) {
       return new PublishError('REJECTED', 'You did not sign the transaction in your wallet, so nothing was sent.');
     }
-    return new PublishError('REJECTED', `Your wallet could not sign the transaction (${why.split('\n')[0]!.slice(0, 160)}). Nothing was sent.`);
+    return new PublishError(
+      'REJECTED',
+      `Your wallet could not sign the transaction (${why.split('\n')[0]!.slice(0, 160)}). Nothing was sent.`,
+    );
   }
   const rpc = /^(\d{4}):\s*(.*)$/s.exec(message);
   const code = rpc ? Number(rpc[1]) : (err as { code?: unknown }).code;
   if (code === 1010 || /Invalid Transaction/i.test(message)) {
-    const detail = message.replace(/^\d{4}:\s*/, '').split('\n')[0]!.slice(0, 200);
+    const detail = message
+      .replace(/^\d{4}:\s*/, '')
+      .split('\n')[0]!
+      .slice(0, 200);
     if (/pay some fees|balance too low|Payment/i.test(message)) {
-      return new PublishError('INVALID', `The node refused the transaction: this account cannot pay the fee (${detail}). Add some AZERO to it and try again.`, endpoint);
+      return new PublishError(
+        'INVALID',
+        `The node refused the transaction: this account cannot pay the fee (${detail}). Add some AZERO to it and try again.`,
+        endpoint,
+      );
     }
     if (/BadProof|bad signature|signature/i.test(message)) {
-      return new PublishError('INVALID', `The node refused the transaction's signature (${detail}). Make sure the wallet signs with the chosen account on this network, and try again.`, endpoint);
+      return new PublishError(
+        'INVALID',
+        `The node refused the transaction's signature (${detail}). Make sure the wallet signs with the chosen account on this network, and try again.`,
+        endpoint,
+      );
     }
     if (/Stale|Outdated|Future/i.test(message)) {
-      return new PublishError('INVALID', `The node refused the transaction (${detail}): another transaction from this account was probably sent at the same time. Try again.`, endpoint);
+      return new PublishError(
+        'INVALID',
+        `The node refused the transaction (${detail}): another transaction from this account was probably sent at the same time. Try again.`,
+        endpoint,
+      );
     }
     return new PublishError('INVALID', `The node refused the transaction (${detail}). Nothing was published.`, endpoint);
   }
   if (code === 1012 || code === 1013 || code === 1014) {
-    return new PublishError('INVALID', `The node did not accept the transaction (${message.slice(0, 160)}): another one from this account may be pending. Wait a minute and try again.`, endpoint);
+    return new PublishError(
+      'INVALID',
+      `The node did not accept the transaction (${message.slice(0, 160)}): another one from this account may be pending. Wait a minute and try again.`,
+      endpoint,
+    );
   }
   if (!connected || /disconnected|not connected|WebSocket is not connected/i.test(message)) {
     return PublishError.unreachable(endpoint, 'the connection dropped before the transaction was sent; nothing was published');

@@ -12,7 +12,6 @@ import { PeerSession } from '../webrtc/peer';
 import { type StatsSummary, summariseStats } from '../webrtc/stats';
 import { callStatus, controlsFor } from './call-view';
 
-
 // The call page's state, shared by its components. Components read these fields and call
 // the actions; this module owns the port (through CallPortClient), the media and the
 // RTCPeerConnection (through PeerSession).

@@ -58,11 +58,14 @@ class LinkPageState {
     // Past its expiry nobody can answer the link: stop waiting and say so.
     if (expires !== null) {
       const ms = expires * 1000 - Date.now();
-      this.expiryTimer = setTimeout(() => {
-        if (this.wait !== 'waiting' && this.wait !== 'connecting') return;
-        this.stopWaiting();
-        this.wait = 'expired';
-      }, Math.min(Math.max(0, ms), 2 ** 31 - 1));
+      this.expiryTimer = setTimeout(
+        () => {
+          if (this.wait !== 'waiting' && this.wait !== 'connecting') return;
+          this.stopWaiting();
+          this.wait = 'expired';
+        },
+        Math.min(Math.max(0, ms), 2 ** 31 - 1),
+      );
     }
   }
 

@@ -42,24 +42,25 @@ function text(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
 }
 
+// Stats refer to each other by id strings; anything else refers to nothing.
+function idOf(value: unknown): string {
+  return typeof value === 'string' ? value : '';
+}
+
 // The pair ICE is using: the transport names it (Chromium, current Firefox); older Firefox
 // marks it `selected`; failing both, a nominated pair that succeeded.
 function selectedPair(byId: Map<string, Stat>, all: Stat[]): Stat | null {
   for (const s of all) {
     if (s.type !== 'transport') continue;
-    const pair = byId.get(String(s.selectedCandidatePairId ?? ''));
+    const pair = byId.get(idOf(s.selectedCandidatePairId));
     if (pair) return pair;
   }
   const pairs = all.filter((s) => s.type === 'candidate-pair');
-  return (
-    pairs.find((p) => p.selected === true) ??
-    pairs.find((p) => p.nominated === true && p.state === 'succeeded') ??
-    null
-  );
+  return pairs.find((p) => p.selected === true) ?? pairs.find((p) => p.nominated === true && p.state === 'succeeded') ?? null;
 }
 
 function codecName(byId: Map<string, Stat>, codecId: unknown): string | null {
-  const codec = byId.get(String(codecId ?? ''));
+  const codec = byId.get(idOf(codecId));
   const mime = codec ? text(codec.mimeType) : null;
   return mime ? mime.replace(/^(audio|video)\//, '') : null;
 }
@@ -68,8 +69,8 @@ export function summariseStats(report: StatsLike): StatsSummary {
   const all = [...report.values()].filter(isStat);
   const byId = new Map(all.map((s) => [s.id, s] as const));
   const pair = selectedPair(byId, all);
-  const local = pair ? byId.get(String(pair.localCandidateId ?? '')) : undefined;
-  const remote = pair ? byId.get(String(pair.remoteCandidateId ?? '')) : undefined;
+  const local = pair ? byId.get(idOf(pair.localCandidateId)) : undefined;
+  const remote = pair ? byId.get(idOf(pair.remoteCandidateId)) : undefined;
 
   const out: StatsSummary = {
     localCandidateType: text(local?.candidateType),

@@ -11,7 +11,10 @@ import { type Profile, ensureProfile } from '../common/profile';
 
 // The running node issues the link when there is one, so it knows the invitation at once;
 // otherwise the invitation is written to the profile for the node to find when it starts.
-export async function makeLink(profile: Profile, opts: { name: string | null; lifetimeS: number | null; host: string | null }): Promise<string> {
+export async function makeLink(
+  profile: Profile,
+  opts: { name: string | null; lifetimeS: number | null; host: string | null },
+): Promise<string> {
   const fields = { ...(opts.name ? { name: opts.name } : {}), ...(opts.lifetimeS ? { lifetimeS: opts.lifetimeS } : {}) };
   let info: LinkInfo | null = null;
   try {
@@ -47,7 +50,7 @@ export function describeLink(text: string, nowS = Math.floor(Date.now() / 1000))
     ];
     try {
       checkLink(link, nowS, null);
-      return { ok: true, lines: [...lines, 'valid: signed by the caller\'s node key'] };
+      return { ok: true, lines: [...lines, "valid: signed by the caller's node key"] };
     } catch (err) {
       return { ok: false, lines: [...lines, `not valid: ${(err as Error).message}`] };
     }

@@ -36,7 +36,13 @@ export async function runResolve(cmd: ResolveCommand): Promise<number> {
   let resolver: NameResolver;
   try {
     const chain = parseName(cmd.name).chain;
-    const endpoints = cmd.endpoints === null ? null : cmd.endpoints.split(',').map((e) => e.trim()).filter((e) => e !== '');
+    const endpoints =
+      cmd.endpoints === null
+        ? null
+        : cmd.endpoints
+            .split(',')
+            .map((e) => e.trim())
+            .filter((e) => e !== '');
     if (endpoints !== null && endpoints.length === 0) return fail(2, '--endpoint needs a ws:// or wss:// address');
     resolver = new NameResolver({
       endpoints: endpoints ? { [chain]: endpoints } : {},

@@ -41,7 +41,11 @@ export async function requestOnce(socketPath: string, type: string, timeoutMs = 
     timeoutError: (what, ms) => CopybaraError.TIMEOUT(`no reply to "${what}" within ${ms / 1000} s`),
   });
   try {
-    const reply = pending.request(type, (id) => socket.write(encodeFrame({ ...fields, v: NATIVE_VERSION, id, type }, MAX_NATIVE_MESSAGE)), (v) => v);
+    const reply = pending.request(
+      type,
+      (id) => socket.write(encodeFrame({ ...fields, v: NATIVE_VERSION, id, type }, MAX_NATIVE_MESSAGE)),
+      (v) => v,
+    );
     socket.on('data', (chunk) => {
       for (const f of decoder.push(chunk)) {
         if (!f.ok) continue;

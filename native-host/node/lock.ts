@@ -63,7 +63,10 @@ async function takeOver(path: string, stale: FileId, mine: string): Promise<bool
     await writeFile(marker, `${process.pid}\n`, { flag: 'wx', mode: 0o600 });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    const age = await stat(marker).then((s) => Date.now() - s.mtimeMs, () => 0);
+    const age = await stat(marker).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
     if (age > ABANDONED_MARKER_MS) await unlink(marker).catch(() => {});
     return false;
   }

@@ -107,7 +107,10 @@ export class CopybaraNode {
       this.calls?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
-      await this._publish?.then((p) => p.close(), () => {});
+      await this._publish?.then(
+        (p) => p.close(),
+        () => {},
+      );
       await this.backend?.close();
       await this.turn?.close();
       await this.invitations?.flush();
@@ -149,7 +152,8 @@ export class CopybaraNode {
     try {
       const result = this._handle(request);
       // Only a few requests wait for something; the rest answer in order, synchronously.
-      if (result instanceof Promise) result.then((r: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result: r }), fail);
+      if (result instanceof Promise)
+        result.then((r: unknown) => client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result: r }), fail);
       else client.send({ v: NATIVE_VERSION, id: request.id, ok: true, result });
     } catch (err) {
       fail(err);

@@ -34,7 +34,10 @@ export async function timeBridgeOnce(cleanup: Cleanup, launcher: string, expectN
     const decoder = new FrameDecoder(MAX_NATIVE_MESSAGE);
     type Reply = { id?: number; ok?: boolean; result?: { nodeId?: string }; error?: unknown };
     const reply = await new Promise<Reply>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`bridge ${launcher}: no reply to status within ${timeoutMs} ms; stderr: ${stderr}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`bridge ${launcher}: no reply to status within ${timeoutMs} ms; stderr: ${stderr}`)),
+        timeoutMs,
+      );
       child.once('error', (err) => (clearTimeout(timer), reject(err)));
       child.once('exit', (code) => (clearTimeout(timer), reject(new Error(`bridge exited (${code}) before replying; stderr: ${stderr}`))));
       child.stdout.on('data', (chunk: Buffer) => {

@@ -1,3 +1,4 @@
+import { describeError } from '../../lib/errors';
 import type { Page } from 'playwright-core';
 import { openPopup, waitForCallTab } from '../../testkit/browser';
 import { mediaSummary, statusText, until } from '../../testkit/call-checks';
@@ -37,7 +38,10 @@ async function armClickStamp(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = globalThis as unknown as { __benchClickAt?: number };
     delete w.__benchClickAt;
-    document.addEventListener('click', () => (w.__benchClickAt ??= performance.timeOrigin + performance.now()), { capture: true, once: true });
+    document.addEventListener('click', () => (w.__benchClickAt ??= performance.timeOrigin + performance.now()), {
+      capture: true,
+      once: true,
+    });
   });
 }
 
@@ -47,9 +51,7 @@ async function pressAt(page: Page, click: () => Promise<void>): Promise<{ at: nu
   const before = performance.now();
   await click();
   const after = performance.now();
-  const epoch = await page
-    .evaluate(() => (globalThis as unknown as { __benchClickAt?: number }).__benchClickAt ?? null)
-    .catch(() => null);
+  const epoch = await page.evaluate(() => (globalThis as unknown as { __benchClickAt?: number }).__benchClickAt ?? null).catch(() => null);
   const at = epoch === null ? null : epoch - performance.timeOrigin;
   // Trust the page's stamp only if it falls inside the click() call (allowing clock slop).
   if (at !== null && at >= before - 5 && at <= after + 5) return { at: Math.min(Math.max(at, before), after), fromPage: true };
@@ -57,7 +59,12 @@ async function pressAt(page: Page, click: () => Promise<void>): Promise<{ at: nu
 }
 
 /** Polls `probe` every POLL_MS until `ok`; returns the time (performance.now) it first held. */
-async function firstTime<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<{ at: number; value: T }> {
+async function firstTime<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+): Promise<{ at: number; value: T }> {
   const deadline = performance.now() + timeoutMs;
   let last: T | undefined;
   let error: unknown = null;
@@ -70,7 +77,9 @@ async function firstTime<T>(what: string, timeoutMs: number, probe: () => Promis
     }
     await sleep(POLL_MS);
   }
-  throw new Error(`${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${String(error)}` : ''}`);
+  throw new Error(
+    `${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${describeError(error)}` : ''}`,
+  );
 }
 
 const decoded = (tab: Page) => mediaSummary(tab);
@@ -78,7 +87,12 @@ const decoded = (tab: Page) => mediaSummary(tab);
 export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
   const popup = await openPopup(alice.person);
   try {
-    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent({ timeout: 2000 }), (t) => (t ?? '').includes(alice.nodeId));
+    await until(
+      'own node id in the popup',
+      15_000,
+      () => popup.getByLabel('Your node id').textContent({ timeout: 2000 }),
+      (t) => (t ?? '').includes(alice.nodeId),
+    );
     await popup.getByLabel('Name or node id').fill(bob.nodeId);
     const aliceTabP = waitForCallTab(alice.person, 15_000);
     const bobTabP = waitForCallTab(bob.person, 20_000);
@@ -91,14 +105,29 @@ export async function timeOneCall(alice: Side, bob: Side): Promise<CallTiming> {
     const tCall = call.at;
     const [aliceTab, bobTab] = await Promise.all([aliceTabP, bobTabP]);
 
-    const incoming = await firstTime('Bob sees the incoming call', 20_000, () => statusText(bobTab), (t) => /incoming call/i.test(t));
+    const incoming = await firstTime(
+      'Bob sees the incoming call',
+      20_000,
+      () => statusText(bobTab),
+      (t) => /incoming call/i.test(t),
+    );
     const answer = await pressAt(bobTab, () => bobTab.getByRole('button', { name: 'Answer' }).click({ timeout: 10_000 }));
     const tAnswer = answer.at;
 
     // Both sides polled concurrently, each on its own POLL_MS loop.
     const [atAlice, atBob] = await Promise.all([
-      firstTime('first remote video frame at the caller', 30_000, () => decoded(aliceTab), (m) => m.framesDecoded > 0),
-      firstTime('first remote video frame at the callee', 30_000, () => decoded(bobTab), (m) => m.framesDecoded > 0),
+      firstTime(
+        'first remote video frame at the caller',
+        30_000,
+        () => decoded(aliceTab),
+        (m) => m.framesDecoded > 0,
+      ),
+      firstTime(
+        'first remote video frame at the callee',
+        30_000,
+        () => decoded(bobTab),
+        (m) => m.framesDecoded > 0,
+      ),
     ]);
     return {
       callClickMs: round(tCall - clickStart, 1),

@@ -69,7 +69,10 @@ export async function killLeftovers(marker: string, spawned: readonly Proc[]): P
   let left: string[] = [];
   const alive = () => spawned.filter((p) => p.child.exitCode === null && p.child.signalCode === null && p.child.pid !== undefined);
   do {
-    left = [...(await leftovers(marker)), ...alive().map((p) => `${p.child.pid}: ${p.child.spawnargs.slice(1, 3).join(' ')} (spawned by the bench)`)];
+    left = [
+      ...(await leftovers(marker)),
+      ...alive().map((p) => `${p.child.pid}: ${p.child.spawnargs.slice(1, 3).join(' ')} (spawned by the bench)`),
+    ];
     if (left.length === 0) return [];
     await sleep(200);
   } while (Date.now() < deadline);

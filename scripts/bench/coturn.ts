@@ -70,14 +70,24 @@ export async function startCoturn(bin: string, dir: string, cleanup: Cleanup): P
   const conf = join(dir, 'coturn.conf');
   await writeFile(conf, '');
   const args = [
-    '-c', conf,
-    '--listening-ip=127.0.0.1', '--relay-ip=127.0.0.1', `--listening-port=${port}`,
-    '--no-tls', '--no-dtls', '--no-cli', '--no-tcp-relay', '--no-multicast-peers',
-    '--lt-cred-mech', `--user=${USER}:${PASSWORD}`, `--realm=${REALM}`,
+    '-c',
+    conf,
+    '--listening-ip=127.0.0.1',
+    '--relay-ip=127.0.0.1',
+    `--listening-port=${port}`,
+    '--no-tls',
+    '--no-dtls',
+    '--no-cli',
+    '--no-tcp-relay',
+    '--no-multicast-peers',
+    '--lt-cred-mech',
+    `--user=${USER}:${PASSWORD}`,
+    `--realm=${REALM}`,
     '--allow-loopback-peers',
     // Logs go to stdout (kept in memory for a failure message), never to a log file.
     '--log-file=stdout',
-    `--pidfile=${join(dir, 'coturn.pid')}`, `--userdb=${join(dir, 'coturn.sqlite')}`,
+    `--pidfile=${join(dir, 'coturn.pid')}`,
+    `--userdb=${join(dir, 'coturn.sqlite')}`,
   ];
   const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   const output: string[] = [];
@@ -93,10 +103,17 @@ export async function startCoturn(bin: string, dir: string, cleanup: Cleanup): P
   for (;;) {
     if (child.exitCode !== null) throw new Error(`turnserver exited with ${child.exitCode}:\n${output.slice(-20).join('\n')}`);
     const probe = await TurnClient.connect({ port, username: USER, password: PASSWORD, timeoutMs: 500 });
-    const ok = await Promise.race([probe.binding().then(() => true, () => false), spawnError.then(() => false)]);
+    const ok = await Promise.race([
+      probe.binding().then(
+        () => true,
+        () => false,
+      ),
+      spawnError.then(() => false),
+    ]);
     await probe.close();
     if (ok) break;
-    if (Date.now() > deadline) throw new Error(`turnserver did not answer on 127.0.0.1:${port} within 10 s:\n${output.slice(-20).join('\n')}`);
+    if (Date.now() > deadline)
+      throw new Error(`turnserver did not answer on 127.0.0.1:${port} within 10 s:\n${output.slice(-20).join('\n')}`);
     await sleep(100);
   }
   const version = output.map((l) => /Version (Coturn-[\w.]+)/.exec(l)?.[1]).find((v) => v !== undefined) ?? null;

@@ -36,7 +36,10 @@ export async function cpuSnapshot(pids: Record<string, number>): Promise<{ at: n
 }
 
 /** Share of one CPU each process used between two snapshots, in percent. */
-export function cpuPercent(before: Awaited<ReturnType<typeof cpuSnapshot>>, after: Awaited<ReturnType<typeof cpuSnapshot>>): Record<string, number | null> {
+export function cpuPercent(
+  before: Awaited<ReturnType<typeof cpuSnapshot>>,
+  after: Awaited<ReturnType<typeof cpuSnapshot>>,
+): Record<string, number | null> {
   const wall = after.at - before.at;
   return Object.fromEntries(
     Object.keys(after.ms).map((k) => {

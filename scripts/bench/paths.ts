@@ -106,11 +106,7 @@ export async function relayPath(
   }
 }
 
-async function setUpRelay(
-  cleanup: Cleanup,
-  a: { profile: string },
-  b: { profile: string; nodeId: string },
-): Promise<RelaySetup> {
+async function setUpRelay(cleanup: Cleanup, a: { profile: string }, b: { profile: string; nodeId: string }): Promise<RelaySetup> {
   const sa = await NodeSocket.connect(join(a.profile, 'node.sock'));
   cleanup.defer('close node socket A', () => sa.close());
   const sb = await NodeSocket.connect(join(b.profile, 'node.sock'));
@@ -126,7 +122,10 @@ async function setUpRelay(
     await sa.request({ type: 'hangup', callId: call.callId }, 5000).catch(() => {});
   });
 
-  const [ta, tb] = await Promise.all([sa.request({ type: 'turn', callId: call.callId }), sb.request({ type: 'turn', callId: call.callId })]);
+  const [ta, tb] = await Promise.all([
+    sa.request({ type: 'turn', callId: call.callId }),
+    sb.request({ type: 'turn', callId: call.callId }),
+  ]);
   const ca = await TurnClient.connect({ port: turnPort(ta.urls[0]!), username: ta.username, password: ta.credential, timeoutMs: 5000 });
   cleanup.defer('close TURN client A', () => ca.close());
   const cb = await TurnClient.connect({ port: turnPort(tb.urls[0]!), username: tb.username, password: tb.credential, timeoutMs: 5000 });

@@ -56,7 +56,8 @@ const added = (path: PingPongResult, raw: PingPongResult) => ({
 async function referenceRelay(dir: string, cleanup: Cleanup) {
   if (process.env.COPYBARA_BENCH_COTURN === '0') return { server: null, why: 'left out: COPYBARA_BENCH_COTURN=0' } as const;
   const bin = findTurnserver();
-  if (!bin) return { server: null, why: 'turnserver not found on PATH (Debian/Ubuntu: apt-get install coturn); coturn figures left out' } as const;
+  if (!bin)
+    return { server: null, why: 'turnserver not found on PATH (Debian/Ubuntu: apt-get install coturn); coturn figures left out' } as const;
   try {
     const server = await startCoturn(bin, dir, cleanup);
     const path = await coturnPath(server, cleanup);
@@ -104,7 +105,8 @@ export async function benchRelayPaths(
 
   progress(`latency: ${o.warmup} + ${o.roundTrips} sequential round trips on ${paths.map((p) => p.name).join(', ')}`);
   const rtt = new Map<string, Counted<PingPongResult>>();
-  for (const p of paths) rtt.set(p.name, await counted(() => pingPong(p, { roundTrips: o.roundTrips, warmup: o.warmup, budgetMs: 60_000 })));
+  for (const p of paths)
+    rtt.set(p.name, await counted(() => pingPong(p, { roundTrips: o.roundTrips, warmup: o.warmup, budgetMs: 60_000 })));
   progress(`latency: RTT p50/p99 ${[...rtt].map(([n, r]) => `${n} ${r.rttMs.p50}/${r.rttMs.p99}`).join(', ')} ms`);
 
   const runs = async (label: string, opts: { targetPps: number | null; durationMs: number }) => {
@@ -114,7 +116,14 @@ export async function benchRelayPaths(
         const r = await counted(() => bounded(`${p.name} ${label} run`, () => oneWay(p, { ...opts, maxCount: o.maxCount }), 20_000));
         out.get(p.name)!.push(r);
       }
-      progress(`throughput: ${label} ${i + 1}/${o.repeats}: ${paths.map((p) => { const r = out.get(p.name)![i]!; return `${p.name} ${r.deliveredPps} pps (${r.lossPct}% lost)`; }).join(', ')}`);
+      progress(
+        `throughput: ${label} ${i + 1}/${o.repeats}: ${paths
+          .map((p) => {
+            const r = out.get(p.name)![i]!;
+            return `${p.name} ${r.deliveredPps} pps (${r.lossPct}% lost)`;
+          })
+          .join(', ')}`,
+      );
     }
     return new Map([...out].map(([n, rs]) => [n, summarize(rs)]));
   };
@@ -125,7 +134,11 @@ export async function benchRelayPaths(
   progress(`throughput: relay alone paced at ${o.ladderPps.join(', ')} pps for ${o.ladderMs} ms each`);
   const ladder: Run[] = [];
   for (const pps of o.ladderPps) {
-    ladder.push(await counted(() => bounded(`relay ${pps} pps run`, () => oneWay(relay.path, { targetPps: pps, durationMs: o.ladderMs, maxCount: o.maxCount }), 20_000)));
+    ladder.push(
+      await counted(() =>
+        bounded(`relay ${pps} pps run`, () => oneWay(relay.path, { targetPps: pps, durationMs: o.ladderMs, maxCount: o.maxCount }), 20_000),
+      ),
+    );
   }
   progress(`throughput: relay ladder ${ladder.map((l) => `${l.targetPps} pps -> ${l.lossPct}% lost`).join(', ')}`);
 

@@ -34,7 +34,10 @@ export interface PingPongResult {
  * the echo arrives. A datagram not echoed within `lossTimeoutMs` counts as lost and the next
  * one goes out. Rejects if the whole run takes longer than `budgetMs`.
  */
-export function pingPong(path: DatagramPath, opts: { roundTrips: number; warmup: number; lossTimeoutMs?: number; budgetMs: number }): Promise<PingPongResult> {
+export function pingPong(
+  path: DatagramPath,
+  opts: { roundTrips: number; warmup: number; lossTimeoutMs?: number; budgetMs: number },
+): Promise<PingPongResult> {
   const total = opts.warmup + opts.roundTrips;
   const lossTimeoutMs = opts.lossTimeoutMs ?? 250;
   const tag = nextTag();
@@ -48,7 +51,10 @@ export function pingPong(path: DatagramPath, opts: { roundTrips: number; warmup:
   return new Promise((resolve, reject) => {
     const finish = (err?: Error) => {
       clearInterval(watchdog);
-      path.receivers(() => {}, () => {});
+      path.receivers(
+        () => {},
+        () => {},
+      );
       if (err) reject(err);
       else resolve({ roundTrips: samples.length, warmup: opts.warmup, lost, rttMs: distribution(samples) });
     };
@@ -76,7 +82,8 @@ export function pingPong(path: DatagramPath, opts: { roundTrips: number; warmup:
         finish(new Error(`${path.name} ping-pong: ${seq}/${total} round trips done within ${opts.budgetMs} ms (${lost} lost)`));
       } else if (now - sentAt > lossTimeoutMs) {
         lost++;
-        if (lost > Math.max(50, total / 10)) finish(new Error(`${path.name} ping-pong: ${lost} datagrams not echoed (after ${seq} of ${total}); the path looks broken`));
+        if (lost > Math.max(50, total / 10))
+          finish(new Error(`${path.name} ping-pong: ${lost} datagrams not echoed (after ${seq} of ${total}); the path looks broken`));
         else advance();
       }
     }, 20);
@@ -104,7 +111,10 @@ export interface ThroughputResult {
  * (so B's receive side in this same process keeps up), for `durationMs` or `maxCount`.
  * After sending, waits until nothing has arrived for 300 ms (at most 3 s).
  */
-export async function oneWay(path: DatagramPath, opts: { targetPps: number | null; durationMs: number; maxCount: number }): Promise<ThroughputResult> {
+export async function oneWay(
+  path: DatagramPath,
+  opts: { targetPps: number | null; durationMs: number; maxCount: number },
+): Promise<ThroughputResult> {
   const tag = nextTag();
   const tpl = template(tag);
   const seen = new Uint8Array(opts.maxCount);
@@ -151,7 +161,10 @@ export async function oneWay(path: DatagramPath, opts: { targetPps: number | nul
       quietSince = performance.now();
     } else if (performance.now() - quietSince > 300) break;
   }
-  path.receivers(() => {}, () => {});
+  path.receivers(
+    () => {},
+    () => {},
+  );
   const windowMs = Math.max(sendMs, lastArrival - start);
   return {
     mode: opts.targetPps === null ? 'max' : 'paced',

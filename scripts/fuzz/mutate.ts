@@ -79,7 +79,24 @@ function concat(...parts: Uint8Array[]): Uint8Array {
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-const STRINGS = ['', ' ', 'x', '0', '-1', 'null', '__proto__', 'constructor', 'toString', '\u202e', '\u0000', '\ud800', '😀', 'ws://x', 'wss://*', 'a'.repeat(300)];
+const STRINGS = [
+  '',
+  ' ',
+  'x',
+  '0',
+  '-1',
+  'null',
+  '__proto__',
+  'constructor',
+  'toString',
+  '\u202e',
+  '\u0000',
+  '\ud800',
+  '😀',
+  'ws://x',
+  'wss://*',
+  'a'.repeat(300),
+];
 const NUMBERS = [0, -0, 1, -1, 0.5, 2 ** 31, 2 ** 32, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 1e308, -1e308, 5e-324, 65535, 65536];
 
 function randomString(r: Rng): string {

@@ -1,5 +1,14 @@
-import { CopybaraError } from '../../lib/errors';
-import { decodeCallPageMessage, decodeCallPagePush, decodeLinkPush, decodeLinkReport, decodeLinkWait, decodePopupPush, decodePopupRequest, decodePublishStarted } from '../../lib/ext/messages';
+import { CopybaraError, describeError } from '../../lib/errors';
+import {
+  decodeCallPageMessage,
+  decodeCallPagePush,
+  decodeLinkPush,
+  decodeLinkReport,
+  decodeLinkWait,
+  decodePopupPush,
+  decodePopupRequest,
+  decodePublishStarted,
+} from '../../lib/ext/messages';
 import { LinkError } from '../../lib/links/errors';
 import { decodeLinkPayload } from '../../lib/links/link';
 import { ResolveError } from '../../lib/names/errors';
@@ -60,7 +69,9 @@ export const TARGETS: readonly FuzzTarget[] = [
   // The link page's three messages share one corpus: each decoder sees the others' messages too.
   jsonTarget('ext-link-messages', (v) => [decodeLinkPush, decodeLinkReport, decodeLinkWait].map((d) => attempt(d, v, coded))),
   jsonTarget('publish-page-config', decodePageConfig),
-  jsonTarget('publish-messages', (v) => [decodePublishOpened, decodePublishStarted, decodePublishEndpoints].map((d) => attempt(d, v, coded))),
+  jsonTarget('publish-messages', (v) =>
+    [decodePublishOpened, decodePublishStarted, decodePublishEndpoints].map((d) => attempt(d, v, coded)),
+  ),
   {
     // Frame errors are reported in the results, never thrown: any throw is a crash. Fed in
     // two chunks split where the input's length says, so partial headers are exercised.
@@ -69,7 +80,8 @@ export const TARGETS: readonly FuzzTarget[] = [
     run: (b) => {
       const d = new FrameDecoder(4096);
       const cut = b.length === 0 ? 0 : (b.length * 7919) % b.length;
-      for (const f of [...d.push(b.subarray(0, cut)), ...d.push(b.subarray(cut))]) if (!f.ok && !(f.error instanceof CopybaraError)) throw f.error;
+      for (const f of [...d.push(b.subarray(0, cut)), ...d.push(b.subarray(cut))])
+        if (!f.ok && !(f.error instanceof CopybaraError)) throw new Error(`not a coded error: ${describeError(f.error)}`);
     },
     expected: () => false,
   },

@@ -1,7 +1,16 @@
 import { expect } from 'vitest';
 import type { CallInfo } from '../../lib/protocol/native';
 import type { SignallingMessage } from '../../lib/protocol/signalling';
-import { type CallEvent, type Effect, type MachineState, type NewCall, type Step, dialOut, ringIn, transition } from '../../native-host/node/calls/call-machine';
+import {
+  type CallEvent,
+  type Effect,
+  type MachineState,
+  type NewCall,
+  type Step,
+  dialOut,
+  ringIn,
+  transition,
+} from '../../native-host/node/calls/call-machine';
 import { DEFAULT_TIMING } from '../../native-host/node/calls/timing';
 
 // Calls in every state, reached through the machine itself, and ways to read a step, for
@@ -28,7 +37,10 @@ export function run(s: MachineState, e: CallEvent, now = T0 + 10): Step {
 }
 
 export const msg = (m: SignallingMessage): CallEvent => ({ type: 'message', message: m });
-export const types = (fx: Effect[]) => fx.map((e) => (e.type === 'send' ? `send ${e.message.type}` : e.type === 'start-timer' || e.type === 'stop-timer' ? `${e.type} ${e.timer}` : e.type));
+export const types = (fx: Effect[]) =>
+  fx.map((e) =>
+    e.type === 'send' ? `send ${e.message.type}` : e.type === 'start-timer' || e.type === 'stop-timer' ? `${e.type} ${e.timer}` : e.type,
+  );
 export const emitted = (step: Step): CallInfo[] => step.effects.flatMap((e) => (e.type === 'emit' ? [e.call] : []));
 export const sentOf = (step: Step): SignallingMessage[] => step.effects.flatMap((e) => (e.type === 'send' ? [e.message] : []));
 

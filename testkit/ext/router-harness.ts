@@ -22,7 +22,9 @@ export function fakeSurface() {
   } satisfies Surface;
 }
 
-export function routerHarness(opts: { settings?: Settings } & Partial<Pick<BackgroundDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs'>> = {}) {
+export function routerHarness(
+  opts: { settings?: Settings } & Partial<Pick<BackgroundDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs'>> = {},
+) {
   const { settings = defaultSettings(), ...deps } = opts;
   const natives: FakeNativePort[] = [];
   const resolvers: FakeResolver[] = [];

@@ -125,6 +125,6 @@ export function palletEvent(pallet: string, variant: string, fields: Record<stri
   const p = metadata.asLatest.pallets.find((x) => x.name.toString() === pallet);
   if (!p || p.events.isNone) throw new Error(`the metadata has no ${pallet} events`);
   const type = registry.createLookupType(p.events.unwrap().type);
-  const value = registry.createType(type, { [variant]: fields }) as Codec;
+  const value = registry.createType<Codec>(type, { [variant]: fields });
   return u8aConcat(new Uint8Array([p.index.toNumber()]), value.toU8a());
 }

@@ -37,9 +37,7 @@ export interface ContractsSetup {
 // What the contract did, before faults and the outer ContractExecResult. A successful message
 // that changes storage carries its effect (`commit`), which only a transaction applies, and
 // how many bytes storage grew (negative: shrank), which the storage deposit follows.
-export type Execution =
-  | { flags: number; data: Uint8Array; commit?: () => void; storageDelta?: number }
-  | { dispatchError: string };
+export type Execution = { flags: number; data: Uint8Array; commit?: () => void; storageDelta?: number } | { dispatchError: string };
 
 export const REVERT = 1;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
@@ -80,7 +78,10 @@ function registryMessage(model: RegistryModel, caller: string, selector: string,
     }
     case SEL.getAllRecords: {
       const [name] = strings(args, 1);
-      const vec = registry.createType('Vec<(Bytes, Bytes)>', model.getAllRecords(name!).map(([k, v]) => [text(k), text(v)]));
+      const vec = registry.createType(
+        'Vec<(Bytes, Bytes)>',
+        model.getAllRecords(name!).map(([k, v]) => [text(k), text(v)]),
+      );
       return ok(registry.createType('Result<Vec<(Bytes, Bytes)>, u8>', { Ok: vec }));
     }
     case SEL.getOwner:
@@ -153,9 +154,10 @@ export function storageDeposit(exec: Execution): bigint {
 }
 
 export function execResultHex(exec: Execution): string {
-  const result = 'dispatchError' in exec
-    ? { Err: { Module: contractsModuleError(exec.dispatchError) } }
-    : { Ok: { flags: exec.flags, data: u8aToHex(exec.data) } };
+  const result =
+    'dispatchError' in exec
+      ? { Err: { Module: contractsModuleError(exec.dispatchError) } }
+      : { Ok: { flags: exec.flags, data: u8aToHex(exec.data) } };
   const deposit = storageDeposit(exec);
   return registry
     .createType('ContractExecResult', {

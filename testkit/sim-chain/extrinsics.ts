@@ -23,8 +23,18 @@ export interface RpcError {
 }
 
 // The errors of substrate's author RPC: 1001 bad format, 1010 invalid, 1011 unknown validity.
-const invalid = (data: string, kind: string): RpcError => ({ code: 1010, message: 'Invalid Transaction', data, validity: { Invalid: { [kind]: null } } });
-const unknown = (data: string, kind: string): RpcError => ({ code: 1011, message: 'Unknown Transaction Validity', data, validity: { Unknown: { [kind]: null } } });
+const invalid = (data: string, kind: string): RpcError => ({
+  code: 1010,
+  message: 'Invalid Transaction',
+  data,
+  validity: { Invalid: { [kind]: null } },
+});
+const unknown = (data: string, kind: string): RpcError => ({
+  code: 1011,
+  message: 'Unknown Transaction Validity',
+  data,
+  validity: { Unknown: { [kind]: null } },
+});
 export const INVALID = {
   badProof: invalid('Transaction has a bad signature', 'BadProof'),
   stale: invalid('Transaction is outdated', 'Stale'),
@@ -126,8 +136,10 @@ function dispatchCall(tx: CheckedTx, run: ContractRunner): Dispatched {
       exec.commit?.();
       accounts.deposit(tx.signer, deposit);
       const events = [palletEvent('Contracts', 'Called', { caller: { Signed: tx.signer }, contract })];
-      if (deposit > 0n) events.push(palletEvent('Contracts', 'StorageDepositTransferredAndHeld', { from: tx.signer, to: contract, amount: deposit }));
-      if (deposit < 0n) events.push(palletEvent('Contracts', 'StorageDepositTransferredAndReleased', { from: contract, to: tx.signer, amount: -deposit }));
+      if (deposit > 0n)
+        events.push(palletEvent('Contracts', 'StorageDepositTransferredAndHeld', { from: tx.signer, to: contract, amount: deposit }));
+      if (deposit < 0n)
+        events.push(palletEvent('Contracts', 'StorageDepositTransferredAndReleased', { from: contract, to: tx.signer, amount: -deposit }));
       return events;
     },
   };

@@ -60,12 +60,15 @@ export async function startSimulatedChain(opts: SimChainOptions = {}): Promise<S
   for (const [label, spec] of Object.entries(opts.names ?? {})) model.register(label, spec);
   const registryAddress = DEFAULT_REGISTRY[chain];
   const routerAddress = DEFAULT_ROUTER[chain];
-  const node = new SimulatedNode({
-    registryAddress: u8aToHex(decodeAddress(registryAddress)),
-    routerAddress: u8aToHex(decodeAddress(routerAddress)),
-    tlds: chain === 'azero' ? ['azero', 'a0'] : ['tzero'],
-    model,
-  }, { now, blockDelayMs: opts.blockDelayMs, finalityDelayMs: opts.finalityDelayMs, genesisHash: opts.genesisHash ?? GENESIS_HASH[chain] });
+  const node = new SimulatedNode(
+    {
+      registryAddress: u8aToHex(decodeAddress(registryAddress)),
+      routerAddress: u8aToHex(decodeAddress(routerAddress)),
+      tlds: chain === 'azero' ? ['azero', 'a0'] : ['tzero'],
+      model,
+    },
+    { now, blockDelayMs: opts.blockDelayMs, finalityDelayMs: opts.finalityDelayMs, genesisHash: opts.genesisHash ?? GENESIS_HASH[chain] },
+  );
   node.faults = { ...opts.faults };
   await node.listen(0);
   return {

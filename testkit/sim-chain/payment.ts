@@ -28,7 +28,7 @@ export function dispatchInfo(call: CallLike): DispatchInfo {
   if (call.section === 'timestamp') return { weight: { refTime: 10_000_000n, proofSize: 1_500n }, class: 'Mandatory', paysFee: 'No' };
   let { refTime, proofSize } = CALL_BASE_WEIGHT;
   if (call.section === 'contracts' && call.method === 'call') {
-    const gas = (call.args[2] as unknown as { refTime: { toBigInt(): bigint }; proofSize: { toBigInt(): bigint } });
+    const gas = call.args[2] as { refTime: { toBigInt(): bigint }; proofSize: { toBigInt(): bigint } };
     refTime += gas.refTime.toBigInt();
     proofSize += gas.proofSize.toBigInt();
   }
@@ -44,7 +44,9 @@ export function partialFee(info: DispatchInfo, length: number): bigint {
 export function queryInfoHex(data: string): string {
   const [uxt, len] = registry.createType('(Extrinsic, u32)', hexToU8a(data)) as unknown as [{ method: CallLike }, { toNumber(): number }];
   const info = dispatchInfo(uxt.method);
-  return registry.createType('RuntimeDispatchInfo', { weight: info.weight, class: info.class, partialFee: partialFee(info, len.toNumber()) }).toHex();
+  return registry
+    .createType('RuntimeDispatchInfo', { weight: info.weight, class: info.class, partialFee: partialFee(info, len.toNumber()) })
+    .toHex();
 }
 
 // The legacy payment_queryInfo RPC: the same answer as JSON.

@@ -74,11 +74,15 @@ export class RegistryModel {
 
   // Names an account owns / controls, in registration order; expired names are left out.
   ownedNamesOf(account: string): string[] {
-    return this.#liveNames().filter(([, s]) => s.owner === account).map(([label]) => label);
+    return this.#liveNames()
+      .filter(([, s]) => s.owner === account)
+      .map(([label]) => label);
   }
 
   controlledNamesOf(account: string): string[] {
-    return this.#liveNames().filter(([, s]) => s.controller === account).map(([label]) => label);
+    return this.#liveNames()
+      .filter(([, s]) => s.controller === account)
+      .map(([label]) => label);
   }
 
   #liveNames(): Array<[string, NameState]> {
@@ -120,7 +124,12 @@ export class RegistryModel {
   }
 
   // The message as a dry run: computes the outcome and the new records, stores nothing.
-  updateRecords(caller: string, label: string, changes: Array<[string, string | null]>, removeRest: boolean): Outcome<Array<[string, string]>> {
+  updateRecords(
+    caller: string,
+    label: string,
+    changes: Array<[string, string | null]>,
+    removeRest: boolean,
+  ): Outcome<Array<[string, string]>> {
     const s = this.#live(label);
     if (!s) return { err: ERR.NameDoesntExist };
     if (caller !== s.owner && caller !== s.controller) return { err: ERR.CallerIsNotController };

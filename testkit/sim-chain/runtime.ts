@@ -12,7 +12,7 @@ registry.setMetadata(metadata);
 
 export const METADATA_HEX: string = metadataHex;
 export const RUNTIME_VERSION = runtimeVersion;
-export const RPC_METHODS: string[] = [...(rpcList as { methods: string[] }).methods];
+export const RPC_METHODS: string[] = [...rpcList.methods];
 export const CHAIN_NAME = 'Copybara simulated contracts chain';
 // Aleph Zero uses the generic SS58 prefix 42 (addresses start with 5).
 export const PROPERTIES = { ss58Format: 42, tokenDecimals: [12], tokenSymbol: ['AZERO'] };

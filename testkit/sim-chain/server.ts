@@ -53,7 +53,15 @@ interface Subscription {
 
 export class SimulatedNode {
   faults: Faults = {};
-  readonly stats: SimStats = { connections: 0, openSockets: 0, metadataRequests: 0, contractCalls: 0, submitted: 0, extrinsics: 0, methods: {} };
+  readonly stats: SimStats = {
+    connections: 0,
+    openSockets: 0,
+    metadataRequests: 0,
+    contractCalls: 0,
+    submitted: 0,
+    extrinsics: 0,
+    methods: {},
+  };
   #wss: WebSocketServer | null = null;
   #port = 0;
   readonly #sockets = new Set<WebSocket>();
@@ -136,7 +144,7 @@ export class SimulatedNode {
       if (this.faults.silent) return;
       let req: { id?: unknown; method?: unknown; params?: unknown };
       try {
-        req = JSON.parse(String(raw));
+        req = JSON.parse(rawText(raw));
       } catch {
         return;
       }
@@ -251,7 +259,11 @@ export class SimulatedNode {
       case 'system_dryRunAt': {
         const checked = checkExtrinsic(String(params[0]), blocks, this.#accounts);
         if ('code' in checked && !checked.validity) return this.#error(ws, id, checked.code, checked.message, checked.data);
-        return this.#reply(ws, id, dryRunHex(checked, this.#accounts, (o, d, i) => this.#execute(o, d, i)));
+        return this.#reply(
+          ws,
+          id,
+          dryRunHex(checked, this.#accounts, (o, d, i) => this.#execute(o, d, i)),
+        );
       }
       case 'payment_queryInfo':
         return this.#reply(ws, id, queryInfoJson(String(params[0])));
@@ -366,4 +378,11 @@ export class SimulatedNode {
 // An account id from an RPC param: SS58, or 0x-hex of a SCALE AccountId.
 function accountHex(value: unknown): string {
   return u8aToHex(decodeAddress(String(value)));
+}
+
+// What `ws` hands a 'message' listener, as text.
+function rawText(raw: Buffer | ArrayBuffer | Buffer[]): string {
+  if (Array.isArray(raw)) return Buffer.concat(raw).toString('utf8');
+  if (raw instanceof ArrayBuffer) return Buffer.from(raw).toString('utf8');
+  return raw.toString('utf8');
 }

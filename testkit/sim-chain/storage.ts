@@ -62,7 +62,13 @@ export class SimAccounts {
   info(id: string): string {
     const a = this.#accounts.get(id) ?? { nonce: 0, free: INITIAL_FREE, reserved: 0n };
     return registry
-      .createType('AccountInfo', { nonce: a.nonce, consumers: 0, providers: 1, sufficients: 0, data: { free: a.free, reserved: a.reserved } })
+      .createType('AccountInfo', {
+        nonce: a.nonce,
+        consumers: 0,
+        providers: 1,
+        sufficients: 0,
+        data: { free: a.free, reserved: a.reserved },
+      })
       .toHex();
   }
 

@@ -61,7 +61,11 @@ export class TxPool {
     const pooled = [...this.#ready, ...this.#future];
     if (pooled.some((e) => e.tx.hash === tx.hash)) return { code: 1013, message: 'Transaction Already Imported' };
     if (pooled.some((e) => e.tx.signer === tx.signer && e.tx.nonce === tx.nonce)) {
-      return { code: 1014, message: 'Priority is too low: (0 vs 0)', data: 'The transaction has too low priority to replace another transaction already in the pool.' };
+      return {
+        code: 1014,
+        message: 'Priority is too low: (0 vs 0)',
+        data: 'The transaction has too low priority to replace another transaction already in the pool.',
+      };
     }
     const entry = { tx, watch };
     if (tx.nonce === this.nextIndex(tx.signer)) this.#makeReady(entry);

@@ -40,27 +40,65 @@ describe('a call by node id in real Chromium', () => {
     const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
     await popup.close();
     const bobTab = await waitForCallTab(bob.person, 20_000);
-    await until('Bob sees who is calling', 20_000, () => statusText(bobTab), (t) => /incoming call/i.test(t));
-    await until('Alice hears it ring', 10_000, () => statusText(aliceTab), (t) => /ringing/i.test(t));
+    await until(
+      'Bob sees who is calling',
+      20_000,
+      () => statusText(bobTab),
+      (t) => /incoming call/i.test(t),
+    );
+    await until(
+      'Alice hears it ring',
+      10_000,
+      () => statusText(aliceTab),
+      (t) => /ringing/i.test(t),
+    );
     await answer(bob);
 
-    for (const [who, tab] of [['Alice', aliceTab], ['Bob', bobTab]] as const) {
-      const m = await until(`${who}'s media`, 30_000, () => mediaSummary(tab), (s) => s.framesDecoded > 10 && s.audioPacketsReceived > 20 && s.remoteVideoFrames > 5);
+    for (const [who, tab] of [
+      ['Alice', aliceTab],
+      ['Bob', bobTab],
+    ] as const) {
+      const m = await until(
+        `${who}'s media`,
+        30_000,
+        () => mediaSummary(tab),
+        (s) => s.framesDecoded > 10 && s.audioPacketsReceived > 20 && s.remoteVideoFrames > 5,
+      );
       expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
       expect(m.remoteCandidateType, `${who}'s remote candidate`).toBe('relay');
       expect(foreignAddresses(m.localSdp), `${who}'s local SDP`).toEqual([]);
       expect(foreignAddresses(m.remoteSdp), `${who}'s remote SDP`).toEqual([]);
       expect(m.remoteSdp).toMatch(/typ relay/);
-      await until(`${who} sees "In call"`, 5000, () => statusText(tab), (t) => /in call/i.test(t));
+      await until(
+        `${who} sees "In call"`,
+        5000,
+        () => statusText(tab),
+        (t) => /in call/i.test(t),
+      );
     }
     const codes = await Promise.all([aliceTab, bobTab].map((t) => t.getByLabel('Safety code').textContent()));
     expect(codes[0]).toMatch(/\d{3} \d{3} \d{3} \d{3}/);
     expect(codes[0]).toBe(codes[1]);
 
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('Alice sees the call ended', 5000, () => statusText(aliceTab), (t) => /you hung up/i.test(t));
-    await until('Bob sees Alice hung up', 10_000, () => statusText(bobTab), (t) => /hung up/i.test(t));
-    await until('Bob\'s connection closes', 5000, () => mediaSummary(bobTab), (m) => /closed|none/.test(m.connectionState));
+    await until(
+      'Alice sees the call ended',
+      5000,
+      () => statusText(aliceTab),
+      (t) => /you hung up/i.test(t),
+    );
+    await until(
+      'Bob sees Alice hung up',
+      10_000,
+      () => statusText(bobTab),
+      (t) => /hung up/i.test(t),
+    );
+    await until(
+      "Bob's connection closes",
+      5000,
+      () => mediaSummary(bobTab),
+      (m) => /closed|none/.test(m.connectionState),
+    );
   });
 
   it('Bob declines and Alice is told in words', async () => {
@@ -68,15 +106,30 @@ describe('a call by node id in real Chromium', () => {
     await popup.close();
     const bobTab = await waitForCallTab(bob.person, 20_000);
     await bobTab.getByRole('button', { name: 'Decline' }).click();
-    await until('Alice sees the decline', 10_000, () => statusText(aliceTab), (t) => /declined/i.test(t));
-    await until('Bob sees he declined', 5000, () => statusText(bobTab), (t) => /declined/i.test(t));
+    await until(
+      'Alice sees the decline',
+      10_000,
+      () => statusText(aliceTab),
+      (t) => /declined/i.test(t),
+    );
+    await until(
+      'Bob sees he declined',
+      5000,
+      () => statusText(bobTab),
+      (t) => /declined/i.test(t),
+    );
   });
 
   it('calling a node id nobody runs ends as unreachable within a bounded time', async () => {
     const nobody = encodeNodeId(new Uint8Array(32).fill(7));
     const { tab, popup } = await dial(alice, nobody);
     await popup.close();
-    await until('Alice sees unreachable', 25_000, () => statusText(tab), (t) => /not reachable/i.test(t));
+    await until(
+      'Alice sees unreachable',
+      25_000,
+      () => statusText(tab),
+      (t) => /not reachable/i.test(t),
+    );
   });
 });
 
@@ -91,7 +144,13 @@ describe('faults during a call', () => {
     const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
     await popup.close();
     const bobTab = await answer(bob);
-    for (const tab of [aliceTab, bobTab]) await until('media', 30_000, () => mediaSummary(tab), (m) => m.framesDecoded > 5);
+    for (const tab of [aliceTab, bobTab])
+      await until(
+        'media',
+        30_000,
+        () => mediaSummary(tab),
+        (m) => m.framesDecoded > 5,
+      );
     return { aliceTab, bobTab };
   }
 
@@ -100,10 +159,20 @@ describe('faults during a call', () => {
     await popup.close();
     await waitForCallTab(bob.person, 20_000);
     const worker = bob.person.context.serviceWorkers().find((w) => w.url().startsWith('chrome-extension://'))!;
-    const ids = await until('a notification', 10_000, () => notificationIds(worker), (n) => n.length > 0);
+    const ids = await until(
+      'a notification',
+      10_000,
+      () => notificationIds(worker),
+      (n) => n.length > 0,
+    );
     expect(ids.length).toBe(1);
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('the notification goes away', 10_000, () => notificationIds(worker), (n) => n.length === 0);
+    await until(
+      'the notification goes away',
+      10_000,
+      () => notificationIds(worker),
+      (n) => n.length === 0,
+    );
   });
 
   it('the bridge dying mid-call leaves the call running, and the extension reconnects', async () => {
@@ -112,16 +181,36 @@ describe('faults during a call', () => {
     expect(bridges.length).toBeGreaterThan(0);
     for (const b of bridges) process.kill(b.pid, 'SIGKILL');
     const before = (await mediaSummary(bobTab)).framesDecoded;
-    await until('media keeps flowing', 10_000, () => mediaSummary(bobTab), (m) => m.framesDecoded > before + 30);
-    await until('a new bridge', 15_000, async () => (await processesMentioning(bob.profile)).filter((p) => / bridge( |$)/.test(p.cmdline)).length, (n) => n > 0);
+    await until(
+      'media keeps flowing',
+      10_000,
+      () => mediaSummary(bobTab),
+      (m) => m.framesDecoded > before + 30,
+    );
+    await until(
+      'a new bridge',
+      15_000,
+      async () => (await processesMentioning(bob.profile)).filter((p) => / bridge( |$)/.test(p.cmdline)).length,
+      (n) => n > 0,
+    );
     // Hang-up after the reconnect still reaches the node, and through it Alice.
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('Alice sees Bob hung up', 10_000, () => statusText(aliceTab), (t) => /hung up/i.test(t));
+    await until(
+      'Alice sees Bob hung up',
+      10_000,
+      () => statusText(aliceTab),
+      (t) => /hung up/i.test(t),
+    );
   });
 
-  it('the peer\'s node vanishing mid-call ends the call within seconds, with the reason', async () => {
+  it("the peer's node vanishing mid-call ends the call within seconds, with the reason", async () => {
     const { aliceTab } = await inCall();
     bob.node.child.kill('SIGKILL');
-    await until('Alice is told the connection was lost', 10_000, () => statusText(aliceTab), (t) => /connection to .* was lost/i.test(t));
+    await until(
+      'Alice is told the connection was lost',
+      10_000,
+      () => statusText(aliceTab),
+      (t) => /connection to .* was lost/i.test(t),
+    );
   });
 });

@@ -1,4 +1,3 @@
-import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPopup } from '../../testkit/browser';
 import { statusText, until } from '../../testkit/call-checks';
@@ -36,7 +35,8 @@ beforeAll(async () => {
   await configureNames(bob, chain.url, 'bob.azero');
   await bob.person.context.route(/^https?:\/\//, (route) => {
     const url = route.request().url();
-    if (url.startsWith(MESSENGER) && messengerHtml) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
+    if (url.startsWith(MESSENGER) && messengerHtml)
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
     return route.abort('blockedbyclient');
   });
 }, 90_000);
@@ -50,9 +50,14 @@ afterAll(async () => {
 });
 
 describe('a call link whose maker is offline', () => {
-  it('Bob answers it and is told that alice.azero\'s node is not reachable, within a bounded time', async () => {
+  it("Bob answers it and is told that alice.azero's node is not reachable, within a bounded time", async () => {
     const popup = await openPopup(alice.person);
-    await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+    await until(
+      'own node id in the popup',
+      15_000,
+      () => popup.getByLabel('Your node id').textContent(),
+      (t) => (t ?? '').includes(alice.nodeId),
+    );
     await popup.getByRole('button', { name: 'Copy call link' }).click();
     const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
     expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
@@ -71,7 +76,7 @@ describe('a call link whose maker is offline', () => {
     await pressAnswer(page);
     const tab = await tabEvent;
     const said = await until(
-      'Bob is told Alice\'s node is not reachable',
+      "Bob is told Alice's node is not reachable",
       UNREACHABLE_WITHIN_MS,
       () => statusText(tab),
       (t) => /node is not reachable/i.test(t),

@@ -42,7 +42,8 @@ beforeAll(async () => {
   await bob.person.context.route(/^https?:\/\//, (route) => {
     const url = route.request().url();
     if (/^https?:\/\/([^/]*\.)?copybara\.network\b/.test(url)) toLinkHost.push(url);
-    if (url.startsWith(MESSENGER) && messengerHtml) return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
+    if (url.startsWith(MESSENGER) && messengerHtml)
+      return route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: messengerHtml });
     return route.abort('blockedbyclient');
   });
 }, 90_000);
@@ -68,7 +69,12 @@ function configure(side: Side, myName: string): Promise<void> {
 // Alice: popup → "Copy call link" → her waiting tab. Returns the link and that tab.
 async function makeLink(): Promise<{ url: string; waiting: Page }> {
   const popup = await openPopup(alice.person);
-  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(alice.nodeId));
+  await until(
+    'own node id in the popup',
+    15_000,
+    () => popup.getByLabel('Your node id').textContent(),
+    (t) => (t ?? '').includes(alice.nodeId),
+  );
   const waiting = alice.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html?link='), timeout: 15_000 });
   await popup.getByRole('button', { name: 'Copy call link' }).click();
   const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
@@ -76,7 +82,12 @@ async function makeLink(): Promise<{ url: string; waiting: Page }> {
   await screenshot(popup, 'link-copied');
   await popup.close();
   expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
-  await until('Alice waits', 15_000, () => statusText(tab), (t) => /waiting for someone to answer your call link/i.test(t));
+  await until(
+    'Alice waits',
+    15_000,
+    () => statusText(tab),
+    (t) => /waiting for someone to answer your call link/i.test(t),
+  );
   return { url, waiting: tab };
 }
 
@@ -88,14 +99,24 @@ function showInMessenger(url: string): Promise<Page> {
 
 async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
   for (const [who, tab] of tabs) {
-    const m = await until(`${who}'s media`, 30_000, () => mediaSummary(tab), (s) => s.framesDecoded > 10 && s.remoteVideoFrames > 5 && s.audioPacketsReceived > 20);
+    const m = await until(
+      `${who}'s media`,
+      30_000,
+      () => mediaSummary(tab),
+      (s) => s.framesDecoded > 10 && s.remoteVideoFrames > 5 && s.audioPacketsReceived > 20,
+    );
     expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
-    await until(`${who} sees "In call"`, 10_000, () => statusText(tab), (t) => /in call/i.test(t));
+    await until(
+      `${who} sees "In call"`,
+      10_000,
+      () => statusText(tab),
+      (t) => /in call/i.test(t),
+    );
   }
 }
 
 describe('call links in real Chromium', () => {
-  it('Bob answers Alice\'s link from a messenger badge; her waiting tab becomes the call; the link then is used', async () => {
+  it("Bob answers Alice's link from a messenger badge; her waiting tab becomes the call; the link then is used", async () => {
     const { url, waiting } = await makeLink();
     const page = await showInMessenger(url);
 
@@ -103,32 +124,70 @@ describe('call links in real Chromium', () => {
     await pressAnswer(page);
     const bobTab = await bobTabEvent;
     // Alice did not click anything: her waiting tab turned into the call.
-    await until('Alice\'s waiting tab shows the call', 20_000, async () => waiting.url(), (u) => u.includes('/call.html?call='));
+    await until(
+      "Alice's waiting tab shows the call",
+      20_000,
+      async () => waiting.url(),
+      (u) => u.includes('/call.html?call='),
+    );
     // The address changes first (history.replaceState), the call view renders after it.
-    await until('Alice\'s tab says the call came through her link', 10_000, () => waiting.getByText('via your call link').count(), (n) => n === 1);
-    await mediaBothWays([['Alice', waiting], ['Bob', bobTab]]);
+    await until(
+      "Alice's tab says the call came through her link",
+      10_000,
+      () => waiting.getByText('via your call link').count(),
+      (n) => n === 1,
+    );
+    await mediaBothWays([
+      ['Alice', waiting],
+      ['Bob', bobTab],
+    ]);
     expect(page.url(), 'the messenger page stayed where it was').toBe(MESSENGER);
 
     // The link claims alice.azero; the simulated chain vouches for her node.
-    await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
-    await until('the badge shows the verified name', 10_000, () => badgeText(page), (t) => t.includes('alice.azero ✓'));
+    await until(
+      'Bob sees alice.azero verified',
+      10_000,
+      () => bobTab.getByLabel('Name called').textContent(),
+      (t) => (t ?? '').includes('alice.azero ✓'),
+    );
+    await until(
+      'the badge shows the verified name',
+      10_000,
+      () => badgeText(page),
+      (t) => t.includes('alice.azero ✓'),
+    );
     await screenshot(page, 'link-in-messenger');
 
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('Alice sees Bob hung up', 10_000, () => statusText(waiting), (t) => /hung up/i.test(t));
+    await until(
+      'Alice sees Bob hung up',
+      10_000,
+      () => statusText(waiting),
+      (t) => /hung up/i.test(t),
+    );
     await closeCallTabs(alice, bob);
 
     // The same link again: Alice's node refuses it, and Bob's tab says why.
     const againEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
     await pressAnswer(page);
     const again = await againEvent;
-    await until('Bob is told the link was used', 20_000, () => statusText(again), (t) => /refused the call: this call link was already used/i.test(t));
+    await until(
+      'Bob is told the link was used',
+      20_000,
+      () => statusText(again),
+      (t) => /refused the call: this call link was already used/i.test(t),
+    );
   });
 
   it('a link opened as a web address shows the preview (no request leaves); Answer rings Alice when she is not waiting', async () => {
     const { url, waiting } = await makeLink();
     await waiting.getByRole('button', { name: 'Stop waiting' }).click();
-    await until('Alice stopped waiting', 5000, () => statusText(waiting), (t) => /stopped waiting/i.test(t));
+    await until(
+      'Alice stopped waiting',
+      5000,
+      () => statusText(waiting),
+      (t) => /stopped waiting/i.test(t),
+    );
 
     const tab = await bob.person.context.newPage();
     // The instrument works: an address on copybara.network that is not a call link does
@@ -137,22 +196,50 @@ describe('call links in real Chromium', () => {
     expect(toLinkHost.splice(0)).toEqual(['https://copybara.network/about']);
 
     await tab.goto(url, { timeout: 10_000 }).catch(() => {}); // the navigation is taken over
-    await until('the tab shows the preview', 10_000, async () => tab.url(), (u) => u.startsWith(`${EXTENSION_ORIGIN}/call.html?preview=`));
+    await until(
+      'the tab shows the preview',
+      10_000,
+      async () => tab.url(),
+      (u) => u.startsWith(`${EXTENSION_ORIGIN}/call.html?preview=`),
+    );
     await tab.getByRole('button', { name: 'Answer' }).waitFor({ timeout: 10_000 });
     expect(await tab.getByRole('button', { name: 'Dismiss' }).count()).toBe(1);
     // Who it is from: the name the link claims, verified against the simulated chain.
-    await until('the preview names Alice', 10_000, async () => (await tab.textContent('body')) ?? '', (t) => t.includes('Call from alice.azero ✓'));
+    await until(
+      'the preview names Alice',
+      10_000,
+      async () => (await tab.textContent('body')) ?? '',
+      (t) => t.includes('Call from alice.azero ✓'),
+    );
     await screenshot(tab, 'link-preview');
 
     // Nothing is dialled without the click; the click dials in this same tab.
     expect(alice.person.context.pages().filter(isCallTab)).toEqual([]);
     await tab.getByRole('button', { name: 'Answer' }).click();
-    await until('the preview tab becomes the call', 15_000, async () => tab.url(), (u) => u.includes('/call.html?call='));
-    const aliceTab = await until('Alice\'s call tab', 20_000, async () => alice.person.context.pages().find(isCallTab), (p) => p !== undefined);
+    await until(
+      'the preview tab becomes the call',
+      15_000,
+      async () => tab.url(),
+      (u) => u.includes('/call.html?call='),
+    );
+    const aliceTab = await until(
+      "Alice's call tab",
+      20_000,
+      async () => alice.person.context.pages().find(isCallTab),
+      (p) => p !== undefined,
+    );
     if (!aliceTab) throw new Error('unreachable');
-    await until('Alice hears it ring', 20_000, () => statusText(aliceTab), (t) => /incoming call/i.test(t));
+    await until(
+      'Alice hears it ring',
+      20_000,
+      () => statusText(aliceTab),
+      (t) => /incoming call/i.test(t),
+    );
     await aliceTab.getByRole('button', { name: 'Answer' }).click();
-    await mediaBothWays([['Alice', aliceTab], ['Bob', tab]]);
+    await mediaBothWays([
+      ['Alice', aliceTab],
+      ['Bob', tab],
+    ]);
   });
 
   it('a link re-signed by another key claiming alice.azero is refused, and nothing is dialled', async () => {
@@ -167,13 +254,23 @@ describe('call links in real Chromium', () => {
     const page = await showInMessenger(linkUrl(forged));
     await pressAnswer(page);
     const refusal = "This link claims alice.azero but was not made by that name's node";
-    await until('the badge says why', 15_000, () => badgeText(page), (t) => t.includes(refusal));
+    await until(
+      'the badge says why',
+      15_000,
+      () => badgeText(page),
+      (t) => t.includes(refusal),
+    );
     expect(bob.person.context.pages().filter(isCallTab), 'call tabs').toEqual([]);
 
     // Opened as an address: the preview says the same and offers no Answer.
     const tab = await bob.person.context.newPage();
     await tab.goto(linkUrl(forged), { timeout: 10_000 }).catch(() => {});
-    await until('the preview refuses', 15_000, async () => (await tab.textContent('body').catch(() => '')) ?? '', (t) => t.includes(refusal));
+    await until(
+      'the preview refuses',
+      15_000,
+      async () => (await tab.textContent('body').catch(() => '')) ?? '',
+      (t) => t.includes(refusal),
+    );
     expect(await tab.getByRole('button', { name: 'Answer' }).count()).toBe(0);
     await tab.close();
   });
@@ -186,15 +283,31 @@ describe('call links in real Chromium', () => {
     // Playwright cannot open Chromium's native menu; dispatching the onClicked event Chromium
     // fires for "Answer Copybara call" on a link runs the extension's own listener with the
     // same data a right-click gives it.
-    await worker.evaluate(({ linkUrl, pageUrl }) => {
-      type Dispatch = { dispatch(info: object, tab: object): void };
-      const menus = (globalThis as unknown as { chrome: { contextMenus: { onClicked: Dispatch } } }).chrome.contextMenus;
-      menus.onClicked.dispatch({ menuItemId: 'copybara-answer-link', linkUrl, pageUrl, editable: false }, { id: -1 });
-    }, { linkUrl: url, pageUrl: MESSENGER });
+    await worker.evaluate(
+      ({ linkUrl, pageUrl }) => {
+        type Dispatch = { dispatch(info: object, tab: object): void };
+        const menus = (globalThis as unknown as { chrome: { contextMenus: { onClicked: Dispatch } } }).chrome.contextMenus;
+        menus.onClicked.dispatch({ menuItemId: 'copybara-answer-link', linkUrl, pageUrl, editable: false }, { id: -1 });
+      },
+      { linkUrl: url, pageUrl: MESSENGER },
+    );
     const bobTab = await bobTabEvent;
-    await until('Alice\'s waiting tab shows the call', 20_000, async () => waiting.url(), (u) => u.includes('/call.html?call='));
-    await mediaBothWays([['Alice', waiting], ['Bob', bobTab]]);
-    await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
+    await until(
+      "Alice's waiting tab shows the call",
+      20_000,
+      async () => waiting.url(),
+      (u) => u.includes('/call.html?call='),
+    );
+    await mediaBothWays([
+      ['Alice', waiting],
+      ['Bob', bobTab],
+    ]);
+    await until(
+      'Bob sees alice.azero verified',
+      10_000,
+      () => bobTab.getByLabel('Name called').textContent(),
+      (t) => (t ?? '').includes('alice.azero ✓'),
+    );
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
     await page.close();
   });
@@ -203,10 +316,16 @@ describe('call links in real Chromium', () => {
     const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
     // update() fails for an id that was never created.
     const exists = await worker.evaluate(async () => {
-      const menus = (globalThis as unknown as { chrome: { contextMenus: { update(id: string, p: object): Promise<void> } } }).chrome.contextMenus;
+      const menus = (globalThis as unknown as { chrome: { contextMenus: { update(id: string, p: object): Promise<void> } } }).chrome
+        .contextMenus;
       const out: boolean[] = [];
       for (const id of ['copybara-answer-link', 'copybara-answer-selection', 'no-such-menu']) {
-        out.push(await menus.update(id, {}).then(() => true, () => false));
+        out.push(
+          await menus.update(id, {}).then(
+            () => true,
+            () => false,
+          ),
+        );
       }
       return out;
     });

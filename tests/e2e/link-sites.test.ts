@@ -72,7 +72,9 @@ beforeAll(async () => {
   await browser.context.route(/^https?:\/\//, (route) => {
     const url = route.request().url();
     requests.push(url);
-    return url.startsWith(`${SITE}/`) ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: forum }) : route.abort('blockedbyclient');
+    return url.startsWith(`${SITE}/`)
+      ? route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body: forum })
+      : route.abort('blockedbyclient');
   });
 }, 60_000);
 
@@ -87,7 +89,11 @@ afterAll(async () => {
 
 function registered(): Promise<{ id: string; matches?: string[]; js?: string[] }[]> {
   return browser.worker.evaluate(() =>
-    (globalThis as unknown as { chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string; matches?: string[]; js?: string[] }[]> } } }).chrome.scripting.getRegisteredContentScripts(),
+    (
+      globalThis as unknown as {
+        chrome: { scripting: { getRegisteredContentScripts(): Promise<{ id: string; matches?: string[]; js?: string[] }[]> } };
+      }
+    ).chrome.scripting.getRegisteredContentScripts(),
   );
 }
 
@@ -106,7 +112,9 @@ async function siteAccess(change: { withhold: true } | { grant: string }): Promi
         const dp = g.chrome.developerPrivate;
         const done = (resolve: (e: string | null) => void) => () => resolve(g.chrome.runtime.lastError?.message ?? null);
         return new Promise<string | null>((resolve) =>
-          'grant' in c ? dp.addHostPermission(id, c.grant, done(resolve)) : dp.updateExtensionConfiguration({ extensionId: id, hostAccess: 'ON_SPECIFIC_SITES' }, done(resolve)),
+          'grant' in c
+            ? dp.addHostPermission(id, c.grant, done(resolve))
+            : dp.updateExtensionConfiguration({ extensionId: id, hostAccess: 'ON_SPECIFIC_SITES' }, done(resolve)),
         );
       },
       [CHROMIUM_EXTENSION_ID, change] as const,
@@ -130,7 +138,9 @@ interface DomNode {
 // Each badge: what it follows (the anchor's id) and its text, read through CDP (closed
 // shadow roots), and its Answer button.
 async function badges(page: Page): Promise<{ after: string; text: string; answer: number | null }[]> {
-  const afters = await page.evaluate(() => [...document.querySelectorAll('[data-copybara-badge]')].map((b) => (b.previousElementSibling as HTMLElement | null)?.id ?? ''));
+  const afters = await page.evaluate(() =>
+    [...document.querySelectorAll('[data-copybara-badge]')].map((b) => (b.previousElementSibling as HTMLElement | null)?.id ?? ''),
+  );
   const cdp: CDPSession = await page.context().newCDPSession(page);
   try {
     const { root } = (await cdp.send('DOM.getDocument', { depth: -1, pierce: true })) as { root: DomNode };
@@ -180,14 +190,24 @@ async function openForum(): Promise<Page> {
 
 describe('call links on a site the person opted in to', () => {
   it('the granted site gets the content script; its links (default and configured host) are marked; Answer reaches the background', async () => {
-    const scripts = await until('the background registers the script for the granted site', 10_000, registered, (r) => r.some((s) => s.id === SCRIPT_ID));
+    const scripts = await until('the background registers the script for the granted site', 10_000, registered, (r) =>
+      r.some((s) => s.id === SCRIPT_ID),
+    );
     expect(scripts.find((s) => s.id === SCRIPT_ID)).toMatchObject({ matches: [SITE_PATTERN], js: ['content-scripts/messenger.js'] });
 
     const page = await openForum();
-    await until('both call links are marked', 10_000, () => badges(page), (b) => b.length >= 2);
+    await until(
+      'both call links are marked',
+      10_000,
+      () => badges(page),
+      (b) => b.length >= 2,
+    );
     await page.waitForTimeout(300); // nothing more may come
     const found = await badges(page);
-    expect(found.map((b) => b.after).sort(), 'marked: the configured host and the default, not other.example.org or the textarea').toEqual(['on-default', 'on-host']);
+    expect(found.map((b) => b.after).sort(), 'marked: the configured host and the default, not other.example.org or the textarea').toEqual([
+      'on-default',
+      'on-host',
+    ]);
     for (const b of found) expect(b.text).toMatch(/^Copybara call from node \S+Answer$/);
 
     // Clicking the link itself does not navigate (the configured host is handled like the default).
@@ -200,16 +220,29 @@ describe('call links on a site the person opted in to', () => {
     // messenger scripts … only").
     const onHost = found.find((b) => b.after === 'on-host')!;
     await clickNode(page, onHost.answer!);
-    const said = await until('the badge shows the background\'s answer', 15_000, async () => (await badges(page)).find((b) => b.after === 'on-host')?.text ?? '', (t) => /Could not answer/.test(t));
+    const said = await until(
+      "the badge shows the background's answer",
+      15_000,
+      async () => (await badges(page)).find((b) => b.after === 'on-host')?.text ?? '',
+      (t) => /Could not answer/.test(t),
+    );
     expect(said).toMatch(/Could not answer: The Copybara node is not installed for this browser/);
-    expect(requests.filter((u) => u.includes(LINK_HOST) || u.includes('copybara.network')), 'requests for link addresses').toEqual([]);
+    expect(
+      requests.filter((u) => u.includes(LINK_HOST) || u.includes('copybara.network')),
+      'requests for link addresses',
+    ).toEqual([]);
   });
 
   it('the options page lists the site; adding a messenger is refused in words', async () => {
     const options = await browser.context.newPage();
     await options.goto(`${EXTENSION_ORIGIN}/options.html`);
     const list = options.getByRole('list', { name: 'Sites where call links are recognised' });
-    await until('the site is listed', 5000, async () => (await list.textContent()) ?? '', (t) => t.includes('http://127.0.0.1'));
+    await until(
+      'the site is listed',
+      5000,
+      async () => (await list.textContent()) ?? '',
+      (t) => t.includes('http://127.0.0.1'),
+    );
     expect(await options.getByRole('button', { name: 'Remove http://127.0.0.1' }).count()).toBe(1);
     await options.getByLabel('Site', { exact: true }).fill('https://web.telegram.org/k/');
     await options.getByRole('button', { name: 'Add site' }).click();
@@ -233,14 +266,23 @@ describe('call links on a site the person opted in to', () => {
     await siteAccess({ grant: SITE_PATTERN });
     await until('the script is registered again', 10_000, registered, (r) => r.some((s) => s.id === SCRIPT_ID));
     const page = await openForum();
-    await until('the links are marked again', 10_000, () => badges(page), (b) => b.length === 2);
+    await until(
+      'the links are marked again',
+      10_000,
+      () => badges(page),
+      (b) => b.length === 2,
+    );
   });
 });
 
 describe('a configured call link host', () => {
   it('an address on it opens the preview; its request never leaves the browser', async () => {
     const rules = await browser.worker.evaluate(() =>
-      (globalThis as unknown as { chrome: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number; condition: { regexFilter?: string } }[]> } } }).chrome.declarativeNetRequest.getDynamicRules(),
+      (
+        globalThis as unknown as {
+          chrome: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number; condition: { regexFilter?: string } }[]> } };
+        }
+      ).chrome.declarativeNetRequest.getDynamicRules(),
     );
     expect(rules.map((r) => r.condition.regexFilter)).toEqual([`^https?://links\\.example\\.org(:[0-9]+)?/call([?#].*)?$`]);
 
@@ -252,11 +294,19 @@ describe('a configured call link host', () => {
     requests.length = 0;
 
     await tab.goto(linkUrl(ON_HOST, LINK_HOST), { timeout: 10_000 }).catch(() => {});
-    await until('the tab shows the preview', 10_000, async () => tab.url(), (u) => u === `${EXTENSION_ORIGIN}/call.html?preview=${ON_HOST}`);
+    await until(
+      'the tab shows the preview',
+      10_000,
+      async () => tab.url(),
+      (u) => u === `${EXTENSION_ORIGIN}/call.html?preview=${ON_HOST}`,
+    );
     // Another host's /call is left alone (the navigation listener sees every /call).
     await tab.goto(linkUrl(ON_OTHER, 'other.example.org'), { timeout: 10_000 }).catch(() => {});
     await tab.waitForTimeout(500);
     expect(tab.url()).not.toContain('call.html');
-    expect(requests.filter((u) => u.includes(LINK_HOST)), 'requests for the link host').toEqual([]);
+    expect(
+      requests.filter((u) => u.includes(LINK_HOST)),
+      'requests for the link host',
+    ).toEqual([]);
   });
 });

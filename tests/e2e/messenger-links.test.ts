@@ -47,14 +47,34 @@ interface Case {
   text: RegExp;
 }
 const CASES: Record<string, Case> = {
-  VALID: { payload: makePayload({ name: 'alice.azero' }), state: 'valid', text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`) },
+  VALID: {
+    payload: makePayload({ name: 'alice.azero' }),
+    state: 'valid',
+    text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`),
+  },
   TEXT: { payload: makePayload(), state: 'valid', text: new RegExp(`^${fromAlice}Answer$`) },
-  WRAPPED: { payload: makePayload({ name: 'alice.azero' }), state: 'valid', text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`) },
-  LATER: { payload: makePayload({ name: 'alice.azero' }), state: 'valid', text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`) },
+  WRAPPED: {
+    payload: makePayload({ name: 'alice.azero' }),
+    state: 'valid',
+    text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`),
+  },
+  LATER: {
+    payload: makePayload({ name: 'alice.azero' }),
+    state: 'valid',
+    text: new RegExp(`^${fromAlice} \\(claims alice\\.azero\\)Answer$`),
+  },
   EXPIRED: { payload: makePayload({ createdAt: NOW - 7200 }), state: 'invalid', text: /^Copybara call link: expired; ask for a new one$/ },
-  TAMPERED: { payload: tamper(makePayload({ name: 'alice.azero' })), state: 'invalid', text: /^Copybara call link: altered.*\(tampered\)$/ },
+  TAMPERED: {
+    payload: tamper(makePayload({ name: 'alice.azero' })),
+    state: 'invalid',
+    text: /^Copybara call link: altered.*\(tampered\)$/,
+  },
   FUTURE: { payload: makePayload({ createdAt: NOW + 3600 }), state: 'invalid', text: /^Copybara call link: not valid yet/ },
-  MALFORMED: { payload: truncated(makePayload({ name: 'alice.azero' })), state: 'invalid', text: /^Copybara call link: damaged or incomplete \(malformed\)$/ },
+  MALFORMED: {
+    payload: truncated(makePayload({ name: 'alice.azero' })),
+    state: 'invalid',
+    text: /^Copybara call link: damaged or incomplete \(malformed\)$/,
+  },
   OUTSIDE: { payload: makePayload({ name: 'alice.azero' }), state: 'untouched', text: /^$/ },
 };
 const PLACEHOLDER = /\{\{([A-Z]+)_(URL|PAYLOAD)(_ENCODED)?\}\}/g;
@@ -88,12 +108,17 @@ beforeAll(async () => {
   await browser.context.route('**/*', (route) => {
     const url = new URL(route.request().url());
     const body = served.get(url.origin + url.pathname);
-    return body === undefined ? route.abort('blockedbyclient') : route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
+    return body === undefined
+      ? route.abort('blockedbyclient')
+      : route.fulfill({ status: 200, contentType: 'text/html; charset=utf-8', body });
   });
   browser.context.on('request', (r) => requests.push(r.url()));
   // Records what content scripts send to the background, next to its own listener.
   await browser.worker.evaluate(() => {
-    const g = globalThis as unknown as { __seen?: unknown[]; chrome: { runtime: { onMessage: { addListener(f: (m: unknown, s: { url?: string }) => void): void } } } };
+    const g = globalThis as unknown as {
+      __seen?: unknown[];
+      chrome: { runtime: { onMessage: { addListener(f: (m: unknown, s: { url?: string }) => void): void } } };
+    };
     if (g.__seen) return;
     const seen: unknown[] = [];
     g.__seen = seen;
@@ -104,7 +129,10 @@ beforeAll(async () => {
 afterEach(async () => {
   for (const p of browser?.context.pages() ?? []) await p.close().catch(() => {});
   expect(problems, 'page errors').toEqual([]);
-  expect(requests.filter((u) => /^https?:\/\/([^/]*\.)?copybara\.network\b/.test(u)), 'requests to copybara.network').toEqual([]);
+  expect(
+    requests.filter((u) => /^https?:\/\/([^/]*\.)?copybara\.network\b/.test(u)),
+    'requests to copybara.network',
+  ).toEqual([]);
 });
 
 afterAll(async () => {
@@ -175,7 +203,12 @@ async function readBadges(page: Page): Promise<BadgeSeen[]> {
         p = p.previousSibling;
         index++;
       }
-      return { anchor: p?.nodeName === 'A', href: p?.nodeName === 'A' ? (p as HTMLAnchorElement).href : '', text: p?.textContent ?? '', index };
+      return {
+        anchor: p?.nodeName === 'A',
+        href: p?.nodeName === 'A' ? (p as HTMLAnchorElement).href : '',
+        text: p?.textContent ?? '',
+        index,
+      };
     }),
   );
   const cdp = await page.context().newCDPSession(page);
@@ -194,7 +227,8 @@ async function readBadges(page: Page): Promise<BadgeSeen[]> {
       const inside = (n: DomNode) => {
         if (n.nodeName === 'STYLE' || attr(n, 'hidden') !== null) return;
         if (n.nodeType === 3) text += n.nodeValue;
-        if (n.nodeName === 'BUTTON' && attr(n, 'aria-label') === 'Answer Copybara call' && attr(n, 'hidden') === null) answer = n.backendNodeId;
+        if (n.nodeName === 'BUTTON' && attr(n, 'aria-label') === 'Answer Copybara call' && attr(n, 'hidden') === null)
+          answer = n.backendNodeId;
         for (const c of n.children ?? []) inside(c);
       };
       for (const r of host.shadowRoots ?? []) inside(r);
@@ -252,7 +286,12 @@ async function openMarked(fixture: string, url: string): Promise<{ page: Page; h
   const html = fill(source);
   const expected = casesIn(source);
   const page = await open(url, html);
-  await until(`${fixture}: a badge for each of ${expected.join(', ')}`, 10_000, () => readBadges(page), (b) => b.length >= expected.length);
+  await until(
+    `${fixture}: a badge for each of ${expected.join(', ')}`,
+    10_000,
+    () => readBadges(page),
+    (b) => b.length >= expected.length,
+  );
   await page.waitForTimeout(300); // nothing more may come
   return { page, html, expected, badges: await readBadges(page) };
 }
@@ -285,7 +324,10 @@ describe('call links in web messengers', () => {
       const pagesBefore = browser.context.pages().length;
 
       // The call link itself: no navigation, no new tab, the page's handlers never see it.
-      await page.locator(`a[href="${linkUrl(CASES.VALID!.payload)}"]`).first().click({ timeout: 5000 });
+      await page
+        .locator(`a[href="${linkUrl(CASES.VALID!.payload)}"]`)
+        .first()
+        .click({ timeout: 5000 });
       const opened = await until(`${fixture}: open-link reaches the background`, 5000, takeSeen, (s) => s.length > 0);
       expect(opened.map((s) => s.message)).toEqual([{ type: 'open-link', payload: CASES.VALID!.payload }]);
       expect(opened[0]!.url?.startsWith(new URL(url).origin), `sender ${opened[0]!.url}`).toBe(true);
@@ -295,7 +337,10 @@ describe('call links in web messengers', () => {
       expect(await pageClicks(page), `${fixture}: clicks the page saw`).toEqual([]);
 
       if (expected.includes('WRAPPED')) {
-        await page.locator(`a[href*="${encodeURIComponent(linkUrl(CASES.WRAPPED!.payload))}"]`).first().click({ timeout: 5000 });
+        await page
+          .locator(`a[href*="${encodeURIComponent(linkUrl(CASES.WRAPPED!.payload))}"]`)
+          .first()
+          .click({ timeout: 5000 });
         const wrapped = await until(`${fixture}: open-link for the redirect-wrapped link`, 5000, takeSeen, (s) => s.length > 0);
         expect(wrapped.map((s) => s.message)).toEqual([{ type: 'open-link', payload: CASES.WRAPPED!.payload }]);
         expect(page.url()).toBe(url);
@@ -303,7 +348,9 @@ describe('call links in web messengers', () => {
 
       // Other links are left to the page.
       await page.locator('a[href^="https://"]:not([href*="copybara"])').first().click({ timeout: 5000 });
-      expect(await pageClicks(page), `${fixture}: an unrelated link's click reaches the page unprevented`).toEqual([expect.objectContaining({ prevented: false })]);
+      expect(await pageClicks(page), `${fixture}: an unrelated link's click reaches the page unprevented`).toEqual([
+        expect.objectContaining({ prevented: false }),
+      ]);
 
       // Answer: answer-link, then link-status, for that payload only.
       const valid = badges.find((b) => caseOf(b.payload) === 'VALID')!;
@@ -324,7 +371,12 @@ describe('call links in web messengers', () => {
     const source = readFileSync(join(FIXTURES, 'discord.html'), 'utf8');
     const page = await open('https://discord.com/channels/1/2', fill(source));
     const n = casesIn(source).length;
-    await until('the fixture is marked', 10_000, () => readBadges(page), (b) => b.length === n);
+    await until(
+      'the fixture is marked',
+      10_000,
+      () => readBadges(page),
+      (b) => b.length === n,
+    );
     const extra = makePayload({ name: 'carol.azero' });
     const other = makePayload();
 
@@ -333,16 +385,39 @@ describe('call links in web messengers', () => {
       li.innerHTML = `<div id="edited">ring me copybara:${p}</div>`;
       document.querySelector('ol[data-list-id="chat-messages"]')!.append(li);
     }, extra);
-    await until('a new message is marked', 5000, () => readBadges(page), (b) => b.length === n + 1 && b.some((x) => x.payload === extra && x.state === 'valid' && /claims carol\.azero/.test(x.text)));
+    await until(
+      'a new message is marked',
+      5000,
+      () => readBadges(page),
+      (b) => b.length === n + 1 && b.some((x) => x.payload === extra && x.state === 'valid' && /claims carol\.azero/.test(x.text)),
+    );
 
-    await page.evaluate((p) => void ((document.querySelector('#edited')!.firstChild as Text).data = `ring me copybara:${p}`), CASES.EXPIRED!.payload);
-    await until('an edited message is marked again, in place of the old badge', 5000, () => readBadges(page), (b) => b.length === n + 1 && !b.some((x) => x.payload === extra));
+    await page.evaluate(
+      (p) => void ((document.querySelector('#edited')!.firstChild as Text).data = `ring me copybara:${p}`),
+      CASES.EXPIRED!.payload,
+    );
+    await until(
+      'an edited message is marked again, in place of the old badge',
+      5000,
+      () => readBadges(page),
+      (b) => b.length === n + 1 && !b.some((x) => x.payload === extra),
+    );
 
     await page.evaluate((u) => document.querySelector('a[href^="https://github.com"]')!.setAttribute('href', u), linkUrl(other));
-    await until('a link whose address changed is marked', 5000, () => readBadges(page), (b) => b.length === n + 2 && b.some((x) => x.payload === other && x.state === 'valid'));
+    await until(
+      'a link whose address changed is marked',
+      5000,
+      () => readBadges(page),
+      (b) => b.length === n + 2 && b.some((x) => x.payload === other && x.state === 'valid'),
+    );
 
     await page.evaluate(() => void ((document.querySelector('#edited')!.firstChild as Text).data = 'never mind'));
-    await until('a badge goes when its link goes', 5000, () => readBadges(page), (b) => b.length === n + 1);
+    await until(
+      'a badge goes when its link goes',
+      5000,
+      () => readBadges(page),
+      (b) => b.length === n + 1,
+    );
     expect(await takeSeen()).toEqual([]);
   });
 
@@ -351,7 +426,10 @@ describe('call links in web messengers', () => {
     const bad = Array.from({ length: 100 }, (_, i) => tamper(valid[i]!));
     const mixed = valid.flatMap((p, i) => (i % 3 === 0 ? [p, bad[i / 3]!] : [p]));
     const same = makePayload();
-    const html = fill(readFileSync(join(FIXTURES, 'flood.html'), 'utf8'), { FLOOD_PAYLOADS: JSON.stringify(mixed), FLOOD_SAME_PAYLOAD: JSON.stringify(same) });
+    const html = fill(readFileSync(join(FIXTURES, 'flood.html'), 'utf8'), {
+      FLOOD_PAYLOADS: JSON.stringify(mixed),
+      FLOOD_SAME_PAYLOAD: JSON.stringify(same),
+    });
     const logs: string[] = [];
     const page = await open('https://discord.com/channels/flood/1', html, logs);
     const started = Date.now(); // all 10,000 messages are in the page
@@ -367,7 +445,9 @@ describe('call links in web messengers', () => {
     }
     const took = Date.now() - started;
     const maxGap = await page.evaluate(() => (window as unknown as { __maxGap: number }).__maxGap);
-    console.info(`flood: ${count} badges ${took} ms after the last message arrived; slowest round trip ${slowest} ms; longest main-thread gap ${Math.round(maxGap)} ms`);
+    console.info(
+      `flood: ${count} badges ${took} ms after the last message arrived; slowest round trip ${slowest} ms; longest main-thread gap ${Math.round(maxGap)} ms`,
+    );
     expect(count, `badges within 30 s (slowest round trip ${slowest} ms)`).toBe(500);
     expect(slowest, 'slowest page.evaluate round trip while scanning (ms)').toBeLessThan(1000);
     expect(maxGap, "longest gap in the page's 10 ms heartbeat while scanning (ms)").toBeLessThan(750);
@@ -389,8 +469,18 @@ describe('call links in web messengers', () => {
         return `${id}:${hosts.map((h) => h.getAttribute('data-copybara-badge')![0]).join('')}`;
       }),
     );
-    expect(hostile, 'badges in the hostile messages (v valid, i invalid)').toEqual(['h1:', 'h2:', 'h3:', 'h4:', `h5:${'v'.repeat(20)}`, 'h6:i']);
-    expect(logs.filter((l) => /not marking more/.test(l)), 'the cap is logged once').toHaveLength(1);
+    expect(hostile, 'badges in the hostile messages (v valid, i invalid)').toEqual([
+      'h1:',
+      'h2:',
+      'h3:',
+      'h4:',
+      `h5:${'v'.repeat(20)}`,
+      'h6:i',
+    ]);
+    expect(
+      logs.filter((l) => /not marking more/.test(l)),
+      'the cap is logged once',
+    ).toHaveLength(1);
     expect(await takeSeen()).toEqual([]);
   });
 });

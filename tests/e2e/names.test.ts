@@ -56,18 +56,38 @@ afterAll(async () => {
 });
 
 describe('calls by AZERO.ID name (simulated contract)', () => {
-  it('Alice calls bob.azero; each side sees the other\'s name verified', async () => {
+  it("Alice calls bob.azero; each side sees the other's name verified", async () => {
     const { tab: aliceTab, popup } = await dial(alice, 'bob.azero');
     await popup.close();
     const bobTab = await answer(bob);
-    await until('Bob sees alice.azero verified', 10_000, () => bobTab.getByLabel('Caller name').textContent(), (t) => (t ?? '').includes('alice.azero ✓'));
-    await until('Alice sees bob.azero verified', 10_000, () => aliceTab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('bob.azero ✓'));
-    await until('media at Alice', 30_000, () => mediaSummary(aliceTab), (m) => m.framesDecoded > 5);
+    await until(
+      'Bob sees alice.azero verified',
+      10_000,
+      () => bobTab.getByLabel('Caller name').textContent(),
+      (t) => (t ?? '').includes('alice.azero ✓'),
+    );
+    await until(
+      'Alice sees bob.azero verified',
+      10_000,
+      () => aliceTab.getByLabel('Name called').textContent(),
+      (t) => (t ?? '').includes('bob.azero ✓'),
+    );
+    await until(
+      'media at Alice',
+      30_000,
+      () => mediaSummary(aliceTab),
+      (m) => m.framesDecoded > 5,
+    );
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
-    await until('Bob sees the end', 10_000, () => statusText(bobTab), (t) => /hung up/i.test(t));
+    await until(
+      'Bob sees the end',
+      10_000,
+      () => statusText(bobTab),
+      (t) => /hung up/i.test(t),
+    );
   });
 
-  it('a node claiming alice.azero that is not Alice\'s is refused without ringing', async () => {
+  it("a node claiming alice.azero that is not Alice's is refused without ringing", async () => {
     const call = await carol.socket.request({ type: 'call', target: bob.nodeId, name: 'alice.azero' });
     await carol.socket.waitFor('Carol is refused', callState(call.callId, 'ended', 'declined'), 20_000);
     expect(bob.person.context.pages().some((p) => p.url().includes('/call.html'))).toBe(false);
@@ -78,7 +98,11 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
     try {
       // Age Alice's saved answer for bob.azero past the cache's freshness.
       await worker(alice).evaluate(async () => {
-        const chromeApi = (globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } } }).chrome;
+        const chromeApi = (
+          globalThis as unknown as {
+            chrome: { storage: { local: { get(k: string): Promise<Record<string, unknown>>; set(v: object): Promise<void> } } };
+          }
+        ).chrome;
         const { nameCache } = (await chromeApi.storage.local.get('nameCache')) as { nameCache: Record<string, { verifiedAt: number }> };
         nameCache['bob.azero']!.verifiedAt = Date.now() - 3 * 3600_000;
         await chromeApi.storage.local.set({ nameCache });
@@ -87,7 +111,12 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
       expect(await popup.textContent('body')).toMatch(/Using the saved address of bob\.azero, last verified 3 h ago/);
       await popup.close();
       const bobTab = await answer(bob);
-      await until('media at Alice', 30_000, () => mediaSummary(tab), (m) => m.framesDecoded > 5);
+      await until(
+        'media at Alice',
+        30_000,
+        () => mediaSummary(tab),
+        (m) => m.framesDecoded > 5,
+      );
       await bobTab.getByRole('button', { name: 'Hang up' }).click();
     } finally {
       await chain.up();

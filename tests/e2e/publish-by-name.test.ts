@@ -38,7 +38,7 @@ beforeAll(async () => {
   await configureNames(alice, chain.url, 'alice.azero');
   await configureNames(bob, chain.url, 'bob.azero');
   await installTestWallet(bob.person.context, [{ address: wallet.address, name: 'Bob', type: 'sr25519' }], (payload) =>
-    wallet.signPayload(payload as never) as Promise<{ signature: `0x${string}` }>,
+    wallet.signPayload(payload as never),
   );
 });
 
@@ -53,7 +53,12 @@ afterAll(async () => {
 
 async function openPublishPage(): Promise<Page> {
   const popup = await openPopup(bob.person);
-  await until('own node id in the popup', 15_000, () => popup.getByLabel('Your node id').textContent(), (t) => (t ?? '').includes(bob.nodeId));
+  await until(
+    'own node id in the popup',
+    15_000,
+    () => popup.getByLabel('Your node id').textContent(),
+    (t) => (t ?? '').includes(bob.nodeId),
+  );
   const opened = bob.person.context.waitForEvent('page', { timeout: 15_000, predicate: (p) => p.url().startsWith('http://127.0.0.1:') });
   await popup.getByRole('button', { name: 'Publish my node id' }).click();
   const page = await opened;
@@ -76,14 +81,27 @@ describe('publishing the node id (simulated contract, test wallet)', () => {
     await screenshot(page, 'publish-confirmed');
     expect(wallet.called).toBe(1);
     // Only the node-id record was written; the name's other record is untouched.
-    expect(Object.fromEntries(chain.model.names.get('bob')!.records)).toEqual({ avatar: 'https://example.org/bob.png', 'copybara-id': bob.nodeId });
+    expect(Object.fromEntries(chain.model.names.get('bob')!.records)).toEqual({
+      avatar: 'https://example.org/bob.png',
+      'copybara-id': bob.nodeId,
+    });
     await page.close();
 
     const { tab, popup } = await dial(alice, 'bob.azero');
     await popup.close();
     const bobTab = await answer(bob);
-    await until('Alice sees bob.azero verified', 15_000, () => tab.getByLabel('Name called').textContent(), (t) => (t ?? '').includes('bob.azero ✓'));
-    await until('media at Alice', 30_000, () => mediaSummary(tab), (m) => m.framesDecoded > 5);
+    await until(
+      'Alice sees bob.azero verified',
+      15_000,
+      () => tab.getByLabel('Name called').textContent(),
+      (t) => (t ?? '').includes('bob.azero ✓'),
+    );
+    await until(
+      'media at Alice',
+      30_000,
+      () => mediaSummary(tab),
+      (m) => m.framesDecoded > 5,
+    );
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
   });
 
@@ -96,13 +114,23 @@ describe('publishing the node id (simulated contract, test wallet)', () => {
     await other.goto('about:blank');
     const probes = await other.evaluate(async (base) => {
       const tries = [`${base}config.json`, `${new URL(base).origin}/publish/`, `${new URL(base).origin}/config.json`];
-      return Promise.all(tries.map((u) => fetch(u).then((r) => `status ${r.status}`, (e: Error) => `refused ${e.name}`)));
+      return Promise.all(
+        tries.map((u) =>
+          fetch(u).then(
+            (r) => `status ${r.status}`,
+            (e: Error) => `refused ${e.name}`,
+          ),
+        ),
+      );
     }, `${url.origin}${url.pathname}`);
     expect(probes.every((p) => !p.startsWith('status 2'))).toBe(true);
     // A second opening makes a new secret; the first address stops answering.
     const again = await openPublishPage();
     expect(new URL(again.url()).pathname).not.toBe(url.pathname);
-    const old = await bob.person.context.request.get(`${url.origin}${url.pathname}config.json`, { failOnStatusCode: false, timeout: 10_000 });
+    const old = await bob.person.context.request.get(`${url.origin}${url.pathname}config.json`, {
+      failOnStatusCode: false,
+      timeout: 10_000,
+    });
     expect(old.status()).toBe(404);
     await Promise.all([page.close(), again.close(), other.close()]);
   });

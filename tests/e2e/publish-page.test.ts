@@ -51,24 +51,25 @@ async function openWithWallet(opts: { wallet?: boolean; refuse?: boolean } = {})
     const p = api.registry.createType('ExtrinsicPayload', payload, { version: payload.version });
     return p.sign(bob).signature;
   });
-  if (opts.wallet !== false) await page.addInitScript((address: string) => {
-    const accounts = [{ address, name: 'Bob', type: 'sr25519' }];
-    const w = window as unknown as Record<string, unknown>;
-    w.injectedWeb3 = {
-      'polkadot-js': {
-        version: '0.63.1',
-        enable: async () => ({
-          accounts: { get: async () => accounts, subscribe: (cb: (a: unknown) => void) => (cb(accounts), () => {}) },
-          signer: {
-            signPayload: async (payload: unknown) => ({
-              id: 1,
-              signature: await (w.__copybaraTestSign as (p: unknown) => Promise<string>)(payload),
-            }),
-          },
-        }),
-      },
-    };
-  }, bob.address);
+  if (opts.wallet !== false)
+    await page.addInitScript((address: string) => {
+      const accounts = [{ address, name: 'Bob', type: 'sr25519' }];
+      const w = window as unknown as Record<string, unknown>;
+      w.injectedWeb3 = {
+        'polkadot-js': {
+          version: '0.63.1',
+          enable: async () => ({
+            accounts: { get: async () => accounts, subscribe: (cb: (a: unknown) => void) => (cb(accounts), () => {}) },
+            signer: {
+              signPayload: async (payload: unknown) => ({
+                id: 1,
+                signature: await (w.__copybaraTestSign as (p: unknown) => Promise<string>)(payload),
+              }),
+            },
+          }),
+        },
+      };
+    }, bob.address);
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
@@ -95,7 +96,10 @@ describe('publishing page (simulated chain)', () => {
     await page.locator('#plan:not([hidden])').waitFor({ timeout: 20_000 });
     const before = sim.stats.submitted;
     await page.getByRole('button', { name: 'Publish' }).click();
-    await page.locator('#progress li.problem').getByText(/nothing was sent/i).waitFor({ timeout: 20_000 });
+    await page
+      .locator('#progress li.problem')
+      .getByText(/nothing was sent/i)
+      .waitFor({ timeout: 20_000 });
     expect(sim.stats.submitted).toBe(before);
     expect(sim.model.names.get('bob')!.records.some(([k]) => k === 'copybara-id')).toBe(false);
     await page.close();

@@ -37,7 +37,12 @@ function startBridge(): Bridge {
 }
 
 function reply(b: Bridge, id: number) {
-  return until(`reply ${id}`, 20_000, async () => b.replies.find((r) => (r as { id?: number }).id === id), (r) => r !== undefined) as Promise<{
+  return until(
+    `reply ${id}`,
+    20_000,
+    async () => b.replies.find((r) => (r as { id?: number }).id === id),
+    (r) => r !== undefined,
+  ) as Promise<{
     ok: boolean;
     result?: { nodeId: string };
     error?: { code: string; message: string };
@@ -48,7 +53,15 @@ beforeAll(async () => {
   dir = await tempDir('bridge');
   profile = join(dir.path, 'p');
   ({ proc: testnet, bootstrap } = await startTestnet());
-  const install = await cliOutput(['install', '--user-data-dir', join(dir.path, 'chromium'), '--profile', profile, '--bootstrap', bootstrap]);
+  const install = await cliOutput([
+    'install',
+    '--user-data-dir',
+    join(dir.path, 'chromium'),
+    '--profile',
+    profile,
+    '--bootstrap',
+    bootstrap,
+  ]);
   expect(install.code, install.stderr).toBe(0);
 });
 
@@ -62,7 +75,11 @@ afterAll(async () => {
 describe('native-messaging bridge', () => {
   it('writes an owner-only profile, a launcher and a manifest naming the pinned extension', async () => {
     const manifest = JSON.parse(await readFile(join(dir.path, 'chromium/NativeMessagingHosts/network.copybara.host.json'), 'utf8'));
-    expect(manifest).toMatchObject({ name: 'network.copybara.host', type: 'stdio', allowed_origins: ['chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/'] });
+    expect(manifest).toMatchObject({
+      name: 'network.copybara.host',
+      type: 'stdio',
+      allowed_origins: ['chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/'],
+    });
     expect(manifest.path).toBe(join(profile, 'copybara-bridge.sh'));
     expect((await stat(profile)).mode & 0o777).toBe(0o700);
   });
@@ -117,4 +134,3 @@ describe('native-messaging bridge', () => {
     expect(second.stderr).toMatch(/already running/);
   });
 });
-

@@ -38,7 +38,10 @@ beforeAll(async () => {
   dir = await tempDir('nodes');
   testnet = await createTestnet(3, { host: '127.0.0.1' });
   [a, b] = await Promise.all([makeNode('a'), makeNode('b')]);
-  [sa, sb] = await Promise.all([NodeSocket.connect(profileAt(join(dir.path, 'a')).socketPath), NodeSocket.connect(profileAt(join(dir.path, 'b')).socketPath)]);
+  [sa, sb] = await Promise.all([
+    NodeSocket.connect(profileAt(join(dir.path, 'a')).socketPath),
+    NodeSocket.connect(profileAt(join(dir.path, 'b')).socketPath),
+  ]);
 });
 
 // A failed test must not leave a call running into the next one.
@@ -81,7 +84,10 @@ describe('two nodes on a loopback testnet', () => {
     const sig = await sb.waitFor('offer at B', (e) => e.event === 'signal' && e.callId === call.callId);
     expect(sig.event === 'signal' && sig.signal).toEqual({ kind: 'offer', sdp: 'v=0\r\n' });
 
-    const [ta, tb] = await Promise.all([sa.request({ type: 'turn', callId: call.callId }), sb.request({ type: 'turn', callId: call.callId })]);
+    const [ta, tb] = await Promise.all([
+      sa.request({ type: 'turn', callId: call.callId }),
+      sb.request({ type: 'turn', callId: call.callId }),
+    ]);
     expect(ta.urls[0]).toMatch(/^turn:127\.0\.0\.1:\d+\?transport=udp$/);
     expect(ta.username).not.toBe(tb.username);
     const port = (url: string) => Number(/:(\d+)\?/.exec(url)![1]);
@@ -146,7 +152,12 @@ describe('two nodes on a loopback testnet', () => {
     garbage.writeRaw(Buffer.from([5, 0, 0, 0, 1, 2, 3, 4, 5]));
     garbage.writeRaw(encodeFrame({ v: 1, id: 1, type: 'answer', callId: 'x' }, 1000));
     garbage.writeRaw(Buffer.from([255, 255, 255, 127]));
-    await until('the node logs the bad frames', 2000, async () => logs.join('\n'), (l) => /bad frame/.test(l) && /request rejected/.test(l));
+    await until(
+      'the node logs the bad frames',
+      2000,
+      async () => logs.join('\n'),
+      (l) => /bad frame/.test(l) && /request rejected/.test(l),
+    );
     garbage.close();
     expect((await sa.request({ type: 'status' })).nodeId).toBe(a.identity!.nodeId);
   });

@@ -40,7 +40,9 @@ describe('peerLabel', () => {
 describe('names in words', () => {
   it('gives each resolution error its own words, with what to do', () => {
     const text = (code: ErrorCode, message = '') => resolveErrorText({ code, message }, 'bob.azero');
-    expect(text('NAME_NOT_REGISTERED', 'bob.azero is not registered (or has expired)')).toBe('bob.azero is not registered (or has expired).');
+    expect(text('NAME_NOT_REGISTERED', 'bob.azero is not registered (or has expired)')).toBe(
+      'bob.azero is not registered (or has expired).',
+    );
     expect(text('NAME_NOT_REGISTERED')).toBe('bob.azero is not registered, or its registration has expired.');
     expect(text('NO_NODE_ID')).toBe('bob.azero has no node id on record. Ask its owner for their node id.');
     expect(text('RECORD_MALFORMED', 'the copybara-id record of bob.azero is not a node id: it is empty')).toBe(
@@ -144,7 +146,9 @@ describe('errorText', () => {
 
 describe('mediaErrorText', () => {
   it('explains getUserMedia failures', () => {
-    expect(mediaErrorText({ name: 'NotAllowedError' }, 'camera')).toBe('Copybara may not use your camera; allow it for this page and try again.');
+    expect(mediaErrorText({ name: 'NotAllowedError' }, 'camera')).toBe(
+      'Copybara may not use your camera; allow it for this page and try again.',
+    );
     expect(mediaErrorText({ name: 'NotFoundError' }, 'microphone')).toBe('No microphone was found.');
     expect(mediaErrorText({ name: 'NotReadableError' }, 'camera')).toMatch(/in use by another program/);
     expect(mediaErrorText(new TypeError('x'), 'camera')).toBe('Your camera could not be started (TypeError).');
@@ -157,7 +161,11 @@ describe('every code has words', () => {
 
   it.each(all)('%s, with and without a message', (code) => {
     for (const message of ['', 'some detail']) {
-      for (const words of [errorText({ code, message }), errorText({ code, message }, 'Bob'), resolveErrorText({ code, message }, 'bob.azero')]) {
+      for (const words of [
+        errorText({ code, message }),
+        errorText({ code, message }, 'Bob'),
+        resolveErrorText({ code, message }, 'bob.azero'),
+      ]) {
         expect(words.trim()).not.toBe('');
         // A person never reads a code name: the words say what it means.
         expect(words).not.toMatch(new RegExp(`\\b${code}\\b`));

@@ -5,8 +5,12 @@ import { PendingRequests } from '../../lib/rpc';
 
 function table(timeoutMs = 1000) {
   const sent: number[] = [];
-  const rpc = new PendingRequests({ timeoutMs, timeoutError: (label, ms) => CopybaraError.TIMEOUT(`${label} got no reply within ${ms} ms`) });
-  const ask = <T = unknown>(label = 'status', decode: (v: unknown) => T = (v) => v as T) => rpc.request(label, (id) => sent.push(id), decode);
+  const rpc = new PendingRequests({
+    timeoutMs,
+    timeoutError: (label, ms) => CopybaraError.TIMEOUT(`${label} got no reply within ${ms} ms`),
+  });
+  const ask = <T = unknown>(label = 'status', decode: (v: unknown) => T = (v) => v as T) =>
+    rpc.request(label, (id) => sent.push(id), decode);
   return { rpc, sent, ask };
 }
 

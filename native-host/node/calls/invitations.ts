@@ -43,7 +43,12 @@ export class Invitations {
     if (!Array.isArray(list)) return;
     for (const i of list as Invitation[]) {
       if (typeof i?.id === 'string' && /^[0-9a-f]{16}$/.test(i.id) && Number.isInteger(i.expiresAt) && i.expiresAt > nowS) {
-        this._all.set(i.id, { id: i.id, expiresAt: i.expiresAt, callee: typeof i.callee === 'string' ? i.callee : null, used: i.used === true });
+        this._all.set(i.id, {
+          id: i.id,
+          expiresAt: i.expiresAt,
+          callee: typeof i.callee === 'string' ? i.callee : null,
+          used: i.used === true,
+        });
       }
     }
   }

@@ -1,12 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { NoiseSecretStream } from 'hyperdht';
 import { toErrorInfo } from '../../../lib/errors';
-import {
-  MAX_SIGNALLING_MESSAGE,
-  type SignallingMessage,
-  decodeSignalling,
-  encodeSignalling,
-} from '../../../lib/protocol/signalling';
+import { MAX_SIGNALLING_MESSAGE, type SignallingMessage, decodeSignalling, encodeSignalling } from '../../../lib/protocol/signalling';
 import { FrameDecoder, encodeFrame } from '../../common/framing';
 import type { PeerLink, PeerLinkEvents } from './backend';
 

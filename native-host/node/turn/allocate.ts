@@ -1,12 +1,6 @@
 import { desiredLifetime } from './allocation';
 import { successReply } from './respond';
-import {
-  readEvenPort,
-  readLifetime,
-  readRequestedAddressFamily,
-  readRequestedTransport,
-  readReservationToken,
-} from './stun/attributes';
+import { readEvenPort, readLifetime, readRequestedAddressFamily, readRequestedTransport, readReservationToken } from './stun/attributes';
 import { ATTR, FAMILY_IPV4, FAMILY_IPV6, TRANSPORT_UDP } from './stun/constants';
 import type { StunMessage } from './stun/message';
 import type { TurnState } from './state';

@@ -108,7 +108,10 @@ function handleRefresh(state: TurnState, msg: StunMessage, client: ClientAddress
   // deleted."
   if (requested === 0) {
     state.allocations.remove(alloc);
-    state.sendTo(successReply(msg, user.key, (w) => w.addU32(ATTR.LIFETIME, 0)), client);
+    state.sendTo(
+      successReply(msg, user.key, (w) => w.addU32(ATTR.LIFETIME, 0)),
+      client,
+    );
     return;
   }
   // RFC 6156 §5.2: a REQUESTED-ADDRESS-FAMILY that does not match the allocation's family
@@ -122,5 +125,8 @@ function handleRefresh(state: TurnState, msg: StunMessage, client: ClientAddress
   // time-to-expiry is set to the "desired lifetime"."
   const lifetime = desiredLifetime(requested);
   alloc.expiresAt = state.now() + lifetime * 1000;
-  state.sendTo(successReply(msg, user.key, (w) => w.addU32(ATTR.LIFETIME, lifetime)), client);
+  state.sendTo(
+    successReply(msg, user.key, (w) => w.addU32(ATTR.LIFETIME, lifetime)),
+    client,
+  );
 }

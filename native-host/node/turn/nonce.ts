@@ -23,10 +23,7 @@ export class NonceBook {
   }
 
   private mac(time: string, client: ClientAddress): string {
-    return createHmac('sha256', this.secret)
-      .update(`${time}|${client.address}|${client.port}`)
-      .digest('hex')
-      .slice(0, MAC_DIGITS);
+    return createHmac('sha256', this.secret).update(`${time}|${client.address}|${client.port}`).digest('hex').slice(0, MAC_DIGITS);
   }
 
   issue(client: ClientAddress): string {

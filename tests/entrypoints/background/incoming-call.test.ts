@@ -33,7 +33,9 @@ describe('what a change of a call means', () => {
 
   it('a call that was ringing already does not ring again', () => {
     expect(planChange({ call: incoming(), previous: incoming() }, null)).toEqual(NONE);
-    expect(planChange({ call: incoming({ peerName: 'bob.azero' }), previous: incoming({ peerName: 'bob.azero' }) }, CHECKING)).toEqual(NONE);
+    expect(planChange({ call: incoming({ peerName: 'bob.azero' }), previous: incoming({ peerName: 'bob.azero' }) }, CHECKING)).toEqual(
+      NONE,
+    );
   });
 
   it('a call that stops ringing takes its notification down', () => {
@@ -46,35 +48,58 @@ describe('what a change of a call means', () => {
   });
 
   it('an ended call lets the book prune; other changes of outgoing calls do nothing', () => {
-    expect(planChange({ call: callInfo({ state: 'ended', reason: 'remote-hangup', endedAt: 5 }), previous: callInfo() }, null)).toEqual({ ...NONE, prune: true });
+    expect(planChange({ call: callInfo({ state: 'ended', reason: 'remote-hangup', endedAt: 5 }), previous: callInfo() }, null)).toEqual({
+      ...NONE,
+      prune: true,
+    });
     expect(planChange({ call: callInfo({ state: 'ringing' }), previous: callInfo() }, null)).toEqual(NONE);
     expect(planChange({ call: callInfo({ peerName: 'bob.azero' }), previous: null }, null)).toEqual(NONE);
   });
 
   it('our own link, answered: handed to the waiting tab, its claim checked, not rung', () => {
-    const viaLink = (over: Partial<CallInfo> = {}) => callInfo({ direction: 'incoming', state: 'active', viaLink: true, invitation: 'aa', ...over });
+    const viaLink = (over: Partial<CallInfo> = {}) =>
+      callInfo({ direction: 'incoming', state: 'active', viaLink: true, invitation: 'aa', ...over });
     expect(planChange({ call: viaLink(), previous: null }, null)).toEqual({ ...NONE, linkArrived: true });
-    expect(planChange({ call: viaLink({ peerName: 'bob.azero' }), previous: null }, null)).toEqual({ ...NONE, linkArrived: true, check: 'bob.azero' });
+    expect(planChange({ call: viaLink({ peerName: 'bob.azero' }), previous: null }, null)).toEqual({
+      ...NONE,
+      linkArrived: true,
+      check: 'bob.azero',
+    });
     expect(planChange({ call: viaLink({ peerName: 'bob.azero' }), previous: null }, VERIFIED)).toEqual({ ...NONE, linkArrived: true });
     // Only when it first arrives, and not once it is over.
-    expect(planChange({ call: viaLink({ state: 'ended', reason: 'remote-hangup', endedAt: 5 }), previous: null }, null)).toEqual({ ...NONE, prune: true });
+    expect(planChange({ call: viaLink({ state: 'ended', reason: 'remote-hangup', endedAt: 5 }), previous: null }, null)).toEqual({
+      ...NONE,
+      prune: true,
+    });
     expect(planChange({ call: viaLink({ peerName: 'bob.azero' }), previous: viaLink({ peerName: 'bob.azero' }) }, null)).toEqual(NONE);
   });
 
   it('a link call that were incoming would be checked and rung at once (links arrive active)', () => {
     const call = incoming({ viaLink: true, invitation: 'aa' });
     expect(planChange({ call, previous: null }, null)).toEqual({ ...NONE, linkArrived: true, ring: true });
-    expect(planChange({ call: { ...call, peerName: 'bob.azero' }, previous: null }, null)).toEqual({ ...NONE, linkArrived: true, check: 'bob.azero', ring: true });
+    expect(planChange({ call: { ...call, peerName: 'bob.azero' }, previous: null }, null)).toEqual({
+      ...NONE,
+      linkArrived: true,
+      check: 'bob.azero',
+      ring: true,
+    });
   });
 });
 
 describe('the verdict on a claimed name', () => {
   const caller = { peer: BOB, peerName: 'bob.azero' };
-  const checked = (result: CheckResult, allowMismatchedNames = false): CheckAttempt => ({ ok: true, result, settings: { allowMismatchedNames } });
+  const checked = (result: CheckResult, allowMismatchedNames = false): CheckAttempt => ({
+    ok: true,
+    result,
+    settings: { allowMismatchedNames },
+  });
   const ringing = { state: 'incoming' as const };
 
   it('rings with the verified name when it points to the caller', () => {
-    expect(callerVerdict(caller, checked({ ok: true, resolution: resolution('bob.azero', BOB) }), ringing)).toEqual({ action: 'ring', verification: VERIFIED });
+    expect(callerVerdict(caller, checked({ ok: true, resolution: resolution('bob.azero', BOB) }), ringing)).toEqual({
+      action: 'ring',
+      verification: VERIFIED,
+    });
   });
 
   it('declines without ringing when the name belongs to another node, or to nobody', () => {
@@ -83,7 +108,10 @@ describe('the verdict on a claimed name', () => {
       verification: { status: 'mismatch', name: 'bob.azero', reason: 'other-node' },
     });
     const nobody = checked({ ok: false, error: { code: 'NAME_NOT_REGISTERED', message: 'not registered' } });
-    expect(callerVerdict(caller, nobody, ringing)).toEqual({ action: 'decline', verification: { status: 'mismatch', name: 'bob.azero', reason: 'not-registered' } });
+    expect(callerVerdict(caller, nobody, ringing)).toEqual({
+      action: 'decline',
+      verification: { status: 'mismatch', name: 'bob.azero', reason: 'not-registered' },
+    });
   });
 
   it('rings with the mismatch (the red warning) when the settings allow it', () => {

@@ -4,6 +4,8 @@ import type { Verification } from '../../../lib/ext/verification';
 import { encodeNodeId, shortNodeId } from '../../../lib/node-id';
 
 const PEER = encodeNodeId(new Uint8Array(32).fill(7));
+// Control characters are exactly what this looks for.
+// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff]/u;
 // What a hostile caller may put in the name it claims in its ring.
 const CLAIM = `\u202eorez\u0061.ecila\u2066\u2069\u200e\u200f\nAnswer now!\t\u200b${'w'.repeat(253)}`;
@@ -39,7 +41,10 @@ describe('incomingNotice', () => {
 
   it('a verified name names the caller, with the node under it', () => {
     const v: Verification = { status: 'verified', name: 'bob.azero', verifiedAt: 1, fromCache: false };
-    expect(incomingNotice({ peer: PEER }, v)).toEqual({ message: 'Incoming call from bob.azero', contextMessage: `node ${shortNodeId(PEER)}` });
+    expect(incomingNotice({ peer: PEER }, v)).toEqual({
+      message: 'Incoming call from bob.azero',
+      contextMessage: `node ${shortNodeId(PEER)}`,
+    });
   });
 
   it('no claim: the node id only', () => {

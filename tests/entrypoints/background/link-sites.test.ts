@@ -44,8 +44,20 @@ describe('link sites', () => {
     const sites = sitesFor(fake);
     await sites.sync();
     expect([...fake.scripts.values()]).toEqual([
-      { id: 'copybara-site:http://127.0.0.1', matches: ['http://127.0.0.1/*'], js: [JS], runAt: 'document_idle', persistAcrossSessions: true },
-      { id: 'copybara-site:https://chat.example.org', matches: ['https://chat.example.org/*'], js: [JS], runAt: 'document_idle', persistAcrossSessions: true },
+      {
+        id: 'copybara-site:http://127.0.0.1',
+        matches: ['http://127.0.0.1/*'],
+        js: [JS],
+        runAt: 'document_idle',
+        persistAcrossSessions: true,
+      },
+      {
+        id: 'copybara-site:https://chat.example.org',
+        matches: ['https://chat.example.org/*'],
+        js: [JS],
+        runAt: 'document_idle',
+        persistAcrossSessions: true,
+      },
     ]);
     expect(await sites.matches()).toEqual(['http://127.0.0.1/*', 'https://chat.example.org/*']);
   });
@@ -93,7 +105,12 @@ describe('link sites', () => {
     fake.scripts.set('other', { id: 'other', matches: ['https://x.example/*'] });
     await sitesFor(fake).sync();
     expect([...fake.scripts.keys()]).toEqual(['other']);
-    const none = createLinkSites({ scripting: undefined, grantedOrigins: async () => ['https://a.example.org/*'], known: KNOWN, script: JS });
+    const none = createLinkSites({
+      scripting: undefined,
+      grantedOrigins: async () => ['https://a.example.org/*'],
+      known: KNOWN,
+      script: JS,
+    });
     await expect(none.sync()).resolves.toBeUndefined();
   });
 });

@@ -19,7 +19,13 @@ const TELEGRAM = { id: 'ext', url: 'https://web.telegram.org/k/', tab: { id: 5 }
 const INVITATION = '0505050505050505';
 
 function payload(over: { name?: string; secretKey?: Uint8Array } = {}): string {
-  return createLinkPayload({ secretKey: alice.secretKey, invitation: Buffer.alloc(8, 5), createdAt: Math.floor(Date.now() / 1000) - 60, lifetimeS: 3600, ...over });
+  return createLinkPayload({
+    secretKey: alice.secretKey,
+    invitation: Buffer.alloc(8, 5),
+    createdAt: Math.floor(Date.now() / 1000) - 60,
+    lifetimeS: 3600,
+    ...over,
+  });
 }
 
 function setup() {
@@ -37,7 +43,14 @@ let t: ReturnType<typeof setup>;
 beforeEach(async () => {
   t = setup();
   t.router.start();
-  t.native().reply(t.native().last('status'), { nodeId: SELF, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] });
+  t.native().reply(t.native().last('status'), {
+    nodeId: SELF,
+    version: '0.1.0',
+    backend: 'hyperdht',
+    turnPort: 3478,
+    dhtPort: null,
+    calls: [],
+  });
   await t.flush();
 });
 
@@ -61,7 +74,10 @@ describe('link messages from pages', () => {
     await t.flush();
     expect(t.native().last('call')).toMatchObject({ target: ALICE, invitation: INVITATION, name: 'bob.azero' });
     t.native().reply(t.native().last('call'), outgoing());
-    expect(await reply).toEqual({ ok: true, result: { name: 'alice.azero', verified: true, status: 'verified', message: null, callId: CALL_ID } });
+    expect(await reply).toEqual({
+      ok: true,
+      result: { name: 'alice.azero', verified: true, status: 'verified', message: null, callId: CALL_ID },
+    });
     expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
     // The call tab learns the verified name with the call.
     const page = new FakePagePort('call', { id: 'ext', url: `${EXT}call.html?call=${CALL_ID}`, tab: { id: 7 } });
@@ -71,15 +87,26 @@ describe('link messages from pages', () => {
   });
 
   it('a link re-signed by another key claiming Alice is refused, and nothing is dialled', async () => {
-    const reply = t.router.onMessage({ type: 'answer-link', payload: payload({ name: 'alice.azero', secretKey: mallory.secretKey }) }, TELEGRAM);
+    const reply = t.router.onMessage(
+      { type: 'answer-link', payload: payload({ name: 'alice.azero', secretKey: mallory.secretKey }) },
+      TELEGRAM,
+    );
     await t.flush();
     t.resolver().last().resolve(resolution('alice.azero', ALICE));
-    expect(await reply).toEqual({ ok: false, error: { code: 'LINK_REFUSED', message: "This link claims alice.azero but was not made by that name's node." } });
+    expect(await reply).toEqual({
+      ok: false,
+      error: { code: 'LINK_REFUSED', message: "This link claims alice.azero but was not made by that name's node." },
+    });
     expect(t.native().sent.filter((m) => m.type === 'call')).toEqual([]);
   });
 
   it('an expired or damaged link is refused in words', async () => {
-    const old = createLinkPayload({ secretKey: alice.secretKey, invitation: Buffer.alloc(8, 5), createdAt: Math.floor(Date.now() / 1000) - 7200, lifetimeS: 3600 });
+    const old = createLinkPayload({
+      secretKey: alice.secretKey,
+      invitation: Buffer.alloc(8, 5),
+      createdAt: Math.floor(Date.now() / 1000) - 7200,
+      lifetimeS: 3600,
+    });
     expect(await t.router.onMessage({ type: 'link-status', payload: old }, TELEGRAM)).toEqual({
       ok: false,
       error: { code: 'LINK_REFUSED', message: 'This call link has expired; ask for a new one.' },
@@ -141,7 +168,11 @@ describe('link messages from pages', () => {
     await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://links.example.org/call#${p}` });
     // The navigation listener sees every host's /call (its filter is fixed at start).
     await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://other.example.org/call#${p}` });
-    await t.router.links.navigated({ tabId: 4, frameId: 0, url: `https://other.example.org/call?u=${encodeURIComponent(`https://links.example.org/call#${p}`)}` });
+    await t.router.links.navigated({
+      tabId: 4,
+      frameId: 0,
+      url: `https://other.example.org/call?u=${encodeURIComponent(`https://links.example.org/call#${p}`)}`,
+    });
     expect(t.surface.replaceTab).toHaveBeenCalledTimes(1);
     expect(t.surface.replaceTab).toHaveBeenCalledWith(4, `call.html?preview=${p}`);
     // Still the default host too.
@@ -158,10 +189,16 @@ describe('link messages from pages', () => {
 
   it('link messages are accepted from opt-in sites while their permission is granted', async () => {
     const site = { id: 'ext', url: 'http://127.0.0.1:8080/chat', tab: { id: 6 } };
-    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, site)).toMatchObject({ ok: false, error: { code: 'CALL_NOT_ALLOWED' } });
+    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, site)).toMatchObject({
+      ok: false,
+      error: { code: 'CALL_NOT_ALLOWED' },
+    });
     t.sites.push('http://127.0.0.1/*');
     expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, site)).toMatchObject({ ok: true });
-    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, { ...site, url: 'http://127.0.0.2/chat' })).toMatchObject({ ok: false, error: { code: 'CALL_NOT_ALLOWED' } });
+    expect(await t.router.onMessage({ type: 'link-status', payload: payload() }, { ...site, url: 'http://127.0.0.2/chat' })).toMatchObject({
+      ok: false,
+      error: { code: 'CALL_NOT_ALLOWED' },
+    });
   });
 
   it('a worker woken by the click waits for its node connection before opening', async () => {
@@ -171,7 +208,14 @@ describe('link messages from pages', () => {
     const reply = t2.router.onMessage({ type: 'open-link', payload: p }, TELEGRAM);
     await t2.flush();
     expect(t2.surface.openPage).not.toHaveBeenCalled();
-    t2.native().reply(t2.native().last('status'), { nodeId: SELF, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] });
+    t2.native().reply(t2.native().last('status'), {
+      nodeId: SELF,
+      version: '0.1.0',
+      backend: 'hyperdht',
+      turnPort: 3478,
+      dhtPort: null,
+      calls: [],
+    });
     expect(await reply).toMatchObject({ ok: true });
     expect(t2.surface.openPage).toHaveBeenCalledWith(`call.html?preview=${p}`);
   });
@@ -194,17 +238,27 @@ describe('making a link and waiting for it', () => {
     await t.flush();
     await t.flush();
     expect(t.native().last('link')).toMatchObject({ name: 'bob.azero' });
-    const info = { url: `https://copybara.network/call#${payload()}`, payload: payload(), invitation: INVITATION, expiresAt: 2_000_000_000 };
+    const info = {
+      url: `https://copybara.network/call#${payload()}`,
+      payload: payload(),
+      invitation: INVITATION,
+      expiresAt: 2_000_000_000,
+    };
     t.native().reply(t.native().last('link'), info);
     expect(await reply).toEqual({ ok: true, result: info });
-    expect(await t.router.onMessage({ type: 'wait-link', invitation: INVITATION, expiresAt: 2_000_000_000 }, { id: 'ext', url: `${EXT}popup.html` })).toEqual({
+    expect(
+      await t.router.onMessage(
+        { type: 'wait-link', invitation: INVITATION, expiresAt: 2_000_000_000 },
+        { id: 'ext', url: `${EXT}popup.html` },
+      ),
+    ).toEqual({
       ok: true,
       result: null,
     });
     expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?link=${INVITATION}&expires=2000000000`);
   });
 
-  it('make-link gives the address on the configured link host (the payload is the node\'s)', async () => {
+  it("make-link gives the address on the configured link host (the payload is the node's)", async () => {
     t.settings.linkHost = 'links.example.org';
     const reply = t.router.onMessage({ type: 'make-link' }, { id: 'ext', url: `${EXT}popup.html` });
     await t.flush();
@@ -246,7 +300,11 @@ describe('making a link and waiting for it', () => {
   });
 
   it('a link call with no waiting tab (the worker restarted) still gets a tab', async () => {
-    t.native().deliver({ v: 1, event: 'call', call: callInfo({ direction: 'incoming', state: 'active', peer: ALICE, invitation: INVITATION, viaLink: true }) });
+    t.native().deliver({
+      v: 1,
+      event: 'call',
+      call: callInfo({ direction: 'incoming', state: 'active', peer: ALICE, invitation: INVITATION, viaLink: true }),
+    });
     await t.flush();
     expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
   });

@@ -64,7 +64,10 @@ describe('popup requests', () => {
       ok: false,
       error: { code: 'BAD_NODE_ID' },
     });
-    await expect(t.router.onMessage({ type: 'explode' }, POPUP_SENDER)).resolves.toMatchObject({ ok: false, error: { code: 'UNKNOWN_TYPE' } });
+    await expect(t.router.onMessage({ type: 'explode' }, POPUP_SENDER)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'UNKNOWN_TYPE' },
+    });
     const unreachable = t.router.onMessage({ type: 'call', target: BOB }, POPUP_SENDER);
     await t.flush();
     t.native().fail(t.native().last('call'), 'UNREACHABLE', 'no route to the peer');
@@ -397,7 +400,9 @@ describe('names: callers who claim one', () => {
     await ready(t);
     t.event(claiming('bob.azero'));
     await t.flush();
-    t.resolver().last().reject(new ResolveError('CHAIN_UNREACHABLE', 'The name service could not be reached at wss://ws.azero.dev: timeout'));
+    t.resolver()
+      .last()
+      .reject(new ResolveError('CHAIN_UNREACHABLE', 'The name service could not be reached at wss://ws.azero.dev: timeout'));
     await t.flush();
     expect(t.surface.showIncoming).toHaveBeenCalledWith(claiming('bob.azero'), {
       status: 'unverifiable',

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { linkSenderKind, matchesPattern, mayAskPopupRequests, mayRequest, ourPage, portKind } from '../../../entrypoints/background/senders';
+import {
+  linkSenderKind,
+  matchesPattern,
+  mayAskPopupRequests,
+  mayRequest,
+  ourPage,
+  portKind,
+} from '../../../entrypoints/background/senders';
 
 // Who may talk to the background (entrypoints/background/senders.ts), against hostile
 // senders: other extensions, foreign pages, look-alike addresses, senders without a tab.

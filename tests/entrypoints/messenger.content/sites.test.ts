@@ -18,7 +18,12 @@ const index = readFileSync(join(ENTRY, 'index.ts'), 'utf8');
 const docs = readFileSync(join(ROOT, 'docs/links.md'), 'utf8');
 const supported = docs.slice(docs.indexOf('### Supported sites'), docs.indexOf('\n### ', docs.indexOf('### Supported sites') + 1));
 const fixtures = readdirSync(join(ROOT, 'tests/fixtures/messengers'));
-const listed = /const SITES: readonly Site\[\] = \[([^\]]*)\];/.exec(index)?.[1]?.split(',').map((s) => s.trim()).filter(Boolean) ?? [];
+const listed =
+  /const SITES: readonly Site\[\] = \[([^\]]*)\];/
+    .exec(index)?.[1]
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean) ?? [];
 
 async function load(id: string): Promise<Site> {
   const mod = (await import(join(SITE_DIR, `${id}.ts`))) as Record<string, Site>;
@@ -48,8 +53,14 @@ describe('messenger sites', () => {
       const source = readFileSync(join(SITE_DIR, `${id}.ts`), 'utf8');
       const tail = /\/\/ Test URLs:\n((?:\/\/ \S+\n)+)$/.exec(source);
       expect(tail, `${id}.ts ends with a "// Test URLs:" comment listing URLs`).not.toBeNull();
-      for (const url of tail![1]!.trim().split('\n').map((l) => l.slice(3))) {
-        expect(patterns.some((p) => p.includes(url)), `test URL ${url} is matched by ${id}`).toBe(true);
+      for (const url of tail![1]!
+        .trim()
+        .split('\n')
+        .map((l) => l.slice(3))) {
+        expect(
+          patterns.some((p) => p.includes(url)),
+          `test URL ${url} is matched by ${id}`,
+        ).toBe(true);
       }
 
       const row = supported.split('\n').find((l) => l.startsWith(`| \`${id}\` |`));
@@ -57,7 +68,10 @@ describe('messenger sites', () => {
       for (const m of site.matches) expect(row).toContain(`\`${m}\``);
       expect(row!.split('|')[3]!.trim().length, 'a description of where messages are read').toBeGreaterThanOrEqual(20);
 
-      expect(fixtures.some((f) => f.startsWith(id) && f.endsWith('.html')), `a fixture tests/fixtures/messengers/${id}*.html`).toBe(true);
+      expect(
+        fixtures.some((f) => f.startsWith(id) && f.endsWith('.html')),
+        `a fixture tests/fixtures/messengers/${id}*.html`,
+      ).toBe(true);
     });
   }
 
@@ -69,14 +83,20 @@ describe('messenger sites', () => {
       for (const other of sites) {
         if (other === s) continue;
         const patterns = other.matches.map((m) => new MatchPattern(m));
-        for (const m of s.matches) expect(patterns.some((p) => p.includes(m.replace('*', 'x'))), `${s.id} and ${other.id} overlap`).toBe(false);
+        for (const m of s.matches)
+          expect(
+            patterns.some((p) => p.includes(m.replace('*', 'x'))),
+            `${s.id} and ${other.id} overlap`,
+          ).toBe(false);
       }
     }
   });
 
   const manifest = join(ROOT, '.output/chrome-mv3/manifest.json');
   it.skipIf(!existsSync(manifest))('the built manifest runs the content script on every site', async () => {
-    const built = JSON.parse(readFileSync(manifest, 'utf8')) as { content_scripts?: { matches: string[]; js: string[]; run_at?: string }[] };
+    const built = JSON.parse(readFileSync(manifest, 'utf8')) as {
+      content_scripts?: { matches: string[]; js: string[]; run_at?: string }[];
+    };
     const entry = built.content_scripts?.find((c) => c.js.includes('content-scripts/messenger.js'));
     expect(entry, 'a content_scripts entry for messenger.js (run "npx wxt build" if this is stale)').toBeDefined();
     const sites = await Promise.all(ids.map(load));

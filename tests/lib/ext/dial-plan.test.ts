@@ -17,7 +17,12 @@ const asContact: NameTarget = { ...plain, contact };
 
 describe('planAfterLookup', () => {
   it('dials the node the name points to', () => {
-    expect(planAfterLookup(plain, resolution('bob.azero', BOB), ALICE, NOW)).toEqual({ kind: 'dial', nodeId: BOB, name: 'bob.azero', note: null });
+    expect(planAfterLookup(plain, resolution('bob.azero', BOB), ALICE, NOW)).toEqual({
+      kind: 'dial',
+      nodeId: BOB,
+      name: 'bob.azero',
+      note: null,
+    });
     expect(planAfterLookup(asContact, resolution('bob.azero', BOB), ALICE, NOW)).toMatchObject({ kind: 'dial', nodeId: BOB });
   });
 
@@ -45,12 +50,18 @@ describe('planAfterLookup', () => {
       kind: 'stop',
       message: 'bob.azero has no node id on record. Ask its owner for their node id.',
     });
-    expect(planAfterLookup(plain, resolution('bob.azero', ALICE), ALICE, NOW)).toEqual({ kind: 'stop', message: 'bob.azero points to your own node.' });
+    expect(planAfterLookup(plain, resolution('bob.azero', ALICE), ALICE, NOW)).toEqual({
+      kind: 'stop',
+      message: 'bob.azero points to your own node.',
+    });
   });
 });
 
 describe('planAfterLookupFailure', () => {
-  const unreachable: ErrorInfo = { code: 'CHAIN_UNREACHABLE', message: 'The name service could not be reached at wss://ws.azero.dev: no answer' };
+  const unreachable: ErrorInfo = {
+    code: 'CHAIN_UNREACHABLE',
+    message: 'The name service could not be reached at wss://ws.azero.dev: no answer',
+  };
 
   it('reaches a contact at its saved node when the chain is away, saying so', () => {
     expect(planAfterLookupFailure(asContact, unreachable, ALICE)).toEqual({
@@ -62,10 +73,15 @@ describe('planAfterLookupFailure', () => {
   });
 
   it('does not fall back for a name that is gone, or for a stranger', () => {
-    expect(planAfterLookupFailure(asContact, { code: 'NAME_NOT_REGISTERED', message: 'bob.azero is not registered (or has expired)' }, ALICE)).toEqual({
+    expect(
+      planAfterLookupFailure(asContact, { code: 'NAME_NOT_REGISTERED', message: 'bob.azero is not registered (or has expired)' }, ALICE),
+    ).toEqual({
       kind: 'stop',
       message: 'bob.azero is not registered (or has expired).',
     });
-    expect(planAfterLookupFailure(plain, unreachable, ALICE)).toMatchObject({ kind: 'stop', message: expect.stringMatching(/wss:\/\/ws\.azero\.dev/) });
+    expect(planAfterLookupFailure(plain, unreachable, ALICE)).toMatchObject({
+      kind: 'stop',
+      message: expect.stringMatching(/wss:\/\/ws\.azero\.dev/),
+    });
   });
 });

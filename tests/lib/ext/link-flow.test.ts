@@ -30,12 +30,18 @@ describe('may this link be answered', () => {
   it('answers a valid link and refuses with words otherwise', () => {
     const ok = checkPayload(payload(), NOW, null);
     expect(ok.ok && ok.link.caller).toBe(ALICE);
-    expect(checkPayload(payload({ createdAt: NOW - 7200 }), NOW, null)).toEqual({ ok: false, message: 'This call link has expired; ask for a new one.' });
+    expect(checkPayload(payload({ createdAt: NOW - 7200 }), NOW, null)).toEqual({
+      ok: false,
+      message: 'This call link has expired; ask for a new one.',
+    });
     const p = payload();
     const tampered = p.slice(0, 20) + (p[20] === 'A' ? 'B' : 'A') + p.slice(21);
     expect(checkPayload(tampered, NOW, null)).toMatchObject({ ok: false, message: expect.stringMatching(/^This call link was altered/) });
     const bob = encodeNodeId(Buffer.alloc(32, 7));
-    expect(checkPayload(payload({ callee: bob }), NOW, encodeNodeId(Buffer.alloc(32, 8)))).toEqual({ ok: false, message: 'This call link was made for someone else.' });
+    expect(checkPayload(payload({ callee: bob }), NOW, encodeNodeId(Buffer.alloc(32, 8)))).toEqual({
+      ok: false,
+      message: 'This call link was made for someone else.',
+    });
     expect(checkPayload(payload(), NOW, ALICE)).toEqual({ ok: false, message: 'This is your own call link.' });
   });
 });
@@ -44,12 +50,19 @@ describe('the name a link claims', () => {
   const link = decodeLinkPayload(payload({ name: 'alice.azero' }));
 
   it('no name: answer, nothing to verify', () => {
-    expect(nameDecision(decodeLinkPayload(payload()), null)).toMatchObject({ kind: 'answer', report: { name: null, verified: false, status: 'none' } });
+    expect(nameDecision(decodeLinkPayload(payload()), null)).toMatchObject({
+      kind: 'answer',
+      report: { name: null, verified: false, status: 'none' },
+    });
   });
 
-  it('verified when the name points to the link\'s key', () => {
+  it("verified when the name points to the link's key", () => {
     const d = nameDecision(link, { ok: true, resolution: resolution('alice.azero', ALICE) });
-    expect(d).toMatchObject({ kind: 'answer', report: { name: 'alice.azero', verified: true, status: 'verified' }, verification: { status: 'verified' } });
+    expect(d).toMatchObject({
+      kind: 'answer',
+      report: { name: 'alice.azero', verified: true, status: 'verified' },
+      verification: { status: 'verified' },
+    });
   });
 
   it('refused when the name points elsewhere or nowhere: a re-signed link claiming Alice is not Alice', () => {
@@ -63,10 +76,18 @@ describe('the name a link claims', () => {
     const d = nameDecision(link, { ok: false, error: { code: 'CHECK_TIMEOUT', message: 'no answer within 10 s' } });
     expect(d).toMatchObject({
       kind: 'answer',
-      report: { name: 'alice.azero', verified: false, status: 'unverifiable', message: 'claims alice.azero (could not be checked: no answer within 10 s)' },
+      report: {
+        name: 'alice.azero',
+        verified: false,
+        status: 'unverifiable',
+        message: 'claims alice.azero (could not be checked: no answer within 10 s)',
+      },
     });
     // A saved answer that disagrees is not proof enough either way.
-    const cached = nameDecision(link, { ok: true, resolution: resolution('alice.azero', encodeNodeId(Buffer.alloc(32, 9)), { fromCache: true }) });
+    const cached = nameDecision(link, {
+      ok: true,
+      resolution: resolution('alice.azero', encodeNodeId(Buffer.alloc(32, 9)), { fromCache: true }),
+    });
     expect(cached).toMatchObject({ kind: 'answer', report: { status: 'unverifiable' } });
   });
 });
@@ -81,7 +102,7 @@ describe('where the payload comes from', () => {
     expect(payloadFromMenu({ linkUrl: 'https://example.com/', selectionText: linkUrl(p) })).toBe(p);
   });
 
-  it('navigation: only the default host\'s /call address', () => {
+  it("navigation: only the default host's /call address", () => {
     expect(payloadFromNavigation(linkUrl(p))).toBe(p);
     expect(payloadFromNavigation(`https://copybara.network/other#${p}`)).toBeNull();
     expect(payloadFromNavigation(`https://evil.example/call#${p}`)).toBeNull();

@@ -32,7 +32,11 @@ describe('decodePopupRequest', () => {
     expect(decodePopupRequest({ type: 'retry', extra: 1 })).toEqual({ type: 'retry' });
     expect(decodePopupRequest({ type: 'call', target: ALICE })).toEqual({ type: 'call', target: ALICE });
     expect(decodePopupRequest({ type: 'focus', callId: CALL_ID })).toEqual({ type: 'focus', callId: CALL_ID });
-    expect(decodePopupRequest({ type: 'call', target: ALICE, name: 'alice.azero' })).toEqual({ type: 'call', target: ALICE, name: 'alice.azero' });
+    expect(decodePopupRequest({ type: 'call', target: ALICE, name: 'alice.azero' })).toEqual({
+      type: 'call',
+      target: ALICE,
+      name: 'alice.azero',
+    });
     expect(decodePopupRequest({ type: 'call', target: ALICE, name: null })).toEqual({ type: 'call', target: ALICE });
     expect(decodePopupRequest({ type: 'resolve', name: 'bob.azero', requestId: 'k2x9' })).toEqual({
       type: 'resolve',

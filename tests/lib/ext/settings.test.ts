@@ -136,7 +136,9 @@ describe('decodeSettings (what comes back from storage)', () => {
     expect(decodeSettings({ myName: 'bob..azero' }, parseName).problems).toEqual(['the saved "My name" is not a valid name']);
     expect(decodeSettings([1, 2]).problems).toEqual(['the saved settings are not an object']);
     expect(decodeSettings('x').settings).toEqual(defaultSettings());
-    expect(decodeSettings({ endpoints: { azero: ['javascript:alert(1)'], tzero: [] } }).settings.endpoints).toEqual(defaultSettings().endpoints);
+    expect(decodeSettings({ endpoints: { azero: ['javascript:alert(1)'], tzero: [] } }).settings.endpoints).toEqual(
+      defaultSettings().endpoints,
+    );
   });
 });
 
@@ -145,7 +147,12 @@ describe('SettingsStore', () => {
     const area = memoryArea();
     const store = new SettingsStore(area, parseName);
     expect(await store.load()).toEqual(defaultSettings());
-    const settings = { endpoints: { azero: ['wss://a.example'], tzero: ['wss://t.example'] }, myName: 'alice.azero', allowMismatchedNames: true, linkHost: 'links.example.org' };
+    const settings = {
+      endpoints: { azero: ['wss://a.example'], tzero: ['wss://t.example'] },
+      myName: 'alice.azero',
+      allowMismatchedNames: true,
+      linkHost: 'links.example.org',
+    };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
     expect(await store.load()).toEqual(settings);
@@ -162,8 +169,14 @@ describe('SettingsStore', () => {
 
 describe('Call link host', () => {
   it('takes a host name, in the form addresses use, and empty as the default', () => {
-    expect(validateSettings(draft({ linkHost: ' Links.Example.ORG. ' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'links.example.org' } });
-    expect(validateSettings(draft({ linkHost: 'bücher.example' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'xn--bcher-kva.example' } });
+    expect(validateSettings(draft({ linkHost: ' Links.Example.ORG. ' }), parseName)).toMatchObject({
+      ok: true,
+      value: { linkHost: 'links.example.org' },
+    });
+    expect(validateSettings(draft({ linkHost: 'bücher.example' }), parseName)).toMatchObject({
+      ok: true,
+      value: { linkHost: 'xn--bcher-kva.example' },
+    });
     expect(validateSettings(draft({ linkHost: '   ' }), parseName)).toMatchObject({ ok: true, value: { linkHost: 'copybara.network' } });
   });
 

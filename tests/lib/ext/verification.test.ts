@@ -9,7 +9,10 @@ const CAROL = encodeNodeId(new Uint8Array(32).fill(9));
 const call = callInfo({ direction: 'incoming', state: 'incoming', peer: BOB, peerName: 'bob.azero' });
 const strict = { allowMismatchedNames: false };
 const lenient = { allowMismatchedNames: true };
-const found = (nodeId: string | null, fromCache = false): CheckResult => ({ ok: true, resolution: resolution('bob.azero', nodeId, { fromCache, verifiedAt: 7 }) });
+const found = (nodeId: string | null, fromCache = false): CheckResult => ({
+  ok: true,
+  resolution: resolution('bob.azero', nodeId, { fromCache, verifiedAt: 7 }),
+});
 const failed = (code: ErrorCode, message = 'words'): CheckResult => ({ ok: false, error: { code, message } });
 
 describe('callerOutcome', () => {
@@ -21,7 +24,12 @@ describe('callerOutcome', () => {
   });
 
   it('verified from the cache when the chain is away and the saved answer matches', () => {
-    expect(callerOutcome(call, found(BOB, true), strict).verification).toEqual({ status: 'verified', name: 'bob.azero', verifiedAt: 7, fromCache: true });
+    expect(callerOutcome(call, found(BOB, true), strict).verification).toEqual({
+      status: 'verified',
+      name: 'bob.azero',
+      verifiedAt: 7,
+      fromCache: true,
+    });
   });
 
   it('mismatch: declined unless the settings allow it', () => {
@@ -38,15 +46,20 @@ describe('callerOutcome', () => {
     expect(callerOutcome(call, result, strict)).toEqual({ verification: { status: 'mismatch', name: 'bob.azero', reason }, ring: false });
   });
 
-  it.each(['CHAIN_UNREACHABLE', 'CHAIN_ERROR', 'RECORD_MALFORMED', 'NAME_INVALID', 'TLD_UNSUPPORTED', 'CHECK_TIMEOUT', 'INTERNAL'] as const)(
-    'unverifiable after %s: rings, showing the node id',
-    (code) => {
-      expect(callerOutcome(call, failed(code), strict)).toEqual({
-        verification: { status: 'unverifiable', name: 'bob.azero', error: { code, message: 'words' } },
-        ring: true,
-      });
-    },
-  );
+  it.each([
+    'CHAIN_UNREACHABLE',
+    'CHAIN_ERROR',
+    'RECORD_MALFORMED',
+    'NAME_INVALID',
+    'TLD_UNSUPPORTED',
+    'CHECK_TIMEOUT',
+    'INTERNAL',
+  ] as const)('unverifiable after %s: rings, showing the node id', (code) => {
+    expect(callerOutcome(call, failed(code), strict)).toEqual({
+      verification: { status: 'unverifiable', name: 'bob.azero', error: { code, message: 'words' } },
+      ring: true,
+    });
+  });
 
   it('a stale saved answer that disagrees is not proof: unverifiable, rings', () => {
     expect(callerOutcome(call, found(CAROL, true), strict)).toMatchObject({

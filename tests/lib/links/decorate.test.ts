@@ -15,7 +15,13 @@ const NOW_S = 1_790_000_000;
 const NOW_MS = NOW_S * 1000;
 
 function verdict(over: { name?: string; createdAt?: number } = {}) {
-  const p = createLinkPayload({ secretKey: alice.secretKey, invitation: Buffer.alloc(8, 3), createdAt: NOW_S, lifetimeS: 3 * 3600, ...over });
+  const p = createLinkPayload({
+    secretKey: alice.secretKey,
+    invitation: Buffer.alloc(8, 3),
+    createdAt: NOW_S,
+    lifetimeS: 3 * 3600,
+    ...over,
+  });
   return createLinkChecker().check(p, NOW_MS + 1000);
 }
 
@@ -30,7 +36,9 @@ describe('badge text', () => {
   });
 
   it('shows a name as verified only when the background says so', () => {
-    expect(badgeText(verdict({ name: 'alice.azero' }), NOW_MS, 'alice.azero').label).toBe(`Copybara call from alice.azero ✓ / node ${shortNodeId(ALICE)}`);
+    expect(badgeText(verdict({ name: 'alice.azero' }), NOW_MS, 'alice.azero').label).toBe(
+      `Copybara call from alice.azero ✓ / node ${shortNodeId(ALICE)}`,
+    );
   });
 
   it('says in words why a link cannot be answered, with no Answer', () => {
@@ -39,7 +47,15 @@ describe('badge text', () => {
       NOW_MS,
     );
     expect(badgeText(expired, NOW_MS)).toMatchObject({ label: 'Copybara call link: expired; ask for a new one', answerable: false });
-    const codes: LinkErrorCode[] = ['MALFORMED', 'TOO_LARGE', 'UNSUPPORTED_VERSION', 'BAD_SIGNATURE', 'EXPIRED', 'NOT_YET_VALID', 'WRONG_CALLEE'];
+    const codes: LinkErrorCode[] = [
+      'MALFORMED',
+      'TOO_LARGE',
+      'UNSUPPORTED_VERSION',
+      'BAD_SIGNATURE',
+      'EXPIRED',
+      'NOT_YET_VALID',
+      'WRONG_CALLEE',
+    ];
     const words = codes.map(reasonInWords);
     expect(new Set(words).size).toBe(codes.length);
     expect(words).toEqual([

@@ -20,10 +20,21 @@ describe('checkLinkHost', () => {
     expect(checkLinkHost('bücher.example')).toEqual({ ok: true, host: 'xn--bcher-kva.example' });
   });
 
-  it.each(['', 'org', 'https://a.example', 'a.example:1', 'a.example/x', 'a.example?x', 'a b.example', 'user@a.example', '*.example.org', '[::1]', '10.0.0.1', 'a-.example', 'a'.repeat(64) + '.example'])(
-    'refuses %j',
-    (typed) => expect(checkLinkHost(typed).ok).toBe(false),
-  );
+  it.each([
+    '',
+    'org',
+    'https://a.example',
+    'a.example:1',
+    'a.example/x',
+    'a.example?x',
+    'a b.example',
+    'user@a.example',
+    '*.example.org',
+    '[::1]',
+    '10.0.0.1',
+    'a-.example',
+    'a'.repeat(64) + '.example',
+  ])('refuses %j', (typed) => expect(checkLinkHost(typed).ok).toBe(false));
 
   it('isLinkHost accepts only the checked form', () => {
     expect(isLinkHost('links.example.org')).toBe(true);
@@ -74,12 +85,23 @@ describe('the block rule of a link host', () => {
     expect(linkHostRule('links.example.org').id).toBe(LINK_HOST_RULE_ID);
   });
 
-  it('matches the host\'s /call addresses (without the fragment, as DNR sees them) and nothing else', () => {
+  it("matches the host's /call addresses (without the fragment, as DNR sees them) and nothing else", () => {
     const re = new RegExp(linkHostRule('links.example.org').condition.regexFilter);
-    for (const url of ['https://links.example.org/call', 'http://links.example.org/call', 'https://links.example.org:8443/call', 'https://links.example.org/call?x']) {
+    for (const url of [
+      'https://links.example.org/call',
+      'http://links.example.org/call',
+      'https://links.example.org:8443/call',
+      'https://links.example.org/call?x',
+    ]) {
       expect(re.test(url), url).toBe(true);
     }
-    for (const url of ['https://links.example.org/calls', 'https://linksXexample.org/call', 'https://a.links.example.org/call', 'https://links.example.org.evil/call', 'https://links.example.org/other/call']) {
+    for (const url of [
+      'https://links.example.org/calls',
+      'https://linksXexample.org/call',
+      'https://a.links.example.org/call',
+      'https://links.example.org.evil/call',
+      'https://links.example.org/other/call',
+    ]) {
       expect(re.test(url), url).toBe(false);
     }
   });

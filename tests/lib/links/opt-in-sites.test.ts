@@ -32,8 +32,17 @@ describe('siteFromInput', () => {
 });
 
 describe('sitesFromGrants', () => {
-  it('keeps one-host grants that are not the messengers\', sorted, once each', () => {
-    const origins = ['https://web.telegram.org/*', 'https://z.example.org/*', 'http://127.0.0.1/*', 'https://*/*', '<all_urls>', 'https://*.example.org/*', 'https://a.example.org/path/*', 'https://z.example.org/*'];
+  it("keeps one-host grants that are not the messengers', sorted, once each", () => {
+    const origins = [
+      'https://web.telegram.org/*',
+      'https://z.example.org/*',
+      'http://127.0.0.1/*',
+      'https://*/*',
+      '<all_urls>',
+      'https://*.example.org/*',
+      'https://a.example.org/path/*',
+      'https://z.example.org/*',
+    ];
     expect(sitesFromGrants(origins, KNOWN)).toEqual([
       { origin: 'http://127.0.0.1', pattern: 'http://127.0.0.1/*' },
       { origin: 'https://z.example.org', pattern: 'https://z.example.org/*' },
@@ -46,12 +55,18 @@ describe('sitePlan', () => {
   const b = { origin: 'https://b.example.org', pattern: 'https://b.example.org/*' };
 
   it('registers grants without a script and unregisters scripts without a grant', () => {
-    const registered = [{ id: siteScriptId(a), matches: [a.pattern] }, { id: `${SITE_SCRIPT_PREFIX}https://gone.example.org`, matches: ['https://gone.example.org/*'] }];
+    const registered = [
+      { id: siteScriptId(a), matches: [a.pattern] },
+      { id: `${SITE_SCRIPT_PREFIX}https://gone.example.org`, matches: ['https://gone.example.org/*'] },
+    ];
     expect(sitePlan([a, b], registered)).toEqual({ register: [b], unregister: [`${SITE_SCRIPT_PREFIX}https://gone.example.org`] });
   });
 
   it('leaves other scripts alone and replaces one whose matches drifted', () => {
-    const registered = [{ id: 'someone-else', matches: ['https://x.example/*'] }, { id: siteScriptId(a), matches: ['https://other.example/*'] }];
+    const registered = [
+      { id: 'someone-else', matches: ['https://x.example/*'] },
+      { id: siteScriptId(a), matches: ['https://other.example/*'] },
+    ];
     expect(sitePlan([a], registered)).toEqual({ register: [a], unregister: [siteScriptId(a)] });
   });
 

@@ -90,7 +90,9 @@ describe('finding links cheaply', () => {
     const url = linkUrl(p);
     expect(payloadInHref(url, HOSTS)).toBe(p);
     expect(payloadInHref(`https://slack-redir.net/link?url=${encodeURIComponent(url)}`, HOSTS)).toBe(p);
-    expect(payloadInHref(`https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&data=05%7C02&reserved=0`, HOSTS)).toBe(p);
+    expect(
+      payloadInHref(`https://eur01.safelinks.protection.outlook.com/?url=${encodeURIComponent(url)}&data=05%7C02&reserved=0`, HOSTS),
+    ).toBe(p);
     expect(payloadInHref(url.replace('copybara.network', 'evil.example'), HOSTS)).toBeNull();
     expect(payloadInHref(linkUrl(p, 'calls.example.org'), ['calls.example.org'])).toBe(p); // a configured host
     expect(payloadInHref('https://copybara.network/call', HOSTS)).toBeNull();

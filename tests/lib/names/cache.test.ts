@@ -77,7 +77,10 @@ describe('FileResolutionCache', () => {
     expect(await c.get('bob.azero')).toBeNull();
     await writeFile(path, JSON.stringify({ v: 2, entries: { 'bob.azero': entry() } }));
     expect(await c.get('bob.azero')).toBeNull();
-    await writeFile(path, JSON.stringify({ v: 1, entries: { 'bob.azero': { records: { nodeId: 'evil', staexId: null }, verifiedAt: 1 }, 'x y': entry() } }));
+    await writeFile(
+      path,
+      JSON.stringify({ v: 1, entries: { 'bob.azero': { records: { nodeId: 'evil', staexId: null }, verifiedAt: 1 }, 'x y': entry() } }),
+    );
     expect(await c.get('bob.azero')).toBeNull();
     await writeFile(path, 'x'.repeat(1024 * 1024 + 1));
     expect(await c.get('bob.azero')).toBeNull();
@@ -101,18 +104,35 @@ describe('CLI output', () => {
   const name = { label: 'bob', tld: 'azero', chain: 'azero' as const, full: 'bob.azero' };
   it('formats fresh, cached and stale answers', () => {
     const now = Date.UTC(2025, 0, 1, 12);
-    expect(formatResolution({ name, records: { nodeId: ID, staexId: null }, verifiedAt: now, fromCache: false, source: 'chain' }, now)).toBe(
-      `copybara-id ${ID}\nverified just now\n`,
-    );
-    expect(formatResolution({ name, records: { nodeId: ID, staexId: ID }, verifiedAt: now - 180_000, fromCache: false, source: 'cache' }, now)).toBe(
-      `copybara-id ${ID}\nstaex-id ${ID}\nverified 3 min ago (cached)\n`,
-    );
     expect(
-      formatResolution({ name, records: { nodeId: null, staexId: ID }, verifiedAt: now - 7_200_000, fromCache: true, source: 'stale-cache', staleReason: 'down' }, now),
+      formatResolution({ name, records: { nodeId: ID, staexId: null }, verifiedAt: now, fromCache: false, source: 'chain' }, now),
+    ).toBe(`copybara-id ${ID}\nverified just now\n`);
+    expect(
+      formatResolution({ name, records: { nodeId: ID, staexId: ID }, verifiedAt: now - 180_000, fromCache: false, source: 'cache' }, now),
+    ).toBe(`copybara-id ${ID}\nstaex-id ${ID}\nverified 3 min ago (cached)\n`);
+    expect(
+      formatResolution(
+        {
+          name,
+          records: { nodeId: null, staexId: ID },
+          verifiedAt: now - 7_200_000,
+          fromCache: true,
+          source: 'stale-cache',
+          staleReason: 'down',
+        },
+        now,
+      ),
     ).toBe(`staex-id ${ID}\nfrom cache, last verified 2025-01-01T10:00:00.000Z (2 h ago): down\n`);
   });
 
   it('says how long ago in words', () => {
-    expect([0, 4_999, 30_000, 90_000, 3 * 3_600_000, 72 * 3_600_000].map(ago)).toEqual(['just now', 'just now', '30 s ago', '2 min ago', '3 h ago', '3 days ago']);
+    expect([0, 4_999, 30_000, 90_000, 3 * 3_600_000, 72 * 3_600_000].map(ago)).toEqual([
+      'just now',
+      'just now',
+      '30 s ago',
+      '2 min ago',
+      '3 h ago',
+      '3 days ago',
+    ]);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NAME_DISPLAY_MAX, displayName } from '../../../lib/names/display';
 
 // Anything that would change how a shown name reads, or what else is on screen with it.
+// Control characters are exactly what this looks for.
+// eslint-disable-next-line no-control-regex
 const FORBIDDEN = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2060-\u2069\u2028\u2029\ufeff]/u;
 
 describe('displayName', () => {

@@ -59,21 +59,50 @@ describe('nodeIdFromRecord', () => {
 
 describe('recordsFromAll', () => {
   it('picks both keys and ignores the rest', () => {
-    const all: Array<[string, string]> = [['avatar', 'https://x'], [NODE_ID_RECORD_KEY, ID], [STAEX_ID_RECORD_KEY, ID2], ['twitter', '@bob']];
+    const all: Array<[string, string]> = [
+      ['avatar', 'https://x'],
+      [NODE_ID_RECORD_KEY, ID],
+      [STAEX_ID_RECORD_KEY, ID2],
+      ['twitter', '@bob'],
+    ];
     expect(recordsFromAll(all, 'bob.azero')).toEqual({ nodeId: ID, staexId: ID2 });
     expect(recordsFromAll([[STAEX_ID_RECORD_KEY, ID2]], 'bob.azero')).toEqual({ nodeId: null, staexId: ID2 });
     expect(recordsFromAll([], 'bob.azero')).toEqual({ nodeId: null, staexId: null });
   });
 
   it('keys are exact: no case folding or trimming of keys', () => {
-    expect(recordsFromAll([['Copybara-Id', ID], [' copybara-id', ID]], 'bob.azero')).toEqual({ nodeId: null, staexId: null });
+    expect(
+      recordsFromAll(
+        [
+          ['Copybara-Id', ID],
+          [' copybara-id', ID],
+        ],
+        'bob.azero',
+      ),
+    ).toEqual({ nodeId: null, staexId: null });
   });
 
   it('a malformed record of either key fails the whole lookup', () => {
-    expect(() => recordsFromAll([[NODE_ID_RECORD_KEY, ID], [STAEX_ID_RECORD_KEY, 'nope']], 'bob.azero')).toThrow(/the staex-id record of bob\.azero/);
+    expect(() =>
+      recordsFromAll(
+        [
+          [NODE_ID_RECORD_KEY, ID],
+          [STAEX_ID_RECORD_KEY, 'nope'],
+        ],
+        'bob.azero',
+      ),
+    ).toThrow(/the staex-id record of bob\.azero/);
   });
 
   it('two records under one key are a doubt, hence an error', () => {
-    expect(() => recordsFromAll([[NODE_ID_RECORD_KEY, ID], [NODE_ID_RECORD_KEY, ID2]], 'bob.azero')).toThrow(/has 2 copybara-id records/);
+    expect(() =>
+      recordsFromAll(
+        [
+          [NODE_ID_RECORD_KEY, ID],
+          [NODE_ID_RECORD_KEY, ID2],
+        ],
+        'bob.azero',
+      ),
+    ).toThrow(/has 2 copybara-id records/);
   });
 });

@@ -49,8 +49,28 @@ describe('encoding publish messages', () => {
   it('update_records with a deletion (None) and remove_rest = true', () => {
     // de84a1ba | 04 "a" | 08 = compact(2) | 04 "k" 01 Some 04 "v" | 04 "x" 00 None | 01 true
     const golden = '0xde84a1ba04610804' + '6b' + '0104' + '76' + '04' + '78' + '00' + '01';
-    expect(u8aToHex(encodeUpdateRecords('a', [['k', 'v'], ['x', null]], true))).toBe(golden);
-    expect(theirUpdate('a', [['k', 'v'], ['x', null]], true)).toBe(golden);
+    expect(
+      u8aToHex(
+        encodeUpdateRecords(
+          'a',
+          [
+            ['k', 'v'],
+            ['x', null],
+          ],
+          true,
+        ),
+      ),
+    ).toBe(golden);
+    expect(
+      theirUpdate(
+        'a',
+        [
+          ['k', 'v'],
+          ['x', null],
+        ],
+        true,
+      ),
+    ).toBe(golden);
   });
 
   it('update_records with no records and "0x…" text kept as text', () => {
@@ -76,9 +96,14 @@ describe('encoding publish messages', () => {
   it('matches @polkadot/types for any records', () => {
     const text = fc.string({ unit: 'grapheme', maxLength: 80 });
     fc.assert(
-      fc.property(text, fc.array(fc.tuple(text, fc.option(text, { nil: null })), { maxLength: 8 }), fc.boolean(), (label, records, rest) => {
-        expect(u8aToHex(encodeUpdateRecords(label, records, rest))).toBe(theirUpdate(label, records, rest));
-      }),
+      fc.property(
+        text,
+        fc.array(fc.tuple(text, fc.option(text, { nil: null })), { maxLength: 8 }),
+        fc.boolean(),
+        (label, records, rest) => {
+          expect(u8aToHex(encodeUpdateRecords(label, records, rest))).toBe(theirUpdate(label, records, rest));
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -173,7 +198,10 @@ describe('decoding publish answers', () => {
 describe('publish decoders fuzz', () => {
   const DECODERS = { decodeUpdateRecords, decodeGetController, decodeGetOwnedNames, decodeGetControlledNames };
   const plausible = fc
-    .tuple(fc.constantFrom([], [0], [1], [0, 0], [0, 1], [1, 1], [0, 1, 0], [0, 1, 4], [0, 4], [0, 1, 1]), fc.uint8Array({ maxLength: 100 }))
+    .tuple(
+      fc.constantFrom([], [0], [1], [0, 0], [0, 1], [1, 1], [0, 1, 0], [0, 1, 4], [0, 4], [0, 1, 1]),
+      fc.uint8Array({ maxLength: 100 }),
+    )
     .map(([head, tail]) => Uint8Array.from([...head, ...tail]));
   const flags = fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 0xffffffff }));
   const check = (decode: (o: ContractOutput) => unknown, o: ContractOutput) => {
@@ -196,7 +224,9 @@ describe('publish decoders fuzz', () => {
   it('mutated valid name lists (both shapes): 10,000 flips, cuts and extensions', () => {
     const valid = fc
       .tuple(fc.array(fc.string({ maxLength: 20 }), { maxLength: 6 }), fc.boolean())
-      .map(([names, old]) => registry.createType(old ? 'Result<Option<Vec<Bytes>>, u8>' : 'Result<Vec<Bytes>, u8>', { Ok: names.map(bytes) }).toU8a());
+      .map(([names, old]) =>
+        registry.createType(old ? 'Result<Option<Vec<Bytes>>, u8>' : 'Result<Vec<Bytes>, u8>', { Ok: names.map(bytes) }).toU8a(),
+      );
     fc.assert(
       fc.property(valid, byteMutation, flags, (data, m, f) => {
         const mutated = mutate(data, m);

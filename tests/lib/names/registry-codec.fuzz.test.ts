@@ -4,7 +4,13 @@ import fc from 'fast-check';
 import { byteMutation, mutate } from '../../../testkit/byte-mutation';
 import { describe, expect, it } from 'vitest';
 import { ResolveError } from '../../../lib/names/errors';
-import { type ContractOutput, decodeGetAllRecords, decodeGetOwner, decodeGetRecord, decodeGetRegistry } from '../../../lib/names/registry-codec';
+import {
+  type ContractOutput,
+  decodeGetAllRecords,
+  decodeGetOwner,
+  decodeGetRecord,
+  decodeGetRegistry,
+} from '../../../lib/names/registry-codec';
 
 // Whatever a node sends back, each decoder either decodes it or throws a coded CHAIN_ERROR:
 // never another exception, never a hang, never a huge allocation.
@@ -21,10 +27,7 @@ function check(decode: (o: ContractOutput) => unknown, o: ContractOutput): void 
 
 // Mostly plausible answers: an Ok/Err prefix, then bytes biased towards small lengths.
 const plausible = fc
-  .tuple(
-    fc.constantFrom([], [0], [1], [0, 0], [0, 1], [1, 1], [2]),
-    fc.uint8Array({ maxLength: 80 }),
-  )
+  .tuple(fc.constantFrom([], [0], [1], [0, 0], [0, 1], [1, 1], [2]), fc.uint8Array({ maxLength: 80 }))
   .map(([head, tail]) => Uint8Array.from([...head, ...tail]));
 const flags = fc.oneof(fc.constantFrom(0, 1), fc.integer({ min: 0, max: 0xffffffff }));
 

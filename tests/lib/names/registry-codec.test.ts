@@ -164,11 +164,19 @@ describe('decoding message output', () => {
     const registry = new TypeRegistry();
     const text = (s: string) => registry.createType('Text', compactAddLength(stringToU8a(s)));
     fc.assert(
-      fc.property(fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 120 })), { maxLength: 12 }), (records) => {
-        const vec = registry.createType('Vec<(Text, Text)>', records.map(([k, v]) => [text(k), text(v)]));
-        const data = registry.createType('Result<Vec<(Text, Text)>, u8>', { Ok: vec }).toU8a();
-        expect(decodeGetAllRecords({ flags: 0, data })).toEqual({ kind: 'ok', value: records });
-      }),
+      fc.property(
+        fc.array(fc.tuple(fc.string({ unit: 'grapheme', maxLength: 30 }), fc.string({ unit: 'grapheme', maxLength: 120 })), {
+          maxLength: 12,
+        }),
+        (records) => {
+          const vec = registry.createType(
+            'Vec<(Text, Text)>',
+            records.map(([k, v]) => [text(k), text(v)]),
+          );
+          const data = registry.createType('Result<Vec<(Text, Text)>, u8>', { Ok: vec }).toU8a();
+          expect(decodeGetAllRecords({ flags: 0, data })).toEqual({ kind: 'ok', value: records });
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -73,7 +73,10 @@ describe('transport faults', () => {
     await r.resolve('warm-up.azero').catch(() => undefined);
     sim.setFault({ delayMs: 2000 });
     const e = await failure(r.resolve('bob.azero'));
-    expect(e).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: `The name service could not be reached at ${sim.url}: no answer within 300 ms` });
+    expect(e).toMatchObject({
+      code: 'CHAIN_UNREACHABLE',
+      message: `The name service could not be reached at ${sim.url}: no answer within 300 ms`,
+    });
     expect(e.ms).toBeLessThan(1000);
   });
 
@@ -99,7 +102,10 @@ describe('transport faults', () => {
   it('an endpoint that accepts but never answers fails within the connect timeout', async () => {
     sim.setFault({ silent: true });
     const e = await failure(resolverFor([sim.url], { connectTimeoutMs: 800 }).resolve('bob.azero'));
-    expect(e).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: `The name service could not be reached at ${sim.url}: no answer within 800 ms` });
+    expect(e).toMatchObject({
+      code: 'CHAIN_UNREACHABLE',
+      message: `The name service could not be reached at ${sim.url}: no answer within 800 ms`,
+    });
     expect(e.ms).toBeGreaterThan(700);
     expect(e.ms).toBeLessThan(2000);
   });
@@ -109,7 +115,10 @@ describe('transport faults', () => {
     const r = new NameResolver({ endpoints: { azero: [sim.url] }, cache: new MemoryResolutionCache() });
     try {
       const e = await failure(r.resolve('bob.azero'));
-      expect(e).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: `The name service could not be reached at ${sim.url}: no answer within 10 s` });
+      expect(e).toMatchObject({
+        code: 'CHAIN_UNREACHABLE',
+        message: `The name service could not be reached at ${sim.url}: no answer within 10 s`,
+      });
       expect(e.ms).toBeGreaterThan(9_500);
       expect(e.ms).toBeLessThan(11_000);
     } finally {

@@ -32,7 +32,12 @@ describe('resolving over the simulated contract', () => {
     const r = resolverFor([sim.url]);
     const before = Date.now();
     const res = await r.resolve('bob.azero');
-    expect(res).toMatchObject({ name: { label: 'bob', full: 'bob.azero', chain: 'azero' }, records: { nodeId: BOB_ID, staexId: BOB_STAEX }, fromCache: false, source: 'chain' });
+    expect(res).toMatchObject({
+      name: { label: 'bob', full: 'bob.azero', chain: 'azero' },
+      records: { nodeId: BOB_ID, staexId: BOB_STAEX },
+      fromCache: false,
+      source: 'chain',
+    });
     expect(res.verifiedAt).toBeGreaterThanOrEqual(before);
     expect((await r.resolve(' Bob.A0 ')).records.nodeId).toBe(BOB_ID);
   });
@@ -43,8 +48,14 @@ describe('resolving over the simulated contract', () => {
 
   it('says NAME_NOT_REGISTERED for unknown and expired names', async () => {
     const r = resolverFor([sim.url]);
-    expect(await failure(r.resolve('nobody.azero'))).toMatchObject({ code: 'NAME_NOT_REGISTERED', message: 'nobody.azero is not registered (or has expired)' });
-    expect(await failure(r.resolve('gone.azero'))).toMatchObject({ code: 'NAME_NOT_REGISTERED', message: 'gone.azero is not registered (or has expired)' });
+    expect(await failure(r.resolve('nobody.azero'))).toMatchObject({
+      code: 'NAME_NOT_REGISTERED',
+      message: 'nobody.azero is not registered (or has expired)',
+    });
+    expect(await failure(r.resolve('gone.azero'))).toMatchObject({
+      code: 'NAME_NOT_REGISTERED',
+      message: 'gone.azero is not registered (or has expired)',
+    });
   });
 
   it('a name that expires after being resolved stops resolving (no stale answer)', async () => {
@@ -72,13 +83,22 @@ describe('resolving over the simulated contract', () => {
 
   it('says RECORD_MALFORMED for a record that is not a node id, including 0x values', async () => {
     const r = resolverFor([sim.url]);
-    expect(await failure(r.resolve('dave.azero'))).toMatchObject({ code: 'RECORD_MALFORMED', message: expect.stringMatching(/^the copybara-id record of dave\.azero is not a node id/) });
-    expect(await failure(r.resolve('erin.azero'))).toMatchObject({ code: 'RECORD_MALFORMED', message: expect.stringMatching(/it is hex \(0x…\)/) });
+    expect(await failure(r.resolve('dave.azero'))).toMatchObject({
+      code: 'RECORD_MALFORMED',
+      message: expect.stringMatching(/^the copybara-id record of dave\.azero is not a node id/),
+    });
+    expect(await failure(r.resolve('erin.azero'))).toMatchObject({
+      code: 'RECORD_MALFORMED',
+      message: expect.stringMatching(/it is hex \(0x…\)/),
+    });
   });
 
   it('a record of megabytes is refused as malformed, not as a chain failure', async () => {
     sim.register('huge', { records: { 'copybara-id': `${BOB_ID}${' '.repeat(2 * 1024 * 1024)}` } });
-    expect(await failure(resolverFor([sim.url]).resolve('huge.azero'))).toMatchObject({ code: 'RECORD_MALFORMED', message: expect.stringMatching(/2097204 characters long/) });
+    expect(await failure(resolverFor([sim.url]).resolve('huge.azero'))).toMatchObject({
+      code: 'RECORD_MALFORMED',
+      message: expect.stringMatching(/2097204 characters long/),
+    });
   });
 
   it('sees a changed record once the TTL has passed', async () => {
@@ -97,12 +117,18 @@ describe('resolving over the simulated contract', () => {
     const r = resolverFor([sim.url], { registries: { azero: router, tzero: router }, genesisHashes: { tzero: GENESIS_HASH.azero } });
     expect((await r.resolve('bob.a0')).records.nodeId).toBe(BOB_ID);
     // The simulated router knows no .tzero registry.
-    expect(await failure(r.resolve('bob.tzero'))).toMatchObject({ code: 'CHAIN_ERROR', message: expect.stringMatching(/knows no registry for \.tzero/) });
+    expect(await failure(r.resolve('bob.tzero'))).toMatchObject({
+      code: 'CHAIN_ERROR',
+      message: expect.stringMatching(/knows no registry for \.tzero/),
+    });
   });
 
   it('a registry address with no contract behind it is a CHAIN_ERROR', async () => {
     const r = resolverFor([sim.url], { registries: { azero: '5GrwvaEF5zXb26Fz9rcQpDWS57CtERHpNehXCPcNoHGKutQY' } });
-    expect(await failure(r.resolve('bob.azero'))).toMatchObject({ code: 'CHAIN_ERROR', message: expect.stringMatching(/ContractNotFound/) });
+    expect(await failure(r.resolve('bob.azero'))).toMatchObject({
+      code: 'CHAIN_ERROR',
+      message: expect.stringMatching(/ContractNotFound/),
+    });
   });
 });
 
@@ -157,7 +183,10 @@ describe('the cache', () => {
     await sim.down();
     try {
       const e = await failure(resolverFor([sim.url]).resolve('bob.azero'));
-      expect(e).toMatchObject({ code: 'CHAIN_UNREACHABLE', message: `The name service could not be reached at ${sim.url}: connection refused` });
+      expect(e).toMatchObject({
+        code: 'CHAIN_UNREACHABLE',
+        message: `The name service could not be reached at ${sim.url}: connection refused`,
+      });
     } finally {
       await sim.up();
     }
@@ -167,7 +196,9 @@ describe('the cache', () => {
 describe('options', () => {
   it('refuses unusable endpoints, addresses and timeouts at construction', () => {
     expect(() => resolverFor(['http://127.0.0.1:1'])).toThrow(/endpoint refused: "http:\/\/127\.0\.0\.1:1" must start with wss:\/\//);
-    expect(() => resolverFor(['ws://rpc.example.org'])).toThrow(/"ws:\/\/rpc\.example\.org" is not encrypted: ws:\/\/ is only for a node on this computer/);
+    expect(() => resolverFor(['ws://rpc.example.org'])).toThrow(
+      /"ws:\/\/rpc\.example\.org" is not encrypted: ws:\/\/ is only for a node on this computer/,
+    );
     expect(() => resolverFor(['wss://*'])).toThrow(/wildcard/);
     expect(() => resolverFor([sim.url], { genesisHashes: { azero: '0x1234' } })).toThrow(/"0x1234" is not a genesis hash/);
     expect(() => resolverFor([])).toThrow(/no endpoint/);
@@ -228,26 +259,32 @@ describe('connections', () => {
 });
 
 describe('the cache under a flood of made-up names', () => {
-  it('one good answer survives 10,000 lookups of unregistered names and is served when the chain is down', { timeout: 120_000 }, async () => {
-    // Small enough that, were "no" answers kept, the flood would evict the good entry 100 times over.
-    const cache = new MemoryResolutionCache(100);
-    const r = resolverFor([sim.url], { cache, ttlMs: 0 });
-    expect((await r.resolve('bob.azero')).records.nodeId).toBe(BOB_ID);
-    const JUNK = 10_000;
-    let refused = 0;
-    for (let i = 0; i < JUNK; i += 100) {
-      const batch = Array.from({ length: 100 }, (_, j) => r.resolve(`junk${i + j}x${(i * 7919 + j).toString(36)}.azero`).catch((e: { code?: string }) => e.code));
-      for (const code of await Promise.all(batch)) if (code === 'NAME_NOT_REGISTERED') refused++;
-    }
-    expect(refused).toBe(JUNK);
-    expect(cache.size).toBe(1);
-    await sim.down();
-    try {
-      expect(await r.resolve('bob.azero')).toMatchObject({ records: { nodeId: BOB_ID }, fromCache: true, source: 'stale-cache' });
-    } finally {
-      await sim.up();
-    }
-  });
+  it(
+    'one good answer survives 10,000 lookups of unregistered names and is served when the chain is down',
+    { timeout: 120_000 },
+    async () => {
+      // Small enough that, were "no" answers kept, the flood would evict the good entry 100 times over.
+      const cache = new MemoryResolutionCache(100);
+      const r = resolverFor([sim.url], { cache, ttlMs: 0 });
+      expect((await r.resolve('bob.azero')).records.nodeId).toBe(BOB_ID);
+      const JUNK = 10_000;
+      let refused = 0;
+      for (let i = 0; i < JUNK; i += 100) {
+        const batch = Array.from({ length: 100 }, (_, j) =>
+          r.resolve(`junk${i + j}x${(i * 7919 + j).toString(36)}.azero`).catch((e: { code?: string }) => e.code),
+        );
+        for (const code of await Promise.all(batch)) if (code === 'NAME_NOT_REGISTERED') refused++;
+      }
+      expect(refused).toBe(JUNK);
+      expect(cache.size).toBe(1);
+      await sim.down();
+      try {
+        expect(await r.resolve('bob.azero')).toMatchObject({ records: { nodeId: BOB_ID }, fromCache: true, source: 'stale-cache' });
+      } finally {
+        await sim.up();
+      }
+    },
+  );
 });
 
 describe('the chain an endpoint serves', () => {
@@ -274,10 +311,12 @@ describe('the chain an endpoint serves', () => {
     try {
       expect((await resolverFor([testnet.url]).resolve('bob.tzero')).records.nodeId).toBe(BOB_ID);
       // …and is refused as mainnet.
-      expect(await failure(resolverFor([testnet.url]).resolve('bob.azero'))).toMatchObject({ code: 'CHAIN_ERROR', message: expect.stringMatching(/serves a different chain/) });
+      expect(await failure(resolverFor([testnet.url]).resolve('bob.azero'))).toMatchObject({
+        code: 'CHAIN_ERROR',
+        message: expect.stringMatching(/serves a different chain/),
+      });
     } finally {
       await testnet.close();
     }
   });
 });
-

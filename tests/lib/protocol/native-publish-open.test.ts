@@ -13,7 +13,9 @@ describe('publish-open', () => {
     expect(open({ name: 'bob.azero' })).toEqual({ v: 1, id: 5, type: 'publish-open', endpoints: ENDPOINTS, name: 'bob.azero' });
     expect(open({ name: null })).toEqual({ v: 1, id: 5, type: 'publish-open', endpoints: ENDPOINTS });
     // One chain may have none, as long as the other has some.
-    expect(open({ endpoints: { azero: [], tzero: ['wss://a.example'] } })).toMatchObject({ endpoints: { azero: [], tzero: ['wss://a.example'] } });
+    expect(open({ endpoints: { azero: [], tzero: ['wss://a.example'] } })).toMatchObject({
+      endpoints: { azero: [], tzero: ['wss://a.example'] },
+    });
   });
 
   it('refuses endpoints that are not ws:// or wss:// addresses, in words', () => {
@@ -31,10 +33,16 @@ describe('publish-open', () => {
       [{ azero: ['wss://a.example,b.example'], tzero: [] }, /must be a ws:\/\/ or wss:\/\/ address/],
       [{ azero: ['wss://a.example#x'], tzero: [] }, /must be a ws:\/\/ or wss:\/\/ address/],
       [{ azero: ['wss://'], tzero: [] }, /endpoints\.azero\[0\] must be a ws:\/\/ or wss:\/\/ address/],
-      [{ azero: ['wss://[::1'], tzero: [] }, /endpoints\.azero\[0\] must be a ws:\/\/ or wss:\/\/ address: "wss:\/\/\[::1" is not an address/],
+      [
+        { azero: ['wss://[::1'], tzero: [] },
+        /endpoints\.azero\[0\] must be a ws:\/\/ or wss:\/\/ address: "wss:\/\/\[::1" is not an address/,
+      ],
       [{ azero: ['wss://*'], tzero: [] }, /endpoints\.azero\[0\] .*contains a wildcard/],
       [{ azero: ['wss://*.azero.dev'], tzero: [] }, /contains a wildcard/],
-      [{ azero: [], tzero: ['ws://rpc.example.org:9944'] }, /endpoints\.tzero\[0\] .*is not encrypted: ws:\/\/ is only for a node on this computer/],
+      [
+        { azero: [], tzero: ['ws://rpc.example.org:9944'] },
+        /endpoints\.tzero\[0\] .*is not encrypted: ws:\/\/ is only for a node on this computer/,
+      ],
       [{ azero: [], tzero: ['ws://10.0.0.1:9944'] }, /is not encrypted/],
       [{ azero: [], tzero: ['ws://127.0.0.1.evil.example'] }, /is not encrypted/],
       [{ azero: ['wss://user:pw@a.example'], tzero: [] }, /must not contain a user name or password/],
@@ -42,7 +50,9 @@ describe('publish-open', () => {
       [{ azero: Array.from({ length: 9 }, (_, i) => `wss://n${i}.example`), tzero: [] }, /more than 8 addresses/],
     ];
     for (const [endpoints, message] of bad) {
-      expect(() => open({ endpoints }), JSON.stringify(endpoints)).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(message) }));
+      expect(() => open({ endpoints }), JSON.stringify(endpoints)).toThrow(
+        expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(message) }),
+      );
     }
     expect(() => open({ name: 'x'.repeat(300) })).toThrow(/"name" is longer than/);
     expect(() => open({ name: 7 })).toThrow(/"name" must be text/);

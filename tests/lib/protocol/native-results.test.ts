@@ -39,7 +39,18 @@ describe('decodeNodeStatus', () => {
 
 describe('RESULT_DECODERS', () => {
   it('has one decoder per request type', () => {
-    expect(Object.keys(RESULT_DECODERS).sort()).toEqual(['answer', 'call', 'decline', 'hangup', 'link', 'publish-open', 'signal', 'status', 'turn', 'wait-link']);
+    expect(Object.keys(RESULT_DECODERS).sort()).toEqual([
+      'answer',
+      'call',
+      'decline',
+      'hangup',
+      'link',
+      'publish-open',
+      'signal',
+      'status',
+      'turn',
+      'wait-link',
+    ]);
     const link = { url: 'https://copybara.network/call#AQID', payload: 'AQID', invitation: '0123456789abcdef', expiresAt: 1_790_000_000 };
     expect(RESULT_DECODERS.link(link)).toEqual(link);
     expect(() => RESULT_DECODERS.link({ ...link, url: 'javascript:alert(1)' })).toThrow(/"url" is malformed/);

@@ -40,7 +40,10 @@ describe('native messages', () => {
 
   it('decodes node frames: replies and events', () => {
     expect(decodeNodeFrame({ v: 1, id: 9, ok: true, result: { a: 1 } })).toEqual({ v: 1, id: 9, ok: true, result: { a: 1 } });
-    expect(decodeNodeFrame({ v: 1, id: 9, ok: false, error: { code: 'BUSY', message: 'already in a call' } })).toMatchObject({ ok: false, error: { code: 'BUSY' } });
+    expect(decodeNodeFrame({ v: 1, id: 9, ok: false, error: { code: 'BUSY', message: 'already in a call' } })).toMatchObject({
+      ok: false,
+      error: { code: 'BUSY' },
+    });
     expect(decodeNodeFrame({ v: 1, event: 'call', call })).toEqual({ v: 1, event: 'call', call });
     expect(() => decodeNodeFrame({ v: 1, event: 'mystery' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TYPE' }));
     expect(() => decodeCallInfo({ ...call, state: 'dancing' })).toThrow(/"state" must be one of/);

@@ -51,10 +51,17 @@ describe('errors in words', () => {
     expect(sendFailure(new Error('Cancelled'), new Error('Cancelled'), ep, true).code).toBe('REJECTED');
     expect(sendFailure(new Error('Rejected by user'), new Error('Rejected by user'), ep, true).message).toMatch(/did not sign/);
     expect(sendFailure(new Error('wallet locked'), new Error('wallet locked'), ep, true).message).toMatch(/could not sign.*wallet locked/);
-    const fees = sendFailure(new Error('1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low'), null, ep, true);
+    const fees = sendFailure(
+      new Error('1010: Invalid Transaction: Inability to pay some fees , e.g. account balance too low'),
+      null,
+      ep,
+      true,
+    );
     expect(fees.code).toBe('INVALID');
     expect(fees.message).toMatch(/cannot pay the fee/);
-    expect(sendFailure(new Error('1010: Invalid Transaction: Transaction has a bad signature'), null, ep, true).message).toMatch(/signature/);
+    expect(sendFailure(new Error('1010: Invalid Transaction: Transaction has a bad signature'), null, ep, true).message).toMatch(
+      /signature/,
+    );
     expect(sendFailure(new Error('1014: Priority is too low'), null, ep, true).code).toBe('INVALID');
     expect(sendFailure(new Error('WebSocket is not connected'), null, ep, false).code).toBe('UNREACHABLE');
     expect(sendFailure(new Error('something odd'), null, ep, true).code).toBe('CHAIN');

@@ -82,7 +82,12 @@ describe('the chain behind the endpoint', () => {
         () => null,
         (e: unknown) => e as PublishError,
       );
-      expect(err).toMatchObject({ code: 'CHAIN', message: expect.stringContaining(`${impostor.url} serves a different chain (genesis hash ${other}, expected ${GENESIS_HASH.azero})`) });
+      expect(err).toMatchObject({
+        code: 'CHAIN',
+        message: expect.stringContaining(
+          `${impostor.url} serves a different chain (genesis hash ${other}, expected ${GENESIS_HASH.azero})`,
+        ),
+      });
       expect(impostor.stats.contractCalls).toBe(0);
       // The simulated Aleph Zero presents the pinned hash, and is accepted.
       const good = await openChain([sim.url], { connectTimeoutMs: 5000, genesisHash: GENESIS_HASH.azero });
@@ -111,7 +116,10 @@ describe('finding names', () => {
   });
 
   it('checks a name typed by hand', async () => {
-    expect(await checkDomain(chain.api, registry, owner.address, ' Bob.A0 ')).toMatchObject({ name: 'bob.azero', role: 'owner and controller' });
+    expect(await checkDomain(chain.api, registry, owner.address, ' Bob.A0 ')).toMatchObject({
+      name: 'bob.azero',
+      role: 'owner and controller',
+    });
     expect((await failure(checkDomain(chain.api, registry, owner.address, 'erin.azero'))).code).toBe('NOT_CONTROLLER');
     expect((await failure(checkDomain(chain.api, registry, owner.address, 'nobody.azero'))).code).toBe('NAME_NOT_FOUND');
     expect((await failure(checkDomain(chain.api, registry, owner.address, 'gone.azero'))).code).toBe('NAME_NOT_FOUND');
@@ -122,7 +130,12 @@ describe('finding names', () => {
 
 describe('planning (dry run, nothing signed)', () => {
   it('shows the fee and the storage deposit', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'bob.azero',
+      records: [[NODE_ID_RECORD_KEY, NODE_ID]],
+      registry,
+    });
     expect(plan.upToDate).toBe(false);
     expect(plan.role).toBe('owner and controller');
     expect(plan.changes).toEqual([{ key: NODE_ID_RECORD_KEY, current: null, next: NODE_ID }]);
@@ -136,7 +149,9 @@ describe('planning (dry run, nothing signed)', () => {
     // update_records("bob", [("copybara-id", Some(id))], remove_rest = false): never removes.
     expect(plan.input.startsWith('0xde84a1ba0c626f6204')).toBe(true);
     expect(plan.input.endsWith('00')).toBe(true);
-    expect(plan.summary).toMatch(/Publish your node id in bob\.azero; its other records stay as they are\. Network fee: about 0\.\d+ AZERO\. Storage deposit: 0\.0195 AZERO/);
+    expect(plan.summary).toMatch(
+      /Publish your node id in bob\.azero; its other records stay as they are\. Network fee: about 0\.\d+ AZERO\. Storage deposit: 0\.0195 AZERO/,
+    );
     expect(owner.called).toBe(0);
   });
 
@@ -146,7 +161,12 @@ describe('planning (dry run, nothing signed)', () => {
   });
 
   it('says when there is nothing to publish', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, NODE_ID]],
+      registry,
+    });
     expect(plan).toMatchObject({ upToDate: true, records: [], fee: null });
     expect(plan.summary).toBe(`dora.azero already holds this node id (${NODE_ID_RECORD_KEY}): nothing to publish.`);
     expect((await failure(submitPublish(chain.api, plan, owner))).code).toBe('NOTHING_TO_PUBLISH');
@@ -166,7 +186,9 @@ describe('planning (dry run, nothing signed)', () => {
 
   it('refuses records beyond the registry size limit (RecordsOverflow) before anything is signed', async () => {
     sim.model.recordsSizeLimit = 60; // bob's avatar fits, avatar + node id does not
-    const e = await failure(planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry }));
+    const e = await failure(
+      planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry }),
+    );
     expect(e.code).toBe('RECORDS_OVERFLOW');
     expect(e.message).toMatch(/bob\.azero already holds as many records as the registry allows/);
     expect(owner.called).toBe(0);
@@ -174,7 +196,9 @@ describe('planning (dry run, nothing signed)', () => {
 
   it('refuses a value that is not a node id', async () => {
     for (const bad of ['hello', ` ${NODE_ID}`, NODE_ID.toUpperCase()]) {
-      const e = await failure(planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, bad]], registry }));
+      const e = await failure(
+        planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, bad]], registry }),
+      );
       expect(e.code).toBe('BAD_RECORD');
     }
   });
@@ -182,20 +206,32 @@ describe('planning (dry run, nothing signed)', () => {
 
 describe('publishing with the wallet', () => {
   it('signs, is included, and reads back the node id with the other records untouched', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'bob.azero',
+      records: [[NODE_ID_RECORD_KEY, NODE_ID]],
+      registry,
+    });
     const before = sim.freeBalance(owner.address);
     const statuses: SubmitStatus[] = [];
     const res = await submitPublish(chain.api, plan, owner, (s) => statuses.push(s), { inclusionTimeoutMs: 10_000 });
     expect(owner.calls.signPayload).toBe(1);
     expect(res.eventsChecked).toBe(true);
     expect(res.blockNumber).toBeGreaterThan(0);
-    expect(statuses.map((s) => s.text).slice(0, 3)).toEqual(['Waiting for your wallet to sign…', 'Sent; waiting to be included in a block…', `Included in block #${res.blockNumber}`]);
+    expect(statuses.map((s) => s.text).slice(0, 3)).toEqual([
+      'Waiting for your wallet to sign…',
+      'Sent; waiting to be included in a block…',
+      `Included in block #${res.blockNumber}`,
+    ]);
 
     await confirmPublished(chain.api, plan, { attempts: 1 });
     expect(await readBack(chain.api, registry, 'bob.azero', NODE_ID_RECORD_KEY)).toBe(NODE_ID);
     expect(await readBack(chain.api, registry, 'bob.azero', 'avatar')).toBe(AVATAR);
     expect(await readBack(chain.api, registry, 'bob.azero', 'staex-id')).toBeNull();
-    expect(sim.model.getAllRecords('bob')).toEqual([['avatar', AVATAR], [NODE_ID_RECORD_KEY, NODE_ID]]);
+    expect(sim.model.getAllRecords('bob')).toEqual([
+      ['avatar', AVATAR],
+      [NODE_ID_RECORD_KEY, NODE_ID],
+    ]);
     // Paid: the fee and the deposit, no more than the plan said.
     const spent = before - sim.freeBalance(owner.address);
     expect(spent).toBeGreaterThan(0n);
@@ -204,12 +240,20 @@ describe('publishing with the wallet', () => {
     // Finality is reported afterwards.
     await expect.poll(() => statuses.map((s) => s.stage), { timeout: 5000 }).toContain('finalised');
     // And the name is now up to date.
-    expect((await planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry })).upToDate).toBe(true);
+    expect(
+      (await planPublish(chain.api, { address: owner.address, name: 'bob.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry }))
+        .upToDate,
+    ).toBe(true);
   });
 
   it('a controller (not the owner) can publish too, replacing an older id (refund of nothing, same size)', async () => {
     sim.setRecord('carol', NODE_ID_RECORD_KEY, OTHER_ID);
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'carol.azero', records: [[NODE_ID_RECORD_KEY, NODE_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'carol.azero',
+      records: [[NODE_ID_RECORD_KEY, NODE_ID]],
+      registry,
+    });
     expect(plan.changes).toEqual([{ key: NODE_ID_RECORD_KEY, current: OTHER_ID, next: NODE_ID }]);
     expect(plan.storageDeposit.kind).toBe('none');
     await submitPublish(chain.api, plan, owner, undefined, { inclusionTimeoutMs: 10_000 });
@@ -218,7 +262,12 @@ describe('publishing with the wallet', () => {
 
   it('a wallet that refuses to sign gives REJECTED, and nothing is sent', async () => {
     const refusing = new KeyringSigner(owner.pair, { kind: 'reject', message: 'Rejected by user' });
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, OTHER_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, OTHER_ID]],
+      registry,
+    });
     const submitted = sim.stats.submitted;
     const e = await failure(submitPublish(chain.api, plan, refusing));
     expect(e.code).toBe('REJECTED');
@@ -229,7 +278,12 @@ describe('publishing with the wallet', () => {
   });
 
   it('a wallet that never answers is given up on (REJECTED), and nothing is sent', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, OTHER_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, OTHER_ID]],
+      registry,
+    });
     const submitted = sim.stats.submitted;
     const silent = { signPayload: () => new Promise<never>(() => undefined) };
     const e = await failure(submitPublish(chain.api, plan, silent, undefined, { signTimeoutMs: 300 }));
@@ -239,7 +293,12 @@ describe('publishing with the wallet', () => {
   });
 
   it('a signature by the wrong key is refused by the node (INVALID)', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, OTHER_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, OTHER_ID]],
+      registry,
+    });
     const impostor = new KeyringSigner(await keyringPair('//Alice', 'ed25519'));
     const e = await failure(submitPublish(chain.api, plan, impostor));
     expect(e.code).toBe('INVALID');
@@ -247,7 +306,12 @@ describe('publishing with the wallet', () => {
   });
 
   it('a change that the registry refuses once in the block is FAILED, in words', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, OTHER_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, OTHER_ID]],
+      registry,
+    });
     // Between the plan and the block, dora changes hands.
     sim.model.names.get('dora')!.owner = hexOf(stranger);
     sim.model.names.get('dora')!.controller = hexOf(stranger);
@@ -263,7 +327,12 @@ describe('publishing with the wallet', () => {
   });
 
   it('a read-back that differs is MISMATCH', async () => {
-    const plan = await planPublish(chain.api, { address: owner.address, name: 'dora.azero', records: [[NODE_ID_RECORD_KEY, OTHER_ID]], registry });
+    const plan = await planPublish(chain.api, {
+      address: owner.address,
+      name: 'dora.azero',
+      records: [[NODE_ID_RECORD_KEY, OTHER_ID]],
+      registry,
+    });
     const e = await failure(confirmPublished(chain.api, plan, { attempts: 2, intervalMs: 10 }));
     expect(e.code).toBe('MISMATCH');
     expect(e.message).toMatch(/dora\.azero now holds ".+" as copybara-id instead of/);

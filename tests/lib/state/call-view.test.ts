@@ -42,9 +42,9 @@ describe('callStatus', () => {
     expect(callStatus(input({ call: incoming, verification: VERIFIED })).headline).toBe('Incoming call from bob.azero');
     // A claimed name is not shown as the caller's until it is verified.
     expect(callStatus(input({ call: incoming })).headline).toBe(`Incoming call from ${short}`);
-    expect(callStatus(input({ call: incoming, verification: { status: 'mismatch', name: 'bob.azero', reason: 'other-node' } })).headline).toBe(
-      `Incoming call from ${short}`,
-    );
+    expect(
+      callStatus(input({ call: incoming, verification: { status: 'mismatch', name: 'bob.azero', reason: 'other-node' } })).headline,
+    ).toBe(`Incoming call from ${short}`);
     expect(callStatus(input({ call: callInfo({ state: 'incoming' }), answering: true })).headline).toBe('Answering…');
     expect(callStatus(input({ call: callInfo({ state: 'active' }) })).headline).toBe('Connecting media…');
   });

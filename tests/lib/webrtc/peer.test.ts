@@ -123,11 +123,7 @@ describe('PeerSession', () => {
     await s.peer.handleSignal(CANDIDATE);
     expect(s.pc().log.some((line) => line.startsWith('addIce'))).toBe(false);
     await s.peer.handleSignal({ kind: 'offer', sdp: 'offer-sdp' });
-    expect(s.pc().log.slice(2)).toEqual([
-      'setRemote offer',
-      'addIce candidate:2 1 udp 5 100.64.0.2 4001 typ relay',
-      'setLocal answer',
-    ]);
+    expect(s.pc().log.slice(2)).toEqual(['setRemote offer', 'addIce candidate:2 1 udp 5 100.64.0.2 4001 typ relay', 'setLocal answer']);
     await Promise.resolve();
     expect(s.sent.map((m) => m.kind)).toEqual(['answer', 'candidate']);
     expect(s.errors).toEqual([]);

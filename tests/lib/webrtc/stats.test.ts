@@ -5,7 +5,15 @@ import { formatBytes, formatRoundTrip, summariseStats } from '../../../lib/webrt
 function chromiumReport(): Map<string, Record<string, unknown>> {
   const stats: Record<string, unknown>[] = [
     { id: 'T01', type: 'transport', selectedCandidatePairId: 'CPa_b', bytesSent: 9000, bytesReceived: 8000 },
-    { id: 'CPx_y', type: 'candidate-pair', localCandidateId: 'Ix', remoteCandidateId: 'Iy', state: 'failed', nominated: false, bytesSent: 1 },
+    {
+      id: 'CPx_y',
+      type: 'candidate-pair',
+      localCandidateId: 'Ix',
+      remoteCandidateId: 'Iy',
+      state: 'failed',
+      nominated: false,
+      bytesSent: 1,
+    },
     {
       id: 'CPa_b',
       type: 'candidate-pair',
@@ -22,7 +30,16 @@ function chromiumReport(): Map<string, Record<string, unknown>> {
     { id: 'Ix', type: 'local-candidate', candidateType: 'host' },
     { id: 'Iy', type: 'remote-candidate', candidateType: 'host' },
     { id: 'IT01A', type: 'inbound-rtp', kind: 'audio', packetsReceived: 250, packetsLost: 2, codecId: 'COa' },
-    { id: 'IT01V', type: 'inbound-rtp', kind: 'video', packetsReceived: 900, framesDecoded: 150, frameWidth: 640, frameHeight: 480, codecId: 'COv' },
+    {
+      id: 'IT01V',
+      type: 'inbound-rtp',
+      kind: 'video',
+      packetsReceived: 900,
+      framesDecoded: 150,
+      frameWidth: 640,
+      frameHeight: 480,
+      codecId: 'COv',
+    },
     { id: 'COa', type: 'codec', mimeType: 'audio/opus' },
     { id: 'COv', type: 'codec', mimeType: 'video/VP8' },
     { id: 'OT01A', type: 'outbound-rtp', kind: 'audio', packetsSent: 260 },

@@ -1,6 +1,6 @@
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type SimulatedChain, startSimulatedChain } from '../../../testkit/sim-chain';
 import { BOB_ID, BOB_STAEX, closedPortUrl } from '../../../testkit/names';
@@ -54,7 +54,11 @@ describe('copybara-host resolve', { timeout: 90_000 }, () => {
     try {
       const r = await run(['resolve', 'bob.azero', '--endpoint', sim.url, '--profile', profile]);
       expect(r.code).toBe(0);
-      expect(r.stdout).toMatch(new RegExp(`^copybara-id ${BOB_ID}\\nstaex-id ${BOB_STAEX}\\nfrom cache, last verified \\S+Z \\(3 h ago\\): The name service could not be reached at ${sim.url.replace(/\./g, '\\.')}: connection refused\\n$`));
+      expect(r.stdout).toMatch(
+        new RegExp(
+          `^copybara-id ${BOB_ID}\\nstaex-id ${BOB_STAEX}\\nfrom cache, last verified \\S+Z \\(3 h ago\\): The name service could not be reached at ${sim.url.replace(/\./g, '\\.')}: connection refused\\n$`,
+        ),
+      );
     } finally {
       await sim.up();
     }
@@ -63,12 +67,22 @@ describe('copybara-host resolve', { timeout: 90_000 }, () => {
   it('explains a failed lookup in words and exits 1', async () => {
     const profile = join(dir, 'p3');
     const notRegistered = await run(['resolve', 'nobody.azero', '--endpoint', sim.url, '--profile', profile]);
-    expect(notRegistered).toMatchObject({ code: 1, stdout: '', stderr: 'copybara-host: nobody.azero is not registered (or has expired)\n' });
+    expect(notRegistered).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'copybara-host: nobody.azero is not registered (or has expired)\n',
+    });
     const noId = await run(['resolve', 'carol.azero', '--endpoint', sim.url, '--profile', profile]);
-    expect(noId).toMatchObject({ code: 1, stderr: 'copybara-host: carol.azero is registered but has no node id (no copybara-id or staex-id record)\n' });
+    expect(noId).toMatchObject({
+      code: 1,
+      stderr: 'copybara-host: carol.azero is registered but has no node id (no copybara-id or staex-id record)\n',
+    });
     const dead = await closedPortUrl();
     const down = await run(['resolve', 'bob.azero', '--endpoint', dead, '--profile', profile]);
-    expect(down).toMatchObject({ code: 1, stderr: `copybara-host: The name service could not be reached at ${dead}: connection refused\n` });
+    expect(down).toMatchObject({
+      code: 1,
+      stderr: `copybara-host: The name service could not be reached at ${dead}: connection refused\n`,
+    });
   });
 
   it('tries endpoints in order: repeated and comma-separated --endpoint', async () => {

@@ -18,7 +18,14 @@ let bundle: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'copybara-lock-'));
   bundle = join(dir, 'lock.cjs');
-  await build({ entryPoints: [join(__dirname, '../../../native-host/node/lock.ts')], bundle: true, platform: 'node', format: 'cjs', outfile: bundle, logLevel: 'silent' });
+  await build({
+    entryPoints: [join(__dirname, '../../../native-host/node/lock.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'cjs',
+    outfile: bundle,
+    logLevel: 'silent',
+  });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
@@ -48,7 +55,7 @@ function contender(path: string, at: number): { child: ChildProcess; result: Pro
   const child = spawn(process.execPath, ['-e', CONTENDER, bundle, path, String(at)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const result = new Promise<string>((resolve, reject) => {
     let out = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       if (out.includes('\n')) resolve(out.trim());
     });
@@ -65,7 +72,10 @@ describe('acquireLock', () => {
     const live = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 10000)']);
     try {
       await writeFile(join(dir, 'other.lock'), `${live.pid}\n`);
-      await expect(acquireLock(join(dir, 'other.lock'))).rejects.toMatchObject({ code: 'NODE_UNAVAILABLE', message: expect.stringContaining(`pid ${live.pid}`) });
+      await expect(acquireLock(join(dir, 'other.lock'))).rejects.toMatchObject({
+        code: 'NODE_UNAVAILABLE',
+        message: expect.stringContaining(`pid ${live.pid}`),
+      });
     } finally {
       live.kill();
     }
@@ -81,23 +91,29 @@ describe('acquireLock', () => {
     await release();
   });
 
-  it(`exactly one of ${CONTENDERS} processes racing for a stale lock wins; the others get NODE_UNAVAILABLE`, { timeout: 60_000 }, async () => {
-    for (let round = 0; round < ROUNDS; round++) {
-      const path = join(dir, `stale-${round}.lock`);
-      await writeFile(path, `${await deadPid()}\n`);
-      const at = Date.now() + 1500;
-      const all = Array.from({ length: CONTENDERS }, () => contender(path, at));
-      try {
-        const results = await Promise.all(all.map((c) => c.result));
-        expect({ round, winners: results.filter((r) => r === 'won').length }).toEqual({ round, winners: 1 });
-        expect(results.filter((r) => r !== 'won')).toEqual(Array(CONTENDERS - 1).fill('NODE_UNAVAILABLE'));
-        // The lock names the winner, a live process.
-        const owner = Number.parseInt(await readFile(path, 'utf8'), 10);
-        expect(all[results.indexOf('won')]!.child.pid).toBe(owner);
-      } finally {
-        for (const c of all) c.child.stdin!.end('exit\n');
-        await Promise.all(all.map((c) => new Promise((resolve) => (c.child.exitCode !== null ? resolve(null) : c.child.once('exit', resolve)))));
+  it(
+    `exactly one of ${CONTENDERS} processes racing for a stale lock wins; the others get NODE_UNAVAILABLE`,
+    { timeout: 60_000 },
+    async () => {
+      for (let round = 0; round < ROUNDS; round++) {
+        const path = join(dir, `stale-${round}.lock`);
+        await writeFile(path, `${await deadPid()}\n`);
+        const at = Date.now() + 1500;
+        const all = Array.from({ length: CONTENDERS }, () => contender(path, at));
+        try {
+          const results = await Promise.all(all.map((c) => c.result));
+          expect({ round, winners: results.filter((r) => r === 'won').length }).toEqual({ round, winners: 1 });
+          expect(results.filter((r) => r !== 'won')).toEqual(Array(CONTENDERS - 1).fill('NODE_UNAVAILABLE'));
+          // The lock names the winner, a live process.
+          const owner = Number.parseInt(await readFile(path, 'utf8'), 10);
+          expect(all[results.indexOf('won')]!.child.pid).toBe(owner);
+        } finally {
+          for (const c of all) c.child.stdin!.end('exit\n');
+          await Promise.all(
+            all.map((c) => new Promise((resolve) => (c.child.exitCode !== null ? resolve(null) : c.child.once('exit', resolve)))),
+          );
+        }
       }
-    }
-  });
+    },
+  );
 });

@@ -25,7 +25,10 @@ function updateRecords(name: string, records: Array<[string, string | null]>, re
   // Bytes codecs, not bare arrays: polkadot.js reads a bare Uint8Array given for an Option as
   // an encoded Option (tag byte first).
   const bytes = (v: string) => api.registry.createType('Bytes', str(v));
-  const vec = api.registry.createType('Vec<(Bytes, Option<Bytes>)>', records.map(([k, v]) => [bytes(k), v === null ? null : bytes(v)]));
+  const vec = api.registry.createType(
+    'Vec<(Bytes, Option<Bytes>)>',
+    records.map(([k, v]) => [bytes(k), v === null ? null : bytes(v)]),
+  );
   return u8aConcat(hexToU8a('0xde84a1ba'), str(name), vec.toU8a(), new Uint8Array([removeRest ? 1 : 0]));
 }
 

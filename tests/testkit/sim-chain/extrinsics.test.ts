@@ -26,7 +26,10 @@ const GAS = { refTime: 5_000_000_000, proofSize: 200_000 };
 const str = (s: string) => compactAddLength(stringToU8a(s));
 function updateRecords(name: string, records: Array<[string, string | null]>, removeRest = false): Uint8Array {
   const bytes = (v: string) => api.registry.createType('Bytes', str(v));
-  const vec = api.registry.createType('Vec<(Bytes, Option<Bytes>)>', records.map(([k, v]) => [bytes(k), v === null ? null : bytes(v)]));
+  const vec = api.registry.createType(
+    'Vec<(Bytes, Option<Bytes>)>',
+    records.map(([k, v]) => [bytes(k), v === null ? null : bytes(v)]),
+  );
   return u8aConcat(hexToU8a('0xde84a1ba'), str(name), vec.toU8a(), new Uint8Array([removeRest ? 1 : 0]));
 }
 
@@ -39,7 +42,8 @@ async function getRecord(name: string, key: string) {
   return decodeGetRecord({ flags: res.result.asOk.flags.isRevert ? 1 : 0, data: res.result.asOk.data.toU8a(true) });
 }
 
-const txFor = (input: Uint8Array): SubmittableExtrinsic<'promise'> => api.tx.contracts!.call!(sim.registryAddress, 0, GAS, null, u8aToHex(input));
+const txFor = (input: Uint8Array): SubmittableExtrinsic<'promise'> =>
+  api.tx.contracts!.call!(sim.registryAddress, 0, GAS, null, u8aToHex(input));
 
 // A wallet as an extension injects it: signs the JSON payload it is handed.
 function walletSigner(pair: KeyringPair): Signer {
@@ -90,7 +94,11 @@ describe('transactions on the simulated registry', () => {
   it('a dry run charges a storage deposit for growing records and refunds for shrinking ones', async () => {
     const grow = await dryRun(updateRecords('bob', [['staex-id', BOB_ID]]));
     expect(grow.result.isOk).toBe(true);
-    const growth = encodedSize([['copybara-id', BOB_ID], ['staex-id', BOB_ID]]) - encodedSize([['copybara-id', BOB_ID]]);
+    const growth =
+      encodedSize([
+        ['copybara-id', BOB_ID],
+        ['staex-id', BOB_ID],
+      ]) - encodedSize([['copybara-id', BOB_ID]]);
     expect(grow.storageDeposit.isCharge).toBe(true);
     expect(grow.storageDeposit.asCharge.toBigInt()).toBe(BigInt(growth) * DEPOSIT_PER_BYTE);
     expect(grow.gasRequired.refTime.toBigInt()).toBeGreaterThan(0n);
@@ -156,7 +164,12 @@ describe('transactions on the simulated registry', () => {
     const events = (await (await api.at(hash)).query.system!.events!()) as unknown as EventRecord[];
     const phases = events.map((e) => (e.phase.isApplyExtrinsic ? e.phase.asApplyExtrinsic.toNumber() : -1));
     expect(phases[0]).toBe(0);
-    expect(events.filter((e, i) => phases[i] === 1).map((e) => e.event.method).pop()).toBe('ExtrinsicSuccess');
+    expect(
+      events
+        .filter((e, i) => phases[i] === 1)
+        .map((e) => e.event.method)
+        .pop(),
+    ).toBe('ExtrinsicSuccess');
     expect((await api.rpc.chain.getHeader(hash)).number.toNumber()).toBe(sim.blockNumber());
   });
 
@@ -164,7 +177,9 @@ describe('transactions on the simulated registry', () => {
     const nonce = sim.nonce(owner.address);
     const results = await sendAll(txFor(updateRecords('bob', [['staex-id', BOB_ID]])), owner);
     expect(results.at(-1)!.status.isFinalized).toBe(true);
-    expect(eventNames(results.at(-1)!)).toEqual(expect.arrayContaining(['system.ExtrinsicSuccess', 'contracts.StorageDepositTransferredAndHeld']));
+    expect(eventNames(results.at(-1)!)).toEqual(
+      expect.arrayContaining(['system.ExtrinsicSuccess', 'contracts.StorageDepositTransferredAndHeld']),
+    );
     expect(sim.nonce(owner.address)).toBe(nonce + 1);
     expect(await getRecord('bob', 'staex-id')).toEqual({ kind: 'ok', value: BOB_ID });
   });
@@ -195,7 +210,9 @@ describe('transactions on the simulated registry', () => {
     expect(sigOffset).toBeGreaterThan(0);
     const tampered = bytes.slice();
     tampered[sigOffset + 5]! ^= 0x01; // one bit of the sr25519 signature
-    await expect(api.rpc.author.submitExtrinsic(u8aToHex(tampered))).rejects.toThrow(/1010: Invalid Transaction: Transaction has a bad signature/);
+    await expect(api.rpc.author.submitExtrinsic(u8aToHex(tampered))).rejects.toThrow(
+      /1010: Invalid Transaction: Transaction has a bad signature/,
+    );
 
     const block = sim.blockNumber();
     await api.rpc.author.submitExtrinsic(tx.toHex());
@@ -277,7 +294,7 @@ describe('transactions on the simulated registry', () => {
     const list = async (selector: string, who: KeyringPair) => {
       const res = await dryRun(u8aConcat(hexToU8a(selector), who.publicKey));
       expect(res.result.asOk.flags.isRevert).toBe(false);
-      const out = api.registry.createType('Result<Vec<Text>, u8>', res.result.asOk.data.toU8a(true)) as any;
+      const out = api.registry.createType<any>('Result<Vec<Text>, u8>', res.result.asOk.data.toU8a(true));
       return out.asOk.map((t: { toString(): string }) => t.toString());
     };
     expect(await list('0xe413b13a', owner)).toEqual(['bob', 'carol']);

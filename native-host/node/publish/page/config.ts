@@ -22,7 +22,15 @@ export function decodePageConfig(value: unknown): PageConfig {
     throw CopybaraError.BAD_MESSAGE(`field "records" must list 1 to ${MAX_RECORDS} records`);
   }
   const records = o.records.map((r, i): [string, string] => {
-    if (!Array.isArray(r) || r.length !== 2 || typeof r[0] !== 'string' || typeof r[1] !== 'string' || r[0] === '' || r[0].length > 64 || r[1].length > 256) {
+    if (
+      !Array.isArray(r) ||
+      r.length !== 2 ||
+      typeof r[0] !== 'string' ||
+      typeof r[1] !== 'string' ||
+      r[0] === '' ||
+      r[0].length > 64 ||
+      r[1].length > 256
+    ) {
       throw CopybaraError.BAD_MESSAGE(`records[${i}] must be a [key, value] pair of text`);
     }
     return [r[0], r[1]];

@@ -24,7 +24,12 @@ export function say(el: HTMLElement, text: string, kind: 'problem' | 'done' | nu
 }
 
 // Radio buttons, each inside its label, calling `onchoose` with the chosen value.
-export function choiceList(container: HTMLElement, name: string, items: { value: string; label: string }[], onchoose: (value: string) => void): void {
+export function choiceList(
+  container: HTMLElement,
+  name: string,
+  items: { value: string; label: string }[],
+  onchoose: (value: string) => void,
+): void {
   container.replaceChildren(
     ...items.map((item) => {
       const label = document.createElement('label');

@@ -115,7 +115,11 @@ async function lookForWallets(): Promise<void> {
     return;
   }
   if (found.kind === 'no-accounts') {
-    say(ui.walletStatus, `${found.wallets.join(', ')} shares no accounts with this page. Allow an account for this page in your wallet, then look again.`, 'problem');
+    say(
+      ui.walletStatus,
+      `${found.wallets.join(', ')} shares no accounts with this page. Allow an account for this page in your wallet, then look again.`,
+      'problem',
+    );
     show(ui.walletRetry, true);
     return;
   }
@@ -165,7 +169,11 @@ async function chooseAccount(a: Account): Promise<void> {
       ? 'This account owns or controls no domain that could be found. You can still type one below.'
       : `This account owns or controls ${domains.length === 1 ? 'one domain' : `${domains.length} domains`}. Choose one, or type another below.`;
   // A chain that could not be searched is a problem only when nothing was found elsewhere.
-  say(ui.domainsStatus, [found, ...problems.map((p) => `Could not look on ${p}`)].join(' '), problems.length > 0 && domains.length === 0 ? 'problem' : null);
+  say(
+    ui.domainsStatus,
+    [found, ...problems.map((p) => `Could not look on ${p}`)].join(' '),
+    problems.length > 0 && domains.length === 0 ? 'problem' : null,
+  );
   if (domains.length > 0) {
     choiceList(
       ui.domainList,
@@ -206,15 +214,24 @@ async function check(): Promise<void> {
     const plan = await link.plan(a.address, name, config!.records);
     if (account !== a || ui.domain.value.trim().toLowerCase() !== name.full) return;
     if (plan.upToDate) {
-      say(ui.checkStatus, `${name.full} already points to this node (${shortNodeId(config!.nodeId)}); there is nothing to publish.`, 'done');
+      say(
+        ui.checkStatus,
+        `${name.full} already points to this node (${shortNodeId(config!.nodeId)}); there is nothing to publish.`,
+        'done',
+      );
       return;
     }
     planned = { plan, link, name, account: a };
     ui.fee.textContent = plan.fee ? `about ${plan.fee.text}` : 'could not be estimated; your wallet shows it before you sign';
     ui.deposit.textContent = depositText(plan);
     show(ui.plan, true);
-    const replaced = plan.changes.filter((c) => c.current !== null).map((c) => ` Its ${c.key} record now holds “${c.current}”; publishing replaces it.`);
-    say(ui.checkStatus, `${name.full} can point to this node; its other records stay as they are.${replaced.join('')} Press Publish; your wallet will ask you to sign.`);
+    const replaced = plan.changes
+      .filter((c) => c.current !== null)
+      .map((c) => ` Its ${c.key} record now holds “${c.current}”; publishing replaces it.`);
+    say(
+      ui.checkStatus,
+      `${name.full} can point to this node; its other records stay as they are.${replaced.join('')} Press Publish; your wallet will ask you to sign.`,
+    );
   } catch (err) {
     say(ui.checkStatus, problemText(err), 'problem');
   } finally {

@@ -13,7 +13,8 @@ export interface Account {
   source: string;
 }
 
-export type WalletResult = { kind: 'none' } | { kind: 'no-accounts'; wallets: string[] } | { kind: 'accounts'; wallets: string[]; accounts: Account[] };
+export type WalletResult =
+  { kind: 'none' } | { kind: 'no-accounts'; wallets: string[] } | { kind: 'accounts'; wallets: string[]; accounts: Account[] };
 
 export const APP_NAME = 'Copybara';
 
@@ -31,5 +32,5 @@ export async function findAccounts(): Promise<WalletResult> {
 
 export async function signerFor(address: string): Promise<Signer> {
   const injected = await web3FromAddress(address);
-  return injected.signer as Signer;
+  return injected.signer;
 }

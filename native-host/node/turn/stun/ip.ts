@@ -75,7 +75,7 @@ export function formatIPv6(bytes: Uint8Array, offset = 0): string {
   // RFC 5952 §4.2: compress the longest run of two or more zero groups, the first on a tie.
   let bestStart = -1;
   let bestLen = 1;
-  for (let i = 0; i < 8; ) {
+  for (let i = 0; i < 8;) {
     if (groups[i] !== 0) {
       i++;
       continue;

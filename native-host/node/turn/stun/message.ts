@@ -8,13 +8,7 @@ import { ATTR, HEADER_LENGTH, MAGIC_COOKIE, type StunClass } from './constants';
 
 /** RFC 5389 §6: the class bits C1 (bit 8) and C0 (bit 4) are interleaved with the method. */
 export function messageType(method: number, cls: StunClass): number {
-  return (
-    (method & 0x000f) |
-    ((method & 0x0070) << 1) |
-    ((method & 0x0f80) << 2) |
-    ((cls & 0x1) << 4) |
-    ((cls & 0x2) << 7)
-  );
+  return (method & 0x000f) | ((method & 0x0070) << 1) | ((method & 0x0f80) << 2) | ((cls & 0x1) << 4) | ((cls & 0x2) << 7);
 }
 
 export function methodOf(type: number): number {
@@ -77,7 +71,7 @@ export class StunMessage {
   get(type: number): Buffer | undefined {
     const a = this.attrs;
     for (let i = 0; i < a.length; i += 3) {
-      if (a[i] === type) return this.raw.subarray(a[i + 1]!, a[i + 1]! + a[i + 2]!);
+      if (a[i] === type) return this.raw.subarray(a[i + 1], a[i + 1]! + a[i + 2]!);
     }
     return undefined;
   }
@@ -87,7 +81,7 @@ export class StunMessage {
     const out: Buffer[] = [];
     const a = this.attrs;
     for (let i = 0; i < a.length; i += 3) {
-      if (a[i] === type) out.push(this.raw.subarray(a[i + 1]!, a[i + 1]! + a[i + 2]!));
+      if (a[i] === type) out.push(this.raw.subarray(a[i + 1], a[i + 1]! + a[i + 2]!));
     }
     return out;
   }
@@ -148,11 +142,6 @@ export class StunMessage {
 /** True when the datagram looks like STUN (two zero bits and the cookie), before full decoding. */
 export function looksLikeStun(data: Uint8Array): boolean {
   return (
-    data.length >= HEADER_LENGTH &&
-    (data[0]! & 0xc0) === 0 &&
-    data[4] === 0x21 &&
-    data[5] === 0x12 &&
-    data[6] === 0xa4 &&
-    data[7] === 0x42
+    data.length >= HEADER_LENGTH && (data[0]! & 0xc0) === 0 && data[4] === 0x21 && data[5] === 0x12 && data[6] === 0xa4 && data[7] === 0x42
   );
 }

@@ -76,13 +76,7 @@ export function encodeAddress(addr: TransportAddress): Buffer {
  * Writes an XOR'ed address value into `out` at `offset` from raw address bytes; returns
  * the number of bytes written (8 or 20). The allocation-free form used on the hot path.
  */
-export function writeXorAddress(
-  out: Uint8Array,
-  offset: number,
-  ip: Uint8Array,
-  port: number,
-  transactionId: Uint8Array,
-): number {
+export function writeXorAddress(out: Uint8Array, offset: number, ip: Uint8Array, port: number, transactionId: Uint8Array): number {
   out[offset] = 0;
   out[offset + 1] = ip.length === 4 ? FAMILY_IPV4 : FAMILY_IPV6;
   const xport = port ^ (MAGIC_COOKIE >>> 16);

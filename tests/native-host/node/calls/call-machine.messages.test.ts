@@ -98,7 +98,11 @@ describe('messages from the peer', () => {
       expect(step.effects).toEqual([{ type: 'emit-signal', signal }]);
       expect(step.state).toBe(s);
     }
-    for (const [state, make] of [['ringing', out.ringing], ['incoming', inc.incoming], ['ended', out.ended]] as const) {
+    for (const [state, make] of [
+      ['ringing', out.ringing],
+      ['incoming', inc.incoming],
+      ['ended', out.ended],
+    ] as const) {
       const step = run(make(), msg({ type: 'signal', callId: ID, signal }));
       expect(step.effects).toEqual([{ type: 'log', line: `signal for a call that is ${state} ignored` }]);
     }

@@ -1,6 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import { type CallEvent, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
-import { ALL, CODE, ENDED, ID, T, T0, emitted, expectUnchanged, inc, init, msg, out, run, sentOf, types } from '../../../../testkit/calls/machine-states';
+import {
+  ALL,
+  CODE,
+  ENDED,
+  ID,
+  T,
+  T0,
+  emitted,
+  expectUnchanged,
+  inc,
+  init,
+  msg,
+  out,
+  run,
+  sentOf,
+  types,
+} from '../../../../testkit/calls/machine-states';
 
 // How a call starts, and what the user, the timers, the link and the dialer do to it in each
 // state (messages from the peer: call-machine.messages.test.ts). Input states are frozen, so
@@ -76,9 +92,17 @@ describe('the dialer and the link', () => {
 
   it('a failed dial ends the call as unreachable, with the reason', () => {
     const step = run(out.dialing(), { type: 'dial-failed', detail: 'no answer from the network within 15 s' });
-    expect(step.state.info).toMatchObject({ state: 'ended', reason: 'unreachable', detail: 'no answer from the network within 15 s', endedAt: T0 + 10 });
+    expect(step.state.info).toMatchObject({
+      state: 'ended',
+      reason: 'unreachable',
+      detail: 'no answer from the network within 15 s',
+      endedAt: T0 + 10,
+    });
     expect(types(step.effects)).toEqual(['stop-dial', 'stop-timer ring', 'emit', 'log']);
-    expect(step.effects.at(-1)).toEqual({ type: 'log', line: `call ${ID.slice(0, 8)} ended: unreachable (no answer from the network within 15 s)` });
+    expect(step.effects.at(-1)).toEqual({
+      type: 'log',
+      line: `call ${ID.slice(0, 8)} ended: unreachable (no answer from the network within 15 s)`,
+    });
   });
 
   it('a link that closes ends a live call as peer-lost, without a word on it', () => {
@@ -124,9 +148,25 @@ describe('our user', () => {
 
   it('hang-up ends a live call as hangup and tells the peer, if there is a link to tell it on', () => {
     expect(types(run(out.dialing(), { type: 'hangup' }).effects)).toEqual(['stop-dial', 'stop-timer ring', 'emit', 'log']);
-    expect(types(run(out.dialingLinked(), { type: 'hangup' }).effects)).toEqual(['stop-dial', 'stop-timer ring', 'stop-timer keep-alive', 'send hangup', 'close-link', 'emit', 'log']);
+    expect(types(run(out.dialingLinked(), { type: 'hangup' }).effects)).toEqual([
+      'stop-dial',
+      'stop-timer ring',
+      'stop-timer keep-alive',
+      'send hangup',
+      'close-link',
+      'emit',
+      'log',
+    ]);
     const active = run(inc.active(), { type: 'hangup' });
-    expect(types(active.effects)).toEqual(['stop-timer answer', 'stop-timer keep-alive', 'stop-media', 'send hangup', 'close-link', 'emit', 'log']);
+    expect(types(active.effects)).toEqual([
+      'stop-timer answer',
+      'stop-timer keep-alive',
+      'stop-media',
+      'send hangup',
+      'close-link',
+      'emit',
+      'log',
+    ]);
     expect(sentOf(active)).toEqual([{ type: 'hangup', callId: ID, reason: 'hangup' }]);
     expect(active.state.info.reason).toBe('hangup');
   });

@@ -66,7 +66,12 @@ describe('a call to us', () => {
     const link = ringHere();
     expect(link.types()).toEqual(['ringing']);
     expect(states(CALL)).toEqual(['incoming']);
-    expect(info(CALL)).toMatchObject({ direction: 'incoming', peer: encodeNodeId(PEER), peerName: 'alice', safetyCode: safetyCode(ME, PEER) });
+    expect(info(CALL)).toMatchObject({
+      direction: 'incoming',
+      peer: encodeNodeId(PEER),
+      peerName: 'alice',
+      safetyCode: safetyCode(ME, PEER),
+    });
     expect(() => calls.turn(CALL)).toThrow(/media is relayed only for an answered call/);
 
     expect(calls.answer(CALL).state).toBe('active');
@@ -198,7 +203,11 @@ describe('a call we place', () => {
     const busy = await callOut((m) => (m.type === 'ring' ? { type: 'busy', callId: m.callId } : null));
     expect(info(busy.callId)).toMatchObject({ state: 'ended', reason: 'busy' });
     const refused = await callOut((m) => (m.type === 'ring' ? { type: 'refuse', callId: m.callId, reason: 'link-expired' } : null));
-    expect(info(refused.callId)).toMatchObject({ state: 'ended', reason: 'refused', detail: 'this call link has expired; ask for a new one' });
+    expect(info(refused.callId)).toMatchObject({
+      state: 'ended',
+      reason: 'refused',
+      detail: 'this call link has expired; ask for a new one',
+    });
   });
 });
 

@@ -15,7 +15,12 @@ beforeEach(() => {
   link = new FakeLink(Buffer.alloc(32, 3));
   logs = [];
   rings = [];
-  awaitRing(link, TIMEOUT, (l) => logs.push(l), (l, r) => rings.push([l, r]));
+  awaitRing(
+    link,
+    TIMEOUT,
+    (l) => logs.push(l),
+    (l, r) => rings.push([l, r]),
+  );
 });
 afterEach(() => vi.useRealTimers());
 

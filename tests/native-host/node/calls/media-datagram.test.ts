@@ -117,7 +117,9 @@ describe('media datagram, allocation-light helpers', () => {
         expect(errorOf(() => deliverMediaDatagram(d, sink, 'u'))).toBe(expected);
         if (expected === 'no error') {
           const back = decodeMediaDatagram(d);
-          expect(sink.got).toEqual([{ username: 'u', from: back.from, to: back.to, data: Buffer.from(back.payload), headroom: HEADER, sameMemory: true }]);
+          expect(sink.got).toEqual([
+            { username: 'u', from: back.from, to: back.to, data: Buffer.from(back.payload), headroom: HEADER, sameMemory: true },
+          ]);
         } else expect(sink.got).toEqual([]);
       }),
       { numRuns: 2000 },

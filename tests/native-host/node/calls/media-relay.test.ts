@@ -26,7 +26,7 @@ describe('MediaRelay', () => {
     expect(turn.delivered).toEqual([]);
   });
 
-  it('start registers the credential with this side\'s virtual addresses and the datagram payload cap', () => {
+  it("start registers the credential with this side's virtual addresses and the datagram payload cap", () => {
     relay.attach(link);
     relay.start();
     expect(relay.active).toBe(true);
@@ -47,7 +47,7 @@ describe('MediaRelay', () => {
     expect(Buffer.from(d.payload).equals(payload)).toBe(true);
   });
 
-  it('what the peer sends is delivered to this call\'s credential, ports and payload intact', () => {
+  it("what the peer sends is delivered to this call's credential, ports and payload intact", () => {
     relay.attach(link);
     relay.start();
     link.emit('datagram', encodeMediaDatagram(40000, 40001, Buffer.from('frame')));

@@ -44,7 +44,9 @@ describe('the CSP builder refuses what no endpoint may be', () => {
       ['https://a.example', /must start with wss:\/\//],
     ];
     for (const [url, why] of bad) {
-      expect(() => contentSecurityPolicy({ azero: [url], tzero: [] }), url).toThrow(expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(why) }));
+      expect(() => contentSecurityPolicy({ azero: [url], tzero: [] }), url).toThrow(
+        expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(why) }),
+      );
       expect(() => connectSources({ azero: [], tzero: [url] }), url).toThrow(/the publish page cannot be allowed to connect to/);
     }
   });

@@ -35,7 +35,14 @@ interface Answer {
 function get(port: number, path: string, opts: { method?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
   return new Promise((resolve, reject) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: opts.method ?? 'GET', headers: { host: `127.0.0.1:${port}`, ...opts.headers }, agent: false },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: opts.method ?? 'GET',
+        headers: { host: `127.0.0.1:${port}`, ...opts.headers },
+        agent: false,
+      },
       (res) => {
         let body = '';
         res.setEncoding('utf8');
@@ -109,7 +116,12 @@ describe('publishing page server', () => {
     expect(config.status).toBe(200);
     expect(config.headers['content-type']).toBe('application/json; charset=utf-8');
     expect(config.headers['cache-control']).toBe('no-store');
-    expect(JSON.parse(config.body)).toEqual({ nodeId: NODE_ID, records: [['copybara-id', NODE_ID]], endpoints: ENDPOINTS, myName: 'bob.azero' });
+    expect(JSON.parse(config.body)).toEqual({
+      nodeId: NODE_ID,
+      records: [['copybara-id', NODE_ID]],
+      endpoints: ENDPOINTS,
+      myName: 'bob.azero',
+    });
 
     const head = await get(port, path, { method: 'HEAD' });
     expect(head.status).toBe(200);
@@ -120,7 +132,22 @@ describe('publishing page server', () => {
     const s = server();
     const { port, path, secret } = parts((await s.open(ENDPOINTS, null)).url);
     const wrong = secret.slice(0, -1) + (secret.endsWith('A') ? 'B' : 'A');
-    for (const p of ['/', '/publish/', '/publish', `/publish/${wrong}/`, `/publish/${wrong}/config.json`, `/publish/${secret.slice(1)}/`, `/publish/${secret}`, `/${secret}/`, `/publish/${secret}/notes.txt`, `/publish/${secret}/nope.js`, `/publish/${secret}/../${secret}/`, `/publish/${secret}/%2e%2e/index.html`, `${path}sub/index.html`, `/config.json`]) {
+    for (const p of [
+      '/',
+      '/publish/',
+      '/publish',
+      `/publish/${wrong}/`,
+      `/publish/${wrong}/config.json`,
+      `/publish/${secret.slice(1)}/`,
+      `/publish/${secret}`,
+      `/${secret}/`,
+      `/publish/${secret}/notes.txt`,
+      `/publish/${secret}/nope.js`,
+      `/publish/${secret}/../${secret}/`,
+      `/publish/${secret}/%2e%2e/index.html`,
+      `${path}sub/index.html`,
+      `/config.json`,
+    ]) {
       const a = await get(port, p);
       expect(a.status, p).toBe(404);
       expectBare404(a);
@@ -149,10 +176,25 @@ describe('publishing page server', () => {
   it('refuses other Hosts (DNS rebinding), other Origins and cross-site fetches, even with the secret', async () => {
     const s = server();
     const { port, path } = parts((await s.open(ENDPOINTS, null)).url);
-    for (const host of ['localhost', `localhost:${port}`, '127.0.0.1', `127.0.0.1:${port + 1}`, `evil.example:${port}`, `127.0.0.1.nip.io:${port}`, `[::1]:${port}`]) {
+    for (const host of [
+      'localhost',
+      `localhost:${port}`,
+      '127.0.0.1',
+      `127.0.0.1:${port + 1}`,
+      `evil.example:${port}`,
+      `127.0.0.1.nip.io:${port}`,
+      `[::1]:${port}`,
+    ]) {
       expectBare404(await get(port, `${path}config.json`, { headers: { host } }));
     }
-    for (const origin of ['https://evil.example', 'null', `http://localhost:${port}`, `http://127.0.0.1:${port + 1}`, `https://127.0.0.1:${port}`, 'chrome-extension://abc']) {
+    for (const origin of [
+      'https://evil.example',
+      'null',
+      `http://localhost:${port}`,
+      `http://127.0.0.1:${port + 1}`,
+      `https://127.0.0.1:${port}`,
+      'chrome-extension://abc',
+    ]) {
       expectBare404(await get(port, `${path}config.json`, { headers: { origin } }));
     }
     for (const site of ['cross-site', 'same-site']) {
@@ -227,7 +269,12 @@ describe('a real node', () => {
     expect(js.status).toBe(200);
     expect(js.body.length).toBeGreaterThan(10_000);
     expect((await get(port, `${path}style.css`)).status).toBe(200);
-    expect(JSON.parse((await get(port, `${path}config.json`)).body)).toEqual({ nodeId, records: [['copybara-id', nodeId]], endpoints: ENDPOINTS, myName: 'bob.azero' });
+    expect(JSON.parse((await get(port, `${path}config.json`)).body)).toEqual({
+      nodeId,
+      records: [['copybara-id', nodeId]],
+      endpoints: ENDPOINTS,
+      myName: 'bob.azero',
+    });
     expectBare404(await get(port, `${path}config.json`, { headers: { host: `localhost:${port}` } }));
 
     // The same listener, a new secret.

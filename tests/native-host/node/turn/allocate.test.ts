@@ -103,7 +103,14 @@ describe('Allocate (RFC 5766 §6.2)', () => {
     expect(await rejectionCode(c.allocate({ attrs: [[ATTR.EVEN_PORT, Buffer.from([0x80])]] }))).toBe(508);
     expect(await rejectionCode(c.allocate({ attrs: [[ATTR.RESERVATION_TOKEN, Buffer.alloc(8)]] }))).toBe(508);
     expect(
-      await rejectionCode(c.allocate({ attrs: [[ATTR.RESERVATION_TOKEN, Buffer.alloc(8)], [ATTR.EVEN_PORT, Buffer.from([0])]] })),
+      await rejectionCode(
+        c.allocate({
+          attrs: [
+            [ATTR.RESERVATION_TOKEN, Buffer.alloc(8)],
+            [ATTR.EVEN_PORT, Buffer.from([0])],
+          ],
+        }),
+      ),
     ).toBe(400);
   });
 

@@ -62,7 +62,10 @@ const seeds: Buffer[] = [
     .add(ATTR.CHANNEL_NUMBER, A.encodeChannelNumber(0x4000))
     .addXorAddress(ATTR.XOR_PEER_ADDRESS, { family: 6, address: '2001:db8::1', port: 5 })
     .finish({ integrityKey: KEY }),
-  new StunWriter(METHOD.ALLOCATE, CLASS.ERROR, tid).addErrorCode(420).add(ATTR.UNKNOWN_ATTRIBUTES, A.encodeUnknownAttributes([1, 2, 3])).finish({ fingerprint: true }),
+  new StunWriter(METHOD.ALLOCATE, CLASS.ERROR, tid)
+    .addErrorCode(420)
+    .add(ATTR.UNKNOWN_ATTRIBUTES, A.encodeUnknownAttributes([1, 2, 3]))
+    .finish({ fingerprint: true }),
   encodeSendIndication(Buffer.from([100, 64, 0, 2]), 50000, randomBytes(40)),
   encodeDataIndication(Buffer.from([100, 64, 0, 2]), 50000, randomBytes(41)),
   encodeChannelData(0x4000, randomBytes(33), true),
@@ -101,9 +104,7 @@ const mutated = fc
  * (MESSAGE-INTEGRITY and FINGERPRINT excluded: their lengths are fixed, so a random one is
  * malformed by definition).
  */
-const FREE_TYPES = [...Object.values(ATTR), 0x7777, 0xc001].filter(
-  (t) => t !== ATTR.MESSAGE_INTEGRITY && t !== ATTR.FINGERPRINT,
-);
+const FREE_TYPES = [...Object.values(ATTR), 0x7777, 0xc001].filter((t) => t !== ATTR.MESSAGE_INTEGRITY && t !== ATTR.FINGERPRINT);
 const structured = fc
   .tuple(
     fc.integer({ min: 0, max: 0xfff }),
@@ -119,11 +120,17 @@ const structured = fc
 
 describe('fuzzing the decoders', () => {
   it(`${RUNS} random byte arrays: decode or StunError`, () => {
-    fc.assert(fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => decodeEverything(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 200 }), (bytes) => decodeEverything(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it(`${RUNS} mutated valid messages: decode or StunError`, () => {
-    fc.assert(fc.property(mutated, (bytes) => decodeEverything(bytes)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(mutated, (bytes) => decodeEverything(bytes)),
+      { numRuns: RUNS },
+    );
   });
 
   it(`${RUNS} random well-framed messages decode completely`, () => {
@@ -147,9 +154,7 @@ describe('fuzzing the server datagram handler', () => {
     h = await new Harness().start();
     h.addUser('alice', 'secret');
     raw = await RawClient.open(h.server.port);
-    const challenge = StunMessage.decode(
-      await raw.exchange(new StunWriter(METHOD.REFRESH, CLASS.REQUEST, randomBytes(12)).finish()),
-    );
+    const challenge = StunMessage.decode(await raw.exchange(new StunWriter(METHOD.REFRESH, CLASS.REQUEST, randomBytes(12)).finish()));
     nonce = challenge.get(ATTR.NONCE)!.toString();
   });
   afterAll(async () => {
@@ -181,8 +186,16 @@ describe('fuzzing the server datagram handler', () => {
         fc.array(
           fc.tuple(
             fc.constantFrom(
-              ATTR.REQUESTED_TRANSPORT, ATTR.LIFETIME, ATTR.XOR_PEER_ADDRESS, ATTR.CHANNEL_NUMBER, ATTR.EVEN_PORT,
-              ATTR.RESERVATION_TOKEN, ATTR.DONT_FRAGMENT, ATTR.REQUESTED_ADDRESS_FAMILY, ATTR.DATA, 0x7777,
+              ATTR.REQUESTED_TRANSPORT,
+              ATTR.LIFETIME,
+              ATTR.XOR_PEER_ADDRESS,
+              ATTR.CHANNEL_NUMBER,
+              ATTR.EVEN_PORT,
+              ATTR.RESERVATION_TOKEN,
+              ATTR.DONT_FRAGMENT,
+              ATTR.REQUESTED_ADDRESS_FAMILY,
+              ATTR.DATA,
+              0x7777,
             ),
             fc.oneof(
               fc.uint8Array({ maxLength: 24 }),
@@ -201,7 +214,10 @@ describe('fuzzing the server datagram handler', () => {
         w.add(ATTR.USERNAME, 'alice').add(ATTR.REALM, 'copybara').add(ATTR.NONCE, nonce);
         return w.finish({ integrityKey: KEY, fingerprint: true });
       });
-    fc.assert(fc.property(request, (bytes) => feed(bytes, true)), { numRuns: RUNS });
+    fc.assert(
+      fc.property(request, (bytes) => feed(bytes, true)),
+      { numRuns: RUNS },
+    );
     expect(h.logs.filter((l) => l.includes('internal error'))).toEqual([]);
     expect(h.server.stats().rejected).toBeGreaterThan(0);
   });

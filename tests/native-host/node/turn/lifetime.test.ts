@@ -5,7 +5,7 @@ import { decodeErrorCode } from '../../../../native-host/node/turn/stun/error-co
 import { longTermKey, verifyIntegrity } from '../../../../native-host/node/turn/stun/integrity';
 import { StunMessage } from '../../../../native-host/node/turn/stun/message';
 import { StunWriter } from '../../../../native-host/node/turn/stun/writer';
-import { rejectionCode, TurnRequestError, type TurnClient } from '../../../../testkit/turn-client';
+import { rejectionCode, type TurnClient } from '../../../../testkit/turn-client';
 import { Harness, PEER, RawClient, waitFor, type Sent } from '../../../../testkit/turn/harness';
 
 const SECOND = 1000;

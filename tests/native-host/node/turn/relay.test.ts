@@ -5,7 +5,7 @@ import { encodeXorAddress } from '../../../../native-host/node/turn/stun/xor-add
 import { encodeChannelData } from '../../../../native-host/node/turn/wire/channel-data';
 import { encodeSendIndication } from '../../../../native-host/node/turn/wire/indication';
 import { StunWriter } from '../../../../native-host/node/turn/stun/writer';
-import { rejectionCode, TurnRequestError, type TurnClient } from '../../../../testkit/turn-client';
+import { rejectionCode, type TurnClient } from '../../../../testkit/turn-client';
 import { Harness, PEER, waitFor, type Sent } from '../../../../testkit/turn/harness';
 
 const peerAttr = (address: string, port: number): [number, (tid: Buffer) => Buffer] => [

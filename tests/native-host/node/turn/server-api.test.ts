@@ -50,7 +50,7 @@ describe('TurnServer API', () => {
     await expect(fresh.listen()).rejects.toThrow(/closed/);
   });
 
-  it('runs one unref\'d sweep timer while listening, sweeping periodically, cleared by close()', async () => {
+  it("runs one unref'd sweep timer while listening, sweeping periodically, cleared by close()", async () => {
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
     try {
       const s = new TurnServer();
@@ -100,7 +100,15 @@ describe('TurnServer API', () => {
 
   it('contains a throwing binding.send() to the one datagram', async () => {
     const h = await new Harness().start();
-    h.server.addUser('alice', 'secret', binding({ send: () => { throw new Error('overlay down'); } }));
+    h.server.addUser(
+      'alice',
+      'secret',
+      binding({
+        send: () => {
+          throw new Error('overlay down');
+        },
+      }),
+    );
     const c = await h.client('alice', 'secret');
     await c.allocate();
     await c.createPermission(PEER.address);
@@ -161,13 +169,22 @@ describe('nonces and logging', () => {
   it('rate-limits repeated lines per class and reports what it suppressed', () => {
     let t = 0;
     const lines: string[] = [];
-    const log = new RateLimitedLog((l) => lines.push(l), () => t, 1000);
+    const log = new RateLimitedLog(
+      (l) => lines.push(l),
+      () => t,
+      1000,
+    );
     for (let i = 0; i < 50; i++) log.line('a', `a${i}`);
     log.line('b', 'b0');
     t = 1000;
     log.line('a', 'a-late');
     expect(lines).toEqual(['a0', 'b0', 'a-late (49 similar suppressed)']);
-    new RateLimitedLog(() => { throw new Error('sink'); }, () => 0).line('x', 'y'); // must not throw
+    new RateLimitedLog(
+      () => {
+        throw new Error('sink');
+      },
+      () => 0,
+    ).line('x', 'y'); // must not throw
   });
 
   it('garbage from many datagrams produces one log line per class', async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TurnServer } from '../../../../native-host/node/turn/server';
-import { rejectionCode, TurnClient, TurnRequestError, type PeerAddress, type TurnData } from '../../../../testkit/turn-client';
+import { rejectionCode, TurnClient, type PeerAddress, type TurnData } from '../../../../testkit/turn-client';
 
 // One TurnServer, two credentials bound to each other in a loop: what user A's client
 // relays, A's binding.send() hands to server.deliver() for user B, and back. This is the

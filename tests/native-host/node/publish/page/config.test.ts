@@ -5,7 +5,12 @@ import { decodePageConfig } from '../../../../../native-host/node/publish/page/c
 // The page checks what its server sends before writing any of it with the user's money.
 
 const NODE_ID = encodeNodeId(new Uint8Array(32).fill(3));
-const GOOD = { nodeId: NODE_ID, records: [['copybara-id', NODE_ID]], endpoints: { azero: ['wss://ws.azero.dev'], tzero: [] }, myName: 'bob.azero' };
+const GOOD = {
+  nodeId: NODE_ID,
+  records: [['copybara-id', NODE_ID]],
+  endpoints: { azero: ['wss://ws.azero.dev'], tzero: [] },
+  myName: 'bob.azero',
+};
 
 describe('publishing page config', () => {
   it('decodes what the server sends', () => {

@@ -45,22 +45,29 @@ describe('xor-address', () => {
     expect(codeOf(() => decodeXorAddress(Buffer.alloc(20, 0).fill(1, 1, 2), tid))).toBe('BAD_ATTR');
     expect(codeOf(() => decodeAddress(Buffer.from([0, 2, 0, 0, 1, 2, 3, 4])))).toBe('BAD_ATTR');
     expect(codeOf(() => decodeAddress(Buffer.alloc(2)))).toBe('BAD_ATTR');
-    expect(codeOf(() => decodeXorAddress(encodeXorAddress({ family: 4, address: '1.2.3.4', port: 1 }, tid), Buffer.alloc(3)))).toBe('BAD_ATTR');
+    expect(codeOf(() => decodeXorAddress(encodeXorAddress({ family: 4, address: '1.2.3.4', port: 1 }, tid), Buffer.alloc(3)))).toBe(
+      'BAD_ATTR',
+    );
     expect(codeOf(() => encodeAddress({ family: 4, address: '::1', port: 1 }))).toBe('BAD_ATTR');
     expect(codeOf(() => encodeAddress({ family: 4, address: '1.2.3.4', port: 70000 }))).toBe('BAD_ATTR');
   });
 
   it('property: any IPv4/IPv6 address and port round-trips', () => {
     fc.assert(
-      fc.property(fc.oneof(fc.ipV4(), fc.ipV6()), fc.integer({ min: 0, max: 65535 }), fc.uint8Array({ minLength: 12, maxLength: 12 }), (ip, port, id) => {
-        const bytes = parseIp(ip);
-        expect(bytes).not.toBeNull();
-        const family = bytes!.length === 4 ? 4 : 6;
-        const canonical = family === 4 ? ip : formatIPv6(bytes!);
-        const addr: TransportAddress = { family, address: canonical, port };
-        expect(decodeXorAddress(encodeXorAddress(addr, id), id)).toEqual(addr);
-        expect(parseIp(canonical)!.equals(bytes!)).toBe(true);
-      }),
+      fc.property(
+        fc.oneof(fc.ipV4(), fc.ipV6()),
+        fc.integer({ min: 0, max: 65535 }),
+        fc.uint8Array({ minLength: 12, maxLength: 12 }),
+        (ip, port, id) => {
+          const bytes = parseIp(ip);
+          expect(bytes).not.toBeNull();
+          const family = bytes!.length === 4 ? 4 : 6;
+          const canonical = family === 4 ? ip : formatIPv6(bytes!);
+          const addr: TransportAddress = { family, address: canonical, port };
+          expect(decodeXorAddress(encodeXorAddress(addr, id), id)).toEqual(addr);
+          expect(parseIp(canonical)!.equals(bytes!)).toBe(true);
+        },
+      ),
       { numRuns: 2000 },
     );
   });

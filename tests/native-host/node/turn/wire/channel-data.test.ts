@@ -1,6 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { channelDataEnd, decodeChannelData, encodeChannelData, writeChannelDataHeader } from '../../../../../native-host/node/turn/wire/channel-data';
+import {
+  channelDataEnd,
+  decodeChannelData,
+  encodeChannelData,
+  writeChannelDataHeader,
+} from '../../../../../native-host/node/turn/wire/channel-data';
 import { codeOf } from '../../../../../testkit/turn/codes';
 
 describe('ChannelData (RFC 5766 §11.4)', () => {
