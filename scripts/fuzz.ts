@@ -5,7 +5,7 @@ import { type Json, mutateBytes, mutateJson, rng } from './fuzz/mutate';
 import { type FuzzTarget, TARGETS } from './fuzz/targets';
 
 // `npm run fuzz`: every decoder in scripts/fuzz/targets.ts gets FUZZ_COUNT inputs (default
-// 100,000): its seed corpus (tests/fuzz-corpus/<target>/, each of which must decode), then
+// 100,000): its seed corpus (testkit/fuzz-corpus/<target>/, each of which must decode), then
 // mutations of it from a seeded PRNG. It fails, printing the input in hex, on
 //  - a crash: anything thrown that is not the decoder's documented coded error;
 //  - a hang: an input that takes more than FUZZ_MAX_MS (default 50) three times running, or
@@ -14,7 +14,7 @@ import { type FuzzTarget, TARGETS } from './fuzz/targets';
 // Env: FUZZ_COUNT, FUZZ_SEED (default printed, so a failure can be replayed), FUZZ_MAX_MS,
 // FUZZ_TARGETS=links,stun (a subset), FUZZ_JSON=1 (one JSON report instead of a table).
 
-const CORPUS = join(import.meta.dirname, '..', 'tests', 'fuzz-corpus');
+const CORPUS = join(import.meta.dirname, '..', 'testkit', 'fuzz-corpus');
 const INPUT_CAP = 1 << 20;
 const STALL_MS = 10_000;
 const PROGRESS_EVERY = 2_000;

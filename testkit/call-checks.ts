@@ -4,18 +4,30 @@ import type { Page } from 'playwright-core';
 // Checks on a live call tab, read through the page's own RTCPeerConnection.
 
 export async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
+  return (await firstTime(what, timeoutMs, probe, ok, 100)).value;
+}
+
+// Polls `probe` every `pollMs` until `ok`; says when (performance.now) it first held, which
+// the benchmark times calls by. Every wait is bounded and says what it last saw.
+export async function firstTime<T>(
+  what: string,
+  timeoutMs: number,
+  probe: () => Promise<T>,
+  ok: (v: T) => boolean,
+  pollMs: number,
+): Promise<{ at: number; value: T }> {
+  const deadline = performance.now() + timeoutMs;
   let last: T | undefined;
   let error: unknown = null;
-  while (Date.now() < deadline) {
+  while (performance.now() < deadline) {
     try {
       last = await probe();
       error = null;
-      if (ok(last)) return last;
+      if (ok(last)) return { at: performance.now(), value: last };
     } catch (err) {
       error = err;
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, pollMs));
   }
   throw new Error(
     `${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${describeError(error)}` : ''}`,

@@ -17,7 +17,7 @@ import {
 // decodeNodeFrame. When the port drops we tell "host not installed" (the user must act)
 // from "host went away" (we reconnect with backoff: 1 s, 2 s, 4 s … 30 s). Every
 // (re)connect starts with `status`, whose reply re-syncs the calls. While the port is
-// open Chromium keeps the MV3 worker alive (DESIGN §7).
+// open Chromium keeps the MV3 worker alive.
 
 // The parts of runtime.Port we use, so tests can hand in a fake.
 export interface NativePortLike {

@@ -4,7 +4,7 @@ import type { PublishOpened } from '../../lib/protocol/native';
 
 // "Publish my node id…": the node starts its publishing page (native-host/node/publish) with a
 // fresh secret and we open it in a tab. The page runs on 127.0.0.1 because wallets inject
-// themselves only into http(s) pages, never into ours (DESIGN §4). router.ts delegates here.
+// themselves only into http(s) pages, never into ours. router.ts delegates here.
 
 export interface PublishSurface {
   // Opens a web page (not one of ours) in a new tab.

@@ -1,9 +1,8 @@
-import { describeError } from '../../lib/errors';
 import type { Page } from 'playwright-core';
 import { openPopup, waitForCallTab } from '../../testkit/browser';
-import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { firstTime as firstTimeEvery, mediaSummary, statusText, until } from '../../testkit/call-checks';
 import { type Side, closeCallTabs } from '../../testkit/call-flow';
-import { bounded, sleep } from './cleanup';
+import { bounded } from './cleanup';
 import { round } from './stats';
 
 // Call set-up in real Chromium, timed from the script's clicks: Alice presses Call, the
@@ -58,29 +57,8 @@ async function pressAt(page: Page, click: () => Promise<void>): Promise<{ at: nu
   return { at: before, fromPage: false };
 }
 
-/** Polls `probe` every POLL_MS until `ok`; returns the time (performance.now) it first held. */
-async function firstTime<T>(
-  what: string,
-  timeoutMs: number,
-  probe: () => Promise<T>,
-  ok: (v: T) => boolean,
-): Promise<{ at: number; value: T }> {
-  const deadline = performance.now() + timeoutMs;
-  let last: T | undefined;
-  let error: unknown = null;
-  while (performance.now() < deadline) {
-    try {
-      last = await probe();
-      if (ok(last)) return { at: performance.now(), value: last };
-    } catch (err) {
-      error = err;
-    }
-    await sleep(POLL_MS);
-  }
-  throw new Error(
-    `${what}: not reached within ${timeoutMs} ms; last seen ${JSON.stringify(last)}${error ? `; last error ${describeError(error)}` : ''}`,
-  );
-}
+const firstTime = <T>(what: string, timeoutMs: number, probe: () => Promise<T>, ok: (v: T) => boolean) =>
+  firstTimeEvery(what, timeoutMs, probe, ok, POLL_MS);
 
 const decoded = (tab: Page) => mediaSummary(tab);
 

@@ -24,7 +24,7 @@ import { StunMessage } from '../../native-host/node/turn/stun/message';
 import { decodeChannelData } from '../../native-host/node/turn/wire/channel-data';
 
 // Every decoder that reads bytes or messages from someone else, with the one error it is
-// documented to throw. The corpus of valid inputs for a target is tests/fuzz-corpus/<name>/
+// documented to throw. The corpus of valid inputs for a target is testkit/fuzz-corpus/<name>/
 // (.json for JSON targets, .hex for bytes, .txt for text). scripts/fuzz.ts runs them.
 
 export interface FuzzTarget {

@@ -1,14 +1,13 @@
-import { EventEmitter } from 'node:events';
 import { CopybaraError } from '../../lib/errors';
 import type { SignallingMessage } from '../../lib/protocol/signalling';
-import type { Backend, PeerLink, PeerLinkEvents } from '../../native-host/node/network/backend';
+import { type Backend, type PeerLink, PeerLinkEmitter } from '../../native-host/node/network/backend';
 import type { TurnBinding } from '../../native-host/node/turn/server';
 import type { TurnRelay } from '../../native-host/node/calls/media-relay';
 
 // Stand-ins for a link, a network and a TURN server that record what the call engine does
 // to them, shared by the calls/ tests.
 
-export class FakeLink extends EventEmitter implements PeerLink {
+export class FakeLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
   closed = false;
   readonly sent: SignallingMessage[] = [];
@@ -45,14 +44,6 @@ export class FakeLink extends EventEmitter implements PeerLink {
   drop(reason: string): void {
     this.closed = true;
     this.emit('close', reason);
-  }
-
-  override on<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
-    return super.off(event, listener);
   }
 
   types(): string[] {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFile, rename, writeFile } from 'node:fs/promises';
 import { createLinkPayload, DEFAULT_LINK_HOST, DEFAULT_LINK_LIFETIME_S, linkUrl } from '../../../lib/links/link';
+import { INVITATION } from '../../../lib/protocol/check';
 import type { LinkInfo } from '../../../lib/protocol/native';
 
 // The call links this node issued. A ring that presents one of them is answered without
@@ -42,7 +43,7 @@ export class Invitations {
     }
     if (!Array.isArray(list)) return;
     for (const i of list as Invitation[]) {
-      if (typeof i?.id === 'string' && /^[0-9a-f]{16}$/.test(i.id) && Number.isInteger(i.expiresAt) && i.expiresAt > nowS) {
+      if (typeof i?.id === 'string' && INVITATION.test(i.id) && Number.isInteger(i.expiresAt) && i.expiresAt > nowS) {
         this._all.set(i.id, {
           id: i.id,
           expiresAt: i.expiresAt,

@@ -9,7 +9,7 @@ import { CopybaraError } from '../../../lib/errors';
 //   | kind | from   | to     | payload …
 //
 // Overlay datagrams are single UDP packets with 24 bytes of secret-stream overhead and no
-// fragmentation; above ~1,400 bytes they are lost silently on real paths (DESIGN §2).
+// fragmentation; above ~1,400 bytes they are lost silently on real paths.
 // WebRTC keeps its packets near 1,200 bytes (RTP and DTLS alike), so 1,300 leaves room for
 // them and, with UDX's own header, stays under 1,400.
 

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
 
 // What the call layer needs from a network: reach a node by its key over an authenticated,
@@ -19,6 +20,18 @@ export interface PeerLink {
   off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this;
   // Flushes what was sent, then closes.
   close(): void;
+}
+
+// EventEmitter with the link's events typed: what every PeerLink (and every test fake of
+// one) extends.
+export class PeerLinkEmitter extends EventEmitter {
+  override on<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
+    return super.on(event, listener);
+  }
+
+  override off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
+    return super.off(event, listener);
+  }
 }
 
 export interface Backend {

@@ -1,10 +1,9 @@
 import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
 import { CopybaraError } from '../../../lib/errors';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
+import type { Log } from '../../common/log';
 import type { Backend, PeerLink } from './backend';
 import { StreamLink } from './stream-link';
-
-type Log = (line: string) => void;
 
 // Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
 // ~200 KB: a video keyframe burst arriving while the event loop is busy, or while the

@@ -1,16 +1,14 @@
-import { EventEmitter } from 'node:events';
 import type { NoiseSecretStream } from 'hyperdht';
 import { toErrorInfo } from '../../../lib/errors';
 import { MAX_SIGNALLING_MESSAGE, type SignallingMessage, decodeSignalling, encodeSignalling } from '../../../lib/protocol/signalling';
 import { FrameDecoder, encodeFrame } from '../../common/framing';
-import type { PeerLink, PeerLinkEvents } from './backend';
-
-type Log = (line: string) => void;
+import type { Log } from '../../common/log';
+import { type PeerLink, PeerLinkEmitter } from './backend';
 
 // A PeerLink over a secret stream: framed signalling on the reliable stream, media as
 // secret-stream datagrams. A malformed message from the peer is logged and dropped; it
 // never ends the call on its own (an honest peer with a newer version keeps talking).
-export class StreamLink extends EventEmitter implements PeerLink {
+export class StreamLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
   closed = false;
   private _stream: NoiseSecretStream;
@@ -75,13 +73,5 @@ export class StreamLink extends EventEmitter implements PeerLink {
     if (this.closed) return;
     this.closed = true;
     this.emit('close', reason);
-  }
-
-  override on<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
-    return super.on(event, listener);
-  }
-
-  override off<E extends keyof PeerLinkEvents>(event: E, listener: PeerLinkEvents[E]): this {
-    return super.off(event, listener);
   }
 }

@@ -10,7 +10,7 @@ import { contentSecurityPolicy, refusal, securityHeaders } from './policy';
 import { type Session, Sessions } from './sessions';
 
 // The page through which the user writes this node's id into their own AZERO.ID domain with
-// their own wallet (DESIGN §4: wallets inject themselves only into http(s) pages). Served on
+// their own wallet (wallets inject themselves only into http(s) pages). Served on
 // 127.0.0.1 from a random port, started on the first `publish-open`, stopped with the node.
 // Everything sits under /publish/SECRET/; any other request, and any request another site
 // or a rebinding name could make, gets a bare 404.

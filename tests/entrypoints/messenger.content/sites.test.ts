@@ -63,7 +63,7 @@ describe('messenger sites', () => {
         ).toBe(true);
       }
 
-      const row = supported.split('\n').find((l) => l.startsWith(`| \`${id}\` |`));
+      const row = supported.split('\n').find((l) => new RegExp(`^\\| \`${id}\` +\\|`).test(l));
       expect(row, `docs/links.md "Supported sites" has a row for ${id}`).toBeDefined();
       for (const m of site.matches) expect(row).toContain(`\`${m}\``);
       expect(row!.split('|')[3]!.trim().length, 'a description of where messages are read').toBeGreaterThanOrEqual(20);
