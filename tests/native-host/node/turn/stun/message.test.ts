@@ -1,23 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { StunError } from '../../../../../native-host/node/turn/errors';
 import { ATTR, CLASS, METHOD, type StunClass } from '../../../../../native-host/node/turn/stun/constants';
 import { checkFingerprint, crc32 } from '../../../../../native-host/node/turn/stun/fingerprint';
 import { verifyIntegrity } from '../../../../../native-host/node/turn/stun/integrity';
 import { StunMessage, classOf, looksLikeStun, messageType, methodOf } from '../../../../../native-host/node/turn/stun/message';
 import { StunWriter } from '../../../../../native-host/node/turn/stun/writer';
+import { codeOf } from '../../../../../testkit/turn/codes';
 
 const tid = (): Buffer => randomBytes(12);
-
-function codeOf(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof StunError) return err.code;
-    throw err;
-  }
-  return 'no error';
-}
 
 describe('message type bits (RFC 5389 §6)', () => {
   it.each([
