@@ -105,7 +105,7 @@ describe('call link codec', () => {
     expect(() => createLinkPayload(draft({ name: 'x'.repeat(300) }))).toThrow(LinkError);
   });
 
-  it('fuzz: 100,000 random inputs are refused with a LinkError, never a crash', () => {
+  it('fuzz: 10,000 random inputs are refused with a LinkError, never a crash (npm run fuzz runs 100,000)', () => {
     const valid = decodeBase64url(createLinkPayload(draft({ name: 'alice.azero' })))!;
     fc.assert(
       fc.property(
@@ -129,7 +129,7 @@ describe('call link codec', () => {
           }
         },
       ),
-      { numRuns: 100_000 },
+      { numRuns: 10_000 },
     );
   }, 120_000);
 });
