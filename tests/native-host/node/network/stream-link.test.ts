@@ -84,6 +84,19 @@ describe('StreamLink against a misbehaving peer', () => {
     expect(t.received).toHaveLength(3000);
   });
 
+  it('passes on (to the browser) at most 512 KiB of signals at once and 64 KiB a second after that', async () => {
+    const t = setup();
+    const sdp = (n: number) => frames({ v: 1, type: 'signal', callId: 'a'.repeat(32), signal: { kind: 'offer', sdp: 'x'.repeat(n) } }, 1);
+    for (let i = 0; i < 8; i++) await t.peerSends(sdp(60_000));
+    expect(t.received).toHaveLength(8);
+    t.clock.ms += 1000;
+    await t.peerSends(sdp(60_000));
+    expect(t.received).toHaveLength(9);
+    for (let i = 0; i < 20 && !t.link.closed; i++) await t.peerSends(sdp(60_000));
+    expect(t.received).toHaveLength(9);
+    expect(t.closed).toEqual(['the peer was cut off: it sent more than 65536 bytes a second']);
+  });
+
   it('cuts off a peer that sends more than 512 KiB at once, before reading any of it', async () => {
     const t = setup();
     await t.peerSends(frames(ping(1), Math.ceil((512 * 1024 + 1) / frames(ping(1), 1).length)));
