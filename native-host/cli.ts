@@ -2,7 +2,7 @@ import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { toErrorInfo } from '../lib/errors';
 import type { Browser } from './commands/install';
 import { type HostPort, parseBootstrap } from './common/bootstrap';
-import { createLog } from './common/log';
+import { createLog, openLogFile } from './common/log';
 import { requestOnce } from './common/node-client';
 import { defaultProfileDir, ensureProfile, profileAt } from './common/profile';
 
@@ -35,9 +35,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   node: {
-    options: { 'idle-exit': { type: 'string' } },
+    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' } },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
+                        --log-file FILE       log to FILE instead of stderr, kept under 1 MiB
+                                              (the MiB before is in FILE.1)
 `,
     operands: { max: 0 },
   },
@@ -235,11 +237,12 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'node': {
       const idle = seconds(flags, 'idle-exit');
+      const logFile = flags.get('log-file');
       const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
         profile,
         bootstrap: bootstrapFrom(flags),
-        log: createLog(process.stderr, 'node'),
+        log: createLog(logFile === undefined ? process.stderr : openLogFile(logFile), 'node'),
         idleExitMs: idle === null ? null : idle * 1000,
       });
       await node.start();

@@ -82,7 +82,9 @@ async function attach(o: BridgeOptions): Promise<Socket> {
 }
 
 function startNode(o: BridgeOptions): void {
-  const args = [o.cliPath, 'node', '--profile', o.profile.dir, '--idle-exit', '60'];
+  // The node keeps its log file under a size itself; its stderr (what Node prints if it
+  // crashes) goes to the same file.
+  const args = [o.cliPath, 'node', '--profile', o.profile.dir, '--idle-exit', '60', '--log-file', o.profile.logFile];
   if (o.bootstrap) args.push('--bootstrap', formatBootstrap(o.bootstrap));
   const logFd = openSync(o.profile.logFile, 'a', 0o600);
   // Detached, in its own session: the node must survive this bridge and the browser.

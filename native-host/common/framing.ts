@@ -32,6 +32,13 @@ export class FrameDecoder {
   }
 
   push(chunk: Uint8Array): Frame[] {
+    return [...this.frames(chunk)];
+  }
+
+  // The same, one frame at a time: a reader that stops early (a link closed for abuse) does
+  // not pay for parsing the rest of a large chunk. Stopped early, the decoder keeps the rest
+  // and yields it on the next call.
+  *frames(chunk: Uint8Array): Generator<Frame, void, undefined> {
     let buf = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (this._skip > 0) {
       const n = Math.min(this._skip, buf.length);
@@ -42,19 +49,17 @@ export class FrameDecoder {
       this._chunks.push(buf);
       this._buffered += buf.length;
     }
-    const out: Frame[] = [];
     while (this._buffered >= HEADER) {
       const size = this._peek(HEADER).readUInt32LE(0);
       if (size > this.limit) {
-        out.push({ ok: false, error: CopybaraError.MESSAGE_TOO_LARGE(size, this.limit) });
         const rest = this._take(Math.min(this._buffered, HEADER + size));
         this._skip = HEADER + size - rest.length;
+        yield { ok: false, error: CopybaraError.MESSAGE_TOO_LARGE(size, this.limit) };
         continue;
       }
       if (this._buffered < HEADER + size) break;
-      out.push(parse(this._take(HEADER + size).subarray(HEADER)));
+      yield parse(this._take(HEADER + size).subarray(HEADER));
     }
-    return out;
   }
 
   private _peek(n: number): Buffer {

@@ -1,8 +1,9 @@
 import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
 import { CopybaraError } from '../../../lib/errors';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
-import type { Log } from '../../common/log';
+import { type Log, rateLimitedLog } from '../../common/log';
 import type { Backend, PeerLink } from './backend';
+import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import { StreamLink } from './stream-link';
 
 // Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
@@ -36,6 +37,8 @@ export interface HyperdhtOptions {
   // null: HyperDHT's public bootstrap nodes.
   bootstrap: HostPort[] | null;
   log: Log;
+  // Tests lower or lift them; the defaults are for real calls.
+  linkLimits?: Partial<LinkLimits>;
 }
 
 // The embedded network. One DHT node per local node; its server announces our key, and
@@ -45,12 +48,15 @@ export class HyperdhtBackend implements Backend {
   private _dht: DHT;
   private _server: Server | null = null;
   private _keyPair: KeyPair;
-  private _log: Log;
+  // What links log about their peers, limited for all links together.
+  private _peerLog: Log;
+  private _linkLimits: Partial<LinkLimits>;
   private _closing: Promise<void> | null = null;
 
   constructor(opts: HyperdhtOptions) {
     this._keyPair = opts.keyPair;
-    this._log = opts.log;
+    this._peerLog = rateLimitedLog(opts.log, ALL_LINKS_LOG.perSecond, ALL_LINKS_LOG.burst);
+    this._linkLimits = opts.linkLimits ?? {};
     const local = opts.bootstrap !== null && opts.bootstrap.every((b) => isLoopbackHost(b.host));
     // With only loopback bootstrap nodes (tests, demo) nothing outside this machine can be
     // reached anyway, so the DHT socket binds to loopback too, and it is not firewalled
@@ -68,7 +74,7 @@ export class HyperdhtBackend implements Backend {
 
   async listen(onLink: (link: PeerLink) => void): Promise<void> {
     this._server = this._dht.createServer((stream: NoiseSecretStream) => {
-      onLink(new StreamLink(stream, this._log));
+      onLink(new StreamLink(stream, this._peerLog, { limits: this._linkLimits }));
     });
     await this._server.listen(this._keyPair);
     // Listening implies the DHT is bound, so both sockets exist now.
@@ -78,7 +84,7 @@ export class HyperdhtBackend implements Backend {
   connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
     return new Promise((resolve, reject) => {
       const stream = this._dht.connect(remoteKey, { keyPair: this._keyPair });
-      const link = new StreamLink(stream, this._log);
+      const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits });
       const onabort = () => {
         stream.destroy();
         reject(CopybaraError.UNREACHABLE(String(signal.reason ?? 'cancelled')));

@@ -1,31 +1,70 @@
-import type { NoiseSecretStream } from 'hyperdht';
 import { toErrorInfo } from '../../../lib/errors';
+import { encodeNodeId } from '../../../lib/node-id';
 import { MAX_SIGNALLING_MESSAGE, type SignallingMessage, decodeSignalling, encodeSignalling } from '../../../lib/protocol/signalling';
 import { FrameDecoder, encodeFrame } from '../../common/framing';
-import type { Log } from '../../common/log';
+import { type Log, clip, rateLimitedLog } from '../../common/log';
+import { TokenBucket } from '../../common/token-bucket';
 import { type PeerLink, PeerLinkEmitter } from './backend';
+import { DEFAULT_LINK_LIMITS, LINK_LOG, type LinkLimits } from './link-limits';
+
+// What a link uses of a secret stream (NoiseSecretStream; tests stand in a plain Duplex).
+export interface SignallingStream {
+  readonly remotePublicKey: Buffer;
+  // false: the stream holds more than its mark; 'drain' follows once it has sent it all.
+  write(data: Uint8Array): boolean;
+  end(): void;
+  destroy(): void;
+  trySend(data: Uint8Array): void;
+  on(event: 'data' | 'message', listener: (data: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'drain' | 'close' | 'end', listener: () => void): unknown;
+}
+
+export interface StreamLinkOptions {
+  limits?: Partial<LinkLimits>;
+  now?: () => number;
+}
+
+// How much of a rejected message's own words a log line keeps.
+const EXCERPT = 120;
 
 // A PeerLink over a secret stream: framed signalling on the reliable stream, media as
-// secret-stream datagrams. A malformed message from the peer is logged and dropped; it
-// never ends the call on its own (an honest peer with a newer version keeps talking).
+// secret-stream datagrams. A malformed message from the peer is logged and dropped (an
+// honest peer with a newer version keeps talking), up to a limit; a peer over any limit in
+// link-limits.ts is cut off at once, ending whatever call rode on the link.
 export class StreamLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
   closed = false;
-  private _stream: NoiseSecretStream;
+  private _stream: SignallingStream;
   private _decoder = new FrameDecoder(MAX_SIGNALLING_MESSAGE);
   private _log: Log;
+  private _limits: LinkLimits;
+  private _messages: TokenBucket;
+  private _bytes: TokenBucket;
+  private _badFrames = 0;
+  // Set while write() has said to wait and 'drain' has not come: bytes queued since then.
+  private _backlog: number | null = null;
+  private _stall: NodeJS.Timeout | null = null;
+  private _peer: string;
 
-  constructor(stream: NoiseSecretStream, log: Log) {
+  // `log` should already be limited for all links together (HyperdhtBackend does that);
+  // this link limits it once more for itself.
+  constructor(stream: SignallingStream, log: Log, opts: StreamLinkOptions = {}) {
     super();
     this.remoteKey = stream.remotePublicKey;
     this._stream = stream;
-    this._log = log;
+    this._limits = { ...DEFAULT_LINK_LIMITS, ...opts.limits };
+    this._log = rateLimitedLog(log, LINK_LOG.perSecond, LINK_LOG.burst, opts.now);
+    this._messages = new TokenBucket(this._limits.messagesPerSecond, this._limits.messageBurst, opts.now);
+    this._bytes = new TokenBucket(this._limits.bytesPerSecond, this._limits.byteBurst, opts.now);
+    this._peer = encodeNodeId(this.remoteKey).slice(0, 8);
     stream.on('data', (chunk: Buffer) => this._ondata(chunk));
     // Each datagram arrives decrypted in place in its own slice of udx's receive memory,
     // which udx never writes again: a listener may keep it, or consume it by rewriting it
     // (deliverMediaDatagram does, to frame ChannelData without a copy), so there should be
     // one 'datagram' listener per link.
     stream.on('message', (data: Buffer) => this.emit('datagram', data));
+    stream.on('drain', () => this._ondrain());
     stream.on('error', (err: Error) => this._onclose(err.message));
     stream.on('close', () => this._onclose('connection closed'));
     stream.on('end', () => stream.end());
@@ -33,7 +72,21 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
 
   send(message: SignallingMessage): void {
     if (this.closed) return;
-    this._stream.write(encodeFrame(encodeSignalling(message), MAX_SIGNALLING_MESSAGE));
+    // A pong only tells the peer we are here; while it is not taking what we send, answering
+    // each of its pings would let it grow our queue at will.
+    if (this._backlog !== null && message.type === 'pong') return;
+    const frame = encodeFrame(encodeSignalling(message), MAX_SIGNALLING_MESSAGE);
+    if (this._backlog !== null) {
+      this._backlog += frame.length;
+      if (this._backlog > this._limits.maxBacklog) return this._cutOff(`it left over ${this._limits.maxBacklog} bytes unread`);
+    }
+    if (this._stream.write(frame) || this._backlog !== null) return;
+    this._backlog = 0;
+    this._stall = setTimeout(
+      () => this._cutOff(`it read nothing for ${this._limits.drainTimeoutMs / 1000} s`),
+      this._limits.drainTimeoutMs,
+    );
+    this._stall.unref();
   }
 
   // Unreliable, and synchronous as far as `data` is concerned: secret-stream encrypts it into
@@ -52,24 +105,49 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
   }
 
   private _ondata(chunk: Buffer): void {
-    for (const frame of this._decoder.push(chunk)) {
+    if (this.closed) return;
+    if (!this._bytes.take(chunk.length)) return this._cutOff(`it sent more than ${this._limits.bytesPerSecond} bytes a second`);
+    for (const frame of this._decoder.frames(chunk)) {
+      if (!this._messages.take()) return this._cutOff(`it sent more than ${this._limits.messagesPerSecond} messages a second`);
       if (!frame.ok) {
-        this._log(`signalling from peer rejected: ${frame.error.message}`);
-        continue;
+        this._reject(frame.error.code, frame.error.message);
+      } else {
+        let message: SignallingMessage | null = null;
+        try {
+          message = decodeSignalling(frame.message);
+        } catch (err) {
+          const info = toErrorInfo(err);
+          this._reject(info.code, info.message);
+        }
+        if (message) this.emit('message', message);
       }
-      let message: SignallingMessage;
-      try {
-        message = decodeSignalling(frame.message);
-      } catch (err) {
-        const info = toErrorInfo(err);
-        this._log(`signalling from peer rejected: ${info.code}: ${info.message}`);
-        continue;
-      }
-      this.emit('message', message);
+      // A listener may have closed the link.
+      if (this.closed) return;
     }
   }
 
+  private _reject(code: string, detail: string): void {
+    this._log(`signalling from peer ${this._peer} rejected: ${code}: ${clip(detail, EXCERPT)}`);
+    if (++this._badFrames >= this._limits.maxBadFrames) this._cutOff(`it sent ${this._badFrames} malformed messages`);
+  }
+
+  private _ondrain(): void {
+    this._backlog = null;
+    if (this._stall) clearTimeout(this._stall);
+    this._stall = null;
+  }
+
+  // Closes the link without flushing (the peer is not owed the rest) and says why.
+  private _cutOff(why: string): void {
+    if (this.closed) return;
+    this._log(`link to peer ${this._peer} cut off: ${why}`);
+    this._onclose(`the peer was cut off: ${why}`);
+    this._stream.destroy();
+  }
+
   private _onclose(reason: string): void {
+    if (this._stall) clearTimeout(this._stall);
+    this._stall = null;
     if (this.closed) return;
     this.closed = true;
     this.emit('close', reason);

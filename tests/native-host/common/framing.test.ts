@@ -52,6 +52,17 @@ describe('native framing', () => {
     expect(out[1]).toEqual({ ok: true, message: { after: true } });
   });
 
+  it('frames() parses no further than its reader reads, and yields the rest on the next call', () => {
+    const d = new FrameDecoder(100);
+    const all = Buffer.concat([encodeFrame(1, 100), Buffer.from([1, 0, 0, 0, 0x7b]), encodeFrame(3, 100)]);
+    for (const f of d.frames(all)) {
+      expect(f).toEqual({ ok: true, message: 1 });
+      break;
+    }
+    const rest = d.push(Buffer.alloc(0));
+    expect(rest.map((f) => (f.ok ? f.message : f.error.code))).toEqual(['BAD_MESSAGE', 3]);
+  });
+
   it('never throws on garbage', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {
