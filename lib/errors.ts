@@ -118,10 +118,10 @@ export class CopybaraError extends CodedError<FamilyCode<'call' | 'native'>> {
     return new CopybaraError('MESSAGE_TOO_LARGE', `message of ${size} bytes exceeds the limit of ${limit} bytes`);
   }
   static UNKNOWN_VERSION(version: unknown) {
-    return new CopybaraError('UNKNOWN_VERSION', `unsupported protocol version ${JSON.stringify(version)}`);
+    return new CopybaraError('UNKNOWN_VERSION', `unsupported protocol version ${quoted(version)}`);
   }
   static UNKNOWN_TYPE(type: unknown) {
-    return new CopybaraError('UNKNOWN_TYPE', `unknown message type ${JSON.stringify(type)}`);
+    return new CopybaraError('UNKNOWN_TYPE', `unknown message type ${quoted(type)}`);
   }
   static UNKNOWN_CALL(callId: string) {
     return new CopybaraError('UNKNOWN_CALL', `no call ${callId}`);
@@ -194,4 +194,16 @@ export function fromErrorInfo(info: ErrorInfo): ReplyError {
 // not know becomes INTERNAL, keeping the text so nothing said is lost.
 export function errorInfoFrom(code: string, message: string): ErrorInfo {
   return isErrorCode(code) ? { code, message } : { code: 'INTERNAL', message };
+}
+
+// What a sender put where a version or a type belongs, quoted briefly: the sender may be a
+// hostile peer, and a message may be 128 KiB of it.
+function quoted(value: unknown): string {
+  let text: string;
+  try {
+    text = JSON.stringify(value) ?? typeof value;
+  } catch {
+    text = typeof value;
+  }
+  return text.length > 64 ? `${text.slice(0, 64)}…` : text;
 }
