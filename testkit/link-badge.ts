@@ -9,6 +9,7 @@ import { until } from './call-checks';
 export const MESSENGER = 'https://web.telegram.org/k/';
 
 export const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
+export const isPreviewTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?preview=`);
 
 export function messengerWith(url: string): string {
   return `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
@@ -82,4 +83,24 @@ export function pressAnswer(page: Page): Promise<void> {
     const q = model.border;
     await page.mouse.click((q[0]! + q[2]! + q[4]! + q[6]!) / 4, (q[1]! + q[3]! + q[5]! + q[7]!) / 4);
   });
+}
+
+// A badge's Answer opens the preview tab (the badge never dials; the page controls what
+// surrounds it). Presses it, then the preview's Answer; resolves with that tab once it shows
+// the call it dialled.
+export async function answerFromBadge(page: Page): Promise<Page> {
+  const opened = page.context().waitForEvent('page', { predicate: isPreviewTab, timeout: 20_000 });
+  await pressAnswer(page);
+  return answerInPreview(await opened);
+}
+
+export async function answerInPreview(tab: Page): Promise<Page> {
+  await tab.getByRole('button', { name: 'Answer' }).click({ timeout: 15_000 });
+  await until(
+    'the preview tab becomes the call',
+    20_000,
+    async () => tab.url(),
+    (u) => u.includes('/call.html?call='),
+  );
+  return tab;
 }

@@ -15,7 +15,8 @@ import { warnFailed } from './log';
 
 export interface ChangePlan {
   // Our own call link was answered: hand the call to the tab waiting for it; with no such
-  // tab (the worker restarted) it gets a tab of its own, without ringing.
+  // tab (the worker restarted) it gets a tab of its own. One made for its caller arrives
+  // active; one for anyone arrives incoming, for the maker to confirm who answered.
   linkArrived: boolean;
   // A name the caller claims, to check now. A claimed name rings only once checked, so the
   // call is held back (not rung, not in the popup) until then.
@@ -39,9 +40,9 @@ export function planChange(change: Change, known: Verification | null): ChangePl
   return {
     linkArrived,
     check: linkArrived || startsRinging ? claim : null,
-    // A link's call arrives active, so the two never meet in practice; were one both, its
-    // check has started already and it rings now as it always has.
-    ring: startsRinging && (linkArrived || claim === null),
+    // A link's call waiting for the maker's confirmation rings like any call: a claimed
+    // name only once checked, so the maker never confirms on an unchecked claim's word.
+    ring: startsRinging && claim === null,
     clearNotice: wasIncoming && call.state !== 'incoming',
     prune: call.state === 'ended',
   };
@@ -115,7 +116,7 @@ export function createIncomingCalls(deps: IncomingDeps) {
     const plan = planChange(change, book.verification(call.callId));
     deps.pushCall(call);
     deps.pushView();
-    if (plan.linkArrived && !deps.linkArrived(call)) ring(call, false);
+    if (plan.linkArrived && !deps.linkArrived(call) && !plan.ring) ring(call, false);
     if (plan.check !== null) void checkCaller(call, plan.check);
     if (plan.ring) ring(call);
     if (plan.clearNotice) deps.clearIncoming(call.callId).catch(warnFailed('clearing the notification'));

@@ -78,8 +78,12 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     return { ok: true, decision, caller: link.caller, invitation: link.invitation };
   }
 
-  // Dials the link's maker and shows the call: in `tabId` (the preview tab) or a new tab.
-  async function answer(payload: string, tabId: number | null): Promise<Reply<LinkReport>> {
+  function preview(payload: string): Promise<number> {
+    return deps.surface.openPage(`call.html?preview=${payload}`);
+  }
+
+  // Dials the link's maker and shows the call in `tabId`, the preview tab it was answered in.
+  async function answer(payload: string, tabId: number): Promise<Reply<LinkReport>> {
     const judged = await judge(payload);
     if (!judged.ok) return judged;
     const claim = await deps.myName();
@@ -90,15 +94,8 @@ export function createLinkFlow(deps: LinkFlowDeps) {
       ...(claim ? { name: claim } : {}),
     });
     const call = deps.placed(placed, judged.decision.verification);
-    if (tabId !== null) {
-      deps.setTab(call.callId, tabId);
-      await deps.surface.replaceTab(tabId, `call.html?call=${call.callId}`).catch(log('showing the call'));
-    } else {
-      await deps.surface
-        .showCallTab(call.callId, null)
-        .then((t) => deps.setTab(call.callId, t))
-        .catch(log('opening the call tab'));
-    }
+    deps.setTab(call.callId, tabId);
+    await deps.surface.replaceTab(tabId, `call.html?call=${call.callId}`).catch(log('showing the call'));
     return { ok: true, result: { ...judged.decision.report, callId: call.callId } };
   }
 
@@ -112,24 +109,34 @@ export function createLinkFlow(deps: LinkFlowDeps) {
           const problem = await deps.hostProblem();
           if (problem) return { ok: false, error: { code: 'HOST_MISSING', message: problem } };
         }
-        if (msg.type === 'answer-link') return await answer(msg.payload, kind === 'page' ? tabId : null);
+        // Only our own preview page dials. A page controls everything around a badge
+        // (opacity, overlays, a decoy under it), so one real click there may not be what
+        // the person meant: a badge's Answer opens the preview, out of the page's reach.
+        if (msg.type === 'answer-link' && kind === 'page') return await answer(msg.payload, tabId);
         const judged = await judge(msg.payload);
         if (!judged.ok) return judged;
-        if (msg.type === 'open-link') await deps.surface.openPage(`call.html?preview=${msg.payload}`);
+        if (msg.type !== 'link-status') await preview(msg.payload);
         return { ok: true, result: judged.decision.report };
       } catch (err) {
         return { ok: false, error: toErrorInfo(err) };
       }
     },
 
-    // The context menu's "Answer Copybara call", on a link or on selected text.
+    // The context menu's "Answer Copybara call", on a link or on selected text: opens the
+    // preview, where the call is confirmed (the page chose what lies under the pointer).
     async menuClicked(info: { linkUrl?: string; selectionText?: string }): Promise<void> {
       const payload = payloadFromMenu(info, await hosts());
       const problem = payload ? await deps.hostProblem() : null;
-      const reply: Reply<LinkReport> = problem
+      const opened = async (p: string): Promise<Reply<null>> => {
+        const judged = await judge(p);
+        if (!judged.ok) return judged;
+        await preview(p);
+        return { ok: true, result: null };
+      };
+      const reply: Reply<null> = problem
         ? { ok: false, error: { code: 'HOST_MISSING', message: problem } }
         : payload
-          ? await answer(payload, null).catch((err: unknown) => ({ ok: false as const, error: toErrorInfo(err) }))
+          ? await opened(payload).catch((err: unknown) => ({ ok: false as const, error: toErrorInfo(err) }))
           : { ok: false, error: { code: REFUSED, message: 'There is no Copybara call link here.' } };
       if (!reply.ok) await deps.surface.cannotAnswer(reply.error.message).catch(log('saying why a link cannot be answered'));
     },
@@ -151,12 +158,12 @@ export function createLinkFlow(deps: LinkFlowDeps) {
       }
     },
 
-    // The popup's "Copy call link": issue it; the popup copies the url, then asks to wait.
-    // The node signs the payload; the address around it is ours to choose (the host is
-    // not signed), so it carries the configured host.
-    async makeLink(): Promise<LinkInfo> {
+    // The popup's "Copy call link" (or "Link for…" a callee): issue it; the popup copies the
+    // url, then asks to wait. The node signs the payload; the address around it is ours to
+    // choose (the host is not signed), so it carries the configured host.
+    async makeLink(callee: string | null = null): Promise<LinkInfo> {
       const name = await deps.myName();
-      const info = await deps.request({ type: 'link', ...(name ? { name } : {}) });
+      const info = await deps.request({ type: 'link', ...(name ? { name } : {}), ...(callee ? { callee } : {}) });
       const host = await deps.linkHost().catch(() => null);
       return host ? { ...info, url: linkUrl(info.payload, linkHosts(host).at(-1)) } : info;
     },
@@ -193,7 +200,8 @@ export function createLinkFlow(deps: LinkFlowDeps) {
     },
 
     // A call the node let through because our tab waited for its link: hand it to that
-    // tab. False when no tab waits for it (incoming-call.ts shows it in a tab of its own).
+    // tab (active when the link named this caller, else incoming, to confirm there). False
+    // when no tab waits for it (incoming-call.ts shows it in a tab of its own).
     arrived(call: CallInfo): boolean {
       if (!call.viaLink || !call.invitation) return false;
       const port = waiting.get(call.invitation);

@@ -81,7 +81,7 @@ export function createRouter(parts: RouterParts) {
       native.retryNow();
       return null;
     },
-    'make-link': () => links.makeLink(),
+    'make-link': (req: { callee?: string }) => links.makeLink(req.callee ?? null),
     'wait-link': (req: { invitation: string; expiresAt: number }) => links.openWaiting(req),
     publish: () => parts.publish.open(),
   } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };

@@ -29,6 +29,8 @@ export function scanPage(ctx: ContentScriptContext, opts: ScanPageOptions): Link
       return;
     }
     badge.setBusy(true);
+    // The background never dials from a badge (the page controls what surrounds it): it
+    // opens a Copybara tab where the call is confirmed.
     badge.setStatus('Opening Copybara…');
     const [answered, status] = await Promise.allSettled([
       send({ type: 'answer-link', payload: badge.payload }),
@@ -39,7 +41,7 @@ export function scanPage(ctx: ContentScriptContext, opts: ScanPageOptions): Link
     if (answered.status === 'rejected') badge.setStatus('Copybara is not answering; reload this page and try again.');
     else {
       const error = replyError(answered.value);
-      badge.setStatus(error ? `Could not answer: ${error}` : '');
+      badge.setStatus(error ? `Could not answer: ${error}` : 'Opened in a Copybara tab: answer there.');
     }
     const name = status.status === 'fulfilled' ? verifiedName(status.value) : null;
     if (name) badge.update(verdict, name);

@@ -171,7 +171,8 @@ export type PopupRequest =
   | { type: 'focus'; callId: string }
   | { type: 'retry' }
   // Issue a call link (the popup copies its url), then open the tab that waits for it.
-  | { type: 'make-link' }
+  // `callee`: the node id of the only person who may answer it; it then connects at once.
+  | { type: 'make-link'; callee?: string }
   | { type: 'wait-link'; invitation: string; expiresAt: number }
   // Open the node's publishing page in a tab (entrypoints/background/publish.ts).
   | { type: 'publish' };
@@ -215,6 +216,8 @@ export function decodePopupRequest(value: unknown): PopupRequest {
       return { type: t, callId: string(o, 'callId', 32, CALL_ID) };
     case 'wait-link':
       return { type: t, invitation: invitation(o), expiresAt: integer(o, 'expiresAt', 0, 2 ** 32) };
+    case 'make-link':
+      return { type: t, ...(absent(o, 'callee') ? {} : { callee: string(o, 'callee', 52, NODE_ID_PATTERN) }) };
     default:
       return { type: t };
   }

@@ -65,9 +65,16 @@ export function callStatus(v: CallViewInput): StatusWords {
     case 'ringing':
       return { headline: 'Ringing…', detail: null, tone: 'waiting' };
     case 'incoming':
-      return v.answering
-        ? { headline: 'Answering…', detail: null, tone: 'waiting' }
-        : { headline: `Incoming call from ${who}`, detail: null, tone: 'waiting' };
+      if (v.answering) return { headline: call.viaLink ? 'Connecting…' : 'Answering…', detail: null, tone: 'waiting' };
+      // Whoever holds a link can answer it (a messenger's preview bot, anyone in the group),
+      // so the maker is shown who did before anything is shared.
+      if (call.viaLink)
+        return {
+          headline: `${who} answered your call link`,
+          detail: 'Press Connect to start the call; your camera and microphone stay off until then.',
+          tone: 'waiting',
+        };
+      return { headline: `Incoming call from ${who}`, detail: null, tone: 'waiting' };
     case 'active': {
       if (!v.mediaConnected) return { headline: 'Connecting media…', detail: null, tone: 'waiting' };
       const clock = formatDuration(v.now - (v.connectedAt ?? v.now));
@@ -84,14 +91,17 @@ export function callStatus(v: CallViewInput): StatusWords {
 // Which controls make sense in each state.
 export interface Controls {
   answer: boolean; // Answer + Decline
+  // The call answered our call link and waits for us: Answer reads "Connect".
+  connect: boolean;
   hangup: boolean;
   media: boolean; // Mute / Camera
   close: boolean;
 }
 
 export function controlsFor(call: CallInfo | null, ended: boolean): Controls {
-  if (ended || call?.state === 'ended') return { answer: false, hangup: false, media: false, close: true };
-  if (!call) return { answer: false, hangup: false, media: false, close: false };
-  if (call.state === 'incoming') return { answer: true, hangup: false, media: false, close: false };
-  return { answer: false, hangup: true, media: true, close: false };
+  const none = { answer: false, connect: false, hangup: false, media: false, close: false };
+  if (ended || call?.state === 'ended') return { ...none, close: true };
+  if (!call) return none;
+  if (call.state === 'incoming') return { ...none, answer: true, connect: call.viaLink };
+  return { ...none, hangup: true, media: true };
 }

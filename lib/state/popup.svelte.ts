@@ -7,6 +7,7 @@ import type { LinkInfo } from '../protocol/native';
 import { ask, openSettings, watchView } from '../browser/popup-client';
 import { type NameTarget, type Target, contactTarget, parseTarget } from '../ext/target';
 import { parseName } from '../names/name';
+import { shortNodeId } from '../node-id';
 import { contactsState } from './contacts.svelte';
 
 // The popup's state: the background's view (host, own node id, live calls), the call
@@ -33,6 +34,8 @@ class PopupState {
   link = $state.raw<LinkInfo | null>(null);
   linkCopied = $state(false);
   makingLink = $state(false);
+  // Who the last link was made for ("Link for…"), as typed; null: anyone may answer it.
+  linkFor = $state<string | null>(null);
 
   readonly host = $derived(this.view?.host ?? { kind: 'connecting' as const });
   readonly nodeId = $derived(this.view?.nodeId ?? null);
@@ -40,6 +43,8 @@ class PopupState {
   readonly busy = $derived(this.progress !== null);
 
   private copiedTimer: ReturnType<typeof setTimeout> | null = null;
+  // What the "Name or node id" box is resolved for: a call, or a link only they can answer.
+  private purpose: 'call' | 'link' = 'call';
 
   start(): void {
     watchView((view) => (this.view = view));
@@ -48,10 +53,19 @@ class PopupState {
 
   // The "Name or node id" box.
   call(): Promise<void> {
+    this.purpose = 'call';
+    return this.go(parseTarget(this.target, this.nodeId, contactsState.list, parseName));
+  }
+
+  // "Link for…": a call link only the person in the box can answer. Found the way a call
+  // finds them (contact, name, node id), so the link is bound to the node the name has now.
+  linkForTarget(): Promise<void> {
+    this.purpose = 'link';
     return this.go(parseTarget(this.target, this.nodeId, contactsState.list, parseName));
   }
 
   callContact(contact: Contact): Promise<void> {
+    this.purpose = 'call';
     return this.go(contactTarget(contact, this.nodeId, parseName));
   }
 
@@ -82,13 +96,14 @@ class PopupState {
 
   // Issues a call link, copies it (the popup has focus; the background's tab would not),
   // then opens the tab that waits for it to be answered.
-  async copyLink(): Promise<void> {
+  async copyLink(callee: { nodeId: string; label: string } | null = null): Promise<void> {
     if (this.makingLink) return;
     this.makingLink = true;
     this.error = null;
     try {
-      const link = await ask({ type: 'make-link' });
+      const link = await ask({ type: 'make-link', ...(callee ? { callee: callee.nodeId } : {}) });
       this.link = link;
+      this.linkFor = callee?.label ?? null;
       this.linkCopied = await copyText(link.url);
       await ask({ type: 'wait-link', invitation: link.invitation, expiresAt: link.expiresAt });
     } catch (err) {
@@ -166,6 +181,13 @@ class PopupState {
   }
 
   private async dial(plan: Extract<DialPlan, { kind: 'dial' }>, contact: Contact | null): Promise<void> {
+    if (this.purpose === 'link') {
+      this.progress = null;
+      this.note = plan.note;
+      await this.copyLink({ nodeId: plan.nodeId, label: contact?.nickname ?? plan.name ?? shortNodeId(plan.nodeId) });
+      if (this.error === null) this.target = '';
+      return;
+    }
     this.progress = { kind: 'calling', nodeId: plan.nodeId };
     this.note = plan.note;
     try {

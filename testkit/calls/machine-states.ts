@@ -53,7 +53,7 @@ export const out = {
   ended: () => run(out.active(), { type: 'hangup' }).state,
 };
 export const inc = {
-  incoming: () => ringIn(init({ claimedName: null }), CODE, false).state,
+  incoming: () => ringIn(init({ claimedName: null }), CODE, 'ring').state,
   active: () => run(inc.incoming(), { type: 'answer' }).state,
   ended: () => run(inc.active(), { type: 'hangup' }).state,
 };

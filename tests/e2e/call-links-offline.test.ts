@@ -3,7 +3,7 @@ import { openPopup } from '../../testkit/browser';
 import { statusText, until } from '../../testkit/call-checks';
 import { type Side, configureNames, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
-import { MESSENGER, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../../testkit/link-badge';
+import { MESSENGER, answerInPreview, isPreviewTab, messengerWith, openMarkedMessenger, pressAnswer } from '../../testkit/link-badge';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
@@ -71,10 +71,13 @@ describe('a call link whose maker is offline', () => {
     messengerHtml = messengerWith(url);
     const page = await openMarkedMessenger(bob.person.context);
 
-    const tabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
-    const pressed = Date.now();
+    // The badge opens the preview; the call is placed by the preview's Answer.
+    const previewEvent = bob.person.context.waitForEvent('page', { predicate: isPreviewTab, timeout: 20_000 });
     await pressAnswer(page);
-    const tab = await tabEvent;
+    const preview = await previewEvent;
+    await preview.getByRole('button', { name: 'Answer' }).waitFor({ timeout: 15_000 });
+    const pressed = Date.now();
+    const tab = await answerInPreview(preview);
     const said = await until(
       "Bob is told Alice's node is not reachable",
       UNREACHABLE_WITHIN_MS,

@@ -4,20 +4,36 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN, openPopup } from '../../testkit/browser';
 import { mediaSummary, statusText, until } from '../../testkit/call-checks';
 import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../../testkit/call-flow';
-import { MESSENGER, badgeText, isCallTab, messengerWith, openMarkedMessenger, pressAnswer } from '../../testkit/link-badge';
+import {
+  MESSENGER,
+  answerFromBadge,
+  answerInPreview,
+  badgeText,
+  isCallTab,
+  isPreviewTab,
+  messengerWith,
+  openMarkedMessenger,
+  pressAnswer,
+} from '../../testkit/link-badge';
 import { screenshot } from '../../testkit/screenshots';
 import { expectNoLeftovers } from '../../testkit/leftovers';
-import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type Proc, ROOT, cliOutput, startTestnet, tempDir } from '../../testkit/processes';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 import { createLinkPayload, linkUrl } from '../../lib/links/link';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const FIXTURES = join(ROOT, 'tests/fixtures/messengers');
 
 // Call links between two people in real Chromium, each with their own node on a loopback
 // testnet: Alice copies a link in her popup and waits; Bob answers it from a messenger
 // page (a local page served for web.telegram.org by Playwright, nothing leaves the
-// machine); the call connects without Alice clicking. Then: the link again (refused as
-// used), a link opened as a web address (preview, no request), a forged link claiming
-// Alice's name (refused: the SIMULATED contract chain, testkit/sim-chain, says alice.azero
-// is Alice's node), the context menu entry.
+// machine) through the preview tab the badge opens; Alice's tab shows who answered and
+// connects when she presses Connect. Then: the link again (refused as used), a link made
+// for Bob alone (connects without her click), a badge under a decoy (opens the preview,
+// dials nothing), a link opened as a web address (preview, no request), a forged link
+// claiming Alice's name (refused: the SIMULATED contract chain, testkit/sim-chain, says
+// alice.azero is Alice's node), the context menu entry.
 
 let testnet: Proc;
 let dir: { path: string; remove(): Promise<void> };
@@ -66,8 +82,16 @@ function configure(side: Side, myName: string): Promise<void> {
   return configureNames(side, chain.url, myName);
 }
 
-// Alice: popup → "Copy call link" → her waiting tab. Returns the link and that tab.
-async function makeLink(): Promise<{ url: string; waiting: Page }> {
+// The calls a node holds that have not ended, from `copybara-host status`.
+async function nodeCalls(side: Side): Promise<{ state: string; viaLink: boolean }[]> {
+  const { stdout } = await cliOutput(['status', '--profile', side.profile]);
+  const calls = (JSON.parse(stdout) as { calls?: { state: string; viaLink: boolean }[] }).calls ?? [];
+  return calls.filter((c) => c.state !== 'ended');
+}
+
+// Alice: popup → "Copy call link" (or "Link for…" `callee`) → her waiting tab. Returns the
+// link and that tab.
+async function makeLink(callee: string | null = null): Promise<{ url: string; waiting: Page }> {
   const popup = await openPopup(alice.person);
   await until(
     'own node id in the popup',
@@ -76,9 +100,13 @@ async function makeLink(): Promise<{ url: string; waiting: Page }> {
     (t) => (t ?? '').includes(alice.nodeId),
   );
   const waiting = alice.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html?link='), timeout: 15_000 });
-  await popup.getByRole('button', { name: 'Copy call link' }).click();
+  if (callee) {
+    await popup.getByLabel('Name or node id').fill(callee);
+    await popup.getByRole('button', { name: 'Copy a call link only they can answer' }).click();
+  } else await popup.getByRole('button', { name: 'Copy call link' }).click();
   const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
   const tab = await waiting;
+  if (callee) expect(await popup.textContent('body')).toContain(`Only ${callee} can answer it`);
   await screenshot(popup, 'link-copied');
   await popup.close();
   expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
@@ -116,27 +144,35 @@ async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
 }
 
 describe('call links in real Chromium', () => {
-  it("Bob answers Alice's link from a messenger badge; her waiting tab becomes the call; the link then is used", async () => {
+  it("Bob answers Alice's link through the preview; her tab shows him and connects only on Connect; the link then is used", async () => {
     const { url, waiting } = await makeLink();
     const page = await showInMessenger(url);
 
-    const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
-    await pressAnswer(page);
-    const bobTab = await bobTabEvent;
-    // Alice did not click anything: her waiting tab turned into the call.
+    const bobTab = await answerFromBadge(page);
+    // Alice's waiting tab turns into the call, asking her: whoever holds a link can answer it.
     await until(
       "Alice's waiting tab shows the call",
       20_000,
       async () => waiting.url(),
       (u) => u.includes('/call.html?call='),
     );
-    // The address changes first (history.replaceState), the call view renders after it.
     await until(
-      "Alice's tab says the call came through her link",
-      10_000,
-      () => waiting.getByText('via your call link').count(),
-      (n) => n === 1,
+      "Alice's tab says who answered (his verified name)",
+      20_000,
+      () => statusText(waiting),
+      (t) => t.includes('bob.azero answered your call link'),
     );
+    await waiting.getByRole('button', { name: 'Connect' }).waitFor({ timeout: 5000 });
+    expect(await waiting.getByText('via your call link').count()).toBe(1);
+    // Nothing flows before she confirms: both nodes hold the call unanswered, and neither
+    // tab has a peer connection (nor, on Alice's side, camera or TURN credentials).
+    await new Promise((r) => setTimeout(r, 2000));
+    expect(await nodeCalls(alice)).toEqual([expect.objectContaining({ state: 'incoming', viaLink: true })]);
+    expect((await nodeCalls(bob)).map((c) => c.state)).toEqual(['ringing']);
+    for (const tab of [waiting, bobTab]) expect(await tab.evaluate(() => globalThis.copybaraDebug.pc() === null)).toBe(true);
+    await screenshot(waiting, 'link-answered-connect');
+
+    await waiting.getByRole('button', { name: 'Connect' }).click();
     await mediaBothWays([
       ['Alice', waiting],
       ['Bob', bobTab],
@@ -168,15 +204,50 @@ describe('call links in real Chromium', () => {
     await closeCallTabs(alice, bob);
 
     // The same link again: Alice's node refuses it, and Bob's tab says why.
-    const againEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
-    await pressAnswer(page);
-    const again = await againEvent;
+    const again = await answerFromBadge(page);
     await until(
       'Bob is told the link was used',
       20_000,
       () => statusText(again),
       (t) => /refused the call: this call link was already used/i.test(t),
     );
+  });
+
+  it('a link Alice made for bob.azero alone connects without her click when Bob answers it', async () => {
+    const { url, waiting } = await makeLink('bob.azero');
+    const page = await showInMessenger(url);
+    const bobTab = await answerFromBadge(page);
+    await until(
+      "Alice's waiting tab shows the call",
+      20_000,
+      async () => waiting.url(),
+      (u) => u.includes('/call.html?call='),
+    );
+    expect(await waiting.getByRole('button', { name: 'Connect' }).count()).toBe(0);
+    await mediaBothWays([
+      ['Alice', waiting],
+      ['Bob', bobTab],
+    ]);
+    await bobTab.getByRole('button', { name: 'Hang up' }).click();
+  });
+
+  it('a badge made nearly invisible over a decoy: a real click opens the preview and places no call', async () => {
+    const { url, waiting } = await makeLink();
+    messengerHtml = readFileSync(join(FIXTURES, 'telegram-k-clickjack.html'), 'utf8').replaceAll('{{LINK}}', url);
+    const page = await openMarkedMessenger(bob.person.context);
+    expect(await page.evaluate(() => getComputedStyle(document.querySelector('.bubble')!).opacity)).toBe('0.01');
+    const previewEvent = bob.person.context.waitForEvent('page', { predicate: isPreviewTab, timeout: 20_000 });
+    await pressAnswer(page); // Playwright's real mouse, at the decoy's place: a trusted click
+    const preview = await previewEvent;
+    await preview.getByRole('button', { name: 'Answer' }).waitFor({ timeout: 10_000 });
+    // Give a dial every chance to show: none is placed, on either side.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(await nodeCalls(bob), "Bob's node").toEqual([]);
+    expect(await nodeCalls(alice), "Alice's node").toEqual([]);
+    expect(bob.person.context.pages().filter(isCallTab), 'call tabs').toEqual([]);
+    expect(await statusText(waiting)).toMatch(/waiting for someone to answer your call link/i);
+    await preview.getByRole('button', { name: 'Dismiss' }).click();
+    await waiting.getByRole('button', { name: 'Stop waiting' }).click();
   });
 
   it('a link opened as a web address shows the preview (no request leaves); Answer rings Alice when she is not waiting', async () => {
@@ -275,11 +346,11 @@ describe('call links in real Chromium', () => {
     await tab.close();
   });
 
-  it('Bob answers from the context menu: the menu click event reaches the same answer path', async () => {
+  it('Bob answers from the context menu: the menu click event opens the same preview', async () => {
     const { url, waiting } = await makeLink();
     const page = await showInMessenger(url);
     const worker = bob.person.context.serviceWorkers().find((w: Worker) => w.url().startsWith(EXTENSION_ORIGIN))!;
-    const bobTabEvent = bob.person.context.waitForEvent('page', { predicate: isCallTab, timeout: 20_000 });
+    const previewEvent = bob.person.context.waitForEvent('page', { predicate: isPreviewTab, timeout: 20_000 });
     // Playwright cannot open Chromium's native menu; dispatching the onClicked event Chromium
     // fires for "Answer Copybara call" on a link runs the extension's own listener with the
     // same data a right-click gives it.
@@ -291,13 +362,15 @@ describe('call links in real Chromium', () => {
       },
       { linkUrl: url, pageUrl: MESSENGER },
     );
-    const bobTab = await bobTabEvent;
+    // The menu opens the preview, like a badge; the call is placed from there.
+    const bobTab = await answerInPreview(await previewEvent);
     await until(
-      "Alice's waiting tab shows the call",
+      "Alice's waiting tab asks her",
       20_000,
-      async () => waiting.url(),
-      (u) => u.includes('/call.html?call='),
+      () => statusText(waiting),
+      (t) => t.includes('bob.azero answered your call link'),
     );
+    await waiting.getByRole('button', { name: 'Connect' }).click();
     await mediaBothWays([
       ['Alice', waiting],
       ['Bob', bobTab],

@@ -180,9 +180,23 @@ describe('two nodes on a loopback testnet', () => {
     }
   });
 
-  it('a call link: answered without ringing while its maker waits, then refused as used', async () => {
-    // A makes the link and waits for it; B answers it, which dials A.
+  it('a call link for anyone, while its maker waits: shown to the maker, connected only once the maker confirms', async () => {
     const link = await sa.request({ type: 'link', name: 'alice.azero' });
+    await sa.request({ type: 'wait-link', invitation: link.invitation, waiting: true });
+    const call = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: link.invitation });
+    const atA = await sa.waitFor('A is asked', callState(call.callId, 'incoming'));
+    expect(atA.event === 'call' && atA.call.viaLink).toBe(true);
+    await sb.waitFor('B hears it ring', callState(call.callId, 'ringing'));
+    await expect(sa.request({ type: 'turn', callId: call.callId })).rejects.toThrow(/answered call/);
+    await sa.request({ type: 'answer', callId: call.callId });
+    await sb.waitFor('B is in the call once A confirmed', callState(call.callId, 'active'));
+    await sb.request({ type: 'hangup', callId: call.callId });
+    await sa.waitFor('A sees the end', callState(call.callId, 'ended'));
+  });
+
+  it('a call link made for B: answered without ringing while its maker waits, then refused as used', async () => {
+    // A makes the link for B and waits for it; B answers it, which dials A.
+    const link = await sa.request({ type: 'link', name: 'alice.azero', callee: b.identity!.nodeId });
     expect(link.url).toContain(link.payload);
     await sa.request({ type: 'wait-link', invitation: link.invitation, waiting: true });
     const call = await sb.request({ type: 'call', target: a.identity!.nodeId, invitation: link.invitation });

@@ -119,13 +119,18 @@ export function dialOut(init: NewCall): Step {
   return ok(s, [emit(s), { type: 'dial' }]);
 }
 
-// A call that rang on `safetyCode`'s link. `autoAccept`: it presented our own call link
-// while our call tab waits for it, so it is answered without ringing.
-export function ringIn(init: NewCall, safetyCode: string, autoAccept: boolean): Step {
+// How an incoming call arrives: it rings as any call; it presented our call link while our
+// tab waits for it (`confirm`: shown in that tab, still not answered until the maker
+// confirms who answered, since anyone holding the link can present it); or it presented a
+// link made for exactly this caller (`auto-accept`: answered without ringing).
+export type Arrival = 'ring' | 'confirm' | 'auto-accept';
+
+// A call that rang on `safetyCode`'s link.
+export function ringIn(init: NewCall, safetyCode: string, arrival: Arrival): Step {
   const base = initial(init, 'incoming');
-  const s: MachineState = { ...base, linked: true, info: { ...base.info, safetyCode, viaLink: autoAccept } };
+  const s: MachineState = { ...base, linked: true, info: { ...base.info, safetyCode, viaLink: arrival !== 'ring' } };
   const fx: Effect[] = [{ type: 'start-timer', timer: 'keep-alive', ms: s.timing.keepAliveInterval }];
-  if (autoAccept) {
+  if (arrival === 'auto-accept') {
     fx.push(send({ type: 'accept', callId: s.info.callId }));
     return activate(s, fx, init.now);
   }

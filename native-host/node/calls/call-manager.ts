@@ -131,7 +131,7 @@ export class CallManager {
       return link.close();
     }
     const init = this._init(ring.callId, caller, ring.name, null, ring.invitation);
-    const step = ringIn(init, safetyCode(this._o.publicKey, link.remoteKey), verdict.kind === 'auto-accept');
+    const step = ringIn(init, safetyCode(this._o.publicKey, link.remoteKey), verdict.kind);
     const call = this._add(step, link.remoteKey, 'incoming');
     this._listen(call, link);
     this._run(call, step);

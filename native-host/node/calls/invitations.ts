@@ -4,10 +4,12 @@ import { createLinkPayload, DEFAULT_LINK_HOST, DEFAULT_LINK_LIFETIME_S, linkUrl 
 import { INVITATION } from '../../../lib/protocol/check';
 import type { LinkInfo } from '../../../lib/protocol/native';
 
-// The call links this node issued. A ring that presents one of them is answered without
-// ringing only while the maker's call tab waits for it, only once, only before it expires,
-// and only from the callee it was made for (if any). Kept on disk, so "already used" holds
-// across restarts.
+// The call links this node issued. A ring that presents one of them is let through to the
+// maker's waiting call tab only while that tab waits for it, only once, only before it
+// expires, and only from the callee it was made for (if any). A link is a bearer token
+// (a messenger's preview bot or a group member may present it first), so only a link made
+// for one named callee is answered without the maker's click; any other waits for the
+// maker to confirm who answered. Kept on disk, so "already used" holds across restarts.
 
 interface Invitation {
   id: string;
@@ -17,7 +19,8 @@ interface Invitation {
 }
 
 export type InvitationVerdict =
-  | { kind: 'auto-accept' } // valid, and the maker's tab waits for it
+  | { kind: 'auto-accept' } // valid, made for this caller, and the maker's tab waits for it
+  | { kind: 'confirm' } // valid, for anyone, and the maker's tab waits: it asks the maker first
   | { kind: 'ring' } // valid but nobody waits, or not one of ours: ring as any call
   | { kind: 'refuse'; reason: 'link-used' | 'link-expired' | 'wrong-callee' };
 
@@ -86,7 +89,7 @@ export class Invitations {
     if (inv.callee && inv.callee !== caller) return { kind: 'refuse', reason: 'wrong-callee' };
     inv.used = true;
     this._save(nowS);
-    if (this._waiting.delete(id)) return { kind: 'auto-accept' };
+    if (this._waiting.delete(id)) return inv.callee ? { kind: 'auto-accept' } : { kind: 'confirm' };
     return { kind: 'ring' };
   }
 

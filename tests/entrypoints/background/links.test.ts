@@ -66,8 +66,19 @@ describe('link messages from pages', () => {
     expect(t.native().sent.filter((m) => m.type === 'call')).toEqual([]);
   });
 
-  it('answer-link: checks the claimed name, dials the maker with the invitation, opens the call', async () => {
-    const reply = t.router.onMessage({ type: 'answer-link', payload: payload({ name: 'alice.azero' }) }, TELEGRAM);
+  it("a badge's answer-link never dials: it checks the claimed name and opens the preview, where the call is confirmed", async () => {
+    const p = payload({ name: 'alice.azero' });
+    const reply = t.router.onMessage({ type: 'answer-link', payload: p }, TELEGRAM);
+    await t.flush();
+    t.resolver().last().resolve(resolution('alice.azero', ALICE));
+    expect(await reply).toMatchObject({ ok: true, result: { name: 'alice.azero', verified: true, status: 'verified', message: null } });
+    expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?preview=${p}`);
+    expect(t.native().sent.filter((m) => m.type === 'call')).toEqual([]);
+  });
+
+  it("the preview's Answer dials the maker with the invitation; the call tab learns the verified name", async () => {
+    const preview = { id: 'ext', url: `${EXT}call.html?preview=x`, tab: { id: 9 } };
+    const reply = t.router.onMessage({ type: 'answer-link', payload: payload({ name: 'alice.azero' }) }, preview);
     await t.flush();
     t.resolver().last().resolve(resolution('alice.azero', ALICE));
     await t.flush();
@@ -78,9 +89,7 @@ describe('link messages from pages', () => {
       ok: true,
       result: { name: 'alice.azero', verified: true, status: 'verified', message: null, callId: CALL_ID },
     });
-    expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
-    // The call tab learns the verified name with the call.
-    const page = new FakePagePort('call', { id: 'ext', url: `${EXT}call.html?call=${CALL_ID}`, tab: { id: 7 } });
+    const page = new FakePagePort('call', { id: 'ext', url: `${EXT}call.html?call=${CALL_ID}`, tab: { id: 9 } });
     t.router.onConnect(page);
     page.send({ type: 'watch', callId: CALL_ID });
     expect(page.ofType('call')[0]).toMatchObject({ verification: { status: 'verified', name: 'alice.azero' } });
@@ -134,15 +143,21 @@ describe('link messages from pages', () => {
     expect(t.surface.showCallTab).not.toHaveBeenCalled();
   });
 
-  it('the context menu answers, or says why it cannot', async () => {
+  it('the context menu opens the preview without dialling, or says why it cannot', async () => {
     await t.router.links.menuClicked({ selectionText: 'hello there' });
     expect(t.surface.cannotAnswer).toHaveBeenCalledWith('There is no Copybara call link here.');
-    const done = t.router.links.menuClicked({ selectionText: `copybara:${payload()}` });
+    const p = payload();
+    await t.router.links.menuClicked({ selectionText: `copybara:${p}` });
+    expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?preview=${p}`);
+    expect(t.native().sent.filter((m) => m.type === 'call')).toEqual([]);
+    const forged = t.router.links.menuClicked({
+      selectionText: `copybara:${payload({ name: 'alice.azero', secretKey: mallory.secretKey })}`,
+    });
     await t.flush();
-    await t.flush();
-    t.native().reply(t.native().last('call'), outgoing());
-    await done;
-    expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
+    t.resolver().last().resolve(resolution('alice.azero', ALICE));
+    await forged;
+    expect(t.surface.cannotAnswer).toHaveBeenLastCalledWith("This link claims alice.azero but was not made by that name's node.");
+    expect(t.surface.openPage).toHaveBeenCalledTimes(1);
   });
 
   it('a navigation to a link address becomes the preview, in that tab', async () => {
@@ -179,12 +194,9 @@ describe('link messages from pages', () => {
     await t.router.links.navigated({ tabId: 5, frameId: 0, url: `https://copybara.network/call#${p}` });
     expect(t.surface.replaceTab).toHaveBeenCalledWith(5, `call.html?preview=${p}`);
 
-    const done = t.router.links.menuClicked({ linkUrl: `https://links.example.org/call#${p}` });
-    await t.flush();
-    await t.flush();
-    t.native().reply(t.native().last('call'), outgoing());
-    await done;
+    await t.router.links.menuClicked({ linkUrl: `https://links.example.org/call#${p}` });
     expect(t.surface.cannotAnswer).not.toHaveBeenCalled();
+    expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?preview=${p}`);
   });
 
   it('link messages are accepted from opt-in sites while their permission is granted', async () => {
@@ -258,6 +270,25 @@ describe('making a link and waiting for it', () => {
     expect(t.surface.openPage).toHaveBeenCalledWith(`call.html?link=${INVITATION}&expires=2000000000`);
   });
 
+  it('make-link for a callee asks the node for a link only that node can answer; a callee that is no node id is refused', async () => {
+    const popup = { id: 'ext', url: `${EXT}popup.html` };
+    const reply = t.router.onMessage({ type: 'make-link', callee: ALICE }, popup);
+    await t.flush();
+    await t.flush();
+    expect(t.native().last('link')).toMatchObject({ name: 'bob.azero', callee: ALICE });
+    const info = {
+      url: `https://copybara.network/call#${payload()}`,
+      payload: payload(),
+      invitation: INVITATION,
+      expiresAt: 2_000_000_000,
+    };
+    t.native().reply(t.native().last('link'), info);
+    expect(await reply).toEqual({ ok: true, result: info });
+    const links = t.native().sent.filter((m) => m.type === 'link').length;
+    expect(await t.router.onMessage({ type: 'make-link', callee: 'alice.azero' }, popup)).toMatchObject({ ok: false });
+    expect(t.native().sent.filter((m) => m.type === 'link')).toHaveLength(links);
+  });
+
   it("make-link gives the address on the configured link host (the payload is the node's)", async () => {
     t.settings.linkHost = 'links.example.org';
     const reply = t.router.onMessage({ type: 'make-link' }, { id: 'ext', url: `${EXT}popup.html` });
@@ -289,6 +320,23 @@ describe('making a link and waiting for it', () => {
     // Closing that tab hangs the call up.
     t.router.onTabRemoved(11);
     expect(t.native().last('hangup')).toMatchObject({ callId: CALL_ID });
+  });
+
+  it('a link for anyone, answered: the waiting tab gets the call to confirm; nothing answers it for the maker', async () => {
+    const port = new FakePagePort('link', { id: 'ext', url: `${EXT}call.html?link=${INVITATION}`, tab: { id: 11 } });
+    t.router.onConnect(port);
+    port.send({ type: 'wait', invitation: INVITATION });
+    t.native().reply(t.native().last('wait-link'), null);
+    await t.flush();
+    const stranger = encodeNodeId(Buffer.alloc(32, 8));
+    const asked = callInfo({ direction: 'incoming', state: 'incoming', peer: stranger, invitation: INVITATION, viaLink: true });
+    t.native().deliver({ v: 1, event: 'call', call: asked });
+    await t.flush();
+    expect(port.ofType('arrived')).toEqual([{ type: 'arrived', callId: CALL_ID }]);
+    // The maker is told (that tab, a notification); the call waits for their Connect.
+    expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, 11);
+    expect(t.surface.showIncoming).toHaveBeenCalledTimes(1);
+    expect(t.native().sent.filter((m) => m.type === 'answer')).toEqual([]);
   });
 
   it('closing the waiting tab (or Stop waiting) ends the wait', () => {

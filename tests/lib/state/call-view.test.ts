@@ -49,6 +49,17 @@ describe('callStatus', () => {
     expect(callStatus(input({ call: callInfo({ state: 'active' }) })).headline).toBe('Connecting media…');
   });
 
+  it('a call answering our link for anyone says who answered and that nothing is shared before Connect', () => {
+    const viaLink = callInfo({ state: 'incoming', direction: 'incoming', peerName: 'bob.azero', viaLink: true, invitation: 'aa' });
+    const s = callStatus(input({ call: viaLink, verification: VERIFIED }));
+    expect(s.headline).toBe('bob.azero answered your call link');
+    expect(s.detail).toMatch(/Press Connect.*camera and microphone stay off/);
+    // An unverified claim is not shown as theirs: the node id is.
+    expect(callStatus(input({ call: viaLink })).headline).toBe(`${short} answered your call link`);
+    expect(callStatus(input({ call: viaLink, answering: true })).headline).toBe('Connecting…');
+    expect(controlsFor(viaLink, false)).toEqual({ answer: true, connect: true, hangup: false, media: false, close: false });
+  });
+
   it('counts the call from the moment media connected', () => {
     const s = callStatus(input({ call: callInfo({ state: 'active' }), mediaConnected: true, connectedAt: 1000, now: 6400 }));
     expect(s).toEqual({ headline: 'In call 0:05', detail: null, tone: 'live', clock: '0:05' });
@@ -83,11 +94,29 @@ describe('callStatus', () => {
 
 describe('controlsFor', () => {
   it('offers what fits the state', () => {
-    expect(controlsFor(null, false)).toEqual({ answer: false, hangup: false, media: false, close: false });
-    expect(controlsFor(callInfo({ state: 'incoming' }), false)).toEqual({ answer: true, hangup: false, media: false, close: false });
-    expect(controlsFor(callInfo({ state: 'dialing' }), false)).toEqual({ answer: false, hangup: true, media: true, close: false });
+    expect(controlsFor(null, false)).toEqual({ answer: false, connect: false, hangup: false, media: false, close: false });
+    expect(controlsFor(callInfo({ state: 'incoming' }), false)).toEqual({
+      answer: true,
+      connect: false,
+      hangup: false,
+      media: false,
+      close: false,
+    });
+    expect(controlsFor(callInfo({ state: 'dialing' }), false)).toEqual({
+      answer: false,
+      connect: false,
+      hangup: true,
+      media: true,
+      close: false,
+    });
     expect(controlsFor(callInfo({ state: 'active' }), false).hangup).toBe(true);
-    expect(controlsFor(callInfo({ state: 'ended' }), true)).toEqual({ answer: false, hangup: false, media: false, close: true });
+    expect(controlsFor(callInfo({ state: 'ended' }), true)).toEqual({
+      answer: false,
+      connect: false,
+      hangup: false,
+      media: false,
+      close: true,
+    });
     expect(controlsFor(null, true).close).toBe(true);
   });
 });

@@ -31,7 +31,7 @@ describe('starting a call', () => {
   });
 
   it('an incoming ring answers "ringing", rings for answerTimeout and shows once, with the safety code', () => {
-    const step = ringIn(init(), CODE, false);
+    const step = ringIn(init(), CODE, 'ring');
     expect(types(step.effects)).toEqual(['start-timer keep-alive', 'send ringing', 'start-timer answer', 'emit']);
     expect(step.effects).toContainEqual({ type: 'start-timer', timer: 'answer', ms: T.answerTimeout });
     expect(step.effects).toContainEqual({ type: 'start-timer', timer: 'keep-alive', ms: T.keepAliveInterval });
@@ -39,8 +39,14 @@ describe('starting a call', () => {
     expect(step.state.linked).toBe(true);
   });
 
-  it('a ring on our awaited call link is accepted at once, media started, without ringing', () => {
-    const step = ringIn(init({ invitation: '0123456789abcdef' }), CODE, true);
+  it('a ring on our awaited link for anyone rings for the maker to confirm: not accepted, no media', () => {
+    const step = ringIn(init({ invitation: '0123456789abcdef' }), CODE, 'confirm');
+    expect(types(step.effects)).toEqual(['start-timer keep-alive', 'send ringing', 'start-timer answer', 'emit']);
+    expect(emitted(step)[0]).toMatchObject({ state: 'incoming', viaLink: true, answeredAt: null, invitation: '0123456789abcdef' });
+  });
+
+  it('a ring on our awaited call link made for this caller is accepted at once, media started, without ringing', () => {
+    const step = ringIn(init({ invitation: '0123456789abcdef' }), CODE, 'auto-accept');
     expect(types(step.effects)).toEqual(['start-timer keep-alive', 'send accept', 'stop-timer answer', 'start-media', 'emit']);
     expect(emitted(step)[0]).toMatchObject({ state: 'active', viaLink: true, answeredAt: T0, invitation: '0123456789abcdef' });
   });
