@@ -130,6 +130,7 @@ export function composeBackground(deps: BackgroundDeps): Router {
       return { ...own, contentMatches: [...(deps.contentMatches ?? []), ...sites] };
     },
     myName,
+    linkHost: async () => (await deps.settings()).linkHost,
     now,
   });
   return router;

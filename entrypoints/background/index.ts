@@ -1,11 +1,12 @@
 import { defineBackground } from '#imports';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { localArea } from '../../lib/browser/local-storage';
+import { localArea, restrictLocalStorageToTrustedContexts } from '../../lib/browser/local-storage';
 import { StorageNameCache } from '../../lib/ext/name-cache';
 import { SettingsStore } from '../../lib/ext/settings';
 import { NATIVE_HOST_NAME } from '../../lib/extension-key';
 import { parseName } from '../../lib/names/name';
 import { NameResolver } from '../../lib/names/resolver';
+import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
 import * as surface from './surface';
@@ -14,6 +15,10 @@ import * as surface from './surface';
 // events whose listeners exist by the end of the first turn. The parts are built in
 // compose.ts; the handlers are router.ts.
 export default defineBackground(() => {
+  // First, before any content script can be injected into a tab that loads meanwhile.
+  restrictLocalStorageToTrustedContexts().catch((err: unknown) =>
+    console.error('Copybara: could not close storage to content scripts', err),
+  );
   const storage = localArea();
   const settings = new SettingsStore(storage, parseName);
   const cache = new StorageNameCache(storage);
@@ -51,6 +56,7 @@ export default defineBackground(() => {
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
 
   setUpLinkHostRule(async () => (await settings.load()).linkHost);
+  setUpLinkHostPush(async () => (await settings.load()).linkHost);
 
   router.start();
   void surface.registerMenus();

@@ -2,6 +2,7 @@ import { CopybaraError, toErrorInfo } from '../../lib/errors';
 import type { CallPageMessage, CallPageRequest, HostState, PopupRequest, PopupResults, PopupView, Reply } from '../../lib/ext/messages';
 import { decodeCallPageMessage, decodePopupRequest } from '../../lib/ext/messages';
 import { asLinkMessage } from '../../lib/ext/link-flow';
+import { decodeLinkHostsRequest, isLinkHostsRequest, linkHostsUpdate } from '../../lib/ext/link-hosts-message';
 import { dialledName } from '../../lib/ext/verification';
 import type { Resolution } from '../../lib/names/types';
 import { isNodeId, normaliseNodeId } from '../../lib/node-id';
@@ -37,6 +38,7 @@ export interface RouterParts {
   // Read per message: the sites the person opted in to can change at any time.
   linkOrigins(): Promise<LinkOrigins>;
   myName(): Promise<string | null>;
+  linkHost(): Promise<string>;
   now(): number;
 }
 
@@ -200,6 +202,13 @@ export function createRouter(parts: RouterParts) {
     // popup's requests. Always answers with a Reply.
     async onMessage(message: unknown, sender: Sender): Promise<Reply<unknown>> {
       try {
+        // The messenger script's one question about the settings (storage is closed to it).
+        if (isLinkHostsRequest(message)) {
+          decodeLinkHostsRequest(message);
+          if (linkSenderKind(sender, await parts.linkOrigins()) !== 'content')
+            throw CopybaraError.CALL_NOT_ALLOWED('link hosts are told to our messenger scripts only');
+          return { ok: true, result: linkHostsUpdate(await parts.linkHost()) };
+        }
         const link = asLinkMessage(message);
         if (link) {
           const kind = linkSenderKind(sender, await parts.linkOrigins());

@@ -18,15 +18,13 @@ export function notificationCallId(notificationId: string): string | null {
 }
 
 // The tab showing a call: the one we remember if it still shows that call, else any tab
-// on its page (the worker may have restarted and forgotten).
+// on its page (the worker may have restarted and forgotten). runtime.getContexts lists our
+// own pages with their tabs, so no `tabs` permission is needed to read tab addresses.
 async function findCallTab(callId: string, known: number | null): Promise<number | null> {
-  const url = callPageUrl(callId);
-  if (known !== null) {
-    const tab = await browser.tabs.get(known).catch(() => null);
-    if (tab?.url === url && tab.id !== undefined) return tab.id;
-  }
-  const tabs = await browser.tabs.query({});
-  return tabs.find((t) => t.url === url)?.id ?? null;
+  const tabs = (await browser.runtime.getContexts({ contextTypes: ['TAB'], documentUrls: [callPageUrl(callId)] }))
+    .map((c) => c.tabId)
+    .filter((id) => id >= 0);
+  return known !== null && tabs.includes(known) ? known : (tabs[0] ?? null);
 }
 
 export async function focusTab(tabId: number): Promise<void> {
@@ -78,10 +76,10 @@ export async function replaceTab(tabId: number, path: string): Promise<void> {
   await browser.tabs.update(tabId, { url: browser.runtime.getURL(`/${path}`), active: true });
 }
 
+// A page of ours loaded in the tab (one still on its way there does not count yet: the
+// caller then replaces the tab once more, with the same page).
 export async function showsOurPage(tabId: number): Promise<boolean> {
-  const tab = await browser.tabs.get(tabId).catch(() => null);
-  const url = tab?.pendingUrl ?? tab?.url ?? '';
-  return url.startsWith(browser.runtime.getURL('/'));
+  return (await browser.runtime.getContexts({ contextTypes: ['TAB'], tabIds: [tabId] })).length > 0;
 }
 
 export async function cannotAnswer(message: string): Promise<void> {

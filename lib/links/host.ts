@@ -48,7 +48,7 @@ export function linkHosts(configured: string | null | undefined): string[] {
 }
 
 // The configured host read from the stored settings object (storage.local "settings"),
-// trusting nothing in it: a content script reads it without the settings module.
+// trusting nothing in it: the background compares a storage change's old and new values.
 export function storedLinkHost(stored: unknown): string {
   const value = typeof stored === 'object' && stored !== null ? (stored as { linkHost?: unknown }).linkHost : undefined;
   return isLinkHost(value) ? value : DEFAULT_LINK_HOST;

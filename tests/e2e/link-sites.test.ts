@@ -310,3 +310,102 @@ describe('a configured call link host', () => {
     ).toEqual([]);
   });
 });
+
+// The content script's isolated world, reached through CDP: Runtime.enable reports every
+// execution context of the page, ours among them as an 'isolated' world named after the
+// extension. Code evaluated there has exactly the script's own chrome.* (Playwright's own
+// evaluate runs in the page's main world, where no extension API exists).
+async function inContentScript<T>(page: Page, expression: string): Promise<T> {
+  const cdp: CDPSession = await page.context().newCDPSession(page);
+  try {
+    const worlds: { id: number; name: string; auxData?: { type?: string } }[] = [];
+    cdp.on('Runtime.executionContextCreated', (e: { context: { id: number; name: string; auxData?: { type?: string } } }) =>
+      worlds.push(e.context),
+    );
+    await cdp.send('Runtime.enable');
+    const world = await until(
+      "the content script's isolated world",
+      5000,
+      async () => worlds.find((w) => w.auxData?.type === 'isolated' && w.name === 'Copybara'),
+      (w) => w !== undefined,
+    );
+    const { result, exceptionDetails } = (await cdp.send('Runtime.evaluate', {
+      expression,
+      contextId: world!.id,
+      awaitPromise: true,
+      returnByValue: true,
+    })) as { result: { value: T }; exceptionDetails?: { text: string } };
+    if (exceptionDetails) throw new Error(`evaluation in the content script's world failed: ${exceptionDetails.text}`);
+    return result.value;
+  } finally {
+    await cdp.detach().catch(() => {});
+  }
+}
+
+describe("the messenger script's reach", () => {
+  it('cannot read or write storage.local; it gets the link hosts from the background, and a new host reaches an open tab', async () => {
+    await until('the script is registered', 10_000, registered, (r) => r.some((s) => s.id === SCRIPT_ID));
+    const page = await openForum();
+    await until(
+      'both call links are marked',
+      10_000,
+      () => badges(page),
+      (b) => b.length === 2,
+    );
+    const probe = await inContentScript<{ id: string; get: string; set: string; hosts: unknown }>(
+      page,
+      `(async () => {
+        const attempt = async (f) => { try { await f(); return 'allowed'; } catch (e) { return 'refused: ' + (e && e.message); } };
+        return {
+          id: chrome.runtime.id,
+          get: await attempt(() => chrome.storage.local.get('settings')),
+          set: await attempt(() => chrome.storage.local.set({ settings: { linkHost: 'evil.example' } })),
+          hosts: await chrome.runtime.sendMessage({ type: 'link-hosts' }),
+        };
+      })()`,
+    );
+    // The world is our script's (its extension id, and the background answers it)…
+    expect(probe.id).toBe(CHROMIUM_EXTENSION_ID);
+    expect(probe.hosts).toEqual({ ok: true, result: { type: 'link-hosts', hosts: ['copybara.network', LINK_HOST] } });
+    // …and storage is closed to it, both ways.
+    expect(probe.get).toMatch(/^refused: .*(not allowed|access)/i);
+    expect(probe.set).toMatch(/^refused: .*(not allowed|access)/i);
+    const stored = await browser.worker.evaluate(() =>
+      (
+        globalThis as unknown as { chrome: { storage: { local: { get(k: string): Promise<{ settings?: { linkHost?: string } }> } } } }
+      ).chrome.storage.local.get('settings'),
+    );
+    expect(stored.settings?.linkHost, 'the settings as the options page saved them').toBe(LINK_HOST);
+
+    // A new host, saved while the forum is open: the background tells the tab, and a link on
+    // it that arrives afterwards is marked without a reload.
+    const NEW_HOST = 'calls.example.net';
+    const options = await browser.context.newPage();
+    await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+    try {
+      await options.getByLabel('Call link host').fill(NEW_HOST);
+      await options.getByRole('button', { name: 'Save' }).click();
+      await options.getByText('Saved').first().waitFor({ timeout: 10_000 });
+      await page.waitForTimeout(500);
+      await page.evaluate(
+        (href) => {
+          const p = document.createElement('p');
+          p.innerHTML = `New: <a id="on-new-host" href="${href}">the new one</a>`;
+          document.querySelector('main')!.append(p);
+        },
+        linkUrl(payload(), NEW_HOST),
+      );
+      const after = await until(
+        'the link on the new host is marked',
+        10_000,
+        () => badges(page),
+        (b) => b.some((x) => x.after === 'on-new-host'),
+      );
+      expect(after.map((b) => b.after).sort()).toEqual(['on-default', 'on-host', 'on-new-host']);
+    } finally {
+      await options.getByLabel('Call link host').fill(LINK_HOST);
+      await options.getByRole('button', { name: 'Save' }).click();
+      await options.close();
+    }
+  });
+});

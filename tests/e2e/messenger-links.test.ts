@@ -144,9 +144,11 @@ interface Seen {
   message: unknown;
   url: string | null;
 }
-// What the background was sent since the last call.
-function takeSeen(): Promise<Seen[]> {
-  return browser.worker.evaluate(() => (globalThis as unknown as { __seen: Seen[] }).__seen.splice(0));
+// What the background was sent since the last call, but for the script's question for the
+// link hosts when it starts: exactly {type: 'link-hosts'}, nothing from the page in it.
+async function takeSeen(): Promise<Seen[]> {
+  const seen = await browser.worker.evaluate(() => (globalThis as unknown as { __seen: Seen[] }).__seen.splice(0));
+  return seen.filter((s) => JSON.stringify(s.message) !== '{"type":"link-hosts"}');
 }
 
 async function open(url: string, html: string, logs: string[] = []): Promise<Page> {

@@ -10,7 +10,8 @@ import type { TurnUser } from './user';
 // RFC 5766 §4: "the server MUST demand that all requests from the client be authenticated
 // using [the long-term credential mechanism]". The steps below are those of RFC 5389
 // §10.2.2 "Receiving a Request", in its order. Returns the user, or null after having
-// answered the request itself.
+// answered the request itself — within the unauthenticated answer budget, silently beyond
+// it (state.mayAnswerUnauthenticated).
 
 export function authenticate(state: TurnState, msg: StunMessage, client: ClientAddress): TurnUser | null {
   // "If the message does not contain a MESSAGE-INTEGRITY attribute, the server MUST
@@ -28,7 +29,7 @@ export function authenticate(state: TurnState, msg: StunMessage, client: ClientA
   const realmAttr = msg.get(ATTR.REALM);
   const nonceAttr = msg.get(ATTR.NONCE);
   if (!usernameAttr || !realmAttr || !nonceAttr) {
-    state.reject(msg, client, 400, 'MESSAGE-INTEGRITY without USERNAME, REALM and NONCE');
+    state.rejectUnauthenticated(msg, client, 400, 'MESSAGE-INTEGRITY without USERNAME, REALM and NONCE');
     return null;
   }
   let username: string;
@@ -40,14 +41,14 @@ export function authenticate(state: TurnState, msg: StunMessage, client: ClientA
     nonce = readText(nonceAttr, MAX_TEXT_BYTES, 'NONCE');
   } catch (err) {
     if (!isStunError(err)) throw err;
-    state.reject(msg, client, 400, err.message);
+    state.rejectUnauthenticated(msg, client, 400, err.message);
     return null;
   }
   // "If the NONCE is no longer valid, the server MUST generate an error response with an
   // error code of 438 (Stale Nonce). This response MUST include NONCE and REALM attributes
   // and SHOULD NOT include the USERNAME or MESSAGE-INTEGRITY attribute."
   if (!state.nonces.isValid(nonce, client)) {
-    state.reject(msg, client, 438, 'stale nonce', { realm: state.realm, nonce: state.nonces.issue(client) });
+    state.rejectUnauthenticated(msg, client, 438, 'stale nonce', true);
     return null;
   }
   // "If the username in the USERNAME attribute is not valid, the server MUST generate an
@@ -55,10 +56,7 @@ export function authenticate(state: TurnState, msg: StunMessage, client: ClientA
   // cannot match any key we hold, so it is treated alike.
   const user = state.users.get(username);
   if (!user || realm !== state.realm) {
-    state.reject(msg, client, 401, user ? 'wrong realm' : 'unknown username', {
-      realm: state.realm,
-      nonce: state.nonces.issue(client),
-    });
+    state.rejectUnauthenticated(msg, client, 401, user ? 'wrong realm' : 'unknown username', true);
     return null;
   }
   // "Using the password associated with the username in the USERNAME attribute, compute the
@@ -66,10 +64,7 @@ export function authenticate(state: TurnState, msg: StunMessage, client: ClientA
   // of the MESSAGE-INTEGRITY attribute, the server MUST reject the request with an error
   // response. This response MUST use an error code of 401 (Unauthorized)."
   if (!verifyIntegrity(msg, user.key)) {
-    state.reject(msg, client, 401, 'MESSAGE-INTEGRITY mismatch', {
-      realm: state.realm,
-      nonce: state.nonces.issue(client),
-    });
+    state.rejectUnauthenticated(msg, client, 401, 'MESSAGE-INTEGRITY mismatch', true);
     return null;
   }
   return user;

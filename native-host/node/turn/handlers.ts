@@ -41,7 +41,7 @@ function handleRequest(state: TurnState, msg: StunMessage, client: ClientAddress
     msg.method === METHOD.CREATE_PERMISSION ||
     msg.method === METHOD.CHANNEL_BIND;
   if (!turnMethod) {
-    state.reject(msg, client, 400, `unsupported ${methodName(msg.method)} request`);
+    state.rejectUnauthenticated(msg, client, 400, `unsupported ${methodName(msg.method)} request`);
     return;
   }
   const user = authenticate(state, msg, client);
@@ -83,10 +83,16 @@ function handleRequest(state: TurnState, msg: StunMessage, client: ClientAddress
  * RFC 5389 §7.3.1: "For the Binding method, no additional checking is required unless the
  * usage specifies otherwise. When forming the success response, the server adds a
  * XOR-MAPPED-ADDRESS attribute to the response, where the contents of the attribute are
- * the source transport address of the request message." TURN's credentials guard
- * relaying only, so Binding goes unauthenticated as on any STUN server.
+ * the source transport address of the request message." Our usage does specify otherwise:
+ * a Binding answer tells any page or local process that a Copybara node listens here, and
+ * nothing of ours needs it (relay-only ICE gathers no server-reflexive candidate), so it is
+ * answered only on a 5-tuple that holds an allocation, which took the call's credential.
  */
 function handleBinding(state: TurnState, msg: StunMessage, client: ClientAddress): void {
+  if (!state.allocations.find(client.address, client.port, state.now())) {
+    state.drop('binding', `Binding from ${client.address}:${client.port}, which holds no allocation`);
+    return;
+  }
   const unknown = unknownRequired(msg.attributeTypes());
   if (unknown.length > 0) {
     state.reject(msg, client, 420, 'unknown comprehension-required attributes', { unknownAttributes: unknown });

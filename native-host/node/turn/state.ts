@@ -1,5 +1,6 @@
 import type { Allocation } from './allocation';
 import { AllocationManager } from './allocation-manager';
+import { ChallengeLimiter } from './challenge-limit';
 import { RateLimitedLog } from './log';
 import { NonceBook } from './nonce';
 import { errorReply, type ErrorReplyOptions } from './respond';
@@ -35,6 +36,7 @@ export class TurnState {
   readonly allocations = new AllocationManager();
   readonly nonces: NonceBook;
   readonly log: RateLimitedLog;
+  readonly unauthenticatedAnswers = new ChallengeLimiter();
   readonly counters: Counters = { relayedToPeer: 0, relayedToClient: 0, dropped: 0, rejected: 0 };
   sendTo: (data: Buffer, client: ClientAddress) => void = () => {};
 
@@ -59,9 +61,43 @@ export class TurnState {
     this.sendTo(errorReply(req, code, opts), client);
   }
 
+  /**
+   * Whether a request not (yet) authenticated may be answered at all. With no call's
+   * credential registered no request can succeed, so nothing is said; otherwise the
+   * ChallengeLimiter decides. Silenced requests are counted as dropped.
+   */
+  mayAnswerUnauthenticated(req: StunMessage, client: ClientAddress): boolean {
+    if (this.users.size === 0) {
+      this.drop(
+        'no-credential',
+        `${methodName(req.method)} from ${client.address}:${client.port} while no call's credential is registered`,
+      );
+      return false;
+    }
+    if (!this.unauthenticatedAnswers.allow(`${client.address}|${client.port}`, this.now())) {
+      this.drop(
+        'unauthenticated-limit',
+        `${methodName(req.method)} from ${client.address}:${client.port} beyond the unauthenticated answer budget`,
+      );
+      return false;
+    }
+    return true;
+  }
+
   /** The 401 that opens every long-term-credential exchange: expected, so not counted. */
   challenge(req: StunMessage, client: ClientAddress): void {
+    if (!this.mayAnswerUnauthenticated(req, client)) return;
     this.sendTo(errorReply(req, 401, { realm: this.realm, nonce: this.nonces.issue(client) }), client);
+  }
+
+  /**
+   * An error answer to a request that is not authenticated. The nonce, when one is wanted,
+   * is made only once the answer is allowed, since making it is the HMAC a flood would cost.
+   */
+  rejectUnauthenticated(req: StunMessage, client: ClientAddress, code: number, why: string, withNonce = false): void {
+    if (!this.mayAnswerUnauthenticated(req, client)) return;
+    const opts: ErrorReplyOptions = withNonce ? { realm: this.realm, nonce: this.nonces.issue(client) } : {};
+    this.reject(req, client, code, why, opts);
   }
 
   /**

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { decodeLinkHostsReply } from '../../../lib/ext/link-hosts-message';
 import { encodeNodeId } from '../../../lib/node-id';
 import { ResolveError } from '../../../lib/names/errors';
 import type { CallInfo } from '../../../lib/protocol/native';
@@ -433,5 +434,36 @@ describe('names: callers who claim one', () => {
     await t.flush();
     expect(t.surface.showIncoming).not.toHaveBeenCalled();
     expect(t.surface.showCallTab).not.toHaveBeenCalled();
+  });
+});
+
+describe('the link hosts a messenger script asks for (storage is closed to it)', () => {
+  const TELEGRAM = { id: 'ext', url: 'https://web.telegram.org/k/', tab: { id: 5 } };
+  const withHost = (linkHost: string) => {
+    const h = routerHarness({ contentMatches: ['https://web.telegram.org/*'] });
+    h.settings.linkHost = linkHost;
+    return h;
+  };
+
+  it('are the default and the configured host, answered to our script on a messenger', async () => {
+    const reply = await withHost('links.example.org').router.onMessage({ type: 'link-hosts' }, TELEGRAM);
+    expect(reply).toEqual({ ok: true, result: { type: 'link-hosts', hosts: ['copybara.network', 'links.example.org'] } });
+    expect(decodeLinkHostsReply(reply).hosts).toEqual(['copybara.network', 'links.example.org']);
+    expect(await withHost('copybara.network').router.onMessage({ type: 'link-hosts' }, TELEGRAM)).toEqual({
+      ok: true,
+      result: { type: 'link-hosts', hosts: ['copybara.network'] },
+    });
+  });
+
+  it('are refused to any other site, to another extension, and to a malformed question', async () => {
+    const r = withHost('links.example.org').router;
+    const refused = { ok: false, error: expect.objectContaining({ code: 'CALL_NOT_ALLOWED' }) };
+    expect(await r.onMessage({ type: 'link-hosts' }, { ...TELEGRAM, url: 'https://evil.example/' })).toEqual(refused);
+    expect(await r.onMessage({ type: 'link-hosts' }, { ...TELEGRAM, id: 'other' })).toEqual(refused);
+    expect(await r.onMessage({ type: 'link-hosts' }, { id: 'ext', url: 'https://web.telegram.org/k/' })).toEqual(refused);
+    expect(await r.onMessage({ type: 'link-hosts', hosts: ['evil.example'] }, TELEGRAM)).toEqual({
+      ok: false,
+      error: expect.objectContaining({ code: 'BAD_MESSAGE' }),
+    });
   });
 });

@@ -24,7 +24,9 @@ describe('Allocate (RFC 5766 §6.2)', () => {
   });
   afterEach(() => h.close());
 
-  it('answers Binding requests with XOR-MAPPED-ADDRESS and no credentials', async () => {
+  it('answers Binding requests with XOR-MAPPED-ADDRESS only on a 5-tuple that holds an allocation', async () => {
+    await expect(c.binding()).rejects.toThrow(/timed out/);
+    await c.allocate();
     const mapped = await c.binding();
     expect(mapped).toEqual({ address: '127.0.0.1', port: c.localPort });
   });

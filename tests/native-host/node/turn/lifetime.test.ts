@@ -102,12 +102,15 @@ describe('lifetimes on the injected clock', () => {
     }
   });
 
-  it('removeUser frees the allocations at once and later requests get 401', async () => {
+  it('removeUser frees the allocations at once; later requests get 401, or nothing once no credential is left', async () => {
     await c.createPermission(PEER.address);
+    h.addUser('bob', 'pw');
     h.server.removeUser('alice');
-    expect(h.server.stats()).toMatchObject({ allocations: 0, users: 0 });
+    expect(h.server.stats()).toMatchObject({ allocations: 0, users: 1 });
     expect(h.server.deliver('alice', 1, relayPort, Buffer.from('x'))).toBe(false);
     expect(await rejectionCode(c.refresh())).toBe(401);
+    h.server.removeUser('bob');
+    await expect(c.refresh()).rejects.toThrow(/timed out/);
     h.server.removeUser('alice'); // idempotent
   });
 
