@@ -37,6 +37,8 @@ export interface RouterParts {
   // Read per message: the sites the person opted in to can change at any time.
   linkOrigins(): Promise<LinkOrigins>;
   myName(): Promise<string | null>;
+  // Sends the block list and "only contacts" to the node (compose.ts).
+  syncRingPolicy(): void;
   now(): number;
 }
 
@@ -152,6 +154,7 @@ export function createRouter(parts: RouterParts) {
       if (delivered === 0) book.bufferSignal(event.callId, event.signal);
     },
     status(status: NodeStatus): void {
+      parts.syncRingPolicy();
       views.nodeId = status.nodeId;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
       for (const callId of pages.watchedCalls()) {
@@ -194,6 +197,11 @@ export function createRouter(parts: RouterParts) {
 
     start(): void {
       native.start();
+    },
+
+    // storage.onChanged for the settings, contacts or block list.
+    ringPolicyChanged(): void {
+      if (native.ready) parts.syncRingPolicy();
     },
 
     // runtime.onMessage: link messages (messenger content scripts, our call page) and the
