@@ -87,6 +87,7 @@ export function composeBackground(deps: BackgroundDeps): Router {
     pushView: () => views.pushView(),
     showCallTab: (callId, known) => surface.showCallTab(callId, known),
     replaceTab: (tabId, path) => surface.replaceTab(tabId, path),
+    showsOurPage: (tabId) => surface.showsOurPage(tabId),
     showIncoming: (call, verification) => surface.showIncoming(call, verification),
     clearIncoming: (callId) => surface.clearIncoming(callId),
     checkName: (name) => names.check(name),

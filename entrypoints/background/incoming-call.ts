@@ -106,6 +106,7 @@ export interface IncomingDeps {
   showCallTab(callId: string, known: number | null): Promise<number>;
   // Points an open tab of ours at another page (here: the next ringing call's).
   replaceTab(tabId: number, path: string): Promise<void>;
+  showsOurPage(tabId: number): Promise<boolean>;
   showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
   clearIncoming(callId: string): Promise<void>;
   // Never throws (entrypoints/background/names.ts bounds it in time).
@@ -142,15 +143,21 @@ export function createIncomingCalls(deps: IncomingDeps) {
     const last = lastRang;
     lastRang = call.callId;
     const lastTab = last === null ? null : book.tab(last);
-    if (last !== null && lastTab !== null && book.tab(call.callId) === null && reusesSurface(call, book.get(last))) {
-      deps.clearIncoming(last).catch(warnFailed('clearing the notification'));
-      book.forgetTab(lastTab);
-      book.setTab(call.callId, lastTab);
-      deps.replaceTab(lastTab, `call.html?call=${call.callId}`).catch(warnFailed('showing the call in its tab'));
+    const reuse = last !== null && lastTab !== null && book.tab(call.callId) === null && reusesSurface(call, book.get(last));
+    const open = () => deps.showCallTab(call.callId, book.tab(call.callId)).then((tabId) => book.setTab(call.callId, tabId));
+    if (!reuse) {
+      open().catch(warnFailed('opening the call tab'));
     } else {
+      deps.clearIncoming(last).catch(warnFailed('clearing the notification'));
+      // Only a tab that still shows our page: the person may have gone elsewhere in it.
       deps
-        .showCallTab(call.callId, book.tab(call.callId))
-        .then((tabId) => book.setTab(call.callId, tabId))
+        .showsOurPage(lastTab)
+        .then(async (ours) => {
+          if (!ours) return open();
+          book.forgetTab(lastTab);
+          book.setTab(call.callId, lastTab);
+          await deps.replaceTab(lastTab, `call.html?call=${call.callId}`);
+        })
         .catch(warnFailed('opening the call tab'));
     }
     if (notify) deps.showIncoming(call, book.verification(call.callId)).catch(warnFailed('showing the notification'));

@@ -80,7 +80,10 @@ export class CallManager {
   }
 
   answer(callId: string): CallInfo {
-    return this._act(callId, { type: 'answer' });
+    const info = this._act(callId, { type: 'answer' });
+    // Someone the person answers is no flooder: their next rings count afresh.
+    if (info.state === 'active') this._gate.answered(info.peer);
+    return info;
   }
 
   decline(callId: string): CallInfo {
@@ -146,6 +149,8 @@ export class CallManager {
       link.send({ type: 'refuse', callId: ring.callId, reason: verdict.reason });
       return link.close();
     }
+    // Our waiting tab answers it: as good as answered by hand (see answer()).
+    if (verdict.kind === 'auto-accept') this._gate.answered(caller);
     const init = this._init(ring.callId, caller, ring.name, null, ring.invitation);
     const step = ringIn(init, safetyCode(this._o.publicKey, link.remoteKey), verdict.kind === 'auto-accept');
     const call = this._add(step, link.remoteKey, 'incoming');

@@ -78,6 +78,12 @@ export class RingGate {
     return { kind: 'ring' };
   }
 
+  // The person answered this caller: forget its rings, so calling back and forth is never
+  // mistaken for a flood. The global count stays.
+  answered(caller: string): void {
+    this._attempts.delete(caller);
+  }
+
   private _refuse(why: RefuseWhy, caller: string, now: number, line: string): GateVerdict {
     const key = `${why}:${caller}`;
     const last = this._logged.get(key);

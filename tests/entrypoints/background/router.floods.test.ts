@@ -18,6 +18,7 @@ const idOf = (i: number) => i.toString(16).padStart(32, '0');
 
 async function setup(policy?: () => Promise<RingPolicy>) {
   const h = routerHarness({ checkTimeoutMs: 50, ...(policy ? { ringPolicy: policy } : {}) });
+  h.surface.showsOurPage.mockResolvedValue(true);
   h.router.start();
   h.native().reply(h.native().last('status'), STATUS);
   await h.flush();
@@ -65,6 +66,16 @@ describe('a flood of rings reaching the background', () => {
     expect([...t.surface.notices]).toEqual([idOf(2)]);
     expect(t.surface.showCallTab).toHaveBeenCalledTimes(1);
     expect(t.surface.replaceTab).toHaveBeenCalledWith(7, `call.html?call=${idOf(2)}`);
+  });
+
+  it('a tab the person has since used for another site is left alone: the next ring opens its own', async () => {
+    const t = await setup();
+    await t.ring(1, FLOODER);
+    t.surface.showsOurPage.mockResolvedValue(false);
+    await t.ring(2, FLOODER, false);
+    expect(t.surface.replaceTab).not.toHaveBeenCalled();
+    expect(t.surface.showCallTab).toHaveBeenCalledTimes(2);
+    expect([...t.surface.notices]).toEqual([idOf(2)]);
   });
 
   it('an answered call keeps its tab: the next ring opens its own', async () => {

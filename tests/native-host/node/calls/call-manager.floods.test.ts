@@ -88,6 +88,16 @@ describe('ring floods', () => {
     expect(rang().at(-1)).toBe(encodeNodeId(GENUINE));
   });
 
+  it('a caller the person answers may ring again at once, however often', async () => {
+    for (let i = 0; i < 5; i++) {
+      await ringOnce(GENUINE, null);
+      const id = seq.toString(16).padStart(32, '0');
+      expect(calls.answer(id).state).toBe('active');
+      calls.hangup(id);
+    }
+    expect(rang()).toHaveLength(5);
+  });
+
   it('a blocked key never rings; unblocked, it does', async () => {
     calls.setRingPolicy({ blocked: [encodeNodeId(FLOODER)], allowOnly: null });
     const link = await ringOnce(FLOODER, null);

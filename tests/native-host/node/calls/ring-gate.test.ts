@@ -40,6 +40,14 @@ describe('RingGate', () => {
     expect(gate.admit(B, 2).kind).toBe('ring');
   });
 
+  it('forgets the rings of a caller the person answered, so calling back and forth is no flood', () => {
+    const gate = new RingGate();
+    for (let t = 0; t < 3; t++) gate.admit(A, t);
+    gate.answered(A);
+    expect([10, 11, 12].map((t) => gate.admit(A, t).kind)).toEqual(['ring', 'ring', 'ring']);
+    expect(gate.admit(A, 13).kind).toBe('refuse');
+  });
+
   it('logs a refusal once per window per caller and reason', () => {
     const gate = new RingGate({ perCaller: 1 });
     gate.admit(A, 0);
