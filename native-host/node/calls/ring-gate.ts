@@ -31,7 +31,7 @@ export class RingGate {
   readonly limits: RingLimits;
   private _blocked = new Set<string>();
   private _allowOnly: Set<string> | null = null;
-  // Per caller, the times of its last `perCaller` ring attempts.
+  // Per caller, the times of its latest ring attempts (`perCaller` + 1 are enough to judge).
   private readonly _attempts = new Map<string, number[]>();
   private readonly _admitted: number[] = [];
   private readonly _logged = new Map<string, number>();
