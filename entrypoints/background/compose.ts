@@ -1,4 +1,5 @@
 import { hostProblemText } from '../../lib/ext/link-flow';
+import type { RingPolicy } from '../../lib/ext/blocked';
 import type { Settings } from '../../lib/ext/settings';
 import type { Verification } from '../../lib/ext/verification';
 import type { ChainEndpoints } from '../../lib/names/types';
@@ -44,6 +45,8 @@ export interface BackgroundDeps {
   settings(): Promise<Settings>;
   // A name resolver for these endpoints (lib/names NameResolver, with the storage cache).
   makeResolver(endpoints: ChainEndpoints): ResolverLike;
+  // Who may ring (blocked keys; only contacts?), from storage; the node enforces it.
+  ringPolicy?(): Promise<RingPolicy>;
   now?(): number;
   checkTimeoutMs?: number;
 }
@@ -83,6 +86,8 @@ export function composeBackground(deps: BackgroundDeps): Router {
     pushCall: (call) => views.pushCall(call),
     pushView: () => views.pushView(),
     showCallTab: (callId, known) => surface.showCallTab(callId, known),
+    replaceTab: (tabId, path) => surface.replaceTab(tabId, path),
+    showsOurPage: (tabId) => surface.showsOurPage(tabId),
     showIncoming: (call, verification) => surface.showIncoming(call, verification),
     clearIncoming: (callId) => surface.clearIncoming(callId),
     checkName: (name) => names.check(name),
@@ -112,6 +117,16 @@ export function composeBackground(deps: BackgroundDeps): Router {
 
   const publish = createPublishFlow({ request: (req) => native.request(req), settings: deps.settings, surface });
 
+  // The node keeps who may ring only in memory: it is told on every (re)connect, before
+  // anything else, and on every change of the settings, contacts or block list.
+  function syncRingPolicy(): void {
+    if (!deps.ringPolicy) return;
+    deps
+      .ringPolicy()
+      .then((policy) => native.request({ type: 'ring-policy', ...policy }))
+      .catch(warnFailed('telling the node who may ring'));
+  }
+
   const own = { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl };
   const router: Router = createRouter({
     native,
@@ -131,6 +146,7 @@ export function composeBackground(deps: BackgroundDeps): Router {
     },
     myName,
     linkHost: async () => (await deps.settings()).linkHost,
+    syncRingPolicy,
     now,
   });
   return router;

@@ -79,6 +79,18 @@ export function callerVerdict(
   return { action: outcome.ring ? 'ring' : 'decline', verification };
 }
 
+// Whether a new ring may take over the tab and notification of the last call that rang:
+// the same caller ringing again (one ringing surface per caller), or any caller once that
+// call ended unanswered. So a flood of rings, from one key or many, never opens more than
+// one tab; a call that was answered keeps its tab.
+export function reusesSurface(
+  next: Pick<CallInfo, 'callId' | 'peer'>,
+  last: Pick<CallInfo, 'callId' | 'peer' | 'state' | 'answeredAt'> | null,
+): boolean {
+  if (!last || last.callId === next.callId || last.answeredAt !== null) return false;
+  return last.peer === next.peer || last.state === 'ended';
+}
+
 // A call nobody is looking at any more (its tab closed) is hung up, unless it is over, a
 // hang-up is already on its way, or another page of ours still shows it.
 export function isOrphan(call: Pick<CallInfo, 'state'> | null, facts: { hangingUp: boolean; watchers: number }): boolean {
@@ -93,6 +105,9 @@ export interface IncomingDeps {
   pushCall(call: CallInfo): void;
   pushView(): void;
   showCallTab(callId: string, known: number | null): Promise<number>;
+  // Points an open tab of ours at another page (here: the next ringing call's).
+  replaceTab(tabId: number, path: string): Promise<void>;
+  showsOurPage(tabId: number): Promise<boolean>;
   showIncoming(call: CallInfo, verification: Verification | null): Promise<void>;
   clearIncoming(callId: string): Promise<void>;
   // Never throws (entrypoints/background/names.ts bounds it in time).
@@ -109,6 +124,8 @@ export interface IncomingDeps {
 export function createIncomingCalls(deps: IncomingDeps) {
   const { book } = deps;
   const hangingUp = new Set<string>();
+  // The call whose tab and notification were shown last for a ring.
+  let lastRang: string | null = null;
 
   function apply(change: Change | null): void {
     if (!change) return;
@@ -124,10 +141,26 @@ export function createIncomingCalls(deps: IncomingDeps) {
   }
 
   function ring(call: CallInfo, notify = true): void {
-    deps
-      .showCallTab(call.callId, book.tab(call.callId))
-      .then((tabId) => book.setTab(call.callId, tabId))
-      .catch(warnFailed('opening the call tab'));
+    const last = lastRang;
+    lastRang = call.callId;
+    const lastTab = last === null ? null : book.tab(last);
+    const reuse = last !== null && lastTab !== null && book.tab(call.callId) === null && reusesSurface(call, book.get(last));
+    const open = () => deps.showCallTab(call.callId, book.tab(call.callId)).then((tabId) => book.setTab(call.callId, tabId));
+    if (!reuse) {
+      open().catch(warnFailed('opening the call tab'));
+    } else {
+      deps.clearIncoming(last).catch(warnFailed('clearing the notification'));
+      // Only a tab that still shows our page: the person may have gone elsewhere in it.
+      deps
+        .showsOurPage(lastTab)
+        .then(async (ours) => {
+          if (!ours) return open();
+          book.forgetTab(lastTab);
+          book.setTab(call.callId, lastTab);
+          await deps.replaceTab(lastTab, `call.html?call=${call.callId}`);
+        })
+        .catch(warnFailed('opening the call tab'));
+    }
     if (notify) deps.showIncoming(call, book.verification(call.callId)).catch(warnFailed('showing the notification'));
   }
 

@@ -1,8 +1,10 @@
 import { defineBackground } from '#imports';
 import browser, { type Runtime } from 'webextension-polyfill';
-import { localArea, restrictLocalStorageToTrustedContexts } from '../../lib/browser/local-storage';
+import { localArea, onLocalChange, restrictLocalStorageToTrustedContexts } from '../../lib/browser/local-storage';
+import { BLOCKED_KEY, BlockedStore, ringPolicy } from '../../lib/ext/blocked';
+import { CONTACTS_KEY, ContactsStore } from '../../lib/ext/contacts';
 import { StorageNameCache } from '../../lib/ext/name-cache';
-import { SettingsStore } from '../../lib/ext/settings';
+import { SETTINGS_KEY, SettingsStore } from '../../lib/ext/settings';
 import { NATIVE_HOST_NAME } from '../../lib/extension-key';
 import { parseName } from '../../lib/names/name';
 import { NameResolver } from '../../lib/names/resolver';
@@ -22,6 +24,8 @@ export default defineBackground(() => {
   const storage = localArea();
   const settings = new SettingsStore(storage, parseName);
   const cache = new StorageNameCache(storage);
+  const contacts = new ContactsStore(storage, parseName);
+  const blocked = new BlockedStore(storage);
   // Call links on sites the person opted in to (their content scripts, registered at run time).
   const linkSites = setUpLinkSites();
   const router = composeBackground({
@@ -34,6 +38,7 @@ export default defineBackground(() => {
     siteMatches: () => linkSites.matches(),
     settings: () => settings.load(),
     makeResolver: (endpoints) => new NameResolver({ endpoints, cache }),
+    ringPolicy: async () => ringPolicy(await settings.load(), await contacts.list(), await blocked.list()),
   });
 
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => router.onMessage(message, sender));
@@ -55,6 +60,7 @@ export default defineBackground(() => {
   browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
 
+  onLocalChange([SETTINGS_KEY, CONTACTS_KEY, BLOCKED_KEY], () => router.ringPolicyChanged());
   setUpLinkHostRule(async () => (await settings.load()).linkHost);
   setUpLinkHostPush(async () => (await settings.load()).linkHost);
 

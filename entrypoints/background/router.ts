@@ -39,6 +39,8 @@ export interface RouterParts {
   linkOrigins(): Promise<LinkOrigins>;
   myName(): Promise<string | null>;
   linkHost(): Promise<string>;
+  // Sends the block list and "only contacts" to the node (compose.ts).
+  syncRingPolicy(): void;
   now(): number;
 }
 
@@ -154,6 +156,7 @@ export function createRouter(parts: RouterParts) {
       if (delivered === 0) book.bufferSignal(event.callId, event.signal);
     },
     status(status: NodeStatus): void {
+      parts.syncRingPolicy();
       views.nodeId = status.nodeId;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
       for (const callId of pages.watchedCalls()) {
@@ -196,6 +199,11 @@ export function createRouter(parts: RouterParts) {
 
     start(): void {
       native.start();
+    },
+
+    // storage.onChanged for the settings, contacts or block list.
+    ringPolicyChanged(): void {
+      if (native.ready) parts.syncRingPolicy();
     },
 
     // runtime.onMessage: link messages (messenger content scripts, our call page) and the

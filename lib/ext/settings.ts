@@ -22,6 +22,8 @@ export interface Settings {
   // The web host of the call links this browser makes (`https://<host>/call#…`), and
   // recognised on pages next to the default one (docs/links.md).
   linkHost: string;
+  // Decline, without ringing, calls from keys that are not a contact's (lib/ext/blocked.ts).
+  onlyContactsRing: boolean;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -37,6 +39,7 @@ export function defaultSettings(): Settings {
     myName: null,
     allowMismatchedNames: false,
     linkHost: DEFAULT_LINK_HOST,
+    onlyContactsRing: false,
   };
 }
 
@@ -49,6 +52,7 @@ export interface SettingsDraft {
   myName: string;
   allowMismatchedNames: boolean;
   linkHost: string;
+  onlyContactsRing: boolean;
 }
 
 export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost', string>>;
@@ -62,6 +66,7 @@ export function draftOf(settings: Settings): SettingsDraft {
     myName: settings.myName ?? '',
     allowMismatchedNames: settings.allowMismatchedNames,
     linkHost: settings.linkHost,
+    onlyContactsRing: settings.onlyContactsRing,
   };
 }
 
@@ -91,6 +96,7 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
       myName,
       allowMismatchedNames: draft.allowMismatchedNames,
       linkHost: host.host,
+      onlyContactsRing: draft.onlyContactsRing,
     },
   };
 }
@@ -158,6 +164,11 @@ export function decodeSettings(value: unknown, parseName?: NameParser): DecodedS
     else problems.push('the saved "allowMismatchedNames" is not true or false');
   }
 
+  if (o.onlyContactsRing !== undefined) {
+    if (typeof o.onlyContactsRing === 'boolean') settings.onlyContactsRing = o.onlyContactsRing;
+    else problems.push('the saved "Only contacts can ring me" is not true or false');
+  }
+
   if (o.linkHost !== undefined) {
     if (isLinkHost(o.linkHost)) settings.linkHost = o.linkHost;
     else problems.push('the saved "Call link host" is not a host name');
@@ -186,6 +197,7 @@ export class SettingsStore {
       myName: settings.myName,
       allowMismatchedNames: settings.allowMismatchedNames,
       linkHost: settings.linkHost,
+      onlyContactsRing: settings.onlyContactsRing,
     });
   }
 }

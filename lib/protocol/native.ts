@@ -101,7 +101,11 @@ export type NativeRequest =
   // Start the publishing page (native-host/node/publish): the wallet that signs lives in the
   // browser and injects itself only into http(s) pages, so the node serves one on 127.0.0.1.
   // `endpoints`: the chain RPC endpoints the page may connect to; `name`: "My name".
-  | { type: 'publish-open'; endpoints: PublishEndpoints; name?: string };
+  | { type: 'publish-open'; endpoints: PublishEndpoints; name?: string }
+  // Who may ring this node, sent by the extension on every (re)connect and on every change:
+  // keys refused without ringing, and, when only contacts may ring, the keys that may
+  // (null: anyone). Each request replaces the last.
+  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null };
 
 export interface PublishEndpoints {
   azero: string[];
@@ -125,6 +129,7 @@ export interface NativeResults {
   link: LinkInfo;
   'wait-link': null;
   'publish-open': PublishOpened;
+  'ring-policy': null;
 }
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
@@ -135,7 +140,19 @@ export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; c
 
 export type EventFrame = NodeEvent & { v: number };
 
-const REQUEST_TYPES = ['status', 'call', 'answer', 'decline', 'hangup', 'turn', 'signal', 'link', 'wait-link', 'publish-open'] as const;
+const REQUEST_TYPES = [
+  'status',
+  'call',
+  'answer',
+  'decline',
+  'hangup',
+  'turn',
+  'signal',
+  'link',
+  'wait-link',
+  'publish-open',
+  'ring-policy',
+] as const;
 
 export function decodeRequest(value: unknown): RequestFrame {
   const o: Obj = object(value, 'request');
@@ -176,9 +193,29 @@ export function decodeRequest(value: unknown): RequestFrame {
         endpoints: decodePublishEndpoints(o.endpoints),
         ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME) }),
       };
+    case 'ring-policy':
+      return {
+        ...head,
+        type,
+        blocked: nodeIdList(o.blocked, 'blocked'),
+        allowOnly: o.allowOnly === null ? null : nodeIdList(o.allowOnly, 'allowOnly'),
+      };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
   }
+}
+
+// 500 contacts, each with a node id and the last node id of its name.
+export const MAX_POLICY_KEYS = 1000;
+
+function nodeIdList(value: unknown, field: string): string[] {
+  if (!Array.isArray(value)) throw CopybaraError.BAD_MESSAGE(`field "${field}" must be a list of node ids`);
+  if (value.length > MAX_POLICY_KEYS) throw CopybaraError.BAD_MESSAGE(`field "${field}" has more than ${MAX_POLICY_KEYS} node ids`);
+  return value.map((id, i) => {
+    if (typeof id !== 'string' || id.length !== 52 || !NODE_ID_PATTERN.test(id))
+      throw CopybaraError.BAD_MESSAGE(`${field}[${i}] is not a node id (52 characters, lower-case base32)`);
+    return id;
+  });
 }
 
 // The page's CSP lets it connect to exactly these, so they are checked as strictly as the
@@ -326,4 +363,5 @@ export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => 
   'wait-link': decodeNull,
   signal: decodeNull,
   'publish-open': decodePublishOpened,
+  'ring-policy': decodeNull,
 };

@@ -188,6 +188,9 @@ export class CopybaraNode {
       case 'signal':
         calls.signal(r.callId, r.signal);
         return null;
+      case 'ring-policy':
+        calls.setRingPolicy(r);
+        return null;
       case 'publish-open':
         return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));
     }

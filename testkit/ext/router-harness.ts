@@ -9,10 +9,12 @@ import { FakeNativePort, FakeResolver } from './fakes';
 export const EXT = 'chrome-extension://bchnmjmoapeeeljpgjibfgenagehndgd/';
 
 export function fakeSurface() {
-  return {
+  // The incoming-call notifications up now, by call id.
+  const notices = new Set<string>();
+  const surface = {
     showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
-    showIncoming: vi.fn(async () => {}),
-    clearIncoming: vi.fn(async () => {}),
+    showIncoming: vi.fn(async (call: { callId: string }) => void notices.add(call.callId)),
+    clearIncoming: vi.fn(async (callId: string) => void notices.delete(callId)),
     notificationCallId: (id: string) => (id.startsWith('incoming:') ? id.slice(9) : null),
     openPage: vi.fn(async (_path: string) => 8),
     replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
@@ -20,10 +22,11 @@ export function fakeSurface() {
     cannotAnswer: vi.fn(async (_message: string) => {}),
     openWebPage: vi.fn(async (_url: string) => {}),
   } satisfies Surface;
+  return Object.assign(surface, { notices });
 }
 
 export function routerHarness(
-  opts: { settings?: Settings } & Partial<Pick<BackgroundDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs'>> = {},
+  opts: { settings?: Settings } & Partial<Pick<BackgroundDeps, 'contentMatches' | 'siteMatches' | 'checkTimeoutMs' | 'ringPolicy'>> = {},
 ) {
   const { settings = defaultSettings(), ...deps } = opts;
   const natives: FakeNativePort[] = [];

@@ -11,6 +11,7 @@ import { dial } from './dialer';
 import { type Ring, awaitRing } from './handshake';
 import type { Invitations } from './invitations';
 import { MediaRelay, type TurnRelay } from './media-relay';
+import { type RingLimits, type RingPolicy, RingGate, UnrungConnections } from './ring-gate';
 import { safetyCode } from './safety-code';
 import { DEFAULT_TIMING, type Timing } from './timing';
 
@@ -28,6 +29,7 @@ export interface CallManagerOptions {
   // Call links this node issued; without it, rings that present a link ring as any call.
   invitations?: Invitations;
   timing?: Partial<Timing>;
+  ringLimits?: Partial<RingLimits>;
   now?: () => number;
 }
 
@@ -40,11 +42,20 @@ export class CallManager {
   private _o: CallManagerOptions;
   private _t: Timing;
   private _now: () => number;
+  private _gate: RingGate;
+  private _unrung: UnrungConnections<PeerLink>;
 
   constructor(opts: CallManagerOptions) {
     this._o = opts;
     this._t = { ...DEFAULT_TIMING, ...opts.timing };
     this._now = opts.now ?? Date.now;
+    this._gate = new RingGate(opts.ringLimits);
+    this._unrung = new UnrungConnections(this._gate.limits.maxUnrung, opts.log);
+  }
+
+  // Blocked keys, and whether only contacts may ring (the browser's `ring-policy`).
+  setRingPolicy(policy: RingPolicy): void {
+    this._gate.setPolicy(policy);
   }
 
   list(): CallInfo[] {
@@ -69,7 +80,10 @@ export class CallManager {
   }
 
   answer(callId: string): CallInfo {
-    return this._act(callId, { type: 'answer' });
+    const info = this._act(callId, { type: 'answer' });
+    // Someone the person answers is no flooder: their next rings count afresh.
+    if (info.state === 'active') this._gate.answered(info.peer);
+    return info;
   }
 
   decline(callId: string): CallInfo {
@@ -96,7 +110,7 @@ export class CallManager {
 
   // A connection some other node opened to us.
   accept(link: PeerLink): void {
-    awaitRing(link, this._t.firstMessageTimeout, this._o.log, (l, ring) => this._incoming(l, ring));
+    awaitRing(link, this._t.firstMessageTimeout, this._o.log, (l, ring) => this._incoming(l, ring), this._unrung);
   }
 
   close(): void {
@@ -116,11 +130,16 @@ export class CallManager {
       this._link(same, link);
       return;
     }
-    if (this.live() || same) {
+    const caller = encodeNodeId(link.remoteKey);
+    // Before the busy check: a refused ring never takes the live-call slot, so a key that
+    // rings and hangs up in a loop cannot keep everyone else on "busy".
+    const gate = this._gate.admit(caller, this._now());
+    if (gate.kind === 'refuse' && gate.log !== null) this._o.log(gate.log);
+    // Refused rings hear "busy": it tells a blocked or flooding caller nothing new.
+    if (gate.kind === 'refuse' || this.live() || same) {
       link.send({ type: 'busy', callId: ring.callId });
       return link.close();
     }
-    const caller = encodeNodeId(link.remoteKey);
     const verdict =
       ring.invitation && this._o.invitations
         ? this._o.invitations.verdict(ring.invitation, caller, Math.floor(this._now() / 1000))
@@ -130,6 +149,8 @@ export class CallManager {
       link.send({ type: 'refuse', callId: ring.callId, reason: verdict.reason });
       return link.close();
     }
+    // Our waiting tab answers it: as good as answered by hand (see answer()).
+    if (verdict.kind === 'auto-accept') this._gate.answered(caller);
     const init = this._init(ring.callId, caller, ring.name, null, ring.invitation);
     const step = ringIn(init, safetyCode(this._o.publicKey, link.remoteKey), verdict.kind);
     const call = this._add(step, link.remoteKey, 'incoming');

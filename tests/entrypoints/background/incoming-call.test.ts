@@ -161,6 +161,8 @@ describe('carrying the decisions out', () => {
       pushCall: vi.fn(),
       pushView: vi.fn(),
       showCallTab: vi.fn(async (_callId: string, known: number | null) => known ?? 7),
+      replaceTab: vi.fn(async (_tabId: number, _path: string) => {}),
+      showsOurPage: vi.fn(async (_tabId: number) => true),
       showIncoming: vi.fn(async () => {}),
       clearIncoming: vi.fn(async () => {}),
       checkName: vi.fn(check),

@@ -15,12 +15,13 @@ import { parseName } from '../../../lib/names/name';
 const draft = (over: Partial<ReturnType<typeof draftOf>> = {}) => ({ ...draftOf(defaultSettings()), ...over });
 
 describe('defaults', () => {
-  it('use the public AZERO.ID endpoints, no name, decline mismatched names, and links on copybara.network', () => {
+  it('use the public AZERO.ID endpoints, no name, decline mismatched names, links on copybara.network, anyone may ring', () => {
     expect(defaultSettings()).toEqual({
       endpoints: { azero: ['wss://ws.azero.dev'], tzero: ['wss://ws.test.azero.dev'] },
       myName: null,
       allowMismatchedNames: false,
       linkHost: 'copybara.network',
+      onlyContactsRing: false,
     });
   });
 
@@ -44,6 +45,7 @@ describe('validateSettings', () => {
         myName: 'alice.azero',
         allowMismatchedNames: true,
         linkHost: 'copybara.network',
+        onlyContactsRing: false,
       },
     });
   });
@@ -124,6 +126,7 @@ describe('decodeSettings (what comes back from storage)', () => {
       myName: null,
       allowMismatchedNames: false,
       linkHost: 'copybara.network',
+      onlyContactsRing: false,
     });
     expect(problems).toEqual([
       'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
@@ -152,6 +155,7 @@ describe('SettingsStore', () => {
       myName: 'alice.azero',
       allowMismatchedNames: true,
       linkHost: 'links.example.org',
+      onlyContactsRing: true,
     };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
@@ -163,6 +167,14 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(memoryArea({ [SETTINGS_KEY]: { allowMismatchedNames: 1 } }), parseName);
     expect((await store.load()).allowMismatchedNames).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/allowMismatchedNames/));
+    warn.mockRestore();
+  });
+
+  it('reads a damaged "Only contacts can ring me" as off, and says so', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = new SettingsStore(memoryArea({ [SETTINGS_KEY]: { onlyContactsRing: 'yes' } }), parseName);
+    expect((await store.load()).onlyContactsRing).toBe(false);
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/Only contacts can ring me/));
     warn.mockRestore();
   });
 });

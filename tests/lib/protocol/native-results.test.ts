@@ -46,6 +46,7 @@ describe('RESULT_DECODERS', () => {
       'hangup',
       'link',
       'publish-open',
+      'ring-policy',
       'signal',
       'status',
       'turn',

@@ -31,6 +31,25 @@ describe('native messages', () => {
     expect(decodeRequest({ v: 1, id: 4, type: 'signal', callId, signal })).toEqual({ v: 1, id: 4, type: 'signal', callId, signal });
   });
 
+  it('decodes ring-policy strictly: lists of node ids, allowOnly null or a list', () => {
+    const id = 'a'.repeat(51) + '0';
+    expect(decodeRequest({ v: 1, id: 5, type: 'ring-policy', blocked: [id], allowOnly: null })).toEqual({
+      v: 1,
+      id: 5,
+      type: 'ring-policy',
+      blocked: [id],
+      allowOnly: null,
+    });
+    expect(decodeRequest({ v: 1, id: 5, type: 'ring-policy', blocked: [], allowOnly: [id] })).toMatchObject({ allowOnly: [id] });
+    const bad = (o: Record<string, unknown>) => () =>
+      decodeRequest({ v: 1, id: 5, type: 'ring-policy', blocked: [], allowOnly: null, ...o });
+    expect(bad({ blocked: undefined })).toThrow(/"blocked" must be a list of node ids/);
+    expect(bad({ blocked: [id.toUpperCase()] })).toThrow(/blocked\[0\] is not a node id/);
+    expect(bad({ allowOnly: [id, 'x'] })).toThrow(/allowOnly\[1\] is not a node id/);
+    expect(bad({ allowOnly: 'everyone' })).toThrow(/"allowOnly" must be a list/);
+    expect(bad({ blocked: Array<string>(1001).fill(id) })).toThrow(/more than 1000 node ids/);
+  });
+
   it('rejects requests a browser must not send', () => {
     expect(() => decodeRequest({ v: 1, id: 1, type: 'shutdown' })).toThrow(expect.objectContaining({ code: 'UNKNOWN_TYPE' }));
     expect(() => decodeRequest({ v: 1, type: 'status' })).toThrow(/"id"/);
