@@ -81,8 +81,11 @@ export class CallManager {
 
   answer(callId: string): CallInfo {
     const info = this._act(callId, { type: 'answer' });
-    // Someone the person answers is no flooder: their next rings count afresh.
-    if (info.state === 'active') this._gate.answered(info.peer);
+    if (info.state === 'active') {
+      // Someone the person answers is no flooder: their next rings count afresh.
+      this._gate.answered(info.peer);
+      if (info.direction === 'incoming' && info.invitation) this._o.invitations?.use(info.invitation, Math.floor(this._now() / 1000));
+    }
     return info;
   }
 

@@ -79,18 +79,28 @@ export class Invitations {
     else this._waiting.delete(id);
   }
 
-  // Judges a ring that presents invitation `id` from node `caller`; marks it used when it
-  // lets the call through.
+  // Judges a ring that presents invitation `id` from node `caller`. A link made for one
+  // callee is spent as soon as that callee gets through; any other link only once the call it
+  // brought is answered (use()), so a stranger the maker turns away does not use it up for
+  // the person it was meant for.
   verdict(id: string, caller: string, nowS: number): InvitationVerdict {
     const inv = this._all.get(id);
     if (!inv) return { kind: 'ring' };
     if (inv.used) return { kind: 'refuse', reason: 'link-used' };
     if (inv.expiresAt <= nowS) return { kind: 'refuse', reason: 'link-expired' };
     if (inv.callee && inv.callee !== caller) return { kind: 'refuse', reason: 'wrong-callee' };
+    const waiting = this._waiting.delete(id);
+    if (!inv.callee) return waiting ? { kind: 'confirm' } : { kind: 'ring' };
+    this.use(id, nowS);
+    return waiting ? { kind: 'auto-accept' } : { kind: 'ring' };
+  }
+
+  // The call that presented `id` was answered: the link is spent.
+  use(id: string, nowS: number): void {
+    const inv = this._all.get(id);
+    if (!inv || inv.used) return;
     inv.used = true;
     this._save(nowS);
-    if (this._waiting.delete(id)) return inv.callee ? { kind: 'auto-accept' } : { kind: 'confirm' };
-    return { kind: 'ring' };
   }
 
   private _save(nowS: number): void {

@@ -84,6 +84,20 @@ describe('a ring presenting our call link while our tab waits', () => {
     expect(turn.users.size).toBe(0);
   });
 
+  it('a stranger the maker turns away does not use the link up; the call the maker answers does', () => {
+    const invitation = waitingLink();
+    present(STRANGER, invitation);
+    calls.decline(CALL);
+    expect(invitations.verdict(invitation, encodeNodeId(FRIEND), NOW_S)).toEqual({ kind: 'ring' });
+
+    invitations.setWaiting(invitation, true);
+    const friend = new FakeLink(FRIEND);
+    calls.accept(friend);
+    friend.receive({ type: 'ring', callId: 'cd'.repeat(16), name: null, video: true, invitation });
+    expect(calls.answer('cd'.repeat(16)).state).toBe('active');
+    expect(invitations.verdict(invitation, encodeNodeId(STRANGER), NOW_S)).toEqual({ kind: 'refuse', reason: 'link-used' });
+  });
+
   it('made for a named callee, from that callee: connected without a click', () => {
     const link = present(FRIEND, waitingLink(FRIEND));
     expect(info()).toMatchObject({ state: 'active', viaLink: true });
