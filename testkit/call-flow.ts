@@ -3,6 +3,7 @@ import type { Page } from 'playwright-core';
 import { EXTENSION_ORIGIN, type Person, launchPerson, openPopup, waitForCallTab } from './browser';
 import { statusText, until } from './call-checks';
 import { type Proc, cliOutput, startNode } from './processes';
+import { screenshot } from './screenshots';
 
 // The steps of a call as a person takes them, shared by the end-to-end tests, the demo and
 // the benchmark.
@@ -89,8 +90,41 @@ export async function closeCallTabs(...sides: Side[]): Promise<void> {
   }
 }
 
-async function liveCalls(side: Side): Promise<number> {
+// The calls a node holds that have not ended, from `copybara-host status`.
+export async function nodeCalls(side: Side): Promise<{ state: string; viaLink: boolean }[]> {
   const { stdout } = await cliOutput(['status', '--profile', side.profile]);
-  const status = JSON.parse(stdout) as { calls?: { state: string }[] };
-  return (status.calls ?? []).filter((c) => c.state !== 'ended').length;
+  const calls = (JSON.parse(stdout) as { calls?: { state: string; viaLink: boolean }[] }).calls ?? [];
+  return calls.filter((c) => c.state !== 'ended');
+}
+
+async function liveCalls(side: Side): Promise<number> {
+  return (await nodeCalls(side)).length;
+}
+
+// Alice's popup → "Copy call link" (or "Link for…" `callee`) → her tab waiting for the link.
+export async function makeLink(side: Side, callee: string | null = null): Promise<{ url: string; waiting: Page; popupText: string }> {
+  const popup = await openPopup(side.person);
+  await until(
+    'own node id in the popup',
+    15_000,
+    () => popup.getByLabel('Your node id').textContent(),
+    (t) => (t ?? '').includes(side.nodeId),
+  );
+  const waiting = side.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html?link='), timeout: 15_000 });
+  if (callee) {
+    await popup.getByLabel('Name or node id').fill(callee);
+    await popup.getByRole('button', { name: 'Copy a call link only they can answer' }).click();
+  } else await popup.getByRole('button', { name: 'Copy call link' }).click();
+  const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
+  const tab = await waiting;
+  const popupText = (await popup.textContent('body')) ?? '';
+  await screenshot(popup, 'link-copied');
+  await popup.close();
+  await until(
+    `${side.name} waits`,
+    15_000,
+    () => statusText(tab),
+    (t) => /waiting for someone to answer your call link/i.test(t),
+  );
+  return { url, waiting: tab, popupText };
 }

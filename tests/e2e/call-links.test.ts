@@ -1,9 +1,9 @@
 import DHT from 'hyperdht';
 import type { Page, Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ORIGIN, openPopup } from '../../testkit/browser';
+import { EXTENSION_ORIGIN } from '../../testkit/browser';
 import { mediaSummary, statusText, until } from '../../testkit/call-checks';
-import { type Side, closeCallTabs, startSide, stopSide, configureNames } from '../../testkit/call-flow';
+import { type Side, closeCallTabs, configureNames, makeLink as makeLinkAs, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
 import {
   MESSENGER,
   answerFromBadge,
@@ -17,7 +17,7 @@ import {
 } from '../../testkit/link-badge';
 import { screenshot } from '../../testkit/screenshots';
 import { expectNoLeftovers } from '../../testkit/leftovers';
-import { type Proc, ROOT, cliOutput, startTestnet, tempDir } from '../../testkit/processes';
+import { type Proc, ROOT, startTestnet, tempDir } from '../../testkit/processes';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 import { createLinkPayload, linkUrl } from '../../lib/links/link';
 import { readFileSync } from 'node:fs';
@@ -82,41 +82,12 @@ function configure(side: Side, myName: string): Promise<void> {
   return configureNames(side, chain.url, myName);
 }
 
-// The calls a node holds that have not ended, from `copybara-host status`.
-async function nodeCalls(side: Side): Promise<{ state: string; viaLink: boolean }[]> {
-  const { stdout } = await cliOutput(['status', '--profile', side.profile]);
-  const calls = (JSON.parse(stdout) as { calls?: { state: string; viaLink: boolean }[] }).calls ?? [];
-  return calls.filter((c) => c.state !== 'ended');
-}
-
-// Alice: popup → "Copy call link" (or "Link for…" `callee`) → her waiting tab. Returns the
-// link and that tab.
+// Alice makes a link (the popup must say who alone can answer a bound one).
 async function makeLink(callee: string | null = null): Promise<{ url: string; waiting: Page }> {
-  const popup = await openPopup(alice.person);
-  await until(
-    'own node id in the popup',
-    15_000,
-    () => popup.getByLabel('Your node id').textContent(),
-    (t) => (t ?? '').includes(alice.nodeId),
-  );
-  const waiting = alice.person.context.waitForEvent('page', { predicate: (p) => p.url().includes('/call.html?link='), timeout: 15_000 });
-  if (callee) {
-    await popup.getByLabel('Name or node id').fill(callee);
-    await popup.getByRole('button', { name: 'Copy a call link only they can answer' }).click();
-  } else await popup.getByRole('button', { name: 'Copy call link' }).click();
-  const url = (await popup.getByLabel('Your call link').textContent({ timeout: 15_000 })) ?? '';
-  const tab = await waiting;
-  if (callee) expect(await popup.textContent('body')).toContain(`Only ${callee} can answer it`);
-  await screenshot(popup, 'link-copied');
-  await popup.close();
+  const { url, waiting, popupText } = await makeLinkAs(alice, callee);
+  if (callee) expect(popupText).toContain(`Only ${callee} can answer it`);
   expect(url).toMatch(/^https:\/\/copybara\.network\/call#[A-Za-z0-9_-]{152,}$/);
-  await until(
-    'Alice waits',
-    15_000,
-    () => statusText(tab),
-    (t) => /waiting for someone to answer your call link/i.test(t),
-  );
-  return { url, waiting: tab };
+  return { url, waiting };
 }
 
 // Bob's messenger with the link in a message; resolves once its badge is there.
