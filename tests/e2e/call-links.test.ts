@@ -101,7 +101,8 @@ async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
     const m = await until(
       `${who}'s media`,
       30_000,
-      () => mediaSummary(tab),
+      // The tab's words travel with the figures, so a failure says how the call ended.
+      async () => ({ said: await statusText(tab), ...(await mediaSummary(tab)) }),
       (s) => s.framesDecoded > 10 && s.remoteVideoFrames > 5 && s.audioPacketsReceived > 20,
     );
     expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
