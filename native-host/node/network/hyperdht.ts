@@ -3,7 +3,9 @@ import { CopybaraError } from '../../../lib/errors';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { type Log, rateLimitedLog } from '../../common/log';
 import type { Backend, PeerLink } from './backend';
+import { classifyConnectFailure } from './connect-failure';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
+import type { RelayChooser } from './relay-finder';
 import { StreamLink } from './stream-link';
 
 // Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
@@ -44,6 +46,8 @@ export interface HyperdhtOptions {
   // the server neither holepunches nor tells callers its local addresses, so a peer sees only
   // the relay's address. Not given: direct connections (holepunching) as always.
   relayThrough?: RelayThrough;
+  // Told how a connection made in private mode went, so a chooser can demote a relay that failed.
+  relayFeedback?: { failed(): void; worked(): void };
 }
 
 // The embedded network. One DHT node per local node; its server announces our key, and
@@ -58,12 +62,14 @@ export class HyperdhtBackend implements Backend {
   private _linkLimits: Partial<LinkLimits>;
   private _closing: Promise<void> | null = null;
   private _relayThrough: RelayThrough;
+  private _relayFeedback: HyperdhtOptions['relayFeedback'];
 
   constructor(opts: HyperdhtOptions) {
     this._keyPair = opts.keyPair;
     this._peerLog = rateLimitedLog(opts.log, ALL_LINKS_LOG.perSecond, ALL_LINKS_LOG.burst);
     this._linkLimits = opts.linkLimits ?? {};
     this._relayThrough = opts.relayThrough ?? null;
+    this._relayFeedback = opts.relayFeedback;
     const local = opts.bootstrap !== null && opts.bootstrap.every((b) => isLoopbackHost(b.host));
     // With only loopback bootstrap nodes (tests, demo) nothing outside this machine can be
     // reached anyway, so the DHT socket binds to loopback too, and it is not firewalled
@@ -114,10 +120,12 @@ export class HyperdhtBackend implements Backend {
       };
       const onopen = () => {
         cleanup();
+        if (this._relayThrough !== null) this._relayFeedback?.worked();
         resolve(link);
       };
       const onerror = (err: Error & { code?: string }) => {
         cleanup();
+        if (this._relayThrough !== null && classifyConnectFailure(err, { relayed: true }) === 'relay') this._relayFeedback?.failed();
         reject(CopybaraError.UNREACHABLE(err.code ? `${err.code}: ${err.message}` : err.message));
       };
       if (signal.aborted) return onabort();
@@ -125,6 +133,11 @@ export class HyperdhtBackend implements Backend {
       stream.on('open', onopen);
       stream.on('error', onerror);
     });
+  }
+
+  // Private mode's discovery runs on this node's DHT: relays announcing the topic, probed.
+  discoverRelays(chooser: RelayChooser, signal?: AbortSignal): Promise<number> {
+    return chooser.discover(this._dht, signal);
   }
 
   close(): Promise<void> {
