@@ -25,5 +25,13 @@ declare module 'blind-relay' {
     close(): Promise<void>;
   }
 
+  // The side a peer runs (HyperDHT does, in private mode); tests drive it directly.
+  export class Client extends EventEmitter {
+    constructor(stream: unknown, opts?: { id?: Buffer });
+    pair(isInitiator: boolean, token: Buffer, stream: RelayRawStream): EventEmitter;
+    on(event: 'pair', listener: (isInitiator: boolean, token: Buffer) => void): this;
+    on(event: 'error' | 'close', listener: (err?: Error) => void): this;
+  }
+
   export function token(buf?: Buffer): Buffer;
 }
