@@ -82,8 +82,8 @@ describe('a call in private mode', () => {
       const first = await atB.next(5000);
       expect(Buffer.from(first.data).toString()).toBe('media through the relay');
     } finally {
-      ca.close();
-      cb.close();
+      await ca.close();
+      await cb.close();
     }
     await sa.request({ type: 'hangup', callId: call.callId });
     await sb.waitFor('ended at B', callState(call.callId, 'ended'));
