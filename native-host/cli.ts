@@ -35,11 +35,14 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   node: {
-    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' } },
+    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' }, relay: { type: 'string' } },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
                         --log-file FILE       log to FILE instead of stderr, kept under 1 MiB
                                               (the MiB before is in FILE.1)
+                        --relay KEY[,KEY…]    private mode: connect and answer only through blind
+                                              relays, these first, then relays found on the DHT;
+                                              --relay find: found relays only (default: off)
 `,
     operands: { max: 0 },
   },
@@ -52,6 +55,13 @@ const COMMANDS: Record<string, CommandSpec> = {
                         --expires SECONDS     lifetime (default 1 day, at most 7 days)
                         --link-host HOST      the link's web host (default copybara.network)
   link --check LINK   say what a link says; exit 0 only if it can be answered now
+`,
+    operands: { max: 0 },
+  },
+  relay: {
+    options: { 'max-pairs': { type: 'string' } },
+    usage: `  relay               run a blind relay for others' private-mode calls; prints its key
+                        --max-pairs N         pairs carried at once (default 32); sees no content
 `,
     operands: { max: 0 },
   },
@@ -238,8 +248,19 @@ async function main(argv: string[]): Promise<number> {
     case 'node': {
       const idle = seconds(flags, 'idle-exit');
       const logFile = flags.get('log-file');
+      const relayText = flags.get('relay');
+      let pinned: Buffer[] | null = null;
+      if (relayText !== undefined) {
+        const { parseRelayKeys } = await import('./commands/relay');
+        try {
+          pinned = parseRelayKeys(relayText);
+        } catch (err) {
+          throw new UsageError(`--relay: ${(err as Error).message} (relay keys as \`copybara-host relay\` prints them, or find)`);
+        }
+      }
       const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
+        relays: pinned === null ? null : { pinned },
         profile,
         bootstrap: bootstrapFrom(flags),
         log: createLog(logFile === undefined ? process.stderr : openLogFile(logFile), 'node'),
@@ -284,6 +305,20 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(
         (await makeLink(profile, { name: flags.get('name') ?? null, lifetimeS: expires, host: flags.get('link-host') ?? null })) + '\n',
       );
+      return 0;
+    }
+    case 'relay': {
+      const maxPairs = Number(flags.get('max-pairs') ?? '32');
+      if (!Number.isInteger(maxPairs) || maxPairs < 1 || maxPairs > 10_000)
+        throw new UsageError('--max-pairs is a whole number from 1 to 10000');
+      const { formatRelayKey, runRelay } = await import('./commands/relay');
+      const relay = await runRelay({ profile, bootstrap: bootstrapFrom(flags), maxPairs, log: createLog(process.stderr, 'relay') });
+      process.stdout.write(`relay key: ${formatRelayKey(relay.publicKey)}\n`);
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      await relay.close();
       return 0;
     }
     case 'testnet': {

@@ -12,21 +12,27 @@ export interface Identity {
 
 // The Ed25519 key pair of this node (HyperDHT's key type). Created on first use; the file
 // holds the secret key, so it is created owner-only and tightened if someone loosened it.
-export async function loadIdentity(profile: Profile): Promise<Identity> {
+export function loadIdentity(profile: Profile): Promise<Identity> {
+  return loadKeyFile(profile.identityFile);
+}
+
+// The same for any key file of the profile: the node's identity, or a relay's key pair
+// (`relay-identity.json`), which is separate so running a relay reveals nothing about the node.
+export async function loadKeyFile(file: string): Promise<Identity> {
   try {
-    const info = await stat(profile.identityFile);
-    if ((info.mode & 0o077) !== 0) await chmod(profile.identityFile, 0o600);
-    return parseIdentity(await readFile(profile.identityFile, 'utf8'), profile.identityFile);
+    const info = await stat(file);
+    if ((info.mode & 0o077) !== 0) await chmod(file, 0o600);
+    return parseIdentity(await readFile(file, 'utf8'), file);
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   const pair = DHT.keyPair();
   const body = JSON.stringify({ v: 1, publicKey: pair.publicKey.toString('hex'), secretKey: pair.secretKey.toString('hex') });
   try {
-    await writeFile(profile.identityFile, body + '\n', { mode: 0o600, flag: 'wx' });
+    await writeFile(file, body + '\n', { mode: 0o600, flag: 'wx' });
   } catch (err) {
     // Another process of this profile created it first: use theirs, so there is one identity.
-    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadIdentity(profile);
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadKeyFile(file);
     throw err;
   }
   return { publicKey: pair.publicKey, secretKey: pair.secretKey, nodeId: encodeNodeId(pair.publicKey) };

@@ -9,6 +9,7 @@ import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
 import type { Log } from '../common/log';
 import { HyperdhtBackend } from './network/hyperdht';
+import { RelayChooser } from './network/relay-finder';
 import { type Profile, ensureProfile } from '../common/profile';
 import type { PublishServer } from './publish/server';
 import { TurnServer } from './turn/server';
@@ -21,6 +22,9 @@ export interface NodeOptions {
   // Exit this long after the last bridge left with no call in progress; null: never.
   idleExitMs: number | null;
   timing?: Partial<Timing>;
+  // Private mode (off when absent): connect and answer only through blind relays, these pinned
+  // ones first, then relays found by the relay topic.
+  relays?: { pinned: Buffer[] } | null;
 }
 
 // The long-running node of one profile: identity, TURN relay, network, calls, and the local
@@ -55,10 +59,17 @@ export class CopybaraNode {
       this.identity = await loadIdentity(profile);
       this.turn = new TurnServer({ log: (l) => log(`turn: ${l}`) });
       await this.turn.listen();
+      const chooser = this._o.relays ? new RelayChooser(this._o.relays.pinned) : null;
       this.backend = new HyperdhtBackend({
         keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
         bootstrap: this._o.bootstrap,
         log,
+        ...(chooser
+          ? {
+              relayThrough: () => chooser.pick(),
+              relayFeedback: { failed: () => chooser.lastFailed(), worked: () => chooser.lastWorked() },
+            }
+          : {}),
       });
       this.invitations = new Invitations(profile.invitationsFile, this.identity.secretKey);
       await this.invitations.load(Math.floor(Date.now() / 1000));
@@ -73,6 +84,14 @@ export class CopybaraNode {
       });
       const calls = this.calls;
       await this.backend.listen((link) => calls.accept(link));
+      if (chooser) {
+        // In the background: pinned relays work before it ends, found ones join when it does.
+        const backend = this.backend;
+        void backend
+          .discoverRelays(chooser)
+          .then((n) => log(`private mode: ${chooser.entries.length} relays known (${n} found by topic)`))
+          .catch((err: Error) => log(`private mode: relay lookup failed: ${err.message}`));
+      }
       this._server = await listenLocal(
         profile.socketPath,
         {

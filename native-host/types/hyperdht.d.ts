@@ -16,7 +16,9 @@ declare module 'hyperdht' {
   export interface NoiseSecretStream extends EventEmitter {
     remotePublicKey: Buffer;
     publicKey: Buffer;
-    rawStream: unknown;
+    // The UDX stream under the encryption: its remote address is whoever carries the packets
+    // (the peer, or the blind relay in between).
+    rawStream: { remoteHost?: string; remotePort?: number } | null;
     destroyed: boolean;
     write(data: Uint8Array): boolean;
     end(): void;
@@ -43,12 +45,37 @@ declare module 'hyperdht' {
     connectionKeepAlive?: number | false;
   }
 
+  // A relay's public key, or a function HyperDHT calls for each connection to pick one (null: none).
+  export type RelayThrough = Buffer | (() => Buffer | null) | null;
+
+  export interface ServerOptions {
+    firewall?: (remotePublicKey: Buffer, payload: unknown) => boolean | Promise<boolean>;
+    holepunch?: boolean;
+    shareLocalAddress?: boolean;
+    relayThrough?: RelayThrough;
+  }
+
+  export interface LookupReply {
+    from: HostPort;
+    peers: { publicKey: Buffer; relayAddresses: HostPort[] }[];
+  }
+
+  // dht-rpc's query stream: readable of replies, finished() once it is done.
+  export interface Query extends AsyncIterable<LookupReply> {
+    finished(): Promise<void>;
+    destroy(err?: Error): void;
+  }
+
   export default class DHT extends EventEmitter {
     constructor(opts?: DHTOptions);
     static keyPair(seed?: Buffer): KeyPair;
-    createServer(opts: { firewall?: (remotePublicKey: Buffer) => boolean }, onconnection: (s: NoiseSecretStream) => void): Server;
+    createServer(opts: ServerOptions, onconnection: (s: NoiseSecretStream) => void): Server;
     createServer(onconnection: (s: NoiseSecretStream) => void): Server;
-    connect(publicKey: Buffer, opts?: { keyPair?: KeyPair; localConnection?: boolean }): NoiseSecretStream;
+    connect(publicKey: Buffer, opts?: { keyPair?: KeyPair; localConnection?: boolean; relayThrough?: RelayThrough }): NoiseSecretStream;
+    createRawStream(opts?: object): import('blind-relay').RelayRawStream;
+    announce(target: Buffer, keyPair: KeyPair, relayAddresses?: HostPort[]): Query;
+    unannounce(target: Buffer, keyPair: KeyPair): Promise<void>;
+    lookup(target: Buffer): Query;
     ready(): Promise<void>;
     fullyBootstrapped(): Promise<void>;
     address(): { host: string; port: number };

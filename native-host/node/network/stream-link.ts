@@ -18,6 +18,8 @@ export interface SignallingStream {
   on(event: 'data' | 'message', listener: (data: Buffer) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'drain' | 'close' | 'end', listener: () => void): unknown;
+  // HyperDHT's UDX stream under the encryption (absent in tests' stand-ins).
+  readonly rawStream?: { remoteHost?: string; remotePort?: number } | null;
 }
 
 export interface StreamLinkOptions {
@@ -49,6 +51,13 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
 
   // `log` should already be limited for all links together (HyperdhtBackend does that);
   // this link limits it once more for itself.
+  // The address the packets come from: the peer's, or in private mode the relay's. For `status`
+  // and the relay tests; null when the stream has no UDX stream (yet).
+  get remoteAddress(): { host: string; port: number } | null {
+    const raw = this._stream.rawStream;
+    return raw?.remoteHost && raw.remotePort ? { host: raw.remoteHost, port: raw.remotePort } : null;
+  }
+
   constructor(stream: SignallingStream, log: Log, opts: StreamLinkOptions = {}) {
     super();
     this.remoteKey = stream.remotePublicKey;

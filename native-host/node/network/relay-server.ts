@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { Server as BlindRelay } from 'blind-relay';
+import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
+import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
+import type { Log } from '../../common/log';
+
+// Where relays announce themselves, so nodes can find them without being told a key. Versioned:
+// a relay speaking another protocol later announces under another topic, never confusing old nodes.
+export const RELAY_TOPIC = createHash('sha256').update('copybara/relay/v1').digest();
+
+// DHT records expire after about 20 minutes; announcing again well before keeps the relay findable.
+const REANNOUNCE_MS = 10 * 60_000;
+
+export interface RelayLimits {
+  // Pairs (two streams joined) carried at once; the pair over the limit is cut as soon as it forms.
+  maxPairs: number;
+}
+
+// A relay forwards whole calls; a few dozen is what a home uplink carries without hurting its owner.
+export const DEFAULT_RELAY_LIMITS: RelayLimits = { maxPairs: 32 };
+
+export interface RelayOptions {
+  keyPair: KeyPair;
+  // null: HyperDHT's public bootstrap nodes.
+  bootstrap: HostPort[] | null;
+  log: Log;
+  limits?: Partial<RelayLimits>;
+  // Off in tests that want a relay nobody finds by the topic.
+  announce?: boolean;
+}
+
+export interface RelayCounts {
+  sessions: number;
+  pairs: number;
+  refused: number;
+}
+
+export interface RunningRelay {
+  publicKey: Buffer;
+  // The UDP port its DHT node listens on: the address relayed peers see.
+  port: number;
+  counts(): RelayCounts;
+  close(): Promise<void>;
+}
+
+// A blind relay: a HyperDHT server whose connections speak blind-relay over Protomux. Two peers
+// that each present the same random token are joined; the relay forwards their packets, which
+// stay end-to-end encrypted between them, so it learns their addresses and keys but no content.
+// It logs counts only: which keys it paired is exactly what it must not keep.
+export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
+  const limits = { ...DEFAULT_RELAY_LIMITS, ...opts.limits };
+  const local = opts.bootstrap !== null && opts.bootstrap.every((b) => isLoopbackHost(b.host));
+  // Reachable directly is the point of a relay; on loopback (tests) the same choices as the node.
+  const dht = new DHT({
+    ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
+    ...(local ? { host: '127.0.0.1', firewalled: false } : {}),
+  });
+  const relay = new BlindRelay({
+    // framed: blind-relay forwards whole UDX packets, as the peers' own streams framed them.
+    createStream: (o) => dht.createRawStream({ ...o, framed: true }),
+  });
+  // Tokens of the pairs carried now, kept only while the pair lives and never logged.
+  const carried = new Set<string>();
+  let refused = 0;
+  // blind-relay has no hook to refuse a pair, and cutting a pair's streams once it has formed
+  // does not stop udx relaying packets already routed. So the pair request itself is dropped:
+  // the first end of a new pair is let through only while fewer than maxPairs are carried or
+  // waiting; the second end of a waiting pair always is, since its pair is counted already. The
+  // dropped peer never hears back and its connect fails on HyperDHT's own time limit. This
+  // reaches into blind-relay 1.6.1's session (its `_pair` message and the server's `_pairing`
+  // map); the version is pinned exactly for that.
+  const internals = relay as unknown as { _pairing: Map<string, unknown> };
+  const admit = (token: Buffer): boolean => {
+    const key = token.toString('hex');
+    if (carried.has(key) || internals._pairing.has(key)) return true;
+    if (carried.size + internals._pairing.size < limits.maxPairs) return true;
+    refused++;
+    opts.log(`relay full: refused a pair request (${carried.size} of ${limits.maxPairs} carried, ${refused} requests refused in all)`);
+    return false;
+  };
+  const onPair = (_isInitiator: boolean, token: Buffer, stream: { once(e: 'close', f: () => void): unknown }) => {
+    const key = token.toString('hex');
+    // Each pair is reported once per end.
+    if (!carried.has(key)) {
+      carried.add(key);
+      opts.log(`relay: pair joined (${carried.size} carried)`);
+    }
+    stream.once('close', () => {
+      if (carried.delete(key)) opts.log(`relay: pair ended (${carried.size} carried)`);
+    });
+  };
+
+  const server: Server = dht.createServer((socket: NoiseSecretStream) => {
+    const session = relay.accept(socket, { id: socket.remotePublicKey });
+    const pairMessage = (session as unknown as { _pair: { onmessage: (m: { token: Buffer }, ctx: unknown) => unknown } })._pair;
+    const handle = pairMessage.onmessage;
+    pairMessage.onmessage = (m, ctx) => (admit(m.token) ? handle(m, ctx) : undefined);
+    session.on('pair', onPair);
+    // A peer that vanishes mid-pairing is routine for a relay; it is counted, not reported.
+    session.on('error', () => {});
+  });
+  await server.listen(opts.keyPair);
+
+  let announcing = Promise.resolve();
+  const announce = () => {
+    announcing = dht
+      .announce(RELAY_TOPIC, opts.keyPair)
+      .finished()
+      .catch((err: Error) => opts.log(`relay: announcing failed: ${err.message}`));
+  };
+  let timer: NodeJS.Timeout | null = null;
+  if (opts.announce !== false) {
+    announce();
+    await announcing;
+    timer = setInterval(announce, REANNOUNCE_MS);
+    timer.unref();
+  }
+
+  let closing: Promise<void> | null = null;
+  return {
+    publicKey: opts.keyPair.publicKey,
+    port: dht.address().port,
+    counts: () => ({ sessions: relay.stats.sessions.active, pairs: carried.size, refused }),
+    close() {
+      closing ??= (async () => {
+        if (timer) clearInterval(timer);
+        await announcing;
+        await relay.close();
+        await server.close();
+        await dht.destroy();
+      })();
+      return closing;
+    },
+  };
+}

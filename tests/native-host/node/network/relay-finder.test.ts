@@ -1,0 +1,33 @@
+import { describe, expect, it } from 'vitest';
+import { RelayChooser } from '../../../../native-host/node/network/relay-finder';
+import { DEMOTE_BASE_MS } from '../../../../native-host/node/network/relays';
+
+// The chooser's bookkeeping; lookup and probing run against a testnet in tests/integration/relay.test.ts.
+const A = Buffer.alloc(32, 0xaa);
+const B = Buffer.alloc(32, 0xbb);
+
+describe('RelayChooser', () => {
+  it('picks the first pinned relay, moves past it when it fails and back when it works', () => {
+    let now = 5_000_000;
+    const chooser = new RelayChooser([A, B], () => now);
+    expect(chooser.pick()).toEqual(A);
+    chooser.lastFailed();
+    expect(chooser.pick()).toEqual(B);
+    // B failing too: A's demotion ends first, so A is tried again before B.
+    chooser.lastFailed();
+    expect(chooser.pick()).toEqual(A);
+    now += DEMOTE_BASE_MS;
+    expect(chooser.pick()).toEqual(A);
+    chooser.lastWorked();
+    expect(chooser.entries.find((e) => e.key === A.toString('hex'))).toMatchObject({ failures: 0, failedAt: null });
+    expect(chooser.entries.find((e) => e.key === B.toString('hex'))).toMatchObject({ failures: 1 });
+  });
+
+  it('has no relay before any is pinned or found, and feedback then changes nothing', () => {
+    const chooser = new RelayChooser([]);
+    expect(chooser.pick()).toBeNull();
+    chooser.lastFailed();
+    chooser.lastWorked();
+    expect(chooser.entries).toEqual([]);
+  });
+});
