@@ -1,38 +1,20 @@
 import type { Worker } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { encodeNodeId } from '../../lib/node-id';
 import { waitForCallTab } from '../../testkit/browser';
 import { foreignAddresses, mediaSummary, statusText, until } from '../../testkit/call-checks';
-import { type Side, answer, closeCallTabs, dial, startSide, stopSide } from '../../testkit/call-flow';
-import { expectNoLeftovers, processesMentioning } from '../../testkit/leftovers';
-import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type Side, answer, dial } from '../../testkit/call-flow';
+import { processesMentioning } from '../../testkit/leftovers';
+import { twoPeopleOnTestnet } from '../../testkit/two-people';
 
 // Two people, each with their own Chromium profile, extension build, native host and node,
 // on a HyperDHT testnet on 127.0.0.1. Nothing here talks to any other address.
 
-let testnet: Proc;
-let dir: { path: string; remove(): Promise<void> };
+const people = twoPeopleOnTestnet();
 let alice: Side;
 let bob: Side;
-const echo = process.env.COPYBARA_TEST_LOGS === '1';
-
-beforeAll(async () => {
-  dir = await tempDir('e2e');
-  const net = await startTestnet(echo);
-  testnet = net.proc;
-  [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, echo), startSide(dir.path, 'bob', net.bootstrap, echo)]);
-});
-
-// A failed test must not leave its call running into the next one: closing the tab hangs up.
-afterEach(async () => {
-  await closeCallTabs(alice, bob);
-});
-
-afterAll(async () => {
-  await Promise.all([stopSide(alice), stopSide(bob)]);
-  await testnet?.stop();
-  await expectNoLeftovers(dir.path);
-  await dir?.remove();
+beforeAll(() => {
+  ({ alice, bob } = people);
 });
 
 describe('a call by node id in real Chromium', () => {

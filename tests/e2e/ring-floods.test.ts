@@ -1,36 +1,18 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN, waitForCallTab } from '../../testkit/browser';
 import { statusText, until } from '../../testkit/call-checks';
-import { type Side, closeCallTabs, dial, startSide, stopSide } from '../../testkit/call-flow';
-import { expectNoLeftovers } from '../../testkit/leftovers';
-import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type Side, closeCallTabs, dial } from '../../testkit/call-flow';
+import { twoPeopleOnTestnet } from '../../testkit/two-people';
 
 // Block caller in real Chromium: Bob blocks Alice from her ringing call's tab; her next call
 // is turned away by Bob's node without his browser opening anything; unblocked in the
 // settings, she rings again.
 
-let testnet: Proc;
-let dir: { path: string; remove(): Promise<void> };
+const people = twoPeopleOnTestnet();
 let alice: Side;
 let bob: Side;
-const echo = process.env.COPYBARA_TEST_LOGS === '1';
-
-beforeAll(async () => {
-  dir = await tempDir('e2e');
-  const net = await startTestnet(echo);
-  testnet = net.proc;
-  [alice, bob] = await Promise.all([startSide(dir.path, 'alice', net.bootstrap, echo), startSide(dir.path, 'bob', net.bootstrap, echo)]);
-});
-
-afterEach(async () => {
-  await closeCallTabs(alice, bob);
-});
-
-afterAll(async () => {
-  await Promise.all([stopSide(alice), stopSide(bob)]);
-  await testnet?.stop();
-  await expectNoLeftovers(dir.path);
-  await dir?.remove();
+beforeAll(() => {
+  ({ alice, bob } = people);
 });
 
 const bobsCallTabs = () => bob.person.context.pages().filter((p) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html`)).length;
