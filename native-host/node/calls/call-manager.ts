@@ -136,7 +136,9 @@ export class CallManager {
     const caller = encodeNodeId(link.remoteKey);
     // Before the busy check: a refused ring never takes the live-call slot, so a key that
     // rings and hangs up in a loop cannot keep everyone else on "busy".
-    const gate = this._gate.admit(caller, this._now());
+    const nowS = Math.floor(this._now() / 1000);
+    const withOurLink = ring.invitation !== null && (this._o.invitations?.isOpen(ring.invitation, nowS) ?? false);
+    const gate = this._gate.admit(caller, this._now(), withOurLink);
     if (gate.kind === 'refuse' && gate.log !== null) this._o.log(gate.log);
     // Refused rings hear "busy": it tells a blocked or flooding caller nothing new.
     if (gate.kind === 'refuse' || this.live() || same) {
@@ -144,9 +146,7 @@ export class CallManager {
       return link.close();
     }
     const verdict =
-      ring.invitation && this._o.invitations
-        ? this._o.invitations.verdict(ring.invitation, caller, Math.floor(this._now() / 1000))
-        : { kind: 'ring' as const };
+      ring.invitation && this._o.invitations ? this._o.invitations.verdict(ring.invitation, caller, nowS) : { kind: 'ring' as const };
     if (verdict.kind === 'refuse') {
       this._o.log(`a call presenting link ${ring.invitation} refused: ${verdict.reason}`);
       link.send({ type: 'refuse', callId: ring.callId, reason: verdict.reason });

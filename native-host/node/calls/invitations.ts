@@ -95,6 +95,13 @@ export class Invitations {
     return waiting ? { kind: 'auto-accept' } : { kind: 'ring' };
   }
 
+  // Whether `id` is one of our links that a ring may still present: known, unused, unexpired.
+  // Changes nothing; verdict() decides what the ring then does.
+  isOpen(id: string, nowS: number): boolean {
+    const inv = this._all.get(id);
+    return inv !== undefined && !inv.used && inv.expiresAt > nowS;
+  }
+
   // The call that presented `id` was answered: the link is spent.
   use(id: string, nowS: number): void {
     const inv = this._all.get(id);

@@ -45,10 +45,12 @@ export class RingGate {
     this._allowOnly = policy.allowOnly ? new Set(policy.allowOnly) : null;
   }
 
-  admit(caller: string, now: number): GateVerdict {
+  // `withOurLink`: the ring presents a call link we issued and that can still be answered.
+  // Handing out a link invites whoever gets it, contact or not; blocks and limits still hold.
+  admit(caller: string, now: number, withOurLink = false): GateVerdict {
     const short = caller.slice(0, 8);
     if (this._blocked.has(caller)) return this._refuse('blocked', caller, now, `a ring from blocked ${short}… refused`);
-    if (this._allowOnly && !this._allowOnly.has(caller))
+    if (this._allowOnly && !withOurLink && !this._allowOnly.has(caller))
       return this._refuse('not-a-contact', caller, now, `a ring from ${short}…, not a contact, refused (only contacts may ring)`);
     const since = now - this.limits.windowMs;
     // Every attempt counts, refused ones too: a key that keeps ringing stays refused until

@@ -84,6 +84,19 @@ describe('a ring presenting our call link while our tab waits', () => {
     expect(turn.users.size).toBe(0);
   });
 
+  it('with "only contacts can ring me", a stranger presenting our open link still reaches the maker; without it, busy', () => {
+    calls.setRingPolicy({ blocked: [], allowOnly: [encodeNodeId(FRIEND)] });
+    const link = present(STRANGER, waitingLink());
+    expect(info()).toMatchObject({ state: 'incoming', viaLink: true });
+    expect(link.types()).toEqual(['ringing']);
+    calls.decline(CALL);
+
+    const plain = new FakeLink(STRANGER);
+    calls.accept(plain);
+    plain.receive({ type: 'ring', callId: 'ef'.repeat(16), name: null, video: true, invitation: null });
+    expect(plain.types()).toEqual(['busy']);
+  });
+
   it('a stranger the maker turns away does not use the link up; the call the maker answers does', () => {
     const invitation = waitingLink();
     present(STRANGER, invitation);

@@ -40,6 +40,14 @@ describe('RingGate', () => {
     expect(gate.admit(B, 2).kind).toBe('ring');
   });
 
+  it('lets a non-contact who presents our own open call link through "only contacts", never a blocked key', () => {
+    const gate = new RingGate();
+    gate.setPolicy({ blocked: [A], allowOnly: [] });
+    expect(gate.admit(B, 0, true).kind).toBe('ring');
+    expect(gate.admit(B, 1)).toMatchObject({ kind: 'refuse', why: 'not-a-contact' });
+    expect(gate.admit(A, 2, true)).toMatchObject({ kind: 'refuse', why: 'blocked' });
+  });
+
   it('forgets the rings of a caller the person answered, so calling back and forth is no flood', () => {
     const gate = new RingGate();
     for (let t = 0; t < 3; t++) gate.admit(A, t);
