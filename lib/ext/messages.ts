@@ -2,7 +2,6 @@ import { CopybaraError, type ErrorInfo, ReplyError, errorInfoFrom } from '../err
 import type { Chain, ParsedName, Resolution } from '../names/types';
 import {
   CALL_ID,
-  INVITATION,
   type Obj,
   absent,
   boolean,
@@ -195,7 +194,6 @@ export interface PopupResults {
 }
 
 const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link', 'publish'] as const;
-export { INVITATION };
 export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
 export function decodePopupRequest(value: unknown): PopupRequest {
