@@ -13,7 +13,7 @@ const BROWSERS: readonly Browser[] = ['chromium', 'chrome', 'firefox'];
 // Every command: its options beyond the global ones, its lines in the usage text, and how
 // many arguments it takes after its name.
 interface CommandSpec {
-  options: Record<string, { type: 'string'; multiple?: boolean }>;
+  options: Record<string, { type: 'string'; multiple?: boolean } | { type: 'boolean' }>;
   usage: string;
   // Arguments after the command: `resolve` takes the name; a browser starts `bridge` with the
   // caller's origin (Firefox: the manifest path and the extension id) as arguments.
@@ -35,14 +35,15 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   node: {
-    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' }, relay: { type: 'string' } },
+    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' }, relay: { type: 'string' }, direct: { type: 'boolean' } },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
                         --log-file FILE       log to FILE instead of stderr, kept under 1 MiB
                                               (the MiB before is in FILE.1)
-                        --relay KEY[,KEY…]    private mode: connect and answer only through blind
-                                              relays, these first, then relays found on the DHT;
-                                              --relay find: found relays only (default: off)
+                        --relay KEY[,KEY…]    relays to prefer (as \`relay\` prints them); by
+                                              default private mode uses relays found on the DHT
+                        --direct              leave private mode: connect directly (holepunched),
+                                              so peers and strangers learn this node's address
 `,
     operands: { max: 0 },
   },
@@ -67,7 +68,8 @@ const COMMANDS: Record<string, CommandSpec> = {
   },
   testnet: {
     options: { size: { type: 'string' } },
-    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first\n`,
+    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes and a blind relay on 127.0.0.1; prints
+                      host:port,… first, then the relay's key\n`,
     operands: { max: 0 },
   },
   bridge: {
@@ -187,6 +189,7 @@ export function parseCommandLine(argv: string[]): Args {
   for (const [name, value] of Object.entries(values)) {
     if (typeof value === 'string') flags.set(name, value);
     else if (Array.isArray(value)) flags.set(name, value.join(','));
+    else if (value === true) flags.set(name, '');
   }
   return { command, help: values.help === true, flags, operands };
 }
@@ -249,18 +252,20 @@ async function main(argv: string[]): Promise<number> {
       const idle = seconds(flags, 'idle-exit');
       const logFile = flags.get('log-file');
       const relayText = flags.get('relay');
-      let pinned: Buffer[] | null = null;
+      const direct = flags.has('direct');
+      if (direct && relayText !== undefined) throw new UsageError('--direct and --relay exclude each other: relays are for private mode');
+      let pinned: Buffer[] = [];
       if (relayText !== undefined) {
         const { parseRelayKeys } = await import('./commands/relay');
         try {
           pinned = parseRelayKeys(relayText);
         } catch (err) {
-          throw new UsageError(`--relay: ${(err as Error).message} (relay keys as \`copybara-host relay\` prints them, or find)`);
+          throw new UsageError(`--relay: ${(err as Error).message} (relay keys as \`copybara-host relay\` prints them)`);
         }
       }
       const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
-        relays: pinned === null ? null : { pinned },
+        relays: direct ? null : { pinned },
         profile,
         bootstrap: bootstrapFrom(flags),
         log: createLog(logFile === undefined ? process.stderr : openLogFile(logFile), 'node'),
@@ -325,7 +330,7 @@ async function main(argv: string[]): Promise<number> {
       const size = Number(flags.get('size') ?? '3');
       if (!Number.isInteger(size) || size < 1 || size > 50) throw new UsageError('--size is a whole number from 1 to 50');
       const { runTestnet } = await import('./commands/testnet');
-      const destroy = await runTestnet(size, process.stdout);
+      const destroy = await runTestnet(size, process.stdout, createLog(process.stderr, 'testnet'));
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

@@ -82,6 +82,12 @@ export function endReasonText(
       return `Missed call from ${who}`;
     case 'unreachable':
       return `${who}'s node is not reachable. They may be offline.`;
+    case 'no-relay':
+      return 'No relay could be reached, so Copybara cannot connect without showing your address. Pin a relay in Settings, or allow direct connections with contacts.';
+    case 'nat':
+      return `Could not connect to ${who}: both networks block direct connections. Calls through a relay get across; turn off direct connections with contacts in Settings.`;
+    case 'relay-failed':
+      return `The relay between you and ${who} could not be reached or stopped forwarding. Try again: another relay is used next. Pin a relay you trust in Settings.`;
     case 'peer-lost':
       return `The connection to ${who} was lost`;
     case 'refused':
@@ -95,7 +101,15 @@ export function endReasonText(
 
 // Ends that are failures (shown as "Call failed: …") rather than someone's choice.
 export function isFailure(reason: EndReason | null): boolean {
-  return reason === 'failed' || reason === 'unreachable' || reason === 'peer-lost' || reason === 'refused';
+  return (
+    reason === 'failed' ||
+    reason === 'unreachable' ||
+    reason === 'no-relay' ||
+    reason === 'nat' ||
+    reason === 'relay-failed' ||
+    reason === 'peer-lost' ||
+    reason === 'refused'
+  );
 }
 
 // Why getUserMedia failed, in words (DOMException names from the Media Capture spec).

@@ -39,9 +39,12 @@ export type EndReason =
   | 'busy'
   | 'no-answer'
   | 'missed'
-  | 'unreachable'
+  | 'unreachable' // nobody announces the callee's node, or it did not answer: offline
+  | 'no-relay' // private mode knew no relay to go through, so nothing was tried
+  | 'nat' // both sides' NATs could not be crossed directly
+  | 'relay-failed' // the relay could not be reached, or it dropped the pair
   | 'peer-lost'
-  | 'refused' // the callee's node refused a call link (detail says why)
+  | 'refused' // the callee's node refused the call (or a call link; detail says why)
   | 'failed';
 
 export interface CallInfo {
@@ -61,6 +64,11 @@ export interface CallInfo {
   // True when the call was answered without ringing because it presented our own link
   // while our call tab was waiting for it.
   viaLink: boolean;
+  // How the overlay connection runs: through a blind relay (its key, as a node id) or directly
+  // (relay null). Absent until the call has a connection.
+  route?: { relay: string | null };
+  // The overlay connection's round-trip time in milliseconds, when measured.
+  rttMs?: number;
 }
 
 export interface TurnInfo {
@@ -84,6 +92,17 @@ export interface NodeStatus {
   // The overlay's UDP port (HyperDHT); null when the network is not up.
   dhtPort: number | null;
   calls: CallInfo[];
+  // Private mode (connections only through blind relays) and the relays it knows, best first.
+  privacy?: { private: boolean; relays: RelayInfo[] };
+}
+
+export interface RelayInfo {
+  key: string; // node-id form
+  pinned: boolean;
+  // How fast it answered when last probed; null: not probed.
+  rttMs: number | null;
+  // Failures since it last worked.
+  failures: number;
 }
 
 export type NativeRequest =
@@ -102,10 +121,11 @@ export type NativeRequest =
   // browser and injects itself only into http(s) pages, so the node serves one on 127.0.0.1.
   // `endpoints`: the chain RPC endpoints the page may connect to; `name`: "My name".
   | { type: 'publish-open'; endpoints: PublishEndpoints; name?: string }
-  // Who may ring this node, sent by the extension on every (re)connect and on every change:
-  // keys refused without ringing, and, when only contacts may ring, the keys that may
-  // (null: anyone). Each request replaces the last.
-  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null };
+  // Who may ring this node and how it connects, sent by the extension on every (re)connect and
+  // on every change: keys refused without ringing; when only contacts may ring, the keys that
+  // may (null: anyone); `direct`: keys it may connect with directly, showing addresses (contacts,
+  // when the person allows it); `relays`: relays the person pinned. Each request replaces the last.
+  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] };
 
 export interface PublishEndpoints {
   azero: string[];
@@ -199,6 +219,8 @@ export function decodeRequest(value: unknown): RequestFrame {
         type,
         blocked: nodeIdList(o.blocked, 'blocked'),
         allowOnly: o.allowOnly === null ? null : nodeIdList(o.allowOnly, 'allowOnly'),
+        ...(absent(o, 'direct') ? {} : { direct: nodeIdList(o.direct, 'direct') }),
+        ...(absent(o, 'relays') ? {} : { relays: nodeIdList(o.relays, 'relays') }),
       };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
@@ -254,6 +276,9 @@ const END_REASONS = [
   'no-answer',
   'missed',
   'unreachable',
+  'no-relay',
+  'nat',
+  'relay-failed',
   'peer-lost',
   'refused',
   'failed',
@@ -275,7 +300,14 @@ export function decodeCallInfo(value: unknown): CallInfo {
     endedAt: nullable(o, 'endedAt', time),
     invitation: nullable(o, 'invitation', invitation),
     viaLink: o.viaLink === true,
+    ...(absent(o, 'route') ? {} : { route: decodeRoute(o.route) }),
+    ...(absent(o, 'rttMs') ? {} : { rttMs: integer(o, 'rttMs', 0, 600_000) }),
   };
+}
+
+function decodeRoute(value: unknown): { relay: string | null } {
+  const r = object(value, 'route');
+  return { relay: nullable(r, 'relay', (o, key) => string(o, key, 52, NODE_ID_PATTERN)) };
 }
 
 // What the extension accepts from the node: a reply to one of its requests, or an event.
@@ -344,6 +376,27 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     turnPort: integer(o, 'turnPort', 0, 65535),
     dhtPort: nullable(o, 'dhtPort', (o, key) => integer(o, key, 0, 65535)),
     calls: o.calls.map(decodeCallInfo),
+    ...(absent(o, 'privacy') ? {} : { privacy: decodePrivacy(o.privacy) }),
+  };
+}
+
+const MAX_RELAYS_LISTED = 64;
+
+function decodePrivacy(value: unknown): { private: boolean; relays: RelayInfo[] } {
+  const o = object(value, 'privacy');
+  if (!Array.isArray(o.relays) || o.relays.length > MAX_RELAYS_LISTED)
+    throw CopybaraError.BAD_MESSAGE(`field "relays" must be a list of at most ${MAX_RELAYS_LISTED} relays`);
+  return {
+    private: o.private === true,
+    relays: o.relays.map((r: unknown) => {
+      const e = object(r, 'relay');
+      return {
+        key: string(e, 'key', 52, NODE_ID_PATTERN),
+        pinned: e.pinned === true,
+        rttMs: nullable(e, 'rttMs', (o, key) => integer(o, key, 0, 600_000)),
+        failures: integer(e, 'failures', 0, 1_000_000),
+      };
+    }),
   };
 }
 

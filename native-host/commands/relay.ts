@@ -26,10 +26,9 @@ export async function runRelay(opts: {
 
 export const formatRelayKey = (key: Buffer): string => encodeNodeId(key);
 
-// `--relay` on `node`: relay keys as `relay` prints them (or 64 hex digits), comma-separated;
-// the word `find` alone asks for relays found by topic only. Throws on anything else.
+// `--relay` on `node`: relay keys as `relay` prints them (or 64 hex digits), comma-separated.
+// Throws on anything else.
 export function parseRelayKeys(text: string): Buffer[] {
-  if (text.trim() === 'find') return [];
   return text.split(',').map((part) => {
     const t = part.trim();
     if (/^[0-9a-fA-F]{64}$/.test(t)) return Buffer.from(t, 'hex');

@@ -1,5 +1,6 @@
 import type { Server } from 'node:net';
 import { CopybaraError, toErrorInfo } from '../../lib/errors';
+import { decodeNodeId, encodeNodeId } from '../../lib/node-id';
 import { NATIVE_VERSION, type NodeEvent, type NodeStatus, type RequestFrame, decodeRequest } from '../../lib/protocol/native';
 import type { HostPort } from '../common/bootstrap';
 import { CallManager, type Timing } from './calls/call-manager';
@@ -9,7 +10,9 @@ import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
 import type { Log } from '../common/log';
 import { HyperdhtBackend } from './network/hyperdht';
-import { RelayChooser } from './network/relay-finder';
+import { PathPolicy } from './network/path-policy';
+import { RelayChooser, keepDiscovering } from './network/relay-finder';
+import { rankRelays } from './network/relays';
 import { type Profile, ensureProfile } from '../common/profile';
 import type { PublishServer } from './publish/server';
 import { TurnServer } from './turn/server';
@@ -22,8 +25,8 @@ export interface NodeOptions {
   // Exit this long after the last bridge left with no call in progress; null: never.
   idleExitMs: number | null;
   timing?: Partial<Timing>;
-  // Private mode (off when absent): connect and answer only through blind relays, these pinned
-  // ones first, then relays found by the relay topic.
+  // Private mode (off when absent or null): connect and answer only through blind relays, these
+  // pinned ones first, then relays found by the relay topic. The CLI turns it on unless --direct.
   relays?: { pinned: Buffer[] } | null;
 }
 
@@ -42,6 +45,9 @@ export class CopybaraNode {
   // Started on the first `publish-open` only: most nodes never publish.
   private _publish: Promise<PublishServer> | null = null;
   private _idleTimer: NodeJS.Timeout | null = null;
+  private _relays: RelayChooser | null = null;
+  private _paths: PathPolicy | null = null;
+  private _stopDiscovery: (() => void) | null = null;
   private _closing: Promise<void> | null = null;
   private _closed: () => void = () => {};
   // Resolves once close() has finished, whoever called it (a signal, `shutdown`, idle exit).
@@ -59,20 +65,24 @@ export class CopybaraNode {
       this.identity = await loadIdentity(profile);
       this.turn = new TurnServer({ log: (l) => log(`turn: ${l}`) });
       await this.turn.listen();
+      this.invitations = new Invitations(profile.invitationsFile, this.identity.secretKey);
+      await this.invitations.load(Math.floor(Date.now() / 1000));
+      const invitations = this.invitations;
       const chooser = this._o.relays ? new RelayChooser(this._o.relays.pinned) : null;
+      this._relays = chooser;
+      this._paths = chooser
+        ? new PathPolicy({
+            private: true,
+            relay: () => chooser.pick(),
+            linkAdmits: (nodeId) => invitations.admitsCaller(nodeId, Math.floor(Date.now() / 1000)),
+          })
+        : null;
       this.backend = new HyperdhtBackend({
         keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
         bootstrap: this._o.bootstrap,
         log,
-        ...(chooser
-          ? {
-              relayThrough: () => chooser.pick(),
-              relayFeedback: { failed: () => chooser.lastFailed(), worked: () => chooser.lastWorked() },
-            }
-          : {}),
+        ...(chooser && this._paths ? { privacy: { paths: this._paths, relays: chooser } } : {}),
       });
-      this.invitations = new Invitations(profile.invitationsFile, this.identity.secretKey);
-      await this.invitations.load(Math.floor(Date.now() / 1000));
       this.calls = new CallManager({
         invitations: this.invitations,
         backend: this.backend,
@@ -85,12 +95,9 @@ export class CopybaraNode {
       const calls = this.calls;
       await this.backend.listen((link) => calls.accept(link));
       if (chooser) {
-        // In the background: pinned relays work before it ends, found ones join when it does.
+        // In the background: pinned relays work at once, found ones join as they answer.
         const backend = this.backend;
-        void backend
-          .discoverRelays(chooser)
-          .then((n) => log(`private mode: ${chooser.entries.length} relays known (${n} found by topic)`))
-          .catch((err: Error) => log(`private mode: relay lookup failed: ${err.message}`));
+        this._stopDiscovery = keepDiscovering(() => backend.discoverRelays(chooser), chooser, log);
       }
       this._server = await listenLocal(
         profile.socketPath,
@@ -117,12 +124,24 @@ export class CopybaraNode {
       turnPort: this.turn!.port,
       dhtPort: this.backend!.port,
       calls: this.calls!.list(),
+      privacy: {
+        private: this._relays !== null,
+        relays: rankRelays(this._relays?.entries ?? [], Date.now())
+          .slice(0, 64)
+          .map((e) => ({
+            key: encodeNodeId(Buffer.from(e.key, 'hex')),
+            pinned: e.pinned,
+            rttMs: e.rttMs === null ? null : Math.round(e.rttMs),
+            failures: e.failures,
+          })),
+      },
     };
   }
 
   close(): Promise<void> {
     this._closing ??= (async () => {
       if (this._idleTimer) clearTimeout(this._idleTimer);
+      this._stopDiscovery?.();
       this.calls?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
@@ -209,6 +228,12 @@ export class CopybaraNode {
         return null;
       case 'ring-policy':
         calls.setRingPolicy(r);
+        this._paths?.setRules({
+          blocked: new Set(r.blocked),
+          allowOnly: r.allowOnly ? new Set(r.allowOnly) : null,
+          direct: new Set(r.direct ?? []),
+        });
+        this._relays?.pin((r.relays ?? []).map((id) => Buffer.from(decodeNodeId(id))));
         return null;
       case 'publish-open':
         return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));

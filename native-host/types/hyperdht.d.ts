@@ -18,7 +18,8 @@ declare module 'hyperdht' {
     publicKey: Buffer;
     // The UDX stream under the encryption: its remote address is whoever carries the packets
     // (the peer, or the blind relay in between).
-    rawStream: { remoteHost?: string; remotePort?: number } | null;
+    // rtt: its smoothed round-trip time in milliseconds, end to end (through a relay too).
+    rawStream: { remoteHost?: string; remotePort?: number; rtt?: number } | null;
     destroyed: boolean;
     write(data: Uint8Array): boolean;
     end(): void;
@@ -71,7 +72,18 @@ declare module 'hyperdht' {
     static keyPair(seed?: Buffer): KeyPair;
     createServer(opts: ServerOptions, onconnection: (s: NoiseSecretStream) => void): Server;
     createServer(onconnection: (s: NoiseSecretStream) => void): Server;
-    connect(publicKey: Buffer, opts?: { keyPair?: KeyPair; localConnection?: boolean; relayThrough?: RelayThrough }): NoiseSecretStream;
+    connect(
+      publicKey: Buffer,
+      opts?: {
+        keyPair?: KeyPair;
+        localConnection?: boolean;
+        relayThrough?: RelayThrough;
+        // Tests only: to see the handshake payloads a node sends back.
+        createHandshake?: (keyPair: KeyPair, remotePublicKey: Buffer) => import('hyperdht/lib/noise-wrap.js').default;
+      },
+    ): NoiseSecretStream;
+    remoteAddress(): HostPort | null;
+    bootstrapped: boolean;
     createRawStream(opts?: object): import('blind-relay').RelayRawStream;
     announce(target: Buffer, keyPair: KeyPair, relayAddresses?: HostPort[]): Query;
     unannounce(target: Buffer, keyPair: KeyPair): Promise<void>;
@@ -95,4 +107,15 @@ declare module 'hyperdht/testnet.js' {
   }
 
   export default function createTestnet(size?: number, opts?: { host?: string; port?: number }): Promise<Testnet>;
+}
+
+// The Noise handshake HyperDHT wraps its handshake payloads in; tests record what it decodes.
+declare module 'hyperdht/lib/noise-wrap.js' {
+  import type { KeyPair } from 'hyperdht';
+
+  export default class NoiseWrap {
+    constructor(keyPair: KeyPair, remotePublicKey: Buffer | null);
+    send(payload: unknown): Buffer;
+    recv(buf: Buffer): unknown;
+  }
 }

@@ -9,6 +9,8 @@ import type { TurnRelay } from '../../native-host/node/calls/media-relay';
 
 export class FakeLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
+  readonly route = null;
+  readonly rttMs = null;
   closed = false;
   readonly sent: SignallingMessage[] = [];
   readonly datagrams: Uint8Array[] = [];

@@ -12,6 +12,7 @@ import { formatBootstrap } from '../../native-host/common/bootstrap';
 import { decodeNodeId } from '../../lib/node-id';
 import { type Proc, cli, tempDir, waitForLine } from '../../testkit/processes';
 import type { StreamLink } from '../../native-host/node/network/stream-link';
+import { privateMode } from '../../testkit/network/private-backend';
 
 // Private mode on a loopback testnet: two HyperDHT backends pointed at a blind relay reach each
 // other only through it, and the relay holds to its pair limit.
@@ -35,7 +36,7 @@ function backend(keyPair: KeyPair, relayThrough: Buffer | null): HyperdhtBackend
     keyPair,
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(l),
-    ...(relayThrough ? { relayThrough } : {}),
+    ...(relayThrough ? { privacy: privateMode([relayThrough]) } : {}),
   });
   backends.push(b);
   return b;
@@ -113,7 +114,7 @@ describe('private mode through a blind relay', () => {
     expect(logs.some((l) => l.includes('relay full: refused a pair'))).toBe(true);
   });
 
-  it('leaves the default path direct: without relayThrough each side sees the other', async () => {
+  it('leaves the path direct outside private mode: each side sees the other', async () => {
     const bobKeys = DHT.keyPair();
     const alice = backend(DHT.keyPair(), null);
     const bob = backend(bobKeys, null);

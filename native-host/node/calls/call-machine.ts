@@ -2,6 +2,7 @@ import type { CallInfo, EndReason } from '../../../lib/protocol/native';
 import type { Signal } from '../../../lib/protocol/signal';
 import type { RefuseReason, SignallingMessage } from '../../../lib/protocol/signalling';
 import { remoteHangupReason } from './call';
+import type { UnreachableWhy } from '../network/connect-failure';
 import type { Timing } from './timing';
 
 // Everything that can happen to one call, decided in one place: `transition` takes the
@@ -44,7 +45,7 @@ export type CallEvent =
   | { type: 'unlinked' }
   | { type: 'link-closed'; reason: string }
   | { type: 'ring-heard' }
-  | { type: 'dial-failed'; detail: string };
+  | { type: 'dial-failed'; detail: string; why?: UnreachableWhy };
 
 export type Effect =
   | { type: 'send'; message: SignallingMessage }
@@ -71,6 +72,16 @@ export const REFUSALS: Record<RefuseReason, string> = {
   'link-used': 'this call link was already used; ask for a new one',
   'link-expired': 'this call link has expired; ask for a new one',
   'wrong-callee': 'this call link was made for someone else',
+};
+
+// How a call that never reached its peer ends, by why it did not.
+export const DIAL_FAILURE_REASONS: Readonly<Record<UnreachableWhy, EndReason>> = {
+  offline: 'unreachable',
+  unknown: 'unreachable',
+  'no-relay': 'no-relay',
+  nat: 'nat',
+  relay: 'relay-failed',
+  refused: 'refused',
 };
 
 export const SHUTDOWN_DETAIL = 'the node is shutting down';
@@ -197,7 +208,7 @@ export function transition(s: MachineState, e: CallEvent, now: number): Step {
       if (direction !== 'outgoing' || (state !== 'dialing' && state !== 'ringing')) return ok(s, []);
       return ok(s, [{ type: 'start-timer', timer: 'ring', ms: s.timing.ringTimeout }]);
     case 'dial-failed':
-      return end(s, 'unreachable', e.detail, null, now);
+      return end(s, DIAL_FAILURE_REASONS[e.why ?? 'unknown'], e.detail, null, now);
   }
 }
 

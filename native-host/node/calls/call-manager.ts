@@ -5,7 +5,7 @@ import type { Signal } from '../../../lib/protocol/signal';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
 import type { Log } from '../../common/log';
 import type { Backend, PeerLink } from '../network/backend';
-import { type Call, isLive, newCallId, newTurnCredentials } from './call';
+import { type Call, callInfo, isLive, newCallId, newTurnCredentials } from './call';
 import { type CallEvent, type Effect, type NewCall, type Step, type TimerName, dialOut, ringIn, transition } from './call-machine';
 import { dial } from './dialer';
 import { type Ring, awaitRing } from './handshake';
@@ -59,7 +59,7 @@ export class CallManager {
   }
 
   list(): CallInfo[] {
-    return [...this.calls.values()].map((c) => ({ ...c.state.info }));
+    return [...this.calls.values()].map(callInfo);
   }
 
   live(): Call | null {
@@ -76,7 +76,7 @@ export class CallManager {
     const step = dialOut(init);
     const call = this._add(step, peerKey, 'outgoing');
     this._run(call, step);
-    return { ...call.state.info };
+    return callInfo(call);
   }
 
   answer(callId: string): CallInfo {
@@ -171,6 +171,7 @@ export class CallManager {
       state: step.state,
       peerKey,
       link: null,
+      route: null,
       detach: null,
       dialing: null,
       timers: { ring: null, answer: null, 'keep-alive': null },
@@ -185,7 +186,7 @@ export class CallManager {
     const call = this._get(callId);
     const step = this._dispatch(call, event);
     if (step.refused) throw CopybaraError.CALL_NOT_ALLOWED(step.refused);
-    return { ...call.state.info };
+    return callInfo(call);
   }
 
   private _dispatch(call: Call, event: CallEvent): Step {
@@ -208,7 +209,7 @@ export class CallManager {
       case 'send':
         return call.link?.send(e.message);
       case 'emit':
-        return this._o.emit({ event: 'call', call: e.call });
+        return this._o.emit({ event: 'call', call: { ...callInfo(call), ...e.call } });
       case 'emit-signal':
         return this._o.emit({ event: 'signal', callId: call.state.info.callId, signal: e.signal });
       case 'start-timer':
@@ -269,7 +270,7 @@ export class CallManager {
     }).then((outcome) => {
       if (call.dialing === abort) call.dialing = null;
       if (outcome.kind === 'answered') this._dispatch(call, { type: 'ring-heard' });
-      else if (outcome.kind === 'failed') this._dispatch(call, { type: 'dial-failed', detail: outcome.detail });
+      else if (outcome.kind === 'failed') this._dispatch(call, { type: 'dial-failed', detail: outcome.detail, why: outcome.why });
     });
   }
 
@@ -281,6 +282,7 @@ export class CallManager {
 
   private _listen(call: Call, link: PeerLink): void {
     call.link = link;
+    if (link.route) call.route = link.route;
     call.lastHeard = this._now();
     const onmessage = (m: SignallingMessage) => {
       call.lastHeard = this._now();

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { encodeNodeId } from '../../../lib/node-id';
 import type { CallInfo, EndReason } from '../../../lib/protocol/native';
-import type { PeerLink } from '../network/backend';
+import type { PeerLink, Route } from '../network/backend';
 import type { MachineState, TimerName } from './call-machine';
 import type { MediaRelay, RelayCredentials } from './media-relay';
 
@@ -10,6 +11,8 @@ export interface Call {
   state: MachineState;
   peerKey: Buffer;
   link: PeerLink | null;
+  // How the call's latest link ran (kept after it closes, for the call's record).
+  route: Route | null;
   // Removes this call's listeners from `link`, for when a better connection replaces it.
   detach: (() => void) | null;
   // Aborts the dial in progress (outgoing calls only).
@@ -37,6 +40,15 @@ export function newTurnCredentials(callId: string, direction: CallInfo['directio
     relayIp: outgoing ? CALLER_IP : CALLEE_IP,
     peerIp: outgoing ? CALLEE_IP : CALLER_IP,
   };
+}
+
+// What the browser and `status` see of a call: the machine's record, with how its connection runs.
+export function callInfo(call: Call): CallInfo {
+  const info: CallInfo = { ...call.state.info };
+  if (call.route) info.route = { relay: call.route.relay ? encodeNodeId(call.route.relay) : null };
+  const rtt = call.link?.rttMs;
+  if (typeof rtt === 'number') info.rttMs = Math.round(rtt);
+  return info;
 }
 
 export function isLive(call: Call): boolean {

@@ -1,6 +1,7 @@
 import { CopybaraError } from '../../../lib/errors';
 import type { Log } from '../../common/log';
 import type { Backend, PeerLink } from '../network/backend';
+import { type UnreachableWhy, unreachableWhy } from '../network/connect-failure';
 import type { Timing } from './timing';
 
 // Reaching the peer's node for one outgoing call.
@@ -28,7 +29,7 @@ export interface DialOptions {
 
 export type DialOutcome =
   | { kind: 'answered'; link: PeerLink } // the link now belongs to the call
-  | { kind: 'failed'; detail: string }
+  | { kind: 'failed'; detail: string; why: UnreachableWhy }
   | { kind: 'aborted' };
 
 export async function dial(o: DialOptions): Promise<DialOutcome> {
@@ -38,13 +39,13 @@ export async function dial(o: DialOptions): Promise<DialOutcome> {
   for (;;) {
     if (o.signal.aborted) return { kind: 'aborted' };
     const left = deadline - o.now();
-    if (left <= 0) return { kind: 'failed', detail: budget };
+    if (left <= 0) return { kind: 'failed', detail: budget, why: 'offline' };
     let link: PeerLink;
     try {
       link = await connect(o, left, budget);
     } catch (err) {
       if (o.signal.aborted) return { kind: 'aborted' };
-      return { kind: 'failed', detail: err instanceof CopybaraError ? err.detail : String(err) };
+      return { kind: 'failed', detail: err instanceof CopybaraError ? err.detail : String(err), why: unreachableWhy(err) };
     }
     if (o.signal.aborted) {
       link.close();

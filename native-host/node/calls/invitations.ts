@@ -102,6 +102,15 @@ export class Invitations {
     return inv !== undefined && !inv.used && inv.expiresAt > nowS;
   }
 
+  // Whether some open link of ours may be presented by `caller`: one made for anyone, or for it.
+  // Lets a stranger's connection through to ring with a link while only contacts may ring.
+  admitsCaller(caller: string, nowS: number): boolean {
+    for (const inv of this._all.values()) {
+      if (!inv.used && inv.expiresAt > nowS && (inv.callee === null || inv.callee === caller)) return true;
+    }
+    return false;
+  }
+
   // The call that presented `id` was answered: the link is spent.
   use(id: string, nowS: number): void {
     const inv = this._all.get(id);

@@ -11,8 +11,17 @@ export interface PeerLinkEvents {
   close: (reason: string) => void;
 }
 
+// How a link runs: through a blind relay (its key), or directly (null).
+export interface Route {
+  relay: Buffer | null;
+}
+
 export interface PeerLink {
   readonly remoteKey: Buffer;
+  // null when the network cannot tell.
+  readonly route: Route | null;
+  // Round-trip time in milliseconds as the transport measures it; null when unknown.
+  readonly rttMs: number | null;
   readonly closed: boolean;
   send(message: SignallingMessage): void;
   sendDatagram(data: Uint8Array): void;

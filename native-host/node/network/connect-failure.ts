@@ -1,3 +1,5 @@
+import { CopybaraError } from '../../../lib/errors';
+
 // Why a HyperDHT connect failed, in the terms a user can act on. HyperDHT reports an error
 // code (hyperdht's lib/errors.js, blind-relay's lib/errors.js, dht-rpc's for requests); this maps
 // each code it uses on the connect path to one cause. Pure: no I/O, so every code is testable.
@@ -42,6 +44,26 @@ const CAUSE_BY_CODE: Readonly<Record<string, ConnectCause>> = {
 // Codes of a connection that started and then ran out of time. Through a relay the relay is the
 // likelier culprit (it stopped forwarding, or never paired us); directly, the peer went away.
 const TIMEOUT_CODES: ReadonlySet<string> = new Set(['HANDSHAKE_UNFINISHED', 'REQUEST_TIMEOUT', 'ETIMEDOUT']);
+
+// Why a connection to a peer could not be made: a connect cause, or private mode knowing no relay
+// to go through (then nothing was tried, so nobody learned anything).
+export type UnreachableWhy = ConnectCause | 'no-relay';
+
+// What the backend rejects a connect with: an UNREACHABLE error that keeps its cause, so the
+// call can end in words about what really happened.
+export class PeerUnreachable extends CopybaraError {
+  constructor(
+    readonly why: UnreachableWhy,
+    detail: string,
+  ) {
+    super('UNREACHABLE', detail);
+    this.name = 'PeerUnreachable';
+  }
+}
+
+export function unreachableWhy(err: unknown): UnreachableWhy {
+  return err instanceof PeerUnreachable ? err.why : 'unknown';
+}
 
 export interface ConnectFailureContext {
   // Whether the connection was to go through a blind relay (private mode).

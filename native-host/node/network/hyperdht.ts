@@ -1,10 +1,11 @@
-import DHT, { type KeyPair, type NoiseSecretStream, type RelayThrough, type Server } from 'hyperdht';
-import { CopybaraError } from '../../../lib/errors';
+import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
+import { encodeNodeId } from '../../../lib/node-id';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { type Log, rateLimitedLog } from '../../common/log';
-import type { Backend, PeerLink } from './backend';
-import { classifyConnectFailure } from './connect-failure';
+import type { Backend, PeerLink, Route } from './backend';
+import { PeerUnreachable, classifyConnectFailure } from './connect-failure';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
+import type { PathPolicy } from './path-policy';
 import type { RelayChooser } from './relay-finder';
 import { StreamLink } from './stream-link';
 
@@ -41,17 +42,22 @@ export interface HyperdhtOptions {
   log: Log;
   // Tests lower or lift them; the defaults are for real calls.
   linkLimits?: Partial<LinkLimits>;
-  // Private mode, off unless given: every connection, made or answered, goes through this blind
-  // relay (a key, or a function HyperDHT asks per connection, e.g. a RelayChooser's pick), and
-  // the server neither holepunches nor tells callers its local addresses, so a peer sees only
-  // the relay's address. Not given: direct connections (holepunching) as always.
-  relayThrough?: RelayThrough;
-  // Told how a connection made in private mode went, so a chooser can demote a relay that failed.
-  relayFeedback?: { failed(): void; worked(): void };
+  // Private mode when given: connections go through blind relays (the policy says, per
+  // connection, which relay, or direct for a peer the person allows), and this node never
+  // tells anyone its addresses. Absent: every connection is direct (holepunched).
+  privacy?: { paths: PathPolicy; relays: RelayChooser };
+}
+
+// The parts of a HyperDHT server this backend sets per handshake (see _answer()). Not in its
+// typed API; hyperdht is pinned to an exact version, and tests/integration/privacy.test.ts
+// fails if a release changes what they do.
+interface ServerHandshakeKnobs {
+  relayThrough: Buffer | null;
+  _neverPunch: boolean;
 }
 
 // The embedded network. One DHT node per local node; its server announces our key, and
-// connect() finds a key through the DHT and holepunches to it.
+// connect() finds a key through the DHT and reaches it, through a relay or holepunched.
 export class HyperdhtBackend implements Backend {
   readonly name = 'hyperdht';
   private _dht: DHT;
@@ -59,59 +65,143 @@ export class HyperdhtBackend implements Backend {
   private _keyPair: KeyPair;
   // What links log about their peers, limited for all links together.
   private _peerLog: Log;
+  private _log: Log;
   private _linkLimits: Partial<LinkLimits>;
   private _closing: Promise<void> | null = null;
-  private _relayThrough: RelayThrough;
-  private _relayFeedback: HyperdhtOptions['relayFeedback'];
+  private _privacy: NonNullable<HyperdhtOptions['privacy']> | null;
+  // How each accepted handshake was answered, by peer key (hex), until its stream opens.
+  private _answered = new Map<string, Route>();
 
   constructor(opts: HyperdhtOptions) {
     this._keyPair = opts.keyPair;
+    this._log = opts.log;
     this._peerLog = rateLimitedLog(opts.log, ALL_LINKS_LOG.perSecond, ALL_LINKS_LOG.burst);
     this._linkLimits = opts.linkLimits ?? {};
-    this._relayThrough = opts.relayThrough ?? null;
-    this._relayFeedback = opts.relayFeedback;
+    this._privacy = opts.privacy ?? null;
     const local = opts.bootstrap !== null && opts.bootstrap.every((b) => isLoopbackHost(b.host));
     // With only loopback bootstrap nodes (tests, demo) nothing outside this machine can be
     // reached anyway, so the DHT socket binds to loopback too, and it is not firewalled
     // there: left to probe, a fresh node sometimes took the holepunch path, which on
     // loopback can report a connection open that the other side never sees.
-    // In private mode the node never claims to be reachable directly, even there: an open node
-    // is dialled straight at its address, which is what private mode is for not revealing.
-    const open = local && this._relayThrough === null;
+    // In private mode the node never claims to be reachable directly, even there.
+    const open = local && this._privacy === null;
     this._dht = new DHT({
       ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
       ...(local ? { host: '127.0.0.1' } : {}),
       ...(open ? { firewalled: false } : {}),
+      // A node that turns persistent joins other nodes' routing tables, listed by address for
+      // anyone who walks the DHT: private mode never does.
+      ...(this._privacy ? { ephemeral: true } : {}),
     });
+    if (this._privacy) {
+      // HyperDHT puts the node's public address into every handshake and connect payload once it
+      // believes the node reachable (then a peer dials it straight there, around any relay). In
+      // private mode it never learns that: the address stays unknown to everything above.
+      (this._dht as unknown as { remoteAddress(): null }).remoteAddress = () => null;
+    }
   }
 
   get port(): number | null {
     return this._server === null || this._dht.destroyed ? null : this._dht.address().port;
   }
 
+  get private(): boolean {
+    return this._privacy !== null;
+  }
+
   async listen(onLink: (link: PeerLink) => void): Promise<void> {
     const onStream = (stream: NoiseSecretStream) => {
-      onLink(new StreamLink(stream, this._peerLog, { limits: this._linkLimits }));
+      const key = stream.remotePublicKey.toString('hex');
+      const route = this._answered.get(key) ?? { relay: null };
+      this._answered.delete(key);
+      onLink(new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route }));
     };
-    this._server =
-      this._relayThrough === null
-        ? this._dht.createServer(onStream)
-        : this._dht.createServer({ holepunch: false, shareLocalAddress: false, relayThrough: this._relayThrough }, onStream);
+    if (this._privacy === null) {
+      this._server = this._dht.createServer(onStream);
+    } else {
+      const privacy = this._privacy;
+      let knobs: ServerHandshakeKnobs | null = null;
+      const server: Server = this._dht.createServer(
+        {
+          holepunch: false,
+          shareLocalAddress: false,
+          firewall: (remotePublicKey: Buffer, payload: unknown): boolean => this._answer(privacy.paths, remotePublicKey, payload, knobs!),
+        },
+        onStream,
+      );
+      knobs = server as unknown as ServerHandshakeKnobs;
+      this._server = server;
+    }
     await this._server.listen(this._keyPair);
     // Listening implies the DHT is bound, so both sockets exist now.
     enlargeSocketBuffers(this._dht);
   }
 
-  connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+  // Decides an incoming handshake in private mode; true refuses it before any reply. HyperDHT asks
+  // this hook, then, with no turn of the event loop in between (only resolved awaits), reads the
+  // server's relayThrough and whether it may holepunch for this same handshake: setting them here
+  // makes both per-handshake. So a stranger is answered through our relay, never holepunched,
+  // while a contact the person allows may be.
+  private _answer(paths: PathPolicy, remoteKey: Buffer, payload: unknown, server: ServerHandshakeKnobs): boolean {
+    const decision = paths.answer(remoteKey);
+    if ('refuse' in decision) {
+      this._peerLog(`a connection from ${encodeNodeId(remoteKey).slice(0, 8)}… refused (${decision.refuse})`);
+      server.relayThrough = null;
+      server._neverPunch = true;
+      return true;
+    }
+    server.relayThrough = decision.relay;
+    server._neverPunch = decision.relay !== null;
+    // A caller that says it is reachable directly is connected to straight from our socket, before
+    // any relay: its say-so would reveal our address to anyone who claims it. Through a relay, we
+    // treat every caller as firewalled.
+    if (decision.relay !== null) forgetOpenClaim(payload);
+    // A direct contact that dials through its own relay gets that relay: it could learn our
+    // address directly anyway.
+    const relay = decision.relay ?? offeredRelay(payload);
+    this._answered.set(remoteKey.toString('hex'), { relay });
+    if (this._answered.size > 256) this._answered.delete(this._answered.keys().next().value!);
+    return false;
+  }
+
+  async connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+    const privacy = this._privacy;
+    if (!privacy) return this._open(remoteKey, { relay: null }, signal);
+    let decision = privacy.paths.dial(remoteKey);
+    if ('noRelay' in decision) {
+      // Relays may still be being looked up (a node just started): wait for one, within the dial.
+      if (!(await privacy.relays.waitForRelay(signal))) {
+        throw new PeerUnreachable('no-relay', 'no relay could be reached, so the call cannot go through without showing your address');
+      }
+      decision = privacy.paths.dial(remoteKey);
+      if ('noRelay' in decision) throw new PeerUnreachable('no-relay', 'no relay could be reached');
+    }
+    try {
+      return await this._open(remoteKey, decision, signal);
+    } catch (err) {
+      // A contact allowed directly whose NAT and ours cannot be crossed: the relay still can.
+      const relay = decision.relay === null ? privacy.relays.pick() : null;
+      if (err instanceof PeerUnreachable && err.why === 'nat' && relay !== null && !signal.aborted) {
+        this._log(`direct connection to ${encodeNodeId(remoteKey).slice(0, 8)}… failed across NATs; trying through a relay`);
+        return this._open(remoteKey, { relay }, signal);
+      }
+      throw err;
+    }
+  }
+
+  private _open(remoteKey: Buffer, route: Route, signal: AbortSignal): Promise<PeerLink> {
     return new Promise((resolve, reject) => {
       const stream = this._dht.connect(
         remoteKey,
-        this._relayThrough === null ? { keyPair: this._keyPair } : { keyPair: this._keyPair, relayThrough: this._relayThrough },
+        route.relay === null
+          ? { keyPair: this._keyPair }
+          : // Our local addresses are for a LAN shortcut, which a relayed connection never takes.
+            { keyPair: this._keyPair, relayThrough: route.relay, localConnection: false },
       );
-      const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits });
+      const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route });
       const onabort = () => {
         stream.destroy();
-        reject(CopybaraError.UNREACHABLE(String(signal.reason ?? 'cancelled')));
+        reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
       };
       const cleanup = () => {
         signal.removeEventListener('abort', onabort);
@@ -120,13 +210,14 @@ export class HyperdhtBackend implements Backend {
       };
       const onopen = () => {
         cleanup();
-        if (this._relayThrough !== null) this._relayFeedback?.worked();
+        if (route.relay !== null) this._privacy?.relays.worked(route.relay);
         resolve(link);
       };
       const onerror = (err: Error & { code?: string }) => {
         cleanup();
-        if (this._relayThrough !== null && classifyConnectFailure(err, { relayed: true }) === 'relay') this._relayFeedback?.failed();
-        reject(CopybaraError.UNREACHABLE(err.code ? `${err.code}: ${err.message}` : err.message));
+        const why = classifyConnectFailure(err, { relayed: route.relay !== null });
+        if (route.relay !== null && why === 'relay') this._privacy?.relays.failed(route.relay);
+        reject(new PeerUnreachable(why, err.code ? `${err.code}: ${err.message}` : err.message));
       };
       if (signal.aborted) return onabort();
       signal.addEventListener('abort', onabort, { once: true });
@@ -147,4 +238,19 @@ export class HyperdhtBackend implements Backend {
     })();
     return this._closing;
   }
+}
+
+// HyperDHT's FIREWALL.OPEN and FIREWALL.UNKNOWN (lib/constants.js).
+const FIREWALL_OPEN = 1;
+const FIREWALL_UNKNOWN = 0;
+
+function forgetOpenClaim(payload: unknown): void {
+  const p = payload as { firewall?: unknown } | null;
+  if (p && p.firewall === FIREWALL_OPEN) p.firewall = FIREWALL_UNKNOWN;
+}
+
+// The relay a caller's handshake asks for, if any (HyperDHT's decoded handshake payload).
+function offeredRelay(payload: unknown): Buffer | null {
+  const offer = (payload as { relayThrough?: { publicKey?: unknown } | null } | null)?.relayThrough?.publicKey;
+  return Buffer.isBuffer(offer) ? offer : null;
 }

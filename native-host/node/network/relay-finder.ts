@@ -1,6 +1,6 @@
 import DHT from 'hyperdht';
 import { RELAY_TOPIC } from './relay-server';
-import { type RelayEntry, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess } from './relays';
+import { type RelayEntry, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess, repin } from './relays';
 
 // The DHT side of relay selection: which relays announce the topic, and how fast each answers.
 
@@ -49,16 +49,25 @@ export function probeRelay(dht: DHT, key: string, timeoutMs = PROBE_TIMEOUT_MS, 
 }
 
 // What private mode asks for each connection: the best relay now. Holds the relays known and
-// their history; HyperDHT calls pick() per connection (the backend's relayThrough function).
+// their history; private mode asks pick() per connection.
 export class RelayChooser {
   private _entries: RelayEntry[];
-  private _last: string | null = null;
+  private _waiters = new Set<() => void>();
+  // Pinned where the node was started (`--relay`): they stay pinned whatever settings say.
+  private readonly _started: string[];
 
   constructor(
     pinned: readonly Buffer[],
     private readonly _now: () => number = Date.now,
   ) {
-    this._entries = pinnedEntries(pinned.map((k) => k.toString('hex')));
+    this._started = pinned.map((k) => k.toString('hex'));
+    this._entries = pinnedEntries(this._started);
+  }
+
+  // The relays the person pinned in settings, replacing the last such list.
+  pin(keys: readonly Buffer[]): void {
+    this._entries = repin(this._entries, [...new Set([...this._started, ...keys.map((k) => k.toString('hex'))])]);
+    this._wake();
   }
 
   get entries(): readonly RelayEntry[] {
@@ -66,17 +75,18 @@ export class RelayChooser {
   }
 
   pick(): Buffer | null {
-    this._last = chooseRelay(this._entries, this._now());
-    return this._last === null ? null : Buffer.from(this._last, 'hex');
+    const key = chooseRelay(this._entries, this._now());
+    return key === null ? null : Buffer.from(key, 'hex');
   }
 
-  // The relay picked last failed (or worked): it moves down (or back up) the ranking.
-  lastFailed(): void {
-    if (this._last !== null) this._entries = recordFailure(this._entries, this._last, this._now());
+  // A connection through `relay` failed because of the relay (or worked): it moves down (or back
+  // up) the ranking.
+  failed(relay: Buffer): void {
+    this._entries = recordFailure(this._entries, relay.toString('hex'), this._now());
   }
 
-  lastWorked(): void {
-    if (this._last !== null) this._entries = recordSuccess(this._entries, this._last);
+  worked(relay: Buffer): void {
+    this._entries = recordSuccess(this._entries, relay.toString('hex'));
   }
 
   // Looks the topic up and probes what it finds, all at once; the fastest answering rank first.
@@ -88,6 +98,57 @@ export class RelayChooser {
       if (times[i] !== null) found.set(k, times[i]!);
     });
     this._entries = mergeFound(this._entries, found);
+    this._wake();
     return found.size;
   }
+
+  private _wake(): void {
+    if (this._entries.length > 0) for (const wake of [...this._waiters]) wake();
+  }
+
+  // Resolves true once some relay is known (at once if one is), false if `signal` aborts first.
+  waitForRelay(signal: AbortSignal): Promise<boolean> {
+    if (this._entries.length > 0) return Promise.resolve(true);
+    if (signal.aborted) return Promise.resolve(false);
+    return new Promise((resolve) => {
+      const done = (found: boolean) => {
+        this._waiters.delete(wake);
+        signal.removeEventListener('abort', onabort);
+        resolve(found);
+      };
+      const wake = () => done(true);
+      const onabort = () => done(false);
+      this._waiters.add(wake);
+      signal.addEventListener('abort', onabort, { once: true });
+    });
+  }
 }
+
+// Relays come and go: looks again soon while none is known (the DHT may still be filling), then
+// now and then. Returns a stop function.
+export function keepDiscovering(discover: () => Promise<number>, chooser: RelayChooser, log: (line: string) => void): () => void {
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = false;
+  let emptyRounds = 0;
+  const round = async () => {
+    try {
+      const found = await discover();
+      log(`private mode: ${chooser.entries.length} relays known (${found} answered on the relay topic)`);
+    } catch (err) {
+      log(`private mode: relay lookup failed: ${(err as Error).message}`);
+    }
+    if (stopped) return;
+    emptyRounds = chooser.entries.length === 0 ? emptyRounds + 1 : 0;
+    const wait = emptyRounds > 0 ? Math.min(60_000, 2_000 * 2 ** (emptyRounds - 1)) : REDISCOVER_MS;
+    timer = setTimeout(() => void round(), wait);
+    timer.unref();
+  };
+  void round();
+  return () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+  };
+}
+
+// Found relays' answer times go stale, and new relays appear.
+const REDISCOVER_MS = 10 * 60_000;

@@ -56,6 +56,15 @@ export function mergeFound(entries: readonly RelayEntry[], found: ReadonlyMap<st
   return out;
 }
 
+// Marks exactly `pinnedKeys` pinned (adding those not known yet); relays no longer pinned stay
+// as found ones, keeping their history.
+export function repin(entries: readonly RelayEntry[], pinnedKeys: readonly string[]): RelayEntry[] {
+  const pinned = new Set(pinnedKeys);
+  const out = entries.map((e) => ({ ...e, pinned: pinned.has(e.key) }));
+  for (const key of pinned) if (!entries.some((e) => e.key === key)) out.push(...pinnedEntries([key]));
+  return out;
+}
+
 export function recordFailure(entries: readonly RelayEntry[], key: string, now: number): RelayEntry[] {
   return entries.map((e) => (e.key === key ? { ...e, failures: e.failures + 1, failedAt: now } : e));
 }

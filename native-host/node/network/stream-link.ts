@@ -4,7 +4,7 @@ import { MAX_SIGNALLING_MESSAGE, type SignallingMessage, decodeSignalling, encod
 import { FrameDecoder, encodeFrame } from '../../common/framing';
 import { type Log, clip, rateLimitedLog } from '../../common/log';
 import { TokenBucket } from '../../common/token-bucket';
-import { type PeerLink, PeerLinkEmitter } from './backend';
+import { type PeerLink, PeerLinkEmitter, type Route } from './backend';
 import { DEFAULT_LINK_LIMITS, LINK_LOG, type LinkLimits } from './link-limits';
 
 // What a link uses of a secret stream (NoiseSecretStream; tests stand in a plain Duplex).
@@ -19,11 +19,13 @@ export interface SignallingStream {
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'drain' | 'close' | 'end', listener: () => void): unknown;
   // HyperDHT's UDX stream under the encryption (absent in tests' stand-ins).
-  readonly rawStream?: { remoteHost?: string; remotePort?: number } | null;
+  readonly rawStream?: { remoteHost?: string; remotePort?: number; rtt?: number } | null;
 }
 
 export interface StreamLinkOptions {
   limits?: Partial<LinkLimits>;
+  // How the stream runs, when the backend knows (it chose the relay, or answered through one).
+  route?: Route;
   now?: () => number;
 }
 
@@ -36,6 +38,7 @@ const EXCERPT = 120;
 // link-limits.ts is cut off at once, ending whatever call rode on the link.
 export class StreamLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
+  readonly route: Route | null;
   closed = false;
   private _stream: SignallingStream;
   private _decoder = new FrameDecoder(MAX_SIGNALLING_MESSAGE);
@@ -53,6 +56,11 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
   // this link limits it once more for itself.
   // The address the packets come from: the peer's, or in private mode the relay's. For `status`
   // and the relay tests; null when the stream has no UDX stream (yet).
+  get rttMs(): number | null {
+    const rtt = this._stream.rawStream?.rtt;
+    return typeof rtt === 'number' && rtt > 0 ? rtt : null;
+  }
+
   get remoteAddress(): { host: string; port: number } | null {
     const raw = this._stream.rawStream;
     return raw?.remoteHost && raw.remotePort ? { host: raw.remoteHost, port: raw.remotePort } : null;
@@ -61,6 +69,7 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
   constructor(stream: SignallingStream, log: Log, opts: StreamLinkOptions = {}) {
     super();
     this.remoteKey = stream.remotePublicKey;
+    this.route = opts.route ?? null;
     this._stream = stream;
     this._limits = { ...DEFAULT_LINK_LIMITS, ...opts.limits };
     this._log = rateLimitedLog(log, LINK_LOG.perSecond, LINK_LOG.burst, opts.now);

@@ -11,8 +11,8 @@ describe('relay keys on the command line', () => {
     expect(parseRelayKeys(`${formatRelayKey(key)}, ${Buffer.alloc(32, 9).toString('hex')}`)).toEqual([key, Buffer.alloc(32, 9)]);
   });
 
-  it('takes `find` for found relays only, and refuses anything else', () => {
-    expect(parseRelayKeys('find')).toEqual([]);
+  it('refuses anything that is not a key', () => {
+    expect(() => parseRelayKeys('find')).toThrow('"find" is not a relay key');
     expect(() => parseRelayKeys('nope')).toThrow('"nope" is not a relay key');
     expect(() => parseRelayKeys(`${formatRelayKey(key)},`)).toThrow('is not a relay key');
     expect(() => parseRelayKeys('ab'.repeat(31))).toThrow();
@@ -26,6 +26,13 @@ describe('the CLI refuses unusable relay options before starting anything', () =
     const bad = await cliOutput(['node', '--relay', 'nope', '--profile', '/nonexistent/cb-relay-test'], 20_000, env);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--relay: "nope" is not a relay key');
+    const both = await cliOutput(
+      ['node', '--direct', '--relay', formatRelayKey(Buffer.alloc(32, 7)), '--profile', '/nonexistent/cb-relay-test'],
+      20_000,
+      env,
+    );
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain('--direct and --relay exclude each other');
     const zero = await cliOutput(['relay', '--max-pairs', '0', '--profile', '/nonexistent/cb-relay-test'], 20_000, env);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--max-pairs is a whole number from 1 to 10000');

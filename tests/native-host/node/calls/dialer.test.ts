@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CopybaraError } from '../../../../lib/errors';
 import type { PeerLink } from '../../../../native-host/node/network/backend';
 import { type DialOptions, type DialOutcome, dial } from '../../../../native-host/node/calls/dialer';
+import { PeerUnreachable } from '../../../../native-host/node/network/connect-failure';
 import { FakeBackend, FakeLink } from '../../../../testkit/calls/fakes';
 
 const KEY = Buffer.alloc(32, 7);
@@ -99,7 +100,7 @@ describe('dial', () => {
     backend.fallback = () => ({ link: silent() });
     const pending = start();
     await vi.advanceTimersByTimeAsync(TIMING.dialTimeout);
-    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 15 s' });
+    expect(await pending).toMatchObject({ kind: 'failed', detail: 'no answer from the network within 15 s' });
     // One connection every ringAckTimeout, each closed, none past the budget.
     expect(backend.connects.map((c) => c.at)).toEqual([0, 2500, 5000, 7500, 10000, 12500]);
     expect(linked.every((l) => l.closed)).toBe(true);
@@ -110,7 +111,7 @@ describe('dial', () => {
     backend.fallback = () => ({ link: silent() });
     const pending = start({ timing: { dialTimeout: 4_000, ringAckTimeout: 2_500 } });
     await vi.advanceTimersByTimeAsync(4_000);
-    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 4 s' });
+    expect(await pending).toMatchObject({ kind: 'failed', detail: 'no answer from the network within 4 s' });
     expect(backend.connects.map((c) => c.at)).toEqual([0, 2500]);
   });
 
@@ -120,15 +121,22 @@ describe('dial', () => {
     await vi.advanceTimersByTimeAsync(TIMING.dialTimeout - 1);
     expect(backend.connects).toHaveLength(1);
     await vi.advanceTimersByTimeAsync(1);
-    expect(await pending).toEqual({ kind: 'failed', detail: 'no answer from the network within 15 s' });
+    expect(await pending).toMatchObject({ kind: 'failed', detail: 'no answer from the network within 15 s' });
   });
 
   it('a connection error ends the dial with its detail; no redial', async () => {
     backend.attempts.push({ error: CopybaraError.UNREACHABLE('peer not found') });
-    expect(await start()).toEqual({ kind: 'failed', detail: 'peer not found' });
+    expect(await start()).toMatchObject({ kind: 'failed', detail: 'peer not found' });
     expect(backend.connects).toHaveLength(1);
     backend.attempts.push({ error: new Error('boom') });
-    expect(await start()).toEqual({ kind: 'failed', detail: 'Error: boom' });
+    expect(await start()).toMatchObject({ kind: 'failed', detail: 'Error: boom' });
+  });
+
+  it('keeps why the network could not reach the peer, for the words the call ends with', async () => {
+    backend.attempts.push({ error: new PeerUnreachable('nat', 'HOLEPUNCH_DOUBLE_RANDOMIZED_NATS: both NATs randomise') });
+    expect(await start()).toEqual({ kind: 'failed', detail: 'HOLEPUNCH_DOUBLE_RANDOMIZED_NATS: both NATs randomise', why: 'nat' });
+    backend.attempts.push({ error: new PeerUnreachable('no-relay', 'no relay could be reached') });
+    expect(await start()).toMatchObject({ why: 'no-relay' });
   });
 
   it('abort during the lookup: aborted, nothing linked', async () => {

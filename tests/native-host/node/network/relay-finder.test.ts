@@ -11,23 +11,32 @@ describe('RelayChooser', () => {
     let now = 5_000_000;
     const chooser = new RelayChooser([A, B], () => now);
     expect(chooser.pick()).toEqual(A);
-    chooser.lastFailed();
+    chooser.failed(A);
     expect(chooser.pick()).toEqual(B);
     // B failing too: A's demotion ends first, so A is tried again before B.
-    chooser.lastFailed();
+    chooser.failed(B);
     expect(chooser.pick()).toEqual(A);
     now += DEMOTE_BASE_MS;
     expect(chooser.pick()).toEqual(A);
-    chooser.lastWorked();
+    chooser.worked(A);
     expect(chooser.entries.find((e) => e.key === A.toString('hex'))).toMatchObject({ failures: 0, failedAt: null });
     expect(chooser.entries.find((e) => e.key === B.toString('hex'))).toMatchObject({ failures: 1 });
   });
 
-  it('has no relay before any is pinned or found, and feedback then changes nothing', () => {
+  it('has no relay before any is pinned or found, and feedback about an unknown relay changes nothing', () => {
     const chooser = new RelayChooser([]);
     expect(chooser.pick()).toBeNull();
-    chooser.lastFailed();
-    chooser.lastWorked();
+    chooser.failed(A);
+    chooser.worked(A);
     expect(chooser.entries).toEqual([]);
+  });
+
+  it('wakes a dial waiting for a relay only when one is known, and lets an abort end the wait', async () => {
+    expect(await new RelayChooser([A]).waitForRelay(new AbortController().signal)).toBe(true);
+    const empty = new RelayChooser([]);
+    const abort = new AbortController();
+    const waiting = empty.waitForRelay(abort.signal);
+    abort.abort();
+    expect(await waiting).toBe(false);
   });
 });
