@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
+import type { CallInfo } from '../lib/protocol/native';
 import { EXTENSION_ORIGIN, type Person, launchPerson, openPopup, waitForCallTab } from './browser';
 import { statusText, until } from './call-checks';
 import { type Proc, cliOutput, startNode } from './processes';
@@ -91,9 +92,9 @@ export async function closeCallTabs(...sides: Side[]): Promise<void> {
 }
 
 // The calls a node holds that have not ended, from `copybara-host status`.
-export async function nodeCalls(side: Side): Promise<{ state: string; viaLink: boolean }[]> {
+export async function nodeCalls(side: Side): Promise<Pick<CallInfo, 'state' | 'viaLink' | 'route' | 'rttMs'>[]> {
   const { stdout } = await cliOutput(['status', '--profile', side.profile]);
-  const calls = (JSON.parse(stdout) as { calls?: { state: string; viaLink: boolean }[] }).calls ?? [];
+  const calls = (JSON.parse(stdout) as { calls?: CallInfo[] }).calls ?? [];
   return calls.filter((c) => c.state !== 'ended');
 }
 

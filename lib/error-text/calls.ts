@@ -129,3 +129,9 @@ export function mediaErrorText(err: unknown, what: 'camera' | 'microphone'): str
       return `Your ${what} could not be started${name ? ` (${name})` : ''}.`;
   }
 }
+
+// How a call's connection runs, in words: through a relay (short key) or directly.
+export function routeText(route: CallInfo['route']): string {
+  if (!route) return 'Not connected yet';
+  return route.relay ? `Relayed through relay ${shortNodeId(route.relay)}` : "Direct (each side sees the other's address)";
+}

@@ -63,16 +63,31 @@ export interface RingPolicy {
   blocked: string[];
   // null: anyone may ring.
   allowOnly: string[] | null;
+  // Keys the node may connect with directly (contacts', when the person allows it).
+  direct: string[];
+  // Relays the person pinned.
+  relays: string[];
 }
 
 // What the node is told. With "Only contacts can ring me", the keys that may ring are the
 // contacts' node ids and the node ids their names pointed to last; a contact known only by
 // a name nobody has called yet has no key to let through. A blocked key stays blocked even
 // if it is a contact's.
-export function ringPolicy(settings: Pick<Settings, 'onlyContactsRing'>, contacts: Contact[], blocked: string[]): RingPolicy {
-  if (!settings.onlyContactsRing) return { blocked, allowOnly: null };
-  const keys = contacts.flatMap((c) => [c.nodeId, c.lastNodeId]).filter((k): k is string => k !== null && !blocked.includes(k));
-  return { blocked, allowOnly: [...new Set(keys)] };
+// With "Allow direct connections with contacts", the same contact keys may connect directly.
+export function ringPolicy(
+  settings: Pick<Settings, 'onlyContactsRing' | 'directWithContacts' | 'relays'>,
+  contacts: Contact[],
+  blocked: string[],
+): RingPolicy {
+  const keys = [
+    ...new Set(contacts.flatMap((c) => [c.nodeId, c.lastNodeId]).filter((k): k is string => k !== null && !blocked.includes(k))),
+  ];
+  return {
+    blocked,
+    allowOnly: settings.onlyContactsRing ? keys : null,
+    direct: settings.directWithContacts ? keys : [],
+    relays: [...settings.relays],
+  };
 }
 
 // Whether a contact's key (its node id, else its name's last one) is blocked.

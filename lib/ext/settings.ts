@@ -3,6 +3,7 @@ import { checkLinkHost, isLinkHost } from '../links/host';
 import { DEFAULT_LINK_HOST } from '../links/link';
 import { DEFAULT_ENDPOINTS } from '../names/chains';
 import { endpointProblem } from '../names/endpoint';
+import { isNodeId, normaliseNodeId } from '../node-id';
 import type { Chain, ChainEndpoints } from '../names/types';
 import { type NameParser, checkName } from './name-input';
 import type { KeyValueArea } from './storage';
@@ -24,6 +25,11 @@ export interface Settings {
   linkHost: string;
   // Decline, without ringing, calls from keys that are not a contact's (lib/ext/blocked.ts).
   onlyContactsRing: boolean;
+  // Calls with saved contacts may connect directly (holepunched: lower latency, and each side
+  // learns the other's address); everything else goes through a relay.
+  directWithContacts: boolean;
+  // Blind relays to prefer (node-id form), e.g. a home server or a friend's machine.
+  relays: string[];
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -40,6 +46,8 @@ export function defaultSettings(): Settings {
     allowMismatchedNames: false,
     linkHost: DEFAULT_LINK_HOST,
     onlyContactsRing: false,
+    directWithContacts: false,
+    relays: [],
   };
 }
 
@@ -53,9 +61,11 @@ export interface SettingsDraft {
   allowMismatchedNames: boolean;
   linkHost: string;
   onlyContactsRing: boolean;
+  directWithContacts: boolean;
+  relays: string; // one relay key per line
 }
 
-export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost', string>>;
+export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost' | 'relays', string>>;
 
 export type Validated<T, E> = { ok: true; value: T } | { ok: false; errors: E };
 
@@ -67,6 +77,8 @@ export function draftOf(settings: Settings): SettingsDraft {
     allowMismatchedNames: settings.allowMismatchedNames,
     linkHost: settings.linkHost,
     onlyContactsRing: settings.onlyContactsRing,
+    directWithContacts: settings.directWithContacts,
+    relays: settings.relays.join('\n'),
   };
 }
 
@@ -88,7 +100,9 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
   // Empty means the default, so the field can simply be cleared.
   const host = draft.linkHost.trim() === '' ? { ok: true as const, host: DEFAULT_LINK_HOST } : checkLinkHost(draft.linkHost);
   if (!host.ok) errors.linkHost = host.message;
-  if (!azero.ok || !tzero.ok || !host.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  const relays = parseRelays(draft.relays);
+  if (!relays.ok) errors.relays = relays.message;
+  if (!azero.ok || !tzero.ok || !host.ok || !relays.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     value: {
@@ -97,8 +111,30 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
       allowMismatchedNames: draft.allowMismatchedNames,
       linkHost: host.host,
       onlyContactsRing: draft.onlyContactsRing,
+      directWithContacts: draft.directWithContacts,
+      relays: relays.list,
     },
   };
+}
+
+export const MAX_RELAYS = 16;
+
+// One relay key per line, as `copybara-host relay` prints it; blank lines and repeats dropped.
+// None is fine: relays are then found on the network.
+export function parseRelays(text: string): EndpointList {
+  const lines = text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '');
+  const list: string[] = [];
+  for (const [i, line] of lines.entries()) {
+    const key = normaliseNodeId(line);
+    if (!isNodeId(key))
+      return { ok: false, message: `Line ${i + 1}: that is not a relay key (52 characters, as \`copybara-host relay\` prints it).` };
+    if (!list.includes(key)) list.push(key);
+  }
+  if (list.length > MAX_RELAYS) return { ok: false, message: `Give at most ${MAX_RELAYS} relays.` };
+  return { ok: true, list };
 }
 
 export type EndpointList = { ok: true; list: string[] } | { ok: false; message: string };
@@ -169,6 +205,17 @@ export function decodeSettings(value: unknown, parseName?: NameParser): DecodedS
     else problems.push('the saved "Only contacts can ring me" is not true or false');
   }
 
+  if (o.directWithContacts !== undefined) {
+    if (typeof o.directWithContacts === 'boolean') settings.directWithContacts = o.directWithContacts;
+    else problems.push('the saved "Allow direct connections with contacts" is not true or false');
+  }
+
+  if (o.relays !== undefined) {
+    const list = Array.isArray(o.relays) && o.relays.every((r) => typeof r === 'string') ? parseRelays(o.relays.join('\n')) : null;
+    if (list?.ok) settings.relays = list.list;
+    else problems.push('the saved "Pinned relays" are not a list of relay keys');
+  }
+
   if (o.linkHost !== undefined) {
     if (isLinkHost(o.linkHost)) settings.linkHost = o.linkHost;
     else problems.push('the saved "Call link host" is not a host name');
@@ -198,6 +245,8 @@ export class SettingsStore {
       allowMismatchedNames: settings.allowMismatchedNames,
       linkHost: settings.linkHost,
       onlyContactsRing: settings.onlyContactsRing,
+      directWithContacts: settings.directWithContacts,
+      relays: [...settings.relays],
     });
   }
 }

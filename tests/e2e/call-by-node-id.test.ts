@@ -1,10 +1,11 @@
 import type { Worker } from 'playwright-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { encodeNodeId } from '../../lib/node-id';
+import { NODE_ID_PATTERN, encodeNodeId } from '../../lib/node-id';
 import { waitForCallTab } from '../../testkit/browser';
 import { foreignAddresses, mediaSummary, statusText, until } from '../../testkit/call-checks';
-import { type Side, answer, dial } from '../../testkit/call-flow';
+import { type Side, answer, dial, nodeCalls } from '../../testkit/call-flow';
 import { processesMentioning } from '../../testkit/leftovers';
+import { screenshot } from '../../testkit/screenshots';
 import { twoPeopleOnTestnet } from '../../testkit/two-people';
 
 // Two people, each with their own Chromium profile, extension build, native host and node,
@@ -58,6 +59,19 @@ describe('a call by node id in real Chromium', () => {
         (t) => /in call/i.test(t),
       );
     }
+    // Private by default: both nodes reach each other through the testnet's relay, and say so.
+    for (const [who, side, tab] of [
+      ['Alice', alice, aliceTab],
+      ['Bob', bob, bobTab],
+    ] as const) {
+      const [call] = await nodeCalls(side);
+      expect(call?.route?.relay, `${who}'s node: the call's path`).toMatch(NODE_ID_PATTERN);
+      await tab.getByRole('button', { name: 'Call details' }).click();
+      await expect.poll(() => tab.locator('[data-stat="route"]').textContent(), { timeout: 5000 }).toMatch(/^Relayed through relay \S+/);
+    }
+    // Stats fill in once a second; the picture wants them.
+    await expect.poll(() => aliceTab.locator('[data-stat="roundTripTime"]').getAttribute('data-value'), { timeout: 5000 }).not.toBe('');
+    await screenshot(aliceTab, 'call-details-relayed');
     const codes = await Promise.all([aliceTab, bobTab].map((t) => t.getByLabel('Safety code').textContent()));
     expect(codes[0]).toMatch(/\d{3} \d{3} \d{3} \d{3}/);
     expect(codes[0]).toBe(codes[1]);

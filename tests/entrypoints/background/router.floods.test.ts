@@ -93,13 +93,13 @@ describe('a flood of rings reaching the background', () => {
 
 describe('who may ring, told to the node', () => {
   it('is sent on connect, on every change, and again after a reconnect', async () => {
-    let policy: RingPolicy = { blocked: [FLOODER], allowOnly: null };
+    let policy: RingPolicy = { blocked: [FLOODER], allowOnly: null, direct: [], relays: [] };
     const t = await setup(async () => policy);
     await t.flush();
     expect(t.native().last('ring-policy')).toMatchObject({ type: 'ring-policy', blocked: [FLOODER], allowOnly: null });
     t.native().reply(t.native().last('ring-policy'), null);
 
-    policy = { blocked: [FLOODER], allowOnly: [GENUINE] };
+    policy = { blocked: [FLOODER], allowOnly: [GENUINE], direct: [], relays: [] };
     t.router.ringPolicyChanged();
     await t.flush();
     expect(t.native().sent.filter((m) => m.type === 'ring-policy')).toHaveLength(2);

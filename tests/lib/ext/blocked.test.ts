@@ -52,14 +52,26 @@ describe('BlockedStore', () => {
 
 describe('ringPolicy', () => {
   const contacts = [contact({ nodeId: A }), contact({ name: 'bob.azero', lastNodeId: B }), contact({ name: 'new.azero' })];
+  const off = { onlyContactsRing: false, directWithContacts: false, relays: [] };
 
-  it('lets anyone but the blocked ring by default', () => {
-    expect(ringPolicy({ onlyContactsRing: false }, contacts, [C])).toEqual({ blocked: [C], allowOnly: null });
+  it('lets anyone but the blocked ring by default, and connects with nobody directly', () => {
+    expect(ringPolicy(off, contacts, [C])).toEqual({ blocked: [C], allowOnly: null, direct: [], relays: [] });
   });
 
   it('with only contacts: their node ids and their names’ last node ids, never a blocked one', () => {
-    expect(ringPolicy({ onlyContactsRing: true }, contacts, [])).toEqual({ blocked: [], allowOnly: [A, B] });
-    expect(ringPolicy({ onlyContactsRing: true }, contacts, [B])).toEqual({ blocked: [B], allowOnly: [A] });
-    expect(ringPolicy({ onlyContactsRing: true }, [], [])).toEqual({ blocked: [], allowOnly: [] });
+    const only = { ...off, onlyContactsRing: true };
+    expect(ringPolicy(only, contacts, [])).toMatchObject({ blocked: [], allowOnly: [A, B] });
+    expect(ringPolicy(only, contacts, [B])).toMatchObject({ blocked: [B], allowOnly: [A] });
+    expect(ringPolicy(only, [], [])).toMatchObject({ blocked: [], allowOnly: [] });
+  });
+
+  it('with direct connections allowed: the same contact keys, never a blocked one; pinned relays passed on', () => {
+    const relay = 'y'.repeat(51) + 'g';
+    expect(ringPolicy({ ...off, directWithContacts: true, relays: [relay] }, contacts, [B])).toEqual({
+      blocked: [B],
+      allowOnly: null,
+      direct: [A],
+      relays: [relay],
+    });
   });
 });

@@ -22,6 +22,8 @@ describe('defaults', () => {
       allowMismatchedNames: false,
       linkHost: 'copybara.network',
       onlyContactsRing: false,
+      directWithContacts: false,
+      relays: [],
     });
   });
 
@@ -46,8 +48,26 @@ describe('validateSettings', () => {
         allowMismatchedNames: true,
         linkHost: 'copybara.network',
         onlyContactsRing: false,
+        directWithContacts: false,
+        relays: [],
       },
     });
+  });
+
+  it('takes pinned relays one per line, as the relay prints its key, and says which line is not one', () => {
+    const key = 'y'.repeat(51) + 'g';
+    expect(validateSettings(draft({ relays: ` ${key.toUpperCase()} \n\n${key}\n`, directWithContacts: true }), parseName)).toMatchObject({
+      ok: true,
+      value: { relays: [key], directWithContacts: true },
+    });
+    expect(validateSettings(draft({ relays: `${key}\nnot-a-key` }), parseName)).toMatchObject({
+      ok: false,
+      errors: { relays: expect.stringMatching(/^Line 2: that is not a relay key/) },
+    });
+    expect(decodeSettings({ relays: ['nope'], directWithContacts: 'yes' }).problems).toEqual([
+      'the saved "Allow direct connections with contacts" is not true or false',
+      'the saved "Pinned relays" are not a list of relay keys',
+    ]);
   });
 
   it('leaves My name empty when it is', () => {
@@ -127,6 +147,8 @@ describe('decodeSettings (what comes back from storage)', () => {
       allowMismatchedNames: false,
       linkHost: 'copybara.network',
       onlyContactsRing: false,
+      directWithContacts: false,
+      relays: [],
     });
     expect(problems).toEqual([
       'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
@@ -156,6 +178,8 @@ describe('SettingsStore', () => {
       allowMismatchedNames: true,
       linkHost: 'links.example.org',
       onlyContactsRing: true,
+      directWithContacts: true,
+      relays: ['y'.repeat(51) + 'g'],
     };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
