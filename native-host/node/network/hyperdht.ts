@@ -126,7 +126,8 @@ export class HyperdhtBackend implements Backend {
       const onerror = (err: Error & { code?: string }) => {
         cleanup();
         if (this._relayThrough !== null && classifyConnectFailure(err, { relayed: true }) === 'relay') this._relayFeedback?.failed();
-        reject(CopybaraError.UNREACHABLE(err.code ? `${err.code}: ${err.message}` : err.message));
+        // HyperDHT's error rides along as the cause: the dialer reads its code to decide whether to look again.
+        reject(Object.assign(CopybaraError.UNREACHABLE(err.code ? `${err.code}: ${err.message}` : err.message), { cause: err }));
       };
       if (signal.aborted) return onabort();
       signal.addEventListener('abort', onabort, { once: true });
