@@ -9,6 +9,7 @@ import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
 import type { Log } from '../common/log';
 import { HyperdhtBackend } from './network/hyperdht';
+import { NetworkWatch, describeNetworkState } from './network/network-state';
 import { RelayChooser } from './network/relay-finder';
 import { type Profile, ensureProfile } from '../common/profile';
 import type { PublishServer } from './publish/server';
@@ -35,6 +36,8 @@ export class CopybaraNode {
   backend: HyperdhtBackend | null = null;
   calls: CallManager | null = null;
   invitations: Invitations | null = null;
+  // The network state shown in the popup; its changes go to every bridge.
+  network: NetworkWatch | null = null;
   readonly clients = new Set<LocalClient>();
   private _o: NodeOptions;
   private _server: Server | null = null;
@@ -84,12 +87,24 @@ export class CopybaraNode {
       });
       const calls = this.calls;
       await this.backend.listen((link) => calls.accept(link));
+      this.network = new NetworkWatch({
+        dht: this.backend.dht,
+        ...(chooser ? { relays: () => chooser.entries.length } : {}),
+        onChange: (network) => {
+          log(`network: ${describeNetworkState(network)}`);
+          this._broadcast({ event: 'network', network });
+        },
+      });
+      log(`network: ${describeNetworkState(this.network.state)}`);
       if (chooser) {
         // In the background: pinned relays work before it ends, found ones join when it does.
         const backend = this.backend;
         void backend
           .discoverRelays(chooser)
-          .then((n) => log(`private mode: ${chooser.entries.length} relays known (${n} found by topic)`))
+          .then((n) => {
+            log(`private mode: ${chooser.entries.length} relays known (${n} found by topic)`);
+            this.network?.update();
+          })
           .catch((err: Error) => log(`private mode: relay lookup failed: ${err.message}`));
       }
       this._server = await listenLocal(
@@ -117,6 +132,7 @@ export class CopybaraNode {
       turnPort: this.turn!.port,
       dhtPort: this.backend!.port,
       calls: this.calls!.list(),
+      network: this.network?.state ?? { kind: 'connecting' },
     };
   }
 
@@ -124,6 +140,7 @@ export class CopybaraNode {
     this._closing ??= (async () => {
       if (this._idleTimer) clearTimeout(this._idleTimer);
       this.calls?.close();
+      this.network?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
       await this._publish?.then(
