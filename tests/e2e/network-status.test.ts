@@ -4,6 +4,7 @@ import { openPopup } from '../../testkit/browser';
 import { until } from '../../testkit/call-checks';
 import { type Side, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
+import { screenshot } from '../../testkit/screenshots';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
 
 // The popup says in words how the node stands on the network: connected on a loopback
@@ -39,7 +40,7 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-async function networkStatus(side: Side): Promise<string> {
+async function networkStatus(side: Side, shot: string): Promise<string> {
   const popup = await openPopup(side.person);
   await until(
     'own node id in the popup',
@@ -53,16 +54,19 @@ async function networkStatus(side: Side): Promise<string> {
     async () => (await popup.getByLabel('Network status').textContent())?.trim() ?? '',
     (t) => t !== '' && !/connecting/i.test(t),
   );
+  await screenshot(popup, shot);
   await popup.close();
   return text;
 }
 
 describe('the network status in the popup', () => {
   it('on the testnet: connected', async () => {
-    expect(await networkStatus(online)).toBe('Connected');
+    expect(await networkStatus(online, 'popup-network-connected')).toBe('Connected');
   });
 
   it('with no bootstrap node answering: not connected, with what to check', async () => {
-    expect(await networkStatus(cutOff)).toBe('Not connected: no network node answered. Check your internet connection or firewall.');
+    expect(await networkStatus(cutOff, 'popup-network-not-connected')).toBe(
+      'Not connected: no network node answered. Check your internet connection or firewall.',
+    );
   });
 });
