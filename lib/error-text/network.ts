@@ -3,7 +3,7 @@ import type { NetworkState } from '../protocol/native';
 // The node's network state in words, for the popup (next to the node id). `problem`: the
 // words say something is wrong, and the popup shows them as a warning.
 
-export interface NetworkText {
+interface NetworkText {
   text: string;
   problem: boolean;
 }

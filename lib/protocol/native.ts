@@ -94,7 +94,7 @@ export interface NodeStatus {
 export type NetworkState = { kind: 'connecting' } | { kind: 'online'; relays: number | null } | { kind: 'offline' };
 
 // More relays than this is not a number any node collects (it probes at most a handful).
-export const MAX_RELAYS_KNOWN = 1000;
+const MAX_RELAYS_KNOWN = 1000;
 
 export type NativeRequest =
   | { type: 'status' }

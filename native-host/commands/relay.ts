@@ -44,8 +44,8 @@ export function parseRelayKeys(text: string): Buffer[] {
 // optional "/s": 2000000, 2MB, 2MB/s, 500kB, 1.5M. Units are powers of 1000 (as network rates
 // are quoted); case does not matter.
 const RATE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9 };
-export const MIN_RATE = 16_000;
-export const MAX_RATE = 10_000_000_000;
+const MIN_RATE = 16_000;
+const MAX_RATE = 10_000_000_000;
 
 // Bytes per second, or an Error saying what is wrong with `text` (without the flag's name).
 export function parseRate(text: string): number | Error {

@@ -20,7 +20,7 @@ export interface DialBackoff {
   max: number;
 }
 
-export const DEFAULT_DIAL_BACKOFF: DialBackoff = { first: 500, max: 3_000 };
+const DEFAULT_DIAL_BACKOFF: DialBackoff = { first: 500, max: 3_000 };
 
 // Causes worth another lookup. 'offline': nobody announces the key yet, or the announced node
 // did not answer, which is how a node that is just starting looks. 'relay': in private mode the

@@ -36,7 +36,7 @@ export function sameNetworkState(a: NetworkState, b: NetworkState): boolean {
 }
 
 // The parts of a HyperDHT (dht-rpc) node the watch reads.
-export interface WatchedDht extends EventEmitter {
+interface WatchedDht extends EventEmitter {
   readonly bootstrapped: boolean;
   readonly online: boolean;
   readonly nodes: { readonly length: number };
@@ -50,9 +50,9 @@ const DHT_EVENTS = ['ready', 'network-update', 'network-change', 'persistent', '
 
 // The routing table fills and empties without an event of its own, and a relay count changes
 // when discovery ends: read again this often too.
-export const NETWORK_POLL_MS = 2_000;
+const NETWORK_POLL_MS = 2_000;
 
-export interface NetworkWatchOptions {
+interface NetworkWatchOptions {
   dht: WatchedDht;
   // Private mode's relay count; absent when private mode is off.
   relays?: () => number;

@@ -13,7 +13,7 @@ import { TokenBucket } from '../../common/token-bucket';
 // destroyed, the peers' connection fails, and what the pair can take from the relay is bounded.
 // A call (a few hundred kB/s of audio and video) stays far below the default budget.
 
-export interface RelayRates {
+interface RelayRates {
   // Bytes per second a pair may carry, both directions together.
   maxPairRate: number;
   // Bytes per second the relay carries for all pairs together.

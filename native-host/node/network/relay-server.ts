@@ -202,6 +202,6 @@ interface RawStream {
 }
 
 // Bytes as "12.3 MB" (decimal, as the rate flags are written).
-export function megabytes(bytes: number): string {
+function megabytes(bytes: number): string {
   return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }
