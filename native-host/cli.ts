@@ -60,9 +60,15 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   relay: {
-    options: { 'max-pairs': { type: 'string' } },
+    options: { 'max-pairs': { type: 'string' }, 'max-pair-rate': { type: 'string' }, 'max-total-rate': { type: 'string' } },
     usage: `  relay               run a blind relay for others' private-mode calls; prints its key
                         --max-pairs N         pairs carried at once (default 32); sees no content
+                        --max-pair-rate RATE  bytes per second one pair may carry, both ways
+                                              together (default 2MB); a pair that keeps
+                                              going over it is cut
+                        --max-total-rate RATE bytes per second for all pairs together
+                                              (default 50MB); over it, the busiest pair is cut
+                                              RATE: bytes, or with kB, MB, GB (powers of 1000)
 `,
     operands: { max: 0 },
   },
@@ -316,8 +322,21 @@ async function main(argv: string[]): Promise<number> {
       const maxPairs = Number(flags.get('max-pairs') ?? '32');
       if (!Number.isInteger(maxPairs) || maxPairs < 1 || maxPairs > 10_000)
         throw new UsageError('--max-pairs is a whole number from 1 to 10000');
-      const { formatRelayKey, runRelay } = await import('./commands/relay');
-      const relay = await runRelay({ profile, bootstrap: bootstrapFrom(flags), maxPairs, log: createLog(process.stderr, 'relay') });
+      const { formatRelayKey, relayRates, runRelay } = await import('./commands/relay');
+      const { DEFAULT_RELAY_LIMITS } = await import('./node/network/relay-server');
+      let rates: { maxPairRate: number; maxTotalRate: number };
+      try {
+        rates = relayRates(flags.get('max-pair-rate'), flags.get('max-total-rate'), DEFAULT_RELAY_LIMITS);
+      } catch (err) {
+        throw new UsageError((err as Error).message);
+      }
+      const relay = await runRelay({
+        profile,
+        bootstrap: bootstrapFrom(flags),
+        maxPairs,
+        ...rates,
+        log: createLog(process.stderr, 'relay'),
+      });
       process.stdout.write(`relay key: ${formatRelayKey(relay.publicKey)}\n`);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);

@@ -152,12 +152,18 @@ export function createRouter(parts: RouterParts) {
         calls.apply(book.update(event.call));
         return;
       }
+      if (event.event === 'network') {
+        views.network = event.network;
+        views.pushView();
+        return;
+      }
       const delivered = pages.toCall(event.callId, { type: 'signal', callId: event.callId, signal: event.signal });
       if (delivered === 0) book.bufferSignal(event.callId, event.signal);
     },
     status(status: NodeStatus): void {
       parts.syncRingPolicy();
       views.nodeId = status.nodeId;
+      views.network = status.network;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
       for (const callId of pages.watchedCalls()) {
         if (!book.get(callId)) pages.toCall(callId, { type: 'gone', callId, error: toErrorInfo(CopybaraError.UNKNOWN_CALL(callId)) });
@@ -165,6 +171,8 @@ export function createRouter(parts: RouterParts) {
       views.pushView();
     },
     host(host: HostState): void {
+      // What the node said about the network holds only while we hear from it.
+      if (host.kind !== 'ready') views.network = null;
       pages.toAllCallPages({ type: 'host', host });
       views.pushView();
     },

@@ -1,5 +1,5 @@
 import type { CallEntry, HostState, PopupView } from '../../lib/ext/messages';
-import type { CallInfo } from '../../lib/protocol/native';
+import type { CallInfo, NetworkState } from '../../lib/protocol/native';
 import type { CallBook } from './call-book';
 import type { PageHub } from './pages';
 
@@ -9,6 +9,9 @@ import type { PageHub } from './pages';
 export class Views {
   // Our node's id, from its last status; null until the node has answered.
   nodeId: string | null = null;
+  // Our node's network state, from its last status or `network` event; null while the node
+  // is not connected.
+  network: NetworkState | null = null;
   private viewQueued = false;
 
   constructor(
@@ -24,7 +27,7 @@ export class Views {
   // Calls held back while their caller's name is checked are not shown: they have not rung.
   view(): PopupView {
     const calls = this.book.live().filter((c) => !this.book.held(c.callId));
-    return { host: this.host(), nodeId: this.nodeId, calls: calls.map((c) => this.entry(c)) };
+    return { host: this.host(), nodeId: this.nodeId, network: this.network, calls: calls.map((c) => this.entry(c)) };
   }
 
   pushCall(call: CallInfo): void {

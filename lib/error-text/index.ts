@@ -10,6 +10,7 @@ import { type Words, detailOf, sentence } from './sentence';
 
 export { HOST_MISSING_TEXT, INSTALL_COMMAND, endReasonText, isFailure, mediaErrorText, peerLabel } from './calls';
 export { LINK_REASONS } from './links';
+export { NETWORK_OFFLINE_TEXT, networkText } from './network';
 export { TLD_LIST, cachedAddressText, checkProblem, claimText, timeAgo } from './names';
 export { publishErrorText } from './publish';
 export { sentence } from './sentence';

@@ -14,7 +14,7 @@ import {
   string,
   time,
 } from '../protocol/check';
-import { type CallInfo, type LinkInfo, decodeCallInfo } from '../protocol/native';
+import { type CallInfo, type LinkInfo, type NetworkState, decodeCallInfo, decodeNetworkState } from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
 import type { MismatchReason, Verification } from './verification';
@@ -56,6 +56,8 @@ export interface CallEntry {
 export interface PopupView {
   host: HostState;
   nodeId: string | null;
+  // The node's network state; null until the node has answered.
+  network: NetworkState | null;
   calls: CallEntry[];
 }
 
@@ -89,6 +91,7 @@ export function decodePopupView(value: unknown): PopupView {
   return {
     host: decodeHostState(o.host),
     nodeId: nullableString(o, 'nodeId', 52, NODE_ID_PATTERN),
+    network: absent(o, 'network') ? null : decodeNetworkState(o.network),
     calls: o.calls.map(decodeCallEntry),
   };
 }

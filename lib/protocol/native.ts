@@ -92,6 +92,8 @@ export interface NodeStatus {
   // The overlay's UDP port (HyperDHT); null when the network is not up.
   dhtPort: number | null;
   calls: CallInfo[];
+  // How the node stands on the network; changes arrive as `network` events.
+  network: NetworkState;
   // Private mode (connections only through blind relays) and the relays it knows, best first.
   privacy?: { private: boolean; relays: RelayInfo[] };
 }
@@ -104,6 +106,14 @@ export interface RelayInfo {
   // Failures since it last worked.
   failures: number;
 }
+
+// How the node stands on the network (decided by native-host/node/network/network-state.ts):
+// still bootstrapping; bootstrapped with DHT nodes answering (`relays`: how many blind relays
+// private mode knows, null when private mode is off); or no DHT node answered at all.
+export type NetworkState = { kind: 'connecting' } | { kind: 'online'; relays: number | null } | { kind: 'offline' };
+
+// More relays than this is not a number any node collects (it probes at most a handful).
+const MAX_RELAYS_KNOWN = 1000;
 
 export type NativeRequest =
   | { type: 'status' }
@@ -156,7 +166,11 @@ export type RequestFrame = NativeRequest & { v: number; id: number };
 
 export type ReplyFrame = { v: number; id: number; ok: true; result: unknown } | { v: number; id: number; ok: false; error: ErrorInfo };
 
-export type NodeEvent = { event: 'call'; call: CallInfo } | { event: 'signal'; callId: string; signal: Signal };
+export type NodeEvent =
+  | { event: 'call'; call: CallInfo }
+  | { event: 'signal'; callId: string; signal: Signal }
+  // The node's network state changed.
+  | { event: 'network'; network: NetworkState };
 
 export type EventFrame = NodeEvent & { v: number };
 
@@ -318,6 +332,7 @@ export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
   if (o.event === 'signal') {
     return { v: NATIVE_VERSION, event: 'signal', callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
   }
+  if (o.event === 'network') return { v: NATIVE_VERSION, event: 'network', network: decodeNetworkState(o.network) };
   if (o.event !== undefined) throw CopybaraError.UNKNOWN_TYPE(o.event);
   const id = integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
   if (o.ok === true) return { v: NATIVE_VERSION, id, ok: true, result: o.result ?? null };
@@ -376,6 +391,7 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     turnPort: integer(o, 'turnPort', 0, 65535),
     dhtPort: nullable(o, 'dhtPort', (o, key) => integer(o, key, 0, 65535)),
     calls: o.calls.map(decodeCallInfo),
+    network: decodeNetworkState(o.network),
     ...(absent(o, 'privacy') ? {} : { privacy: decodePrivacy(o.privacy) }),
   };
 }
@@ -398,6 +414,13 @@ function decodePrivacy(value: unknown): { private: boolean; relays: RelayInfo[] 
       };
     }),
   };
+}
+
+export function decodeNetworkState(value: unknown): NetworkState {
+  const o = object(value, 'network');
+  const kind = oneOf(o, 'kind', ['connecting', 'online', 'offline'] as const);
+  if (kind !== 'online') return { kind };
+  return { kind, relays: nullable(o, 'relays', (o, key) => integer(o, key, 0, MAX_RELAYS_KNOWN)) };
 }
 
 function decodeNull(value: unknown): null {

@@ -39,6 +39,7 @@ class PopupState {
 
   readonly host = $derived(this.view?.host ?? { kind: 'connecting' as const });
   readonly nodeId = $derived(this.view?.nodeId ?? null);
+  readonly network = $derived(this.view?.network ?? null);
   readonly calls = $derived(this.view?.calls ?? []);
   readonly busy = $derived(this.progress !== null);
 

@@ -12,6 +12,8 @@ export async function runRelay(opts: {
   profile: Profile;
   bootstrap: HostPort[] | null;
   maxPairs: number;
+  maxPairRate: number;
+  maxTotalRate: number;
   log: Log;
 }): Promise<RunningRelay> {
   await ensureProfile(opts.profile);
@@ -20,7 +22,7 @@ export async function runRelay(opts: {
     keyPair: { publicKey: identity.publicKey, secretKey: identity.secretKey },
     bootstrap: opts.bootstrap,
     log: opts.log,
-    limits: { maxPairs: opts.maxPairs },
+    limits: { maxPairs: opts.maxPairs, maxPairRate: opts.maxPairRate, maxTotalRate: opts.maxTotalRate },
   });
 }
 
@@ -35,4 +37,41 @@ export function parseRelayKeys(text: string): Buffer[] {
     if (isNodeId(t)) return Buffer.from(decodeNodeId(t));
     throw new Error(`"${t}" is not a relay key`);
   });
+}
+
+// Rates on the command line, in bytes per second: a number with an optional decimal unit and an
+// optional "/s": 2000000, 2MB, 2MB/s, 500kB, 1.5M. Units are powers of 1000 (as network rates
+// are quoted); case does not matter.
+const RATE_UNITS: Readonly<Record<string, number>> = { '': 1, b: 1, k: 1e3, kb: 1e3, m: 1e6, mb: 1e6, g: 1e9, gb: 1e9 };
+const MIN_RATE = 16_000;
+const MAX_RATE = 10_000_000_000;
+
+// Bytes per second, or an Error saying what is wrong with `text` (without the flag's name).
+export function parseRate(text: string): number | Error {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)(?:\/s)?\s*$/i.exec(text);
+  const unit = m ? RATE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) return new Error(`"${text}" is not a rate: give bytes per second, like 2MB or 500kB`);
+  const rate = Math.round(Number(m[1]) * unit);
+  if (rate < MIN_RATE || rate > MAX_RATE) return new Error(`${text} is out of range: give 16kB to 10GB per second`);
+  return rate;
+}
+
+// Both relay rates from their flags (undefined: the default), checked together: a pair may not
+// be allowed more than the whole relay. Throws with the flag's name and the reason.
+export function relayRates(
+  pairText: string | undefined,
+  totalText: string | undefined,
+  defaults: { maxPairRate: number; maxTotalRate: number },
+) {
+  const read = (flag: string, text: string | undefined, fallback: number): number => {
+    if (text === undefined) return fallback;
+    const rate = parseRate(text);
+    if (rate instanceof Error) throw new Error(`${flag}: ${rate.message}`);
+    return rate;
+  };
+  const maxPairRate = read('--max-pair-rate', pairText, defaults.maxPairRate);
+  const maxTotalRate = read('--max-total-rate', totalText, defaults.maxTotalRate);
+  if (maxTotalRate < maxPairRate)
+    throw new Error(`--max-total-rate (${maxTotalRate} bytes/s) is less than --max-pair-rate (${maxPairRate} bytes/s)`);
+  return { maxPairRate, maxTotalRate };
 }

@@ -10,6 +10,7 @@ import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
 import type { Log } from '../common/log';
 import { HyperdhtBackend } from './network/hyperdht';
+import { NetworkWatch, describeNetworkState } from './network/network-state';
 import { PathPolicy } from './network/path-policy';
 import { RelayChooser, keepDiscovering } from './network/relay-finder';
 import { rankRelays } from './network/relays';
@@ -38,6 +39,8 @@ export class CopybaraNode {
   backend: HyperdhtBackend | null = null;
   calls: CallManager | null = null;
   invitations: Invitations | null = null;
+  // The network state shown in the popup; its changes go to every bridge.
+  network: NetworkWatch | null = null;
   readonly clients = new Set<LocalClient>();
   private _o: NodeOptions;
   private _server: Server | null = null;
@@ -94,10 +97,21 @@ export class CopybaraNode {
       });
       const calls = this.calls;
       await this.backend.listen((link) => calls.accept(link));
+      this.network = new NetworkWatch({
+        dht: this.backend.dht,
+        ...(chooser ? { relays: () => chooser.entries.length } : {}),
+        onChange: (network) => {
+          log(`network: ${describeNetworkState(network)}`);
+          this._broadcast({ event: 'network', network });
+        },
+      });
+      log(`network: ${describeNetworkState(this.network.state)}`);
       if (chooser) {
         // In the background: pinned relays work at once, found ones join as they answer.
         const backend = this.backend;
-        this._stopDiscovery = keepDiscovering(() => backend.discoverRelays(chooser), chooser, log);
+        // Each round may change how many relays the popup is told about.
+        const discover = () => backend.discoverRelays(chooser).finally(() => this.network?.update());
+        this._stopDiscovery = keepDiscovering(discover, chooser, log);
       }
       this._server = await listenLocal(
         profile.socketPath,
@@ -124,6 +138,7 @@ export class CopybaraNode {
       turnPort: this.turn!.port,
       dhtPort: this.backend!.port,
       calls: this.calls!.list(),
+      network: this.network?.state ?? { kind: 'connecting' },
       privacy: {
         private: this._relays !== null,
         relays: rankRelays(this._relays?.entries ?? [], Date.now())
@@ -143,6 +158,7 @@ export class CopybaraNode {
       if (this._idleTimer) clearTimeout(this._idleTimer);
       this._stopDiscovery?.();
       this.calls?.close();
+      this.network?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
       await this._publish?.then(

@@ -93,6 +93,13 @@ declare module 'hyperdht' {
     address(): { host: string; port: number };
     destroy(opts?: { force?: boolean }): Promise<void>;
     destroyed: boolean;
+    // dht-rpc: the first bootstrap query has finished (answered or not).
+    readonly bootstrapped: boolean;
+    // dht-rpc's NetworkHealth verdicts.
+    readonly online: boolean;
+    readonly degraded: boolean;
+    // dht-rpc's routing table nodes, most recent first.
+    readonly nodes: { readonly length: number };
   }
 }
 

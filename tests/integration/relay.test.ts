@@ -134,7 +134,22 @@ describe('copybara-host relay', () => {
 
   beforeAll(async () => {
     dir = await tempDir('relay');
-    proc = cli(['relay', '--profile', dir.path, '--bootstrap', formatBootstrap(testnet.bootstrap), '--max-pairs', '4'], { name: 'relay' });
+    proc = cli(
+      [
+        'relay',
+        '--profile',
+        dir.path,
+        '--bootstrap',
+        formatBootstrap(testnet.bootstrap),
+        '--max-pairs',
+        '4',
+        '--max-pair-rate',
+        '4MB',
+        '--max-total-rate',
+        '40MB',
+      ],
+      { name: 'relay' },
+    );
     const line = await waitForLine(proc, /^relay key: /, 20_000, 'the relay prints its key');
     relayKey = Buffer.from(decodeNodeId(line.slice('relay key: '.length)));
   });
@@ -221,6 +236,164 @@ describe('blind-relay pairing', () => {
       await waitFor(() => a.paired.length === 1 && c.paired.length === 1, 5000, 'a and c paired');
       expect(b.paired).toHaveLength(0);
       expect(own.counts().pairs).toBe(1);
+    } finally {
+      await Promise.all(nodes.map((n) => n.destroy({ force: true })));
+      await own.close();
+    }
+  });
+});
+
+// Raw UDX streams paired through a relay, the way HyperDHT pairs them in private mode, without
+// the encryption on top: the tests see exactly the bytes the relay carries.
+interface RawStream {
+  id: number;
+  bytesReceived: number;
+  destroyed: boolean;
+  write(data: Uint8Array): boolean;
+  connect(socket: unknown, remoteId: number, port: number, host: string): void;
+  on(event: string, listener: (...args: never[]) => void): RawStream;
+  once(event: string, listener: (...args: never[]) => void): RawStream;
+  destroy(): void;
+}
+
+async function rawClients(relayKey: Buffer, count: number, nodes: DHT[]) {
+  const one = async () => {
+    const dht = new DHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1' });
+    nodes.push(dht);
+    const socket = dht.connect(relayKey);
+    await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
+    const client = new RelayClient(socket, { id: socket.publicKey });
+    client.on('error', () => {});
+    const via = socket.rawStream as unknown as { socket: unknown; remotePort: number; remoteHost: string };
+    // Asks the relay to pair a fresh raw stream under `token`; once paired, the stream is
+    // connected to the relay's end of the pair, and `paired` resolves with it.
+    const ask = (token: Buffer, initiator: boolean) => {
+      const raw = dht.createRawStream() as unknown as RawStream;
+      raw.on('error', () => {});
+      const paired = new Promise<RawStream>((resolve) => {
+        client
+          .pair(initiator, token, raw as never)
+          .on('data', (remoteId: number) => {
+            raw.connect(via.socket, remoteId, via.remotePort, via.remoteHost);
+            resolve(raw);
+          })
+          .on('error', () => {});
+      });
+      return { raw, paired };
+    };
+    return { dht, ask };
+  };
+  return Promise.all(Array.from({ length: count }, one));
+}
+
+// Writes to `raw` at about `bytesPerSecond` (catching up after a late timer) for `ms`.
+async function sendAt(raw: RawStream, bytesPerSecond: number, ms: number): Promise<number> {
+  const started = Date.now();
+  let sent = 0;
+  while (Date.now() - started < ms && !raw.destroyed) {
+    const owed = Math.floor(((Date.now() - started) / 1000) * bytesPerSecond) - sent;
+    if (owed > 0) {
+      raw.write(Buffer.alloc(owed, 1));
+      sent += owed;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  return sent;
+}
+
+describe('relay limits', () => {
+  it('never pairs requests whose tokens differ, nor two that present one token from the same side', async () => {
+    const own = await startRelay({ keyPair: DHT.keyPair(), bootstrap: testnet.bootstrap, log: () => {}, announce: false });
+    const nodes: DHT[] = [];
+    try {
+      const [a, b, c, d] = await rawClients(own.publicKey, 4, nodes);
+      const token = relayToken();
+      const asks = [a!.ask(token, true), b!.ask(relayToken(), false), c!.ask(token, true), d!.ask(Buffer.from(token).fill(0, 0, 1), false)];
+      const settled: number[] = [];
+      asks.forEach((x, i) => void x.paired.then(() => settled.push(i)));
+      await new Promise((r) => setTimeout(r, 1500));
+      // Same token twice as the initiator, a different token, a token one byte off: none joined.
+      expect(settled).toEqual([]);
+      expect(own.counts().pairs).toBe(0);
+    } finally {
+      await Promise.all(nodes.map((n) => n.destroy({ force: true })));
+      await own.close();
+    }
+  });
+
+  it('refuses pair requests over --max-pairs and counts them, without logging a key', async () => {
+    const relayLogs: string[] = [];
+    const own = await startRelay({
+      keyPair: DHT.keyPair(),
+      bootstrap: testnet.bootstrap,
+      log: (l) => relayLogs.push(l),
+      limits: { maxPairs: 2 },
+      announce: false,
+    });
+    const nodes: DHT[] = [];
+    try {
+      const clients = await rawClients(own.publicKey, 2, nodes);
+      const tokens = [relayToken(), relayToken(), relayToken()];
+      const pairs = tokens.map((t) => [clients[0]!.ask(t, true), clients[1]!.ask(t, false)]);
+      await Promise.all([...pairs[0]!, ...pairs[1]!].map((x) => x.paired));
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(own.counts()).toMatchObject({ pairs: 2, refused: 2 });
+      const joined: boolean[] = [];
+      for (const x of pairs[2]!) void x.paired.then(() => joined.push(true));
+      await new Promise((r) => setTimeout(r, 500));
+      expect(joined).toEqual([]);
+      expect(relayLogs.some((l) => l.includes('refused a pair request'))).toBe(true);
+      // Counts only: no key, no token, not even part of one, in any form.
+      const secrets = [own.publicKey, ...tokens].flatMap((k) => [k.toString('hex').slice(0, 12), k.toString('base64').slice(0, 12)]);
+      expect(relayLogs.filter((l) => /[0-9a-f]{16}/i.test(l) || secrets.some((x) => l.includes(x)))).toEqual([]);
+    } finally {
+      await Promise.all(nodes.map((n) => n.destroy({ force: true })));
+      await own.close();
+    }
+  });
+
+  it('limits a pair that goes over its rate; a pair within it carries on', async () => {
+    const RATE = 100_000;
+    const relayLogs: string[] = [];
+    const own = await startRelay({
+      keyPair: DHT.keyPair(),
+      bootstrap: testnet.bootstrap,
+      log: (l) => relayLogs.push(l),
+      limits: { maxPairRate: RATE, maxTotalRate: 10 * RATE },
+      announce: false,
+    });
+    const nodes: DHT[] = [];
+    try {
+      const [a, b] = await rawClients(own.publicKey, 2, nodes);
+      const fast = relayToken();
+      const slow = relayToken();
+      const [fastA, fastB, slowA, slowB] = await Promise.all(
+        [a!.ask(fast, true), b!.ask(fast, false), a!.ask(slow, true), b!.ask(slow, false)].map((x) => x.paired),
+      );
+      let fastGot = 0;
+      let slowGot = 0;
+      fastB!.on('data', (d: Buffer) => (fastGot += d.length));
+      slowB!.on('data', (d: Buffer) => (slowGot += d.length));
+      // The relay learns where each end is from the first packet that end sends: the receiving
+      // ends say a word first, so the relay can forward to them (the senders retransmit anyway).
+      for (const r of [fastB!, slowB!]) r.write(Buffer.from('hi'));
+      const SECONDS = 4;
+      // Five times its rate on one pair, half of it on the other.
+      const [fastSent, slowSent] = await Promise.all([sendAt(fastA!, 5 * RATE, SECONDS * 1000), sendAt(slowA!, RATE / 2, SECONDS * 1000)]);
+      await new Promise((r) => setTimeout(r, 500));
+
+      // What a pair may carry in the time: its rate, plus its burst (2 s of it), plus what one
+      // reading of the counters lets through; a generous half again on top for a loaded machine.
+      const allowed = (RATE * SECONDS + 2 * RATE + 0.25 * 5 * RATE) * 1.5;
+      expect(fastSent).toBeGreaterThan(1.5 * allowed);
+      expect(fastGot).toBeLessThan(allowed);
+      expect(fastGot).toBeGreaterThan(RATE / 2);
+      expect(own.counts().cut).toBe(1);
+      expect(relayLogs.some((l) => /relay: cut a pair over its 0\.1 MB\/s/.test(l))).toBe(true);
+      // The pair within its rate got all of it and is still carried.
+      expect(slowGot).toBe(slowSent);
+      expect(own.counts().pairs).toBe(1);
+      expect(own.counts().bytes).toBeGreaterThanOrEqual(fastGot + slowGot);
     } finally {
       await Promise.all(nodes.map((n) => n.destroy({ force: true })));
       await own.close();

@@ -9,6 +9,24 @@ import type { Timing } from './timing';
 // HyperDHT can report a connection open that the other side never sees (seen with a
 // callee whose node started a moment earlier), so a connection counts only once the callee
 // answers the ring; until then the dialer redials, within the dial timeout.
+//
+// A lookup that finds nobody (PEER_NOT_FOUND) is not the end either: a callee whose node came
+// online a moment ago may not be announced yet, or not on the DHT nodes we asked. The dialer
+// keeps looking the key up, with a growing pause between lookups, for the whole dial budget.
+
+// The pause after a failed lookup doubles from `first` up to `max` (milliseconds).
+export interface DialBackoff {
+  first: number;
+  max: number;
+}
+
+const DEFAULT_DIAL_BACKOFF: DialBackoff = { first: 500, max: 3_000 };
+
+// Causes worth another lookup. 'offline': nobody announces the key yet, or the announced node
+// did not answer, which is how a node that is just starting looks. 'relay': in private mode the
+// relay chooser has been told the relay failed and may pick another. Not retried: 'refused' (the
+// peer said no), 'nat' (HyperDHT already tried its holepunch strategies) and 'unknown'.
+const RETRY_CAUSES: ReadonlySet<UnreachableWhy> = new Set(['offline', 'relay']);
 
 export interface DialOptions {
   backend: Backend;
@@ -25,6 +43,8 @@ export interface DialOptions {
   onLink(link: PeerLink): void;
   // A connection that carried no answer, just before the dialer closes it.
   onDrop(link: PeerLink): void;
+  // Pauses between lookups that found nobody; DEFAULT_DIAL_BACKOFF unless given.
+  backoff?: DialBackoff;
 }
 
 export type DialOutcome =
@@ -35,17 +55,30 @@ export type DialOutcome =
 export async function dial(o: DialOptions): Promise<DialOutcome> {
   const budget = `no answer from the network within ${o.timing.dialTimeout / 1000} s`;
   const deadline = o.now() + o.timing.dialTimeout;
+  const backoff = o.backoff ?? DEFAULT_DIAL_BACKOFF;
   let attempt = 0;
+  let lookups = 0;
+  let pause = backoff.first;
+  // What the last failed lookup said: the reason given if the budget runs out looking.
+  let last: { detail: string; why: UnreachableWhy } | null = null;
   for (;;) {
     if (o.signal.aborted) return { kind: 'aborted' };
     const left = deadline - o.now();
-    if (left <= 0) return { kind: 'failed', detail: budget, why: 'offline' };
+    if (left <= 0) return { kind: 'failed', ...(last ?? { detail: budget, why: 'offline' }) };
     let link: PeerLink;
     try {
       link = await connect(o, left, budget);
     } catch (err) {
       if (o.signal.aborted) return { kind: 'aborted' };
-      return { kind: 'failed', detail: err instanceof CopybaraError ? err.detail : String(err), why: unreachableWhy(err) };
+      const failure = { detail: err instanceof CopybaraError ? err.detail : String(err), why: unreachableWhy(err) };
+      const rest = deadline - o.now();
+      if (!RETRY_CAUSES.has(failure.why)) return { kind: 'failed', ...failure };
+      if (rest <= 0) return { kind: 'failed', ...(last ?? failure) };
+      last = failure;
+      o.log(`call ${o.label}: lookup ${++lookups} found no answering node; looking again in ${Math.min(pause, rest)} ms`);
+      if (!(await sleep(Math.min(pause, rest), o.signal))) return { kind: 'aborted' };
+      pause = Math.min(pause * 2, backoff.max);
+      continue;
     }
     if (o.signal.aborted) {
       link.close();
@@ -61,6 +94,22 @@ export async function dial(o: DialOptions): Promise<DialOutcome> {
     o.onDrop(link);
     link.close();
   }
+}
+
+// Whether a failed connect is worth another lookup. The backend's error carries HyperDHT's own
+// error (with its code) as `cause`; without one there is nothing to tell, so no retry.
+// Waits `ms`; false if the call ended first.
+function sleep(ms: number, signal: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (slept: boolean) => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', onabort);
+      resolve(slept);
+    };
+    const onabort = () => done(false);
+    const timer = setTimeout(() => done(true), Math.max(0, ms));
+    signal.addEventListener('abort', onabort, { once: true });
+  });
 }
 
 // One connection attempt, cut off when the budget runs out or the call ends.

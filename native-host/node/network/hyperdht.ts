@@ -101,6 +101,11 @@ export class HyperdhtBackend implements Backend {
     }
   }
 
+  // The DHT node itself, for reading its state (network-state.ts), never for connecting.
+  get dht(): DHT {
+    return this._dht;
+  }
+
   get port(): number | null {
     return this._server === null || this._dht.destroyed ? null : this._dht.address().port;
   }

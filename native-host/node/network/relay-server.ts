@@ -3,6 +3,7 @@ import { Server as BlindRelay } from 'blind-relay';
 import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import type { Log } from '../../common/log';
+import { type CutReason, RelayMeter } from './relay-meter';
 
 // Where relays announce themselves, so nodes can find them without being told a key. Versioned:
 // a relay speaking another protocol later announces under another topic, never confusing old nodes.
@@ -12,12 +13,21 @@ export const RELAY_TOPIC = createHash('sha256').update('copybara/relay/v1').dige
 const REANNOUNCE_MS = 10 * 60_000;
 
 export interface RelayLimits {
-  // Pairs (two streams joined) carried at once; the pair over the limit is cut as soon as it forms.
+  // Pairs (two streams joined) carried at once; a request for a pair over the limit is dropped.
   maxPairs: number;
+  // Bytes per second one pair may carry (both directions together), and all pairs together.
+  // A pair that keeps exceeding either is cut (relay-meter.ts says why cut and not slowed).
+  maxPairRate: number;
+  maxTotalRate: number;
 }
 
-// A relay forwards whole calls; a few dozen is what a home uplink carries without hurting its owner.
-export const DEFAULT_RELAY_LIMITS: RelayLimits = { maxPairs: 32 };
+// A relay forwards whole calls; a few dozen is what a home uplink carries without hurting its
+// owner. A video call needs a few hundred kB/s; 2 MB/s a pair leaves it ample room.
+export const DEFAULT_RELAY_LIMITS: RelayLimits = { maxPairs: 32, maxPairRate: 2_000_000, maxTotalRate: 50_000_000 };
+
+// How often the relay reads its pairs' byte counts, and how often (at most) it logs its counts.
+const METER_MS = 250;
+const STATS_LOG_MS = 60_000;
 
 export interface RelayOptions {
   keyPair: KeyPair;
@@ -33,6 +43,10 @@ export interface RelayCounts {
   sessions: number;
   pairs: number;
   refused: number;
+  // Pairs cut for going over a rate.
+  cut: number;
+  // Bytes relayed, all pairs together, as of the last reading.
+  bytes: number;
 }
 
 export interface RunningRelay {
@@ -59,9 +73,12 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     // framed: blind-relay forwards whole UDX packets, as the peers' own streams framed them.
     createStream: (o) => dht.createRawStream({ ...o, framed: true }),
   });
-  // Tokens of the pairs carried now, kept only while the pair lives and never logged.
-  const carried = new Set<string>();
+  // Tokens of the pairs carried now, kept only while the pair lives and never logged, with the
+  // relay's raw streams of each (one per end).
+  const carried = new Map<string, RawStream[]>();
+  const meter = new RelayMeter(limits);
   let refused = 0;
+  let cut = 0;
   // blind-relay has no hook to refuse a pair, and cutting a pair's streams once it has formed
   // does not stop udx relaying packets already routed. So the pair request itself is dropped:
   // the first end of a new pair is let through only while fewer than maxPairs are carried or
@@ -78,17 +95,57 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     opts.log(`relay full: refused a pair request (${carried.size} of ${limits.maxPairs} carried, ${refused} requests refused in all)`);
     return false;
   };
-  const onPair = (_isInitiator: boolean, token: Buffer, stream: { once(e: 'close', f: () => void): unknown }) => {
+  const onPair = (_isInitiator: boolean, token: Buffer, stream: RawStream) => {
     const key = token.toString('hex');
     // Each pair is reported once per end.
-    if (!carried.has(key)) {
-      carried.add(key);
+    const streams = carried.get(key);
+    if (streams) streams.push(stream);
+    else {
+      carried.set(key, [stream]);
+      meter.add(key);
       opts.log(`relay: pair joined (${carried.size} carried)`);
     }
     stream.once('close', () => {
-      if (carried.delete(key)) opts.log(`relay: pair ended (${carried.size} carried)`);
+      if (!carried.has(key)) return;
+      // The bytes of its last moments count too.
+      sample();
+      if (!carried.delete(key)) return;
+      meter.remove(key);
+      opts.log(`relay: pair ended (${carried.size} carried, ${megabytes(meter.bytes)} relayed in all)`);
     });
   };
+
+  // Reads every pair's byte count (udx counts a relayed packet before forwarding it) and cuts
+  // the pairs over their budget.
+  const sample = () => {
+    const counts = new Map<string, number>();
+    for (const [key, streams] of carried)
+      counts.set(
+        key,
+        streams.reduce((sum, s) => sum + (s.bytesReceived ?? 0), 0),
+      );
+    for (const { pair, reason } of meter.sample(counts)) cutPair(pair, reason);
+  };
+  const cutPair = (key: string, reason: CutReason) => {
+    const streams = carried.get(key);
+    if (!streams) return;
+    carried.delete(key);
+    cut++;
+    const limit =
+      reason === 'pair-rate' ? `its ${megabytes(limits.maxPairRate)}/s` : `the relay's ${megabytes(limits.maxTotalRate)}/s in all`;
+    opts.log(`relay: cut a pair over ${limit} (${carried.size} carried, ${cut} cut in all)`);
+    for (const s of streams) s.destroy();
+  };
+  const meterTimer = setInterval(sample, METER_MS);
+  meterTimer.unref();
+  // Counts only, and only when something changed since the last line.
+  let lastStats = '';
+  const statsTimer = setInterval(() => {
+    const line = `relay: ${carried.size} pairs open, ${refused} refused, ${cut} cut, ${megabytes(meter.bytes)} relayed`;
+    if (line !== lastStats) opts.log(line);
+    lastStats = line;
+  }, STATS_LOG_MS);
+  statsTimer.unref();
 
   const server: Server = dht.createServer((socket: NoiseSecretStream) => {
     const session = relay.accept(socket, { id: socket.remotePublicKey });
@@ -120,10 +177,12 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   return {
     publicKey: opts.keyPair.publicKey,
     port: dht.address().port,
-    counts: () => ({ sessions: relay.stats.sessions.active, pairs: carried.size, refused }),
+    counts: () => ({ sessions: relay.stats.sessions.active, pairs: carried.size, refused, cut, bytes: meter.bytes }),
     close() {
       closing ??= (async () => {
         if (timer) clearInterval(timer);
+        clearInterval(meterTimer);
+        clearInterval(statsTimer);
         await announcing;
         await relay.close();
         await server.close();
@@ -132,4 +191,17 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
       return closing;
     },
   };
+}
+
+// The parts of udx-native's UDXStream (the relay's end of a pair) the relay uses.
+interface RawStream {
+  // Bytes this stream received, relayed ones included; absent in a udx-native without it.
+  readonly bytesReceived?: number;
+  once(e: 'close', f: () => void): unknown;
+  destroy(): void;
+}
+
+// Bytes as "12.3 MB" (decimal, as the rate flags are written).
+function megabytes(bytes: number): string {
+  return `${(bytes / 1_000_000).toFixed(1)} MB`;
 }

@@ -50,6 +50,7 @@ beforeEach(async () => {
     turnPort: 3478,
     dhtPort: null,
     calls: [],
+    network: { kind: 'online', relays: null },
   });
   await t.flush();
 });
@@ -227,6 +228,7 @@ describe('link messages from pages', () => {
       turnPort: 3478,
       dhtPort: null,
       calls: [],
+      network: { kind: 'online', relays: null },
     });
     expect(await reply).toMatchObject({ ok: true });
     expect(t2.surface.openPage).toHaveBeenCalledWith(`call.html?preview=${p}`);

@@ -5,7 +5,15 @@ import type { NodeEvent, NodeStatus } from '../../../lib/protocol/native';
 import { FakeNativePort } from '../../../testkit/ext/fakes';
 import { ALICE, CALL_ID, callInfo } from '../../../testkit/ext/fixtures';
 
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] };
+const STATUS = {
+  nodeId: ALICE,
+  version: '0.1.0',
+  backend: 'hyperdht',
+  turnPort: 3478,
+  dhtPort: null,
+  calls: [],
+  network: { kind: 'online', relays: null },
+};
 
 function setup() {
   const ports: FakeNativePort[] = [];

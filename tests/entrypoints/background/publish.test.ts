@@ -10,7 +10,15 @@ import { ALICE } from '../../../testkit/ext/fixtures';
 
 const POPUP = { id: 'ext', url: `${EXT}popup.html` };
 const OPTIONS = { id: 'ext', url: `${EXT}options.html` };
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
+const STATUS = {
+  nodeId: ALICE,
+  version: '0.1.0',
+  backend: 'hyperdht',
+  turnPort: 3478,
+  dhtPort: null,
+  calls: [] as CallInfo[],
+  network: { kind: 'online', relays: null },
+};
 const URL_ = `http://127.0.0.1:40123/publish/${'s'.repeat(32)}/`;
 
 async function setup(settings: Settings) {

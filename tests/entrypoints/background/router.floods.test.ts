@@ -10,7 +10,15 @@ import { ALICE, callInfo } from '../../../testkit/ext/fixtures';
 // most one notification up (the node's limits, ring-gate.ts, bound how many arrive). Calls
 // are made "now": the book forgets ended calls older than 30 minutes, tabs with them.
 
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
+const STATUS = {
+  nodeId: ALICE,
+  version: '0.1.0',
+  backend: 'hyperdht',
+  turnPort: 3478,
+  dhtPort: null,
+  calls: [] as CallInfo[],
+  network: { kind: 'online', relays: null },
+};
 const FLOODER = encodeNodeId(new Uint8Array(32).fill(2));
 const GENUINE = encodeNodeId(new Uint8Array(32).fill(3));
 const keyOf = (i: number) => encodeNodeId(new Uint8Array(32).fill(10 + i));

@@ -8,7 +8,15 @@ import { EXT, routerHarness } from '../../../testkit/ext/router-harness';
 import { ALICE, BOB, CALL_ID, callInfo } from '../../../testkit/ext/fixtures';
 
 const POPUP_SENDER = { id: 'ext', url: `${EXT}popup.html` };
-const STATUS = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [] as CallInfo[] };
+const STATUS = {
+  nodeId: ALICE,
+  version: '0.1.0',
+  backend: 'hyperdht',
+  turnPort: 3478,
+  dhtPort: null,
+  calls: [] as CallInfo[],
+  network: { kind: 'online', relays: null },
+};
 const OFFER = { kind: 'offer', sdp: 'v=0\r\n' } as const;
 
 const CAROL = encodeNodeIdOf(9);
@@ -89,7 +97,7 @@ describe('popup requests', () => {
     const view = await t.router.onMessage({ type: 'view' }, POPUP_SENDER);
     expect(view).toEqual({
       ok: true,
-      result: { host: { kind: 'missing', detail: 'Specified native messaging host not found.' }, nodeId: null, calls: [] },
+      result: { host: { kind: 'missing', detail: 'Specified native messaging host not found.' }, nodeId: null, network: null, calls: [] },
     });
     const popup = new FakePagePort('popup', POPUP_SENDER);
     t.router.onConnect(popup);
@@ -97,7 +105,28 @@ describe('popup requests', () => {
     expect(t.natives).toHaveLength(2); // retried
     t.native().reply(t.native().last('status'), STATUS);
     await t.flush();
-    expect(popup.received.at(-1)).toEqual({ type: 'view', view: { host: { kind: 'ready' }, nodeId: ALICE, calls: [] } });
+    expect(popup.received.at(-1)).toEqual({
+      type: 'view',
+      view: { host: { kind: 'ready' }, nodeId: ALICE, network: { kind: 'online', relays: null }, calls: [] },
+    });
+  });
+
+  it('pushes each network state the node reports to the popup, and forgets it when the node goes away', async () => {
+    t.router.start();
+    t.native().reply(t.native().last('status'), { ...STATUS, network: { kind: 'connecting' } });
+    await t.flush();
+    const popup = new FakePagePort('popup', POPUP_SENDER);
+    t.router.onConnect(popup);
+    expect(popup.received.at(-1)).toMatchObject({ type: 'view', view: { network: { kind: 'connecting' } } });
+    t.native().deliver({ v: 1, event: 'network', network: { kind: 'offline' } });
+    await t.flush();
+    expect(popup.received.at(-1)).toMatchObject({ type: 'view', view: { network: { kind: 'offline' } } });
+    t.native().deliver({ v: 1, event: 'network', network: { kind: 'online', relays: 2 } });
+    await t.flush();
+    expect(popup.received.at(-1)).toMatchObject({ type: 'view', view: { network: { kind: 'online', relays: 2 } } });
+    t.native().drop(t.setLastError, 'Native host has exited.');
+    await t.flush();
+    expect(popup.received.at(-1)).toMatchObject({ type: 'view', view: { host: { kind: 'disconnected' }, network: null } });
   });
 });
 

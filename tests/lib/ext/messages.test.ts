@@ -149,11 +149,15 @@ describe('decodeHostState', () => {
 describe('decodePopupPush', () => {
   it('checks the whole view', () => {
     const view = { host: { kind: 'ready' }, nodeId: ALICE, calls: [{ call: callInfo(), verification: null }] };
-    expect(decodePopupPush({ type: 'view', view })).toEqual({ type: 'view', view });
+    expect(decodePopupPush({ type: 'view', view })).toEqual({ type: 'view', view: { ...view, network: null } });
     expect(() => decodePopupPush({ type: 'view', view: { ...view, calls: [callInfo()] } })).toThrow(/call is not an object/);
     expect(decodePopupPush({ type: 'view', view: { ...view, nodeId: null } }).view.nodeId).toBeNull();
     expect(() => decodePopupPush({ type: 'view', view: { ...view, nodeId: 'abc' } })).toThrow(/"nodeId" is/);
     expect(() => decodePopupPush({ type: 'view', view: { ...view, calls: {} } })).toThrow(/"calls" must be a list/);
+    expect(decodePopupPush({ type: 'view', view }).view.network).toBeNull();
+    const offline = { ...view, network: { kind: 'offline' } };
+    expect(decodePopupPush({ type: 'view', view: offline })).toEqual({ type: 'view', view: offline });
+    expect(() => decodePopupPush({ type: 'view', view: { ...view, network: { kind: 'online', relays: -2 } } })).toThrow(/"relays"/);
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { RESULT_DECODERS, decodeNodeStatus, decodeTurnInfo } from '../../../lib/protocol/native';
+import { RESULT_DECODERS, decodeNetworkState, decodeNodeFrame, decodeNodeStatus, decodeTurnInfo } from '../../../lib/protocol/native';
 import { ALICE, callInfo } from '../../../testkit/ext/fixtures';
 
 describe('decodeTurnInfo', () => {
@@ -23,7 +23,15 @@ describe('decodeTurnInfo', () => {
 });
 
 describe('decodeNodeStatus', () => {
-  const status = { nodeId: ALICE, version: '0.1.0', backend: 'hyperdht', turnPort: 3478, dhtPort: null, calls: [callInfo()] };
+  const status = {
+    nodeId: ALICE,
+    version: '0.1.0',
+    backend: 'hyperdht',
+    turnPort: 3478,
+    dhtPort: null,
+    calls: [callInfo()],
+    network: { kind: 'online', relays: 2 },
+  };
 
   it('accepts a status with calls', () => {
     expect(decodeNodeStatus(status)).toEqual(status);
@@ -34,6 +42,48 @@ describe('decodeNodeStatus', () => {
     expect(() => decodeNodeStatus({ ...status, turnPort: 70000 })).toThrow(/"turnPort"/);
     expect(() => decodeNodeStatus({ ...status, calls: [{}] })).toThrow(/"callId"/);
     expect(() => decodeNodeStatus({ ...status, calls: null })).toThrow(/"calls" must be a list/);
+  });
+
+  it('needs the network state', () => {
+    const { network: _network, ...without } = status;
+    expect(() => decodeNodeStatus(without)).toThrow(/network is not an object/);
+    expect(() => decodeNodeStatus({ ...status, network: { kind: 'great' } })).toThrow(/"kind" must be one of connecting, online, offline/);
+  });
+});
+
+describe('decodeNetworkState', () => {
+  it.each([
+    { kind: 'connecting' },
+    { kind: 'offline' },
+    { kind: 'online', relays: null },
+    { kind: 'online', relays: 0 },
+    { kind: 'online', relays: 7 },
+  ])('accepts %j', (state) => {
+    expect(decodeNetworkState(state)).toEqual(state);
+  });
+
+  it('reads a missing relay count as "private mode off", and drops what other states do not carry', () => {
+    expect(decodeNetworkState({ kind: 'online' })).toEqual({ kind: 'online', relays: null });
+    expect(decodeNetworkState({ kind: 'offline', relays: 3, extra: 'x' })).toEqual({ kind: 'offline' });
+  });
+
+  it.each([
+    [null, /network is not an object/],
+    [{}, /"kind" must be one of/],
+    [{ kind: 'online', relays: -1 }, /"relays" must be a whole number from 0 to 1000/],
+    [{ kind: 'online', relays: 1.5 }, /"relays"/],
+    [{ kind: 'online', relays: '2' }, /"relays"/],
+  ])('rejects %j', (value, message) => {
+    expect(() => decodeNetworkState(value)).toThrow(message);
+  });
+
+  it('arrives as a node event', () => {
+    expect(decodeNodeFrame({ v: 1, event: 'network', network: { kind: 'offline' } })).toEqual({
+      v: 1,
+      event: 'network',
+      network: { kind: 'offline' },
+    });
+    expect(() => decodeNodeFrame({ v: 1, event: 'network' })).toThrow(/network is not an object/);
   });
 });
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { CopybaraError } from '../../../../lib/errors';
 import type { PeerLink } from '../../../../native-host/node/network/backend';
 import { type DialOptions, type DialOutcome, dial } from '../../../../native-host/node/calls/dialer';
-import { PeerUnreachable } from '../../../../native-host/node/network/connect-failure';
+import { PeerUnreachable, classifyConnectFailure } from '../../../../native-host/node/network/connect-failure';
 import { FakeBackend, FakeLink } from '../../../../testkit/calls/fakes';
 
 const KEY = Buffer.alloc(32, 7);
@@ -187,5 +187,81 @@ describe('dial', () => {
     first.drop('connection reset');
     expect(await pending).toEqual({ kind: 'answered', link: second });
     expect(backend.connects.map((c) => c.at)).toEqual([0, 100]);
+  });
+
+  describe('a lookup that finds nobody', () => {
+    // How HyperdhtBackend fails: an UNREACHABLE error that keeps the cause of HyperDHT's code.
+    const hyperdhtError = (code: string) =>
+      new PeerUnreachable(classifyConnectFailure({ code }, { relayed: code === 'HANDSHAKE_UNFINISHED' }), `${code}: ${code}`);
+    const notFound = () => ({ error: hyperdhtError('PEER_NOT_FOUND') });
+
+    it('looks again with a growing pause until the node appears', async () => {
+      const link = answering();
+      backend.attempts.push(notFound(), notFound(), notFound(), notFound(), { link });
+      const pending = start();
+      await vi.advanceTimersByTimeAsync(10_000);
+      expect(await pending).toEqual({ kind: 'answered', link });
+      // 500, 1000, 2000, 3000 ms apart (doubling, capped at 3 s).
+      expect(backend.connects.map((c) => c.at)).toEqual([0, 500, 1500, 3500, 6500]);
+      expect(logs[0]).toBe('call abcdabcd: lookup 1 found no answering node; looking again in 500 ms');
+      expect(logs).toHaveLength(4);
+    });
+
+    it('keeps looking for the whole budget, then fails with what the last lookup said', async () => {
+      backend.fallback = notFound;
+      const pending = start();
+      await vi.advanceTimersByTimeAsync(TIMING.dialTimeout);
+      expect(await pending).toEqual({ kind: 'failed', detail: 'PEER_NOT_FOUND: PEER_NOT_FOUND', why: 'offline' });
+      const at = backend.connects.map((c) => c.at);
+      expect(at).toEqual([0, 500, 1500, 3500, 6500, 9500, 12500]);
+      expect(at.every((t) => t < TIMING.dialTimeout)).toBe(true);
+    });
+
+    it('the last pause is cut to what is left of the budget', async () => {
+      backend.fallback = notFound;
+      const pending = start({ timing: { dialTimeout: 2_000, ringAckTimeout: 2_500 } });
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(await pending).toEqual({ kind: 'failed', detail: 'PEER_NOT_FOUND: PEER_NOT_FOUND', why: 'offline' });
+      expect(backend.connects.map((c) => c.at)).toEqual([0, 500, 1500]);
+    });
+
+    it('a relay that failed, or a handshake that timed out, is retried too', async () => {
+      const link = answering();
+      backend.attempts.push({ error: hyperdhtError('CHANNEL_CLOSED') }, { error: hyperdhtError('HANDSHAKE_UNFINISHED') }, { link });
+      const pending = start({ backoff: { first: 100, max: 100 } });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await pending).toEqual({ kind: 'answered', link });
+      expect(backend.connects.map((c) => c.at)).toEqual([0, 100, 200]);
+    });
+
+    it('a refusal or a holepunch failure ends the dial at once', async () => {
+      for (const code of ['SERVER_ERROR', 'HOLEPUNCH_ABORTED', 'SOMETHING_NEW']) {
+        backend.connects = [];
+        backend.attempts.push({ error: hyperdhtError(code) });
+        expect(await start()).toMatchObject({ kind: 'failed', detail: `${code}: ${code}` });
+        expect(backend.connects).toHaveLength(1);
+      }
+    });
+
+    it('abort during the pause: aborted, no further lookup', async () => {
+      backend.fallback = notFound;
+      const pending = start();
+      await vi.advanceTimersByTimeAsync(200);
+      abort.abort('the call ended');
+      expect(await pending).toEqual({ kind: 'aborted' });
+      await vi.advanceTimersByTimeAsync(TIMING.dialTimeout);
+      expect(backend.connects).toHaveLength(1);
+    });
+
+    it('a silent connection after a failed lookup still redials the usual way', async () => {
+      const silentOne = silent();
+      const link = answering();
+      backend.attempts.push(notFound(), { link: silentOne }, { link });
+      const pending = start();
+      await vi.advanceTimersByTimeAsync(500 + TIMING.ringAckTimeout);
+      expect(await pending).toEqual({ kind: 'answered', link });
+      expect(backend.connects.map((c) => c.at)).toEqual([0, 500, 500 + TIMING.ringAckTimeout]);
+      expect(dropped).toEqual([silentOne]);
+    });
   });
 });
