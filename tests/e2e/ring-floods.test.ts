@@ -5,7 +5,7 @@ import { type Side, closeCallTabs, dial } from '../../testkit/call-flow';
 import { twoPeopleOnTestnet } from '../../testkit/two-people';
 
 // Block caller in real Chromium: Bob blocks Alice from her ringing call's tab; her next call
-// is turned away by Bob's node without his browser opening anything; unblocked in the
+// is turned away by Bob's node (at the handshake) without his browser opening anything; unblocked in the
 // settings, she rings again.
 
 const people = twoPeopleOnTestnet();
@@ -48,11 +48,13 @@ describe('Block caller', () => {
 
     const second = await dial(alice, bob.nodeId);
     await second.popup.close();
+    // Bob's node refuses a blocked key at the overlay handshake, before any reply: to Alice it
+    // looks offline, and she learns nothing else (not even that it is online).
     await until(
-      'Alice hears busy',
-      20_000,
+      'Alice is told Bob cannot be reached',
+      30_000,
       () => statusText(second.tab),
-      (t) => /busy/i.test(t),
+      (t) => /not reachable/i.test(t),
     );
     // Long enough for any tab Bob's browser was going to open.
     await new Promise((r) => setTimeout(r, 2000));
