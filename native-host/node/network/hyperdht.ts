@@ -195,6 +195,7 @@ export class HyperdhtBackend implements Backend {
   }
 
   private _open(remoteKey: Buffer, route: Route, signal: AbortSignal): Promise<PeerLink> {
+    if (signal.aborted) return Promise.reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
     return new Promise((resolve, reject) => {
       const stream = this._dht.connect(
         remoteKey,
@@ -224,7 +225,6 @@ export class HyperdhtBackend implements Backend {
         if (route.relay !== null && why === 'relay') this._privacy?.relays.failed(route.relay);
         reject(new PeerUnreachable(why, err.code ? `${err.code}: ${err.message}` : err.message));
       };
-      if (signal.aborted) return onabort();
       signal.addEventListener('abort', onabort, { once: true });
       stream.on('open', onopen);
       stream.on('error', onerror);
