@@ -54,8 +54,9 @@ async function main(): Promise<void> {
       const file = join(OUT, `${who}-call.png`);
       await tab.screenshot({ path: file, fullPage: true });
       const m = await mediaSummary(tab);
+      const path = (await tab.locator('[data-stat="route"]').textContent()) ?? '?';
       say(
-        `${who}: ${await statusText(tab)} | candidates ${m.localCandidateType}/${m.remoteCandidateType} | video frames decoded ${m.framesDecoded} | audio packets ${m.audioPacketsReceived} | screenshot ${file}`,
+        `${who}: ${await statusText(tab)} | ${path} | candidates ${m.localCandidateType}/${m.remoteCandidateType} | video frames decoded ${m.framesDecoded} | audio packets ${m.audioPacketsReceived} | screenshot ${file}`,
       );
     }
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
