@@ -1,3 +1,4 @@
+import { execFile } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import DHT from 'hyperdht';
@@ -97,6 +98,24 @@ function dhtRecvBuffer(b: HyperdhtBackend): number | null {
   });
   const known = sizes.filter((x): x is number => typeof x === 'number');
   return known.length > 0 ? Math.min(...known) : null;
+}
+
+// The receive buffers (SO_RCVBUF, as `ss -m` reports them) of a process's UDP sockets; null
+// when ss is missing or says nothing.
+function udpRecvBuffers(pid: number): Promise<number[] | null> {
+  return new Promise((resolve) => {
+    execFile('ss', ['-uampnH'], { timeout: 5000 }, (err, stdout) => {
+      if (err) return resolve(null);
+      const lines = stdout.split('\n');
+      const sizes: number[] = [];
+      lines.forEach((line, i) => {
+        if (!line.includes(`pid=${pid},`)) return;
+        const m = /rb(\d+)/.exec(line + (lines[i + 1] ?? ''));
+        if (m) sizes.push(Number(m[1]));
+      });
+      resolve(sizes.length > 0 ? sizes : null);
+    });
+  });
 }
 
 async function openLink(pair: Pair): Promise<OpenLink> {
@@ -337,6 +356,7 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
     (err: Error) => ({ ok: false, error: err.message }),
   );
   const relayCpuMsTotal = await cpuMs(relayPid);
+  const relayRecvBuffers = await udpRecvBuffers(relayPid);
   await stopRss();
   const relayPeakMB = rss.peakMB.relay!;
   await closeOpen();
@@ -380,6 +400,16 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
   const addedIdle = {
     p50: round((rttRelayed.rttMs.p50 - rttDirect.rttMs.p50) / 2, 3),
     p99: round((rttRelayed.rttMs.p99 - rttDirect.rttMs.p99) / 2, 3),
+  };
+  // Where the paced runs' datagrams were dropped for a full receive buffer, by process.
+  const dropsIn = (runs: { socketDrops: Record<string, number> | null }[]) => {
+    const out: Record<string, number> = {};
+    for (const r of runs) for (const [k, v] of Object.entries(r.socketDrops ?? {})) out[k] = (out[k] ?? 0) + v;
+    return out;
+  };
+  const pacedDrops = {
+    direct: dropsIn([...oneWayRuns.get('direct')!, ...bothRuns.get('direct')!]),
+    relayed: dropsIn([...oneWayRuns.get('relayed')!, ...bothRuns.get('relayed')!]),
   };
   const relayedLoss = one.relayed.lossPct;
   const relayedBothLoss = Math.max(both.relayed.lossPct.forward ?? Infinity, both.relayed.lossPct.back ?? Infinity);
@@ -447,17 +477,26 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
         cpuUsPerDatagramOneWay: med(oneWayRuns.get('relayed')!.map((r) => r.cpuUsPerDatagram.relay)),
       },
       cpuMsTotal: relayCpuMsTotal,
+      udpRecvBufferBytes: relayRecvBuffers,
       lastLogLines: relayLog,
       note: 'CPU % of one core from /proc/<pid>/stat (utime+stime) over each relayed run; RSS (VmRSS) sampled every 100 ms',
     },
     afterFlood,
     backendLogLines: logs.length,
-    diagnosis:
+    pacedSocketDrops: {
+      ...pacedDrops,
+      what: 'receive-buffer drops summed over all paced runs (one way and both ways) of each path, by process: bench = the endpoints, relay = the relay process',
+    },
+    diagnosis: [
       directLoss !== null && directLoss >= o.targetLossPct
-        ? 'the direct path lost datagrams too: the endpoints (this process) are a limit here, not only the relay'
+        ? 'the direct path lost datagrams one way too: the endpoints (this process, both ends on one thread) are a limit here, not only the relay'
         : relayedLoss !== null && relayedLoss >= o.targetLossPct
-          ? 'the direct path kept up and the relayed one did not: the relay (or the extra hop) is the limit'
+          ? 'the direct path kept up one way and the relayed one did not: the relay (or the extra hop) is the limit'
           : 'both paths carried the paced rate one way',
+      (pacedDrops.relayed.relay ?? 0) > 0
+        ? `the relay process dropped ${pacedDrops.relayed.relay} datagrams for a full receive buffer (its UDP sockets: ${relayRecvBuffers?.join(', ') ?? 'unknown'} bytes; the nodes': ${paths[1]!.recvBufferBytes})`
+        : 'the relay process dropped nothing for a full receive buffer',
+    ],
     targets: {
       packetsPerSecond: o.targetPps,
       lossPct: o.targetLossPct,
