@@ -12,6 +12,7 @@ import { installLauncher, timeBareNode, timeBridgeOnce } from './bench/bridge';
 import { POLL_MS, type CallTiming, timeOneCall } from './bench/call-setup';
 import { Cleanup, bounded, killLeftovers, progress, sleep } from './bench/cleanup';
 import { RssSampler, rssMB } from './bench/memory';
+import { type OverlayBenchOptions, benchOverlay } from './bench/overlay';
 import { type RelayBenchOptions, benchRelayPaths } from './bench/relay';
 import { round, median } from './bench/stats';
 import { benchNames } from './bench/names';
@@ -26,10 +27,14 @@ import { benchNames } from './bench/names';
 //      one-way packets/s;
 //   2. node memory (VmRSS) idle, under relay load, and during Chromium calls;
 //   3. call set-up in two real Chromium profiles with the built extension;
-//   4. how fast a freshly spawned native-messaging bridge answers when the node runs.
+//   4. how fast a freshly spawned native-messaging bridge answers when the node runs;
+//   5. overlay: the path a call's media takes between two HyperDHT backends, direct and
+//      through a blind relay process, on a loopback testnet: set-up time, packets/s and loss,
+//      added latency, and the relay's CPU and memory (scripts/bench/overlay.ts).
 //
-// COPYBARA_BENCH_ONLY=relay measures parts 1, 2 (relay nodes) and 4 only: no Chromium, for
-// quick turns while working on the relay. COPYBARA_BENCH_COTURN=0 leaves coturn out.
+// COPYBARA_BENCH_ONLY selects parts, comma-separated: `relay` measures parts 1, 2 (relay
+// nodes) and 4 only (no Chromium), `overlay` part 5 only; unset, all of them.
+// COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
   const v = process.env[name];
@@ -57,10 +62,26 @@ const RELAY: RelayBenchOptions = {
   targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
   targetMaxVsRaw: TARGETS.relayMaxVsRaw,
 };
+const OVERLAY: OverlayBenchOptions = {
+  connects: 5,
+  roundTrips: envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000),
+  warmup: 200,
+  targetPps: TARGET_PPS,
+  pacedMs: envInt('COPYBARA_BENCH_OVERLAY_MS', 3000),
+  repeats: envInt('COPYBARA_BENCH_REPEATS', 3),
+  maxMs: 1000,
+  maxCount: 100_000,
+  targetLossPct: 0.1,
+  targetAddedP99Ms: 2,
+};
 const BRIDGE_RUNS = 5;
-const BUDGET_MS = 300_000;
 const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
-if (ONLY !== '' && ONLY !== 'relay') throw new Error(`COPYBARA_BENCH_ONLY must be "relay" or unset, not "${ONLY}"`);
+const PARTS = ['relay', 'overlay'] as const;
+const only = ONLY === '' ? null : ONLY.split(',').map((p) => p.trim());
+if (only && (only.length === 0 || only.some((p) => !(PARTS as readonly string[]).includes(p))))
+  throw new Error(`COPYBARA_BENCH_ONLY must be unset or a comma-separated list of ${PARTS.join(', ')}, not "${ONLY}"`);
+const RUN = { relay: !only || only.includes('relay'), calls: !only, overlay: !only || only.includes('overlay') };
+const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();
@@ -87,9 +108,9 @@ interface RunningNode {
   stop(): Promise<void>;
 }
 
-async function startNodeProc(root: string, name: string, bootstrap: string): Promise<RunningNode> {
+async function startNodeProc(root: string, name: string, bootstrap: string, extra: string[] = []): Promise<RunningNode> {
   const profile = join(root, `${name}-node`);
-  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap], { name, echo: ECHO });
+  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap, ...extra], { name, echo: ECHO });
   const stop = started(proc, `node ${name}`);
   const ready = await waitForLine(proc, / node [0-9a-z]{52} ready/, 20_000, `node ${name}`);
   return { name, proc, pid: proc.child.pid!, nodeId: /node ([0-9a-z]{52}) ready/.exec(ready)![1]!, profile, stop };
@@ -113,7 +134,13 @@ async function idleRss(nodes: RunningNode[]): Promise<Record<string, number>> {
 
 async function benchRelay(root: string, bootstrap: string) {
   progress('relay: starting two nodes');
-  const [a, b] = await Promise.all([startNodeProc(root, 'relay-a', bootstrap), startNodeProc(root, 'relay-b', bootstrap)]);
+  // --direct: in private mode (the default) the call between the nodes would go through the
+  // testnet's blind relay, which cuts a pair over 2 MB/s, far under 20k pkt/s. This part
+  // measures the TURN relay over a direct overlay link; the overlay part measures blind relays.
+  const [a, b] = await Promise.all([
+    startNodeProc(root, 'relay-a', bootstrap, ['--direct']),
+    startNodeProc(root, 'relay-b', bootstrap, ['--direct']),
+  ]);
   const idle = await idleRss([a, b]);
   progress(`relay: nodes idle at ${idle['relay-a']} / ${idle['relay-b']} MB`);
 
@@ -229,45 +256,63 @@ async function main(): Promise<void> {
     progress(
       `machine: ${machine.cpus} cpus, node ${machine.node}, ${machine.chromium ?? 'chromium version unknown'}; temp folder ${dir.path}`,
     );
-    const bootstrap = await startTestnetProc();
-    progress(`testnet on ${bootstrap}`);
+    const bootstrap = RUN.relay || RUN.calls ? await startTestnetProc() : null;
+    if (bootstrap) progress(`testnet on ${bootstrap}`);
 
-    const relayPart = await benchRelay(dir.path, bootstrap);
-    const callPart = ONLY === 'relay' ? null : await benchCalls(dir.path, bootstrap);
+    const relayPart = RUN.relay && bootstrap ? await benchRelay(dir.path, bootstrap) : null;
+    const callPart = RUN.calls && bootstrap ? await benchCalls(dir.path, bootstrap) : null;
     if (callPart) progress('name resolution against the simulated contract');
     const names = callPart ? await benchNames() : null;
+    const overlay = RUN.overlay
+      ? await benchOverlay(
+          cleanup,
+          dir.path,
+          (args, name) => {
+            const proc = cli(args, { name, echo: ECHO });
+            return { proc, stop: started(proc, name) };
+          },
+          OVERLAY,
+        )
+      : null;
 
     const peaks = [
-      ...Object.values(relayPart.relayNodes.idleMB),
-      ...Object.values(relayPart.relayNodes.relayLoadPeakMB),
+      ...Object.values(relayPart?.relayNodes.idleMB ?? {}),
+      ...Object.values(relayPart?.relayNodes.relayLoadPeakMB ?? {}),
       ...Object.values(callPart?.callNodes.idleMB ?? {}),
       ...Object.values(callPart?.callNodes.duringCallsPeakMB ?? {}),
     ];
+    const memoryOk = peaks.length > 0 ? Math.max(...peaks) < TARGETS.nodeRssMB : null;
     results = {
       benchmark: 'copybara',
       startedAt: startedAt.toISOString(),
       machine,
-      relay: relayPart.relay,
-      nodeMemory: {
-        metric: 'VmRSS of the node process from /proc/<pid>/status, MB (2^20 bytes)',
-        relayNodes: relayPart.relayNodes,
-        callNodes: callPart?.callNodes ?? null,
-        maxMB: Math.max(...peaks),
-        targetMB: TARGETS.nodeRssMB,
-        meetsTarget: Math.max(...peaks) < TARGETS.nodeRssMB,
-      },
+      relay: relayPart?.relay ?? null,
+      nodeMemory:
+        peaks.length > 0
+          ? {
+              metric: 'VmRSS of the node process from /proc/<pid>/status, MB (2^20 bytes)',
+              relayNodes: relayPart?.relayNodes ?? null,
+              callNodes: callPart?.callNodes ?? null,
+              maxMB: Math.max(...peaks),
+              targetMB: TARGETS.nodeRssMB,
+              meetsTarget: memoryOk,
+            }
+          : null,
       ...(ONLY ? { only: ONLY } : {}),
       callSetup: callPart?.callSetup ?? null,
-      bridgeStartMs: relayPart.bridgeStart.medianMs,
-      bridgeStart: relayPart.bridgeStart,
+      bridgeStartMs: relayPart?.bridgeStart.medianMs ?? null,
+      bridgeStart: relayPart?.bridgeStart ?? null,
       nameResolution: names,
+      overlay,
       meetsTarget: {
-        relayThroughput: relayPart.relay.meetsTarget.throughput,
-        relayAddedLatencyP99: relayPart.relay.meetsTarget.addedLatencyP99,
-        relayMaxThroughputVsRaw: relayPart.relay.meetsTarget.maxThroughputVsRaw,
-        relayMaxThroughputVsCoturn: relayPart.relay.meetsTarget.maxThroughputVsCoturn,
-        nodeMemory: Math.max(...peaks) < TARGETS.nodeRssMB,
+        relayThroughput: relayPart?.relay.meetsTarget.throughput ?? null,
+        relayAddedLatencyP99: relayPart?.relay.meetsTarget.addedLatencyP99 ?? null,
+        relayMaxThroughputVsRaw: relayPart?.relay.meetsTarget.maxThroughputVsRaw ?? null,
+        relayMaxThroughputVsCoturn: relayPart?.relay.meetsTarget.maxThroughputVsCoturn ?? null,
+        nodeMemory: memoryOk,
         callSetupMedian: callPart?.callSetup.meetsTarget ?? null,
+        overlayRelayedNoLoss: overlay?.meetsTarget.relayedNoLoss ?? null,
+        overlayRelayedAddedP99: overlay?.meetsTarget.addedLatencyP99 ?? null,
       },
     };
   } catch (err) {
@@ -312,10 +357,11 @@ process.once('SIGTERM', () => void fail(new Error('terminated (SIGTERM)'), 143))
 process.on('uncaughtException', (err) => void fail(err));
 process.on('unhandledRejection', (err) => void fail(err));
 
-if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
+// The overlay part alone needs neither the extension nor Chromium.
+if ((RUN.relay || RUN.calls) && !existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
   await fail(new Error(`no extension build in ${EXTENSION_DIR}: run "npm run build" (or "npm run bench", which builds first)`));
 }
-if (!existsSync(CHROMIUM)) {
+if ((RUN.relay || RUN.calls) && !existsSync(CHROMIUM)) {
   await fail(new Error(`no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH)`));
 }
 

@@ -167,7 +167,7 @@ export async function benchRelayPaths(
   const byName = <T>(m: Map<string, T>) => ({ rawUdp: m.get('raw-udp')!, relay: m.get('relay')!, coturn: m.get('coturn') ?? null });
   return {
     datagramBytes: DATAGRAM_BYTES,
-    path: 'TurnClient -> TURN (node A) -> HyperDHT secret-stream datagram -> node B -> TURN -> TurnClient, ChannelData on bound channels; both TURN clients live in the bench process',
+    path: 'TurnClient -> TURN (node A) -> HyperDHT secret-stream datagram (direct link, nodes started with --direct) -> node B -> TURN -> TurnClient, ChannelData on bound channels; both TURN clients live in the bench process',
     relayedAddresses: relay.relayed,
     nodeCallSetupMs: round(relay.callSetupMs, 1),
     coturn: server

@@ -2,7 +2,8 @@ import type { DatagramPath } from './paths';
 import { distribution, round, type Distribution } from './stats';
 
 // Traffic generators over a DatagramPath. Each datagram carries a sequence number (bytes
-// 0-3) and a run tag (byte 4), so late arrivals from an earlier run are never counted.
+// 0-3) and a run tag (byte 4), so late arrivals from an earlier run are never counted, and
+// optionally its send time (bytes 8-15, a float64 of performance.now()).
 
 export const DATAGRAM_BYTES = 1100;
 
@@ -101,6 +102,19 @@ export interface ThroughputResult {
   /** Deliveries over the longer of the sending time and first-send-to-last-arrival. */
   deliveredPps: number;
   lossPct: number;
+  /**
+   * With `latency`: send-to-arrival time of each delivered datagram, from a timestamp the
+   * sender writes into it (both ends of a DatagramPath live in this process: one clock).
+   */
+  oneWayMs?: Distribution;
+}
+
+export interface FlowOptions {
+  targetPps: number | null;
+  durationMs: number;
+  maxCount: number;
+  /** Stamp each datagram (bytes 8-15) and report the one-way times (oneWayMs). */
+  latency?: boolean;
 }
 
 /**
@@ -111,39 +125,65 @@ export interface ThroughputResult {
  * (so B's receive side in this same process keeps up), for `durationMs` or `maxCount`.
  * After sending, waits until nothing has arrived for 300 ms (at most 3 s).
  */
-export async function oneWay(
-  path: DatagramPath,
-  opts: { targetPps: number | null; durationMs: number; maxCount: number },
-): Promise<ThroughputResult> {
-  const tag = nextTag();
-  const tpl = template(tag);
-  const seen = new Uint8Array(opts.maxCount);
-  let delivered = 0;
-  let lastArrival = 0;
-  path.receivers(
-    (d) => {
-      if (d.length < 5 || d[4] !== tag) return;
-      const s = d.readUInt32BE(0);
-      if (s >= opts.maxCount || seen[s]) return;
-      seen[s] = 1;
-      delivered++;
-      lastArrival = performance.now();
-    },
-    () => {},
-  );
+export async function oneWay(path: DatagramPath, opts: FlowOptions): Promise<ThroughputResult> {
+  const [forward] = await flows(path, opts, ['forward']);
+  return forward!;
+}
 
-  let sent = 0;
+/** The same traffic A -> B and B -> A at once, each direction at the full rate. */
+export async function bothWays(path: DatagramPath, opts: FlowOptions): Promise<{ forward: ThroughputResult; back: ThroughputResult }> {
+  const [forward, back] = await flows(path, opts, ['forward', 'back']);
+  return { forward: forward!, back: back! };
+}
+
+type Direction = 'forward' | 'back';
+
+interface Flow {
+  direction: Direction;
+  tag: number;
+  tpl: Buffer;
+  seen: Uint8Array;
+  sent: number;
+  delivered: number;
+  lastArrival: number;
+  delays: number[];
+}
+
+async function flows(path: DatagramPath, opts: FlowOptions, directions: Direction[]): Promise<ThroughputResult[]> {
+  const all: Flow[] = directions.map((direction) => {
+    const tag = nextTag();
+    return { direction, tag, tpl: template(tag), seen: new Uint8Array(opts.maxCount), sent: 0, delivered: 0, lastArrival: 0, delays: [] };
+  });
+  const receiver = (flow: Flow | undefined) => (d: Buffer) => {
+    if (!flow || d.length < 5 || d[4] !== flow.tag) return;
+    const s = d.readUInt32BE(0);
+    if (s >= opts.maxCount || flow.seen[s]) return;
+    flow.seen[s] = 1;
+    flow.delivered++;
+    flow.lastArrival = performance.now();
+    if (opts.latency && d.length >= 16) flow.delays.push(flow.lastArrival - d.readDoubleLE(8));
+  };
+  path.receivers(receiver(all.find((f) => f.direction === 'forward')), receiver(all.find((f) => f.direction === 'back')));
+  const send = (flow: Flow) => {
+    const b = packet(flow.tpl, flow.sent++);
+    if (opts.latency) b.writeDoubleLE(performance.now(), 8);
+    if (flow.direction === 'forward') path.forward(b);
+    else path.back(b);
+  };
+
   const start = performance.now();
   await new Promise<void>((resolve) => {
     const tick = () => {
       const elapsed = performance.now() - start;
-      if (elapsed >= opts.durationMs || sent >= opts.maxCount) return resolve();
-      let due: number;
-      if (opts.targetPps === null) due = sent + 64;
-      else due = Math.floor((elapsed * opts.targetPps) / 1000) + 1;
-      // After a stall, catch up in bursts of at most 256 rather than one flood.
-      due = Math.min(due, sent + 256, opts.maxCount);
-      while (sent < due) path.forward(packet(tpl, sent++));
+      if (elapsed >= opts.durationMs || all.every((f) => f.sent >= opts.maxCount)) return resolve();
+      for (const flow of all) {
+        let due: number;
+        if (opts.targetPps === null) due = flow.sent + 64;
+        else due = Math.floor((elapsed * opts.targetPps) / 1000) + 1;
+        // After a stall, catch up in bursts of at most 256 rather than one flood.
+        due = Math.min(due, flow.sent + 256, opts.maxCount);
+        while (flow.sent < due) send(flow);
+      }
       if (opts.targetPps === null) setImmediate(tick);
       else setTimeout(tick, 1);
     };
@@ -151,13 +191,15 @@ export async function oneWay(
   });
   const sendMs = performance.now() - start;
 
+  const delivered = () => all.reduce((n, f) => n + f.delivered, 0);
+  const sent = all.reduce((n, f) => n + f.sent, 0);
   let quietSince = performance.now();
-  let lastCount = delivered;
+  let lastCount = delivered();
   const drainEnd = performance.now() + 3000;
-  while (performance.now() < drainEnd && delivered < sent) {
+  while (performance.now() < drainEnd && delivered() < sent) {
     await new Promise((r) => setTimeout(r, 20));
-    if (delivered !== lastCount) {
-      lastCount = delivered;
+    if (delivered() !== lastCount) {
+      lastCount = delivered();
       quietSince = performance.now();
     } else if (performance.now() - quietSince > 300) break;
   }
@@ -165,15 +207,18 @@ export async function oneWay(
     () => {},
     () => {},
   );
-  const windowMs = Math.max(sendMs, lastArrival - start);
-  return {
-    mode: opts.targetPps === null ? 'max' : 'paced',
-    targetPps: opts.targetPps,
-    sent,
-    sendMs: round(sendMs, 1),
-    sentPps: Math.round((sent * 1000) / sendMs),
-    delivered,
-    deliveredPps: Math.round((delivered * 1000) / windowMs),
-    lossPct: round(sent === 0 ? 0 : ((sent - delivered) / sent) * 100, 2),
-  };
+  return all.map((f) => {
+    const windowMs = Math.max(sendMs, f.lastArrival - start);
+    return {
+      mode: opts.targetPps === null ? 'max' : 'paced',
+      targetPps: opts.targetPps,
+      sent: f.sent,
+      sendMs: round(sendMs, 1),
+      sentPps: Math.round((f.sent * 1000) / sendMs),
+      delivered: f.delivered,
+      deliveredPps: Math.round((f.delivered * 1000) / windowMs),
+      lossPct: round(f.sent === 0 ? 0 : ((f.sent - f.delivered) / f.sent) * 100, 2),
+      ...(opts.latency && f.delays.length > 0 ? { oneWayMs: distribution(f.delays) } : {}),
+    };
+  });
 }
