@@ -23,7 +23,7 @@ interface SizableSocket {
 // HyperDHT does not expose its sockets in its API; they are dht-rpc's io.serverSocket
 // (which carries the direct connections) and io.clientSocket. Best effort: if a version
 // moves them, the defaults apply and nothing else changes.
-function enlargeSocketBuffers(dht: DHT): void {
+export function enlargeSocketBuffers(dht: DHT): void {
   const io = (dht as unknown as { io?: { serverSocket?: SizableSocket | null; clientSocket?: SizableSocket | null } }).io;
   for (const socket of [io?.serverSocket, io?.clientSocket]) {
     try {

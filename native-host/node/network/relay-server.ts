@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Server as BlindRelay } from 'blind-relay';
 import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
+import { enlargeSocketBuffers } from './hyperdht';
 import type { Log } from '../../common/log';
 import { type CutReason, RelayMeter } from './relay-meter';
 
@@ -157,6 +158,9 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     session.on('error', () => {});
   });
   await server.listen(opts.keyPair);
+  // A relay forwards every packet of the calls it carries through one socket: the same headroom
+  // against bursts as a node's.
+  enlargeSocketBuffers(dht);
 
   let announcing = Promise.resolve();
   const announce = () => {
