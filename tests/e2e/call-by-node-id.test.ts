@@ -59,6 +59,7 @@ describe('a call by node id in real Chromium', () => {
         (t) => /in call/i.test(t),
       );
     }
+    await screenshot(aliceTab, 'in-call');
     // Private by default: both nodes reach each other through the testnet's relay, and say so.
     for (const [who, side, tab] of [
       ['Alice', alice, aliceTab],

@@ -7,6 +7,7 @@ import { expectNoLeftovers } from '../../testkit/leftovers';
 import { NodeSocket, callState } from '../../testkit/node-socket';
 import { type Proc, startNode, startTestnet, tempDir } from '../../testkit/processes';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
+import { screenshot } from '../../testkit/screenshots';
 
 // Calls by AZERO.ID name against the SIMULATED contract chain (testkit/sim-chain: the real
 // @polkadot/api in the extension talks to a registry model on 127.0.0.1, not to Aleph Zero).
@@ -78,6 +79,13 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
       () => mediaSummary(aliceTab),
       (m) => m.framesDecoded > 5,
     );
+    await until(
+      'Bob in the call',
+      10_000,
+      () => statusText(bobTab),
+      (t) => /in call/i.test(t),
+    );
+    await screenshot(bobTab, 'incoming-verified');
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
     await until(
       'Bob sees the end',

@@ -40,6 +40,7 @@ describe('Settings → Privacy', () => {
     await options.getByRole('button', { name: 'Save' }).click();
     await options.getByText('Saved').first().waitFor({ timeout: 10_000 });
     await screenshot(options.locator('section', { has: options.getByRole('heading', { name: 'Privacy' }) }), 'options-privacy');
+    await screenshot(options, 'options');
 
     const s = await until(
       'the pinned relay in the node status',
