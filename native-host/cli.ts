@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { toErrorInfo } from '../lib/errors';
 import type { Browser } from './commands/install';
@@ -66,8 +67,11 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   testnet: {
-    options: { size: { type: 'string' } },
-    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes on 127.0.0.1; prints host:port,… first\n`,
+    options: { size: { type: 'string' }, host: { type: 'string' } },
+    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes (default 3); prints host:port,… first
+                        --host IPV4           the address they listen on and print
+                                              (default 127.0.0.1)
+`,
     operands: { max: 0 },
   },
   bridge: {
@@ -324,8 +328,10 @@ async function main(argv: string[]): Promise<number> {
     case 'testnet': {
       const size = Number(flags.get('size') ?? '3');
       if (!Number.isInteger(size) || size < 1 || size > 50) throw new UsageError('--size is a whole number from 1 to 50');
+      const host = flags.get('host') ?? '127.0.0.1';
+      if (!isIPv4(host)) throw new UsageError(`--host takes an IPv4 address such as 10.77.0.2, not "${host}"`);
       const { runTestnet } = await import('./commands/testnet');
-      const destroy = await runTestnet(size, process.stdout);
+      const destroy = await runTestnet(size, process.stdout, host);
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
