@@ -3,12 +3,19 @@ import { CommandError, run, runIn } from './run';
 import { newLabId, removeStaleNamespaces } from './names';
 
 // A small internet in network namespaces: an "internet" namespace holding a bridge
-// (10.77.0.0/24, its own address 10.77.0.1, where bootstrap nodes and relays run), and per
+// (11.77.0.0/24, its own address 11.77.0.1, where bootstrap nodes and relays run), and per
 // host either a namespace directly on that bridge (NAT kind `none`) or a router namespace
-// (public leg 10.77.0.(10+N) on the bridge, LAN 10.77.N.0/24) with the host namespace behind
+// (public leg 11.77.0.(10+N) on the bridge, LAN 10.77.N.0/24) with the host namespace behind
 // it at 10.77.N.2.
+//
+// The internet is not in 10.0.0.0/8 on purpose: HyperDHT treats private and reserved
+// addresses (its `bogon` list: 10/8, 100.64/10, 172.16/12, 192.168/16, the TEST-NETs…) as
+// LAN addresses and never holepunches to them, so with a 10.x internet every direct
+// connection fails, whatever the NATs. 11.77.0.0/24 is an ordinary public address range; it
+// never leaves the lab, whose namespaces have no route to anything outside.
 
-export const INTERNET_ADDRESS = '10.77.0.1';
+export const INTERNET_PREFIX = '11.77.0';
+export const INTERNET_ADDRESS = `${INTERNET_PREFIX}.1`;
 
 export interface LabHost {
   kind: NatKind;
@@ -43,7 +50,7 @@ async function addNamespace(name: string, made: string[]): Promise<void> {
 }
 
 async function addHost(id: string, index: number, kind: NatKind, internet: string, made: string[]): Promise<LabHost> {
-  const publicAddress = `10.77.0.${10 + index}`;
+  const publicAddress = `${INTERNET_PREFIX}.${10 + index}`;
   const ns = `${id}-h${index}`;
   await addNamespace(ns, made);
   const leg = `v${index}`;
