@@ -14,8 +14,8 @@ import { newLabId, removeStaleNamespaces } from './names';
 // connection fails, whatever the NATs. 11.77.0.0/24 is an ordinary public address range; it
 // never leaves the lab, whose namespaces have no route to anything outside.
 
-export const INTERNET_PREFIX = '11.77.0';
-export const INTERNET_ADDRESS = `${INTERNET_PREFIX}.1`;
+const INTERNET_PREFIX = '11.77.0';
+const INTERNET_ADDRESS = `${INTERNET_PREFIX}.1`;
 
 export interface LabHost {
   kind: NatKind;

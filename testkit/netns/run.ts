@@ -29,8 +29,3 @@ export function run(file: string, args: string[], timeoutMs = 15_000): Promise<s
 export function runIn(ns: string, file: string, args: string[]): Promise<string> {
   return run('ip', ['netns', 'exec', ns, file, ...args]);
 }
-
-// The argv that starts `file args` inside a namespace, for spawn().
-export function inNamespace(ns: string, file: string, args: string[]): [string, string[]] {
-  return ['ip', ['netns', 'exec', ns, file, ...args]];
-}
