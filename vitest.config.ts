@@ -8,6 +8,8 @@ import { defineConfig } from 'vitest/config';
 //   testnet), no browser.
 // - e2e: real Chromium processes, one file at a time (`--no-file-parallelism` in the
 //   test script).
+// - netns: calls across NATs built out of Linux network namespaces (root only; tests skip
+//   visibly with COPYBARA_SKIP_NETNS=1), one file at a time.
 export default defineConfig({
   test: {
     projects: [
@@ -40,6 +42,14 @@ export default defineConfig({
           name: 'e2e',
           include: ['tests/e2e/**/*.test.ts'],
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'netns',
+          include: ['tests/netns/**/*.test.ts'],
+          testTimeout: 300_000,
           hookTimeout: 120_000,
         },
       },

@@ -1,3 +1,4 @@
+import { isIPv4 } from 'node:net';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
 import { toErrorInfo } from '../lib/errors';
 import type { Browser } from './commands/install';
@@ -73,9 +74,13 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   testnet: {
-    options: { size: { type: 'string' } },
-    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes and a blind relay on 127.0.0.1; prints
-                      host:port,… first, then the relay's key\n`,
+    options: { size: { type: 'string' }, host: { type: 'string' }, relays: { type: 'string' } },
+    usage: `  testnet [--size N]  run HyperDHT bootstrap nodes (default 3) and blind relays; prints
+                      host:port,… first, then each relay's key
+                        --host IPV4           the address they listen on and print
+                                              (default 127.0.0.1)
+                        --relays N            relays to run, 0 to 4 (default 1)
+`,
     operands: { max: 0 },
   },
   bridge: {
@@ -348,8 +353,12 @@ async function main(argv: string[]): Promise<number> {
     case 'testnet': {
       const size = Number(flags.get('size') ?? '3');
       if (!Number.isInteger(size) || size < 1 || size > 50) throw new UsageError('--size is a whole number from 1 to 50');
+      const host = flags.get('host') ?? '127.0.0.1';
+      if (!isIPv4(host)) throw new UsageError(`--host takes an IPv4 address such as 10.77.0.2, not "${host}"`);
       const { runTestnet } = await import('./commands/testnet');
-      const destroy = await runTestnet(size, process.stdout, createLog(process.stderr, 'testnet'));
+      const relays = Number(flags.get('relays') ?? '1');
+      if (!Number.isInteger(relays) || relays < 0 || relays > 4) throw new UsageError('--relays is a whole number from 0 to 4');
+      const destroy = await runTestnet({ size, host, relays, out: process.stdout, log: createLog(process.stderr, 'testnet') });
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);

@@ -52,7 +52,15 @@ export interface Person {
 
 // One person: a Chromium profile of their own with the built extension loaded and the
 // native host installed into that profile, pointing at their node's profile folder.
-export async function launchPerson(opts: { name: string; userDataDir: string; profile: string; bootstrap: string }): Promise<Person> {
+// `executablePath`: another Chromium than CHROMIUM (e.g. a wrapper that runs it in a network
+// namespace; the native host it starts inherits that).
+export async function launchPerson(opts: {
+  name: string;
+  userDataDir: string;
+  profile: string;
+  bootstrap: string;
+  executablePath?: string;
+}): Promise<Person> {
   if (!existsSync(join(EXTENSION_DIR, 'manifest.json'))) {
     throw new Error(`no extension build in ${EXTENSION_DIR}: run "npm run build" first`);
   }
@@ -67,7 +75,7 @@ export async function launchPerson(opts: { name: string; userDataDir: string; pr
   ]);
   if (install.code !== 0) throw new Error(`copybara-host install failed: ${install.stderr}`);
   const context = await chromium.launchPersistentContext(opts.userDataDir, {
-    executablePath: CHROMIUM,
+    executablePath: opts.executablePath ?? CHROMIUM,
     headless: false,
     viewport: { width: 900, height: 700 },
     args: [...chromiumArgs(EXTENSION_DIR), '--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],

@@ -20,8 +20,28 @@ export interface Side {
 export async function startSide(root: string, name: string, bootstrap: string, echo: boolean): Promise<Side> {
   const profile = join(root, `${name}-node`);
   const { proc, nodeId } = await startNode(profile, bootstrap, name, echo);
-  const person = await launchPerson({ name, userDataDir: join(root, `${name}-chromium`), profile, bootstrap });
-  return { name, person, node: proc, nodeId, profile };
+  return sideFor({ root, name, bootstrap, node: proc, nodeId, profile });
+}
+
+// A person in front of a node that already runs; `executablePath`: the Chromium to launch
+// (e.g. a wrapper that starts it in a network namespace).
+export async function sideFor(o: {
+  root: string;
+  name: string;
+  bootstrap: string;
+  node: Proc;
+  nodeId: string;
+  profile: string;
+  executablePath?: string;
+}): Promise<Side> {
+  const person = await launchPerson({
+    name: o.name,
+    userDataDir: join(o.root, `${o.name}-chromium`),
+    profile: o.profile,
+    bootstrap: o.bootstrap,
+    ...(o.executablePath ? { executablePath: o.executablePath } : {}),
+  });
+  return { name: o.name, person, node: o.node, nodeId: o.nodeId, profile: o.profile };
 }
 
 export async function stopSide(side: Side | undefined): Promise<void> {
@@ -32,8 +52,9 @@ export async function stopSide(side: Side | undefined): Promise<void> {
   await cliOutput(['stop', '--profile', side.profile]);
 }
 
-// Types the target into the popup and presses Call; resolves with the caller's call tab.
-export async function dial(from: Side, target: string): Promise<{ popup: Page; tab: Page }> {
+// Types the target into the popup and presses Call; resolves with the caller's call tab and
+// when Call was pressed (Date.now()).
+export async function dial(from: Side, target: string): Promise<{ popup: Page; tab: Page; calledAt: number }> {
   const popup = await openPopup(from.person);
   await until(
     'own node id in the popup',
@@ -43,8 +64,9 @@ export async function dial(from: Side, target: string): Promise<{ popup: Page; t
   );
   await popup.getByLabel('Name or node id').fill(target);
   const tab = waitForCallTab(from.person, 15_000);
+  const calledAt = Date.now();
   await popup.getByRole('button', { name: 'Call', exact: true }).click();
-  return { popup, tab: await tab };
+  return { popup, tab: await tab, calledAt };
 }
 
 // Settings page: `endpoint` as the only Aleph Zero endpoint, and `myName` as My name.

@@ -43,12 +43,28 @@ function track(child: ChildProcess, name: string, echo: boolean): Proc {
   };
 }
 
-export function cli(args: string[], opts: { name?: string; echo?: boolean; env?: NodeJS.ProcessEnv } = {}): Proc {
-  const child = spawn(process.execPath, [CLI, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+export interface ProcOptions {
+  name?: string;
+  echo?: boolean;
+  env?: NodeJS.ProcessEnv;
+  // Run inside this network namespace (`ip netns exec`, which execs the program in place).
+  netns?: string;
+  // Keep a pipe to its stdin (child.stdin) instead of none.
+  stdin?: boolean;
+}
+
+// Any program, its output lines collected (and echoed to stderr with `echo`).
+export function startProcess(file: string, args: string[], opts: ProcOptions = {}): Proc {
+  const [bin, argv] = opts.netns === undefined ? [file, args] : ['ip', ['netns', 'exec', opts.netns, file, ...args]];
+  const child = spawn(bin, argv, {
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
     env: { ...process.env, ...opts.env },
   });
-  return track(child, opts.name ?? args[0] ?? 'cli', opts.echo ?? false);
+  return track(child, opts.name ?? file, opts.echo ?? false);
+}
+
+export function cli(args: string[], opts: ProcOptions = {}): Proc {
+  return startProcess(process.execPath, [CLI, ...args], { ...opts, name: opts.name ?? args[0] ?? 'cli' });
 }
 
 export async function cliOutput(
@@ -80,15 +96,30 @@ export async function waitForLine(p: Proc, pattern: RegExp, timeoutMs: number, w
   );
 }
 
-export async function startTestnet(echo = false): Promise<{ proc: Proc; bootstrap: string }> {
-  const proc = cli(['testnet'], { name: 'testnet', echo });
-  const bootstrap = await waitForLine(proc, /^127\.0\.0\.1:\d+/, 20_000, 'testnet');
+// `host`: the address the bootstrap nodes listen on and print (default 127.0.0.1);
+// `netns`: the network namespace to run them in.
+// `relays`: blind relays the testnet runs (default 1, so nodes in private mode can call).
+export async function startTestnet(
+  echo = false,
+  opts: { host?: string; netns?: string; relays?: number } = {},
+): Promise<{ proc: Proc; bootstrap: string }> {
+  const host = opts.host ?? '127.0.0.1';
+  const proc = cli(['testnet', '--host', host, '--relays', String(opts.relays ?? 1)], { name: 'testnet', echo, netns: opts.netns });
+  const bootstrap = await waitForLine(proc, new RegExp(`^${host.replaceAll('.', '\\.')}:\\d+`), 20_000, 'testnet');
   return { proc, bootstrap };
 }
 
-export async function startNode(profile: string, bootstrap: string, name: string, echo = false): Promise<{ proc: Proc; nodeId: string }> {
-  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap], { name, echo });
-  const ready = await waitForLine(proc, / node [0-9a-z]{52} ready/, 20_000, `node ${name}`);
+// `args`: more options for `node` (e.g. --relay); `netns`: run it in that network namespace;
+// `readyMs`: how long to wait for its ready line.
+export async function startNode(
+  profile: string,
+  bootstrap: string,
+  name: string,
+  echo = false,
+  opts: { args?: string[]; netns?: string; readyMs?: number } = {},
+): Promise<{ proc: Proc; nodeId: string }> {
+  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap, ...(opts.args ?? [])], { name, echo, netns: opts.netns });
+  const ready = await waitForLine(proc, / node [0-9a-z]{52} ready/, opts.readyMs ?? 20_000, `node ${name}`);
   return { proc, nodeId: /node ([0-9a-z]{52}) ready/.exec(ready)![1]! };
 }
 

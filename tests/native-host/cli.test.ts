@@ -93,6 +93,17 @@ describe('copybara-host command line', { timeout: 60_000 }, () => {
     expect(stray).toMatchObject({ code: 2, stderr: 'copybara-host: unexpected argument "extra" for id\n' });
   });
 
+  it('testnet --host takes only an IPv4 address', async () => {
+    for (const host of ['10.77.0.300', 'localhost', '::1', '10.77.0', '']) {
+      const out = await cliOutput(['testnet', `--host=${host}`]);
+      expect(out).toEqual({
+        code: 2,
+        stdout: '',
+        stderr: `copybara-host: --host takes an IPv4 address such as 10.77.0.2, not "${host}"\n`,
+      });
+    }
+  });
+
   it('prints the usage: all of it, or one command', async () => {
     const all = await cliOutput(['--help']);
     expect(all.code).toBe(0);

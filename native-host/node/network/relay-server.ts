@@ -65,10 +65,14 @@ export interface RunningRelay {
 export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
   const limits = { ...DEFAULT_RELAY_LIMITS, ...opts.limits };
   const local = opts.bootstrap !== null && opts.bootstrap.every((b) => isLoopbackHost(b.host));
-  // Reachable directly is the point of a relay; on loopback (tests) the same choices as the node.
+  // Reachable directly is the point of a relay, so its DHT node says so from the start: left to
+  // HyperDHT's own check, a fresh node on a public address stays "firewalled" for minutes (in
+  // the network-namespace NAT lab it never stopped), and every private-mode connection through
+  // it then fails with HOLEPUNCH_ABORTED. On loopback (tests) it binds 127.0.0.1 as the node does.
   const dht = new DHT({
     ...(opts.bootstrap ? { bootstrap: opts.bootstrap } : {}),
-    ...(local ? { host: '127.0.0.1', firewalled: false } : {}),
+    ...(local ? { host: '127.0.0.1' } : {}),
+    firewalled: false,
   });
   const relay = new BlindRelay({
     // framed: blind-relay forwards whole UDX packets, as the peers' own streams framed them.

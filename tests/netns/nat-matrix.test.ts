@@ -1,0 +1,226 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { NodeEvent } from '../../lib/protocol/native';
+import { type Lab, SKIP_NETNS, startLab } from '../../testkit/netns/lab';
+import { type LabNode, startLabNode } from '../../testkit/netns/lab-node';
+import type { NodeMode } from '../../testkit/netns/node-mode';
+import { NAT_KINDS, type NatKind } from '../../testkit/netns/router';
+import { waitForCallTab } from '../../testkit/browser';
+import { mediaSummary, until } from '../../testkit/call-checks';
+import { type Side, answer, closeCallTabs, dial, sideFor } from '../../testkit/call-flow';
+import { chromiumIn } from '../../testkit/netns/chromium';
+import { callState } from '../../testkit/node-socket';
+import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testkit/processes';
+
+// Real calls between two `copybara-host node` processes behind every pair of NAT kinds
+// (none, port-restricted, symmetric; caller × callee), on a lab network of namespaces: the
+// bootstrap nodes and a blind relay on the lab's internet, each node behind its own router.
+// Private mode (through the relay) must connect all nine pairs, node to node and then as real
+// Chromium calls (browser, native host and node in the host's namespace) with video decoded
+// on both sides. Direct mode (holepunching) cannot join two symmetric NATs; it must say so
+// within a bounded time; the other direct pairs are measured, not asserted (see the table).
+
+const echo = process.env.COPYBARA_TEST_LOGS === '1';
+// Callers on hosts 1-3, callees on hosts 4-6, one NAT kind each, in NAT_KINDS order.
+const KINDS: NatKind[] = [...NAT_KINDS, ...NAT_KINDS];
+// How long a direct call may take to either ring or fail: HyperDHT's holepunch gives up well
+// within this; the node's own limit on reaching the network is 15 s per attempt.
+const DIRECT_OUTCOME_MS = 60_000;
+
+let lab: Lab;
+let dir: { path: string; remove(): Promise<void> };
+let testnet: Proc;
+let relay: Proc;
+let bootstrap: string;
+
+type Outcome = { ok: true; ringMs: number } | { ok: false; ms: number; reason: string };
+type Run = NodeMode | 'private, Chromium';
+const RUNS: Run[] = ['private', 'private, Chromium', 'direct'];
+const results = new Map<string, Outcome>();
+const key = (run: Run, caller: NatKind, callee: NatKind) => `${run} ${caller} ${callee}`;
+
+function table(): string {
+  const cell = (o: Outcome | undefined) => (!o ? '-' : o.ok ? `${o.ringMs} ms` : `failed (${o.ms} ms)`);
+  const width = 22;
+  const lines = ["ring time (Call → the callee's node rings), caller ↓ callee →"];
+  for (const run of RUNS) {
+    lines.push(`${run.padEnd(width)}${NAT_KINDS.map((k) => k.padEnd(width)).join('')}`);
+    for (const caller of NAT_KINDS) {
+      const cells = NAT_KINDS.map((callee) => cell(results.get(key(run, caller, callee))).padEnd(width));
+      lines.push(`${caller.padEnd(width)}${cells.join('')}`);
+    }
+  }
+  const failures = [...results].filter(([, o]) => !o.ok) as [string, Extract<Outcome, { ok: false }>][];
+  for (const [k, o] of failures) lines.push(`${k}: ${o.reason}`);
+  return lines.join('\n');
+}
+
+// Dials and waits until the callee rings or the caller's call ends.
+async function dialOutcome(caller: LabNode, callee: LabNode, limitMs: number): Promise<{ callId: string; outcome: Outcome }> {
+  const started = Date.now();
+  const { callId } = await caller.socket.request({ type: 'call', target: callee.nodeId });
+  const rang = (e: NodeEvent) => callState(callId, 'incoming')(e);
+  const ended = (e: NodeEvent) => callState(callId, 'ended')(e);
+  while (Date.now() - started < limitMs) {
+    if (callee.socket.events.some(rang)) return { callId, outcome: { ok: true, ringMs: Date.now() - started } };
+    const end = caller.socket.events.find(ended);
+    if (end?.event === 'call') {
+      return {
+        callId,
+        outcome: { ok: false, ms: Date.now() - started, reason: `${end.call.reason ?? 'ended'}: ${end.call.detail ?? ''}` },
+      };
+    }
+    await new Promise((r) => setTimeout(r, 5));
+  }
+  throw new Error(`${caller.name} → ${callee.name}: neither a ring at the callee nor an end at the caller within ${limitMs} ms`);
+}
+
+// Answer, an answer and a signal crossing, hang-up: the whole call over the link that rang.
+async function completeCall(caller: LabNode, callee: LabNode, callId: string): Promise<void> {
+  await callee.socket.request({ type: 'answer', callId });
+  await caller.socket.waitFor(`${caller.name}: call active`, callState(callId, 'active'), 20_000);
+  await caller.socket.request({ type: 'signal', callId, signal: { kind: 'offer', sdp: 'v=0\r\n' } });
+  await callee.socket.waitFor(`${callee.name}: the offer arrives`, (e) => e.event === 'signal' && e.callId === callId, 20_000);
+  await hangUp(caller, callee, callId);
+}
+
+async function hangUp(caller: LabNode, callee: LabNode, callId: string): Promise<void> {
+  await caller.socket.request({ type: 'hangup', callId }).catch(() => undefined);
+  for (const n of [caller, callee]) {
+    if (n.socket.events.some(callState(callId, 'incoming')) || n === caller) {
+      await n.socket.waitFor(`${n.name}: call ${callId} ended`, callState(callId, 'ended'), 20_000);
+    }
+  }
+}
+
+// Pairs the relay has joined so far (it logs each once).
+const relayPairs = () => relay.output.filter((l) => / relay: pair joined /.test(l)).length;
+
+// One Chromium per side, launched in the side's namespace in front of its running node, for
+// one call: dial, answer, video both ways, hang up by closing the tabs.
+async function browserCall(caller: LabNode, callee: LabNode): Promise<void> {
+  const sides: Side[] = [];
+  try {
+    for (const n of [caller, callee]) {
+      const executablePath = await chromiumIn(n.host.ns, dir.path);
+      const name = `${n.name}-${Date.now()}`;
+      sides.push(await sideFor({ root: dir.path, name, bootstrap, node: n.proc, nodeId: n.nodeId, profile: n.profile, executablePath }));
+    }
+    const [from, to] = sides as [Side, Side];
+    const before = callee.socket.events.length;
+    const { tab: callerTab, popup, calledAt } = await dial(from, to.nodeId);
+    const ring = await callee.socket.waitFor(
+      `${callee.name} rings`,
+      (e) => e.event === 'call' && e.call.state === 'incoming' && callee.socket.events.indexOf(e) >= before,
+      30_000,
+    );
+    results.set(key('private, Chromium', caller.host.kind, callee.host.kind), { ok: true, ringMs: Date.now() - calledAt });
+    expect(ring.event === 'call' && ring.call.peer).toBe(caller.nodeId);
+    await popup.close();
+    await answer(to);
+    const calleeTab = await waitForCallTab(to.person, 5000);
+    for (const [who, tab] of [
+      [caller.name, callerTab],
+      [callee.name, calleeTab],
+    ] as const) {
+      await until(
+        `${who}: remote video decoded`,
+        45_000,
+        () => mediaSummary(tab),
+        (m) => m.framesDecoded > 10 && m.remoteVideoFrames > 5,
+      );
+    }
+    await closeCallTabs(from, to);
+  } finally {
+    // The nodes go on (they are the describe's); only the browsers stop.
+    for (const side of sides) await side.person.close();
+  }
+}
+
+describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_SKIP_NETNS=1)' : 'calls across NATs', () => {
+  beforeAll(async () => {
+    lab = await startLab(KINDS);
+    dir = await tempDir('natm');
+    // The lab's one relay is `copybara-host relay` below, as a person would run it.
+    const net = await startTestnet(echo, { host: lab.internet.address, netns: lab.internet.ns, relays: 0 });
+    testnet = net.proc;
+    bootstrap = net.bootstrap;
+    relay = cli(['relay', '--bootstrap', bootstrap, '--profile', join(dir.path, 'relay')], { name: 'relay', echo, netns: lab.internet.ns });
+    await waitForLine(relay, /^relay key: /, 30_000, 'the lab relay announced');
+  });
+
+  afterAll(async () => {
+    console.log(table());
+    await relay?.stop();
+    await testnet?.stop();
+    await lab?.close();
+    await dir?.remove();
+  });
+
+  for (const mode of ['private', 'direct'] as NodeMode[]) {
+    describe(`${mode} mode`, () => {
+      const callers = new Map<NatKind, LabNode>();
+      const callees = new Map<NatKind, LabNode>();
+
+      beforeAll(async () => {
+        const nodes = await Promise.all(
+          lab.hosts.map((host, i) =>
+            startLabNode(host, { root: dir.path, name: `${mode}-${i < 3 ? 'caller' : 'callee'}-${host.kind}`, bootstrap, mode, echo }),
+          ),
+        );
+        nodes.forEach((n, i) => (i < 3 ? callers : callees).set(n.host.kind, n));
+      });
+
+      afterAll(async () => {
+        await Promise.all([...callers.values(), ...callees.values()].map((n) => n.stop()));
+      });
+
+      for (const callerKind of NAT_KINDS) {
+        for (const calleeKind of NAT_KINDS) {
+          const bothRandom = callerKind === 'symmetric' && calleeKind === 'symmetric';
+          const title =
+            mode === 'private'
+              ? `${callerKind} calls ${calleeKind}: rings, is answered, signals, hangs up`
+              : bothRandom
+                ? `${callerKind} calls ${calleeKind}: fails with a reason, in bounded time`
+                : `${callerKind} calls ${calleeKind}: outcome measured`;
+          it(title, async () => {
+            const caller = callers.get(callerKind)!;
+            const callee = callees.get(calleeKind)!;
+            const limit = mode === 'private' ? 30_000 : DIRECT_OUTCOME_MS;
+            const pairsBefore = relayPairs();
+            const { callId, outcome } = await dialOutcome(caller, callee, limit);
+            results.set(key(mode, callerKind, calleeKind), outcome);
+            // Private: the connection that rang is one the relay joined.
+            if (mode === 'private' && outcome.ok) {
+              await until(
+                'the relay joins the pair',
+                5000,
+                async () => relayPairs(),
+                (n) => n > pairsBefore,
+              );
+            }
+            if (outcome.ok) await completeCall(caller, callee, callId);
+            else await hangUp(caller, callee, callId);
+            if (mode === 'private') expect(outcome).toMatchObject({ ok: true });
+            if (mode === 'direct' && bothRandom) {
+              expect(outcome.ok).toBe(false);
+              expect(outcome.ok === false && outcome.reason).toMatch(/^unreachable: .*HOLEPUNCH/);
+              expect(outcome.ok === false && outcome.ms).toBeLessThan(20_000);
+            }
+          });
+        }
+      }
+
+      if (mode === 'private') {
+        for (const callerKind of NAT_KINDS) {
+          for (const calleeKind of NAT_KINDS) {
+            it(`in Chromium, ${callerKind} calls ${calleeKind}: answered, video decoded on both sides`, async () => {
+              await browserCall(callers.get(callerKind)!, callees.get(calleeKind)!);
+            });
+          }
+        }
+      }
+    });
+  }
+});
