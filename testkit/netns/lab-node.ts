@@ -14,6 +14,8 @@ export interface LabNode {
   nodeId: string;
   profile: string;
   socket: NodeSocket;
+  // As the browser says when "Allow direct connections with contacts" is on and these are contacts.
+  allowDirect(nodeIds: string[]): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -28,11 +30,9 @@ export async function startLabNode(
     readyMs: 60_000,
   });
   try {
-    // A private node can call once it knows a relay; its lookup runs once, at start.
-    if (opts.mode === 'private') {
-      const what = `${opts.name}'s relay lookup`;
-      const line = await waitForLine(proc, /private mode: (\d+ relays known|relay lookup failed)/, 30_000, what);
-      if (!/private mode: [1-9]\d* relays known/.test(line)) throw new Error(`${what} found no relay: ${line}`);
+    // A private node can call once it knows a relay (it looks again while it knows none).
+    if (opts.mode !== 'direct') {
+      await waitForLine(proc, /private mode: [1-9]\d* relays known/, 30_000, `${opts.name}'s relay lookup finding the lab relay`);
     }
     const socket = await NodeSocket.connect(profileAt(profile).socketPath);
     return {
@@ -42,6 +42,9 @@ export async function startLabNode(
       nodeId,
       profile,
       socket,
+      async allowDirect(nodeIds) {
+        await socket.request({ type: 'ring-policy', blocked: [], allowOnly: null, direct: nodeIds, relays: [] });
+      },
       async stop() {
         socket.close();
         await proc.stop();

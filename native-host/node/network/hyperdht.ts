@@ -184,10 +184,11 @@ export class HyperdhtBackend implements Backend {
     try {
       return await this._open(remoteKey, decision, signal);
     } catch (err) {
-      // A contact allowed directly whose NAT and ours cannot be crossed: the relay still can.
+      // A contact allowed directly that could not be reached directly (NATs that cannot be
+      // crossed, or a holepunch that never completed): the relay still can. A refusal stays one.
       const relay = decision.relay === null ? privacy.relays.pick() : null;
-      if (err instanceof PeerUnreachable && err.why === 'nat' && relay !== null && !signal.aborted) {
-        this._log(`direct connection to ${encodeNodeId(remoteKey).slice(0, 8)}… failed across NATs; trying through a relay`);
+      if (err instanceof PeerUnreachable && err.why !== 'refused' && relay !== null && !signal.aborted) {
+        this._log(`direct connection to ${encodeNodeId(remoteKey).slice(0, 8)}… failed (${err.why}); trying through a relay`);
         return this._open(remoteKey, { relay }, signal);
       }
       throw err;
