@@ -231,6 +231,19 @@ export class HyperdhtBackend implements Backend {
     });
   }
 
+  // The relay that carried a lost call link is demoted, so the call's next connection (and the
+  // next calls for a while) go through another one if any is known. Here and not in the call
+  // layer: which relay a link took, and the ranking it counts against, are this backend's
+  // business; the call layer only knows its link died. That may have been the peer's network
+  // rather than the relay, but a wrongly demoted relay only waits behind healthy ones for a
+  // minute (relays.ts), and with no other relay known it is still the one picked.
+  linkLost(link: PeerLink): void {
+    const relay = link.route?.relay;
+    if (!this._privacy || !relay) return;
+    this._log(`a call's connection through relay ${encodeNodeId(relay).slice(0, 8)}… was lost; that relay is tried last for a while`);
+    this._privacy.relays.failed(relay);
+  }
+
   // Private mode's discovery runs on this node's DHT: relays announcing the topic, probed.
   discoverRelays(chooser: RelayChooser, signal?: AbortSignal): Promise<number> {
     return chooser.discover(this._dht, signal);
