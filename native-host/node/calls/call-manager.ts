@@ -282,6 +282,8 @@ export class CallManager {
       backend: this._o.backend,
       peerKey: call.peerKey,
       timing: budgetMs === undefined ? this._t : { ...this._t, dialTimeout: budgetMs },
+      // A budget means a call reconnecting (call-machine.ts), whose peer was just there.
+      persistent: budgetMs !== undefined,
       now: this._now,
       log: this._o.log,
       label: call.state.info.callId.slice(0, 8),

@@ -148,7 +148,7 @@ export class HyperdhtBackend implements Backend {
   // makes both per-handshake. So a stranger is answered through our relay, never holepunched,
   // while a contact the person allows may be.
   private _answer(paths: PathPolicy, remoteKey: Buffer, payload: unknown, server: ServerHandshakeKnobs): boolean {
-    const decision = paths.answer(remoteKey);
+    const decision = paths.answer(remoteKey, offeredRelay(payload));
     if ('refuse' in decision) {
       this._peerLog(`a connection from ${encodeNodeId(remoteKey).slice(0, 8)}… refused (${decision.refuse})`);
       server.relayThrough = null;

@@ -1,6 +1,6 @@
 import DHT from 'hyperdht';
 import { RELAY_TOPIC } from './relay-server';
-import { type RelayEntry, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess, repin } from './relays';
+import { type RelayEntry, acceptsOffer, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess, repin } from './relays';
 
 // The DHT side of relay selection: which relays announce the topic, and how fast each answers.
 
@@ -77,6 +77,11 @@ export class RelayChooser {
   pick(): Buffer | null {
     const key = chooseRelay(this._entries, this._now());
     return key === null ? null : Buffer.from(key, 'hex');
+  }
+
+  // Whether a caller's choice of relay may carry the connection we answer (see relays.ts).
+  acceptsOffer(relay: Buffer): boolean {
+    return acceptsOffer(this._entries, relay.toString('hex'), this._now());
   }
 
   // A connection through `relay` failed because of the relay (or worked): it moves down (or back
