@@ -25,6 +25,9 @@ export interface MachineState {
   readonly info: Readonly<CallInfo>;
   // When a reconnecting call gives up (null unless reconnecting).
   readonly reconnectBy: number | null;
+  // Signals our browser sent while the call was reconnecting, sent on once it is back (in order:
+  // the tab may still be negotiating, and a lost offer or answer would leave it without media).
+  readonly held: readonly Signal[];
   // The name our ring claims (outgoing calls only).
   readonly claimedName: string | null;
   // Whether the call holds a link; keep-alive runs exactly while it does.
@@ -99,6 +102,9 @@ export const DIAL_FAILURE_REASONS: Readonly<Record<UnreachableWhy, EndReason>> =
 
 export const SHUTDOWN_DETAIL = 'the node is shutting down';
 
+// Signals held while reconnecting, at most: a whole negotiation is a few dozen at most.
+export const MAX_HELD_SIGNALS = 64;
+
 export interface NewCall {
   callId: string;
   peer: string;
@@ -132,6 +138,7 @@ function initial(init: NewCall, direction: CallInfo['direction']): MachineState 
     },
     claimedName: init.claimedName,
     reconnectBy: null,
+    held: [],
     linked: false,
     pingSeq: 0,
     timing: init.timing,
@@ -179,7 +186,10 @@ export function transition(s: MachineState, e: CallEvent, now: number): Step {
       if (state === 'incoming') return end(s, 'declined', null, { type: 'decline', callId }, now);
       return end(s, 'hangup', null, { type: 'hangup', callId, reason: 'hangup' }, now);
     case 'send-signal':
-      if (state === 'reconnecting') return refuse(s, 'the call is reconnecting; its connection was lost');
+      if (state === 'reconnecting') {
+        if (s.held.length >= MAX_HELD_SIGNALS) return refuse(s, 'the call is reconnecting; its connection was lost');
+        return ok({ ...s, held: [...s.held, e.signal] }, []);
+      }
       if (state !== 'active') return refuse(s, 'the call is not answered');
       return ok(s, [send({ type: 'signal', callId, signal: e.signal })]);
     case 'shutdown':
@@ -308,8 +318,9 @@ function reconnect(s: MachineState, why: string, now: number): Step {
 
 // A reconnecting call on its new link again: answered as it was (`answeredAt` kept).
 function resume(s: MachineState, fx: Effect[]): Step {
+  for (const signal of s.held) fx.push(send({ type: 'signal', callId: s.info.callId, signal }));
   fx.push({ type: 'stop-timer', timer: 'reconnect' });
-  return to({ ...s, reconnectBy: null }, { state: 'active' }, fx);
+  return to({ ...s, reconnectBy: null, held: [] }, { state: 'active' }, fx);
 }
 
 function notReestablished(s: MachineState, withTime = true): string {
@@ -330,7 +341,7 @@ function end(s: MachineState, reason: EndReason, detail: string | null, notify: 
     if (notify) fx.push(send(notify));
     fx.push({ type: 'close-link' });
   }
-  const step = to({ ...s, linked: false, reconnectBy: null }, { state: 'ended', reason, detail, endedAt: now }, fx);
+  const step = to({ ...s, linked: false, reconnectBy: null, held: [] }, { state: 'ended', reason, detail, endedAt: now }, fx);
   step.effects.push(log(`call ${s.info.callId.slice(0, 8)} ended: ${reason}${detail ? ` (${detail})` : ''}`));
   return step;
 }

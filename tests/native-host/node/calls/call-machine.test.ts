@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CallEvent, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
+import { type CallEvent, MAX_HELD_SIGNALS, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
 import {
   ALL,
   CODE,
@@ -382,10 +382,41 @@ describe('losing the link of an answered call', () => {
     }
   });
 
-  it("signals cannot go out while reconnecting; a silent new link is the dialer's business, not keep-alive's", () => {
+  it('signals sent while reconnecting are held, and sent on in order once the call is back', () => {
+    const offer = { kind: 'offer', sdp: 'v=0\r\n' } as const;
+    const candidate = {
+      kind: 'candidate',
+      candidate: 'candidate:1 1 udp 1 100.64.0.1 9 typ relay',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    } as const;
+    let s = inc.reconnecting();
+    for (const signal of [offer, candidate]) {
+      const step = run(s, { type: 'send-signal', signal });
+      expect(step.refused).toBeNull();
+      expect(step.effects).toEqual([]);
+      s = step.state;
+    }
+    const back = run(s, { type: 'linked', safetyCode: CODE });
+    expect(sentOf(back)).toEqual([
+      { type: 'accept', callId: ID },
+      { type: 'signal', callId: ID, signal: offer },
+      { type: 'signal', callId: ID, signal: candidate },
+    ]);
+    expect(back.state.held).toEqual([]);
+    // The caller's go out after the callee's accept.
+    const caller = run(out.reconnectingLinked(), { type: 'send-signal', signal: offer }).state;
+    expect(sentOf(run(caller, msg({ type: 'accept', callId: ID })))).toEqual([{ type: 'signal', callId: ID, signal: offer }]);
+    // Bounded: past MAX_HELD_SIGNALS the browser is told no.
+    let full = inc.reconnecting();
+    for (let i = 0; i < MAX_HELD_SIGNALS; i++) full = run(full, { type: 'send-signal', signal: offer }).state;
+    expect(run(full, { type: 'send-signal', signal: offer }).refused).toBe('the call is reconnecting; its connection was lost');
+    // An ended call forgets them.
+    expect(run(s, { type: 'hangup' }).state.held).toEqual([]);
+  });
+
+  it("a silent new link is the dialer's business, not keep-alive's", () => {
     const s = inc.reconnecting();
-    const step = run(s, { type: 'send-signal', signal: { kind: 'answer', sdp: 'v=0\r\n' } });
-    expect(step.refused).toBe('the call is reconnecting; its connection was lost');
     const linked = out.reconnectingLinked();
     const quiet = run(linked, { type: 'keep-alive', lastHeard: T0 }, T0 + 60_000);
     expect(quiet.state.info.state).toBe('reconnecting');
