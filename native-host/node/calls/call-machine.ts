@@ -270,6 +270,9 @@ function received(s: MachineState, m: SignallingMessage, now: number): Step {
   switch (m.type) {
     case 'ringing':
       if (outgoing && state === 'dialing') return to(s, { state: 'ringing' });
+      // The callee rings our ring as a new call: its node no longer knows this one (restarted).
+      if (outgoing && state === 'reconnecting')
+        return end(s, 'peer-lost', noLongerThere(s), { type: 'hangup', callId, reason: 'failed' }, now);
       return ok(s, []);
     case 'accept':
       if (outgoing && (state === 'dialing' || state === 'ringing')) return activate(s, [], now);
@@ -280,8 +283,7 @@ function received(s: MachineState, m: SignallingMessage, now: number): Step {
     case 'refuse':
       // Answers to a ring. Reconnecting, they mean the callee no longer has the call.
       if (!outgoing || !live) return ok(s, []);
-      if (state === 'reconnecting')
-        return end(s, 'peer-lost', `${notReestablished(s, false)}: the other side no longer has the call`, null, now);
+      if (state === 'reconnecting') return end(s, 'peer-lost', noLongerThere(s), null, now);
       if (m.type === 'decline') return end(s, 'declined', null, null, now);
       if (m.type === 'busy') return end(s, 'busy', null, null, now);
       return end(s, 'refused', REFUSALS[m.reason], null, now);
@@ -321,6 +323,10 @@ function resume(s: MachineState, fx: Effect[]): Step {
   for (const signal of s.held) fx.push(send({ type: 'signal', callId: s.info.callId, signal }));
   fx.push({ type: 'stop-timer', timer: 'reconnect' });
   return to({ ...s, reconnectBy: null, held: [] }, { state: 'active' }, fx);
+}
+
+function noLongerThere(s: MachineState): string {
+  return `${notReestablished(s, false)}: the other side no longer has the call`;
 }
 
 function notReestablished(s: MachineState, withTime = true): string {

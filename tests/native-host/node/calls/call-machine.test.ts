@@ -371,8 +371,8 @@ describe('losing the link of an answered call', () => {
     expect(step.state.linked).toBe(false);
   });
 
-  it('"busy" or "decline" on the new link: the callee no longer has the call', () => {
-    for (const type of ['busy', 'decline'] as const) {
+  it('"busy", "decline" or "ringing" on the new link: the callee no longer has the call', () => {
+    for (const type of ['busy', 'decline', 'ringing'] as const) {
       const step = run(out.reconnectingLinked(), msg({ type, callId: ID }));
       expect(step.state.info).toMatchObject({
         state: 'ended',
@@ -380,6 +380,10 @@ describe('losing the link of an answered call', () => {
         detail: 'the connection was lost and could not be re-established: the other side no longer has the call',
       });
     }
+    // "ringing": our ring started a new call there, which is ended at once.
+    expect(sentOf(run(out.reconnectingLinked(), msg({ type: 'ringing', callId: ID })))).toEqual([
+      { type: 'hangup', callId: ID, reason: 'failed' },
+    ]);
   });
 
   it('signals sent while reconnecting are held, and sent on in order once the call is back', () => {

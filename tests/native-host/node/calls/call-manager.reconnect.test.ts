@@ -175,6 +175,22 @@ describe('the caller of an answered call whose link is lost', () => {
     expect(good.types()).toContain('ring');
   });
 
+  it('a callee that no longer knows the call (its node restarted) rings it as new: the call ends, and so does that ring', async () => {
+    const { callId, link } = await activeOut();
+    const fresh = lively(new FakeLink(PEER), (m) => (m.type === 'ring' ? { type: 'ringing', callId: m.callId } : null));
+    backend.attempts.push({ link: fresh });
+    link.drop('connection reset');
+    await vi.advanceTimersByTimeAsync(0);
+    expect(info(callId)).toMatchObject({
+      state: 'ended',
+      reason: 'peer-lost',
+      detail: 'the connection was lost and could not be re-established: the other side no longer has the call',
+    });
+    expect(fresh.types()).toEqual(['ring', 'hangup']);
+    expect(fresh.sent.at(-1)).toEqual({ type: 'hangup', callId, reason: 'failed' });
+    expect(fresh.closed).toBe(true);
+  });
+
   it('silence on an active call (keep-alive) reconnects the same way', async () => {
     const { callId, link } = await activeOut();
     link.reply = null;
