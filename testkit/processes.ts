@@ -86,8 +86,15 @@ export async function startTestnet(echo = false): Promise<{ proc: Proc; bootstra
   return { proc, bootstrap };
 }
 
-export async function startNode(profile: string, bootstrap: string, name: string, echo = false): Promise<{ proc: Proc; nodeId: string }> {
-  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap], { name, echo });
+// `args`: more `node` options (`--relay KEY,KEY`).
+export async function startNode(
+  profile: string,
+  bootstrap: string,
+  name: string,
+  echo = false,
+  args: string[] = [],
+): Promise<{ proc: Proc; nodeId: string }> {
+  const proc = cli(['node', '--profile', profile, '--bootstrap', bootstrap, ...args], { name, echo });
   const ready = await waitForLine(proc, / node [0-9a-z]{52} ready/, 20_000, `node ${name}`);
   return { proc, nodeId: /node ([0-9a-z]{52}) ready/.exec(ready)![1]! };
 }
