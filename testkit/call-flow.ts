@@ -17,9 +17,10 @@ export interface Side {
   profile: string;
 }
 
-export async function startSide(root: string, name: string, bootstrap: string, echo: boolean): Promise<Side> {
+// `nodeArgs`: more options for the person's node (see startNode).
+export async function startSide(root: string, name: string, bootstrap: string, echo: boolean, nodeArgs: string[] = []): Promise<Side> {
   const profile = join(root, `${name}-node`);
-  const { proc, nodeId } = await startNode(profile, bootstrap, name, echo);
+  const { proc, nodeId } = await startNode(profile, bootstrap, name, echo, { args: nodeArgs });
   return sideFor({ root, name, bootstrap, node: proc, nodeId, profile });
 }
 

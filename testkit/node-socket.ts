@@ -50,10 +50,11 @@ export class NodeSocket {
     this._socket.write(bytes);
   }
 
-  async waitFor(what: string, match: (e: NodeEvent) => boolean, timeoutMs = 10_000): Promise<NodeEvent> {
+  // The first event that matches, among those from index `since` of `events` on.
+  async waitFor(what: string, match: (e: NodeEvent) => boolean, timeoutMs = 10_000, since = 0): Promise<NodeEvent> {
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
-      const hit = this.events.find(match);
+      const hit = this.events.slice(since).find(match);
       if (hit) return hit;
       await new Promise((r) => setTimeout(r, 10));
     }

@@ -29,8 +29,10 @@ export const NATIVE_VERSION = 1;
 export const MAX_NATIVE_MESSAGE = 1024 * 1024;
 
 // dialing: finding the peer's node; ringing: its browser rings; incoming: ours rings;
-// active: answered (the call tabs then negotiate media); ended: see `reason`.
-export type CallState = 'dialing' | 'ringing' | 'incoming' | 'active' | 'ended';
+// active: answered (the call tabs then negotiate media); reconnecting: answered, but the
+// connection carrying it was lost and the nodes are finding a new one (media resumes on it
+// without the tabs doing anything); ended: see `reason`.
+export type CallState = 'dialing' | 'ringing' | 'incoming' | 'active' | 'reconnecting' | 'ended';
 
 export type EndReason =
   | 'hangup'
@@ -281,7 +283,7 @@ export function decodePublishEndpoints(value: unknown): PublishEndpoints {
   return endpoints;
 }
 
-const CALL_STATES = ['dialing', 'ringing', 'incoming', 'active', 'ended'] as const;
+const CALL_STATES = ['dialing', 'ringing', 'incoming', 'active', 'reconnecting', 'ended'] as const;
 const END_REASONS = [
   'hangup',
   'remote-hangup',

@@ -80,6 +80,13 @@ export function callStatus(v: CallViewInput): StatusWords {
       const clock = formatDuration(v.now - (v.connectedAt ?? v.now));
       return { headline: `In call ${clock}`, detail: null, tone: 'live', clock };
     }
+    case 'reconnecting':
+      // The media stalls meanwhile; it resumes by itself once the node has a new connection.
+      return {
+        headline: call.route?.relay ? 'Connection lost — reconnecting through another relay…' : 'Connection lost — reconnecting…',
+        detail: `The call with ${who} continues as soon as a new connection is found.`,
+        tone: 'waiting',
+      };
     case 'ended': {
       const why = endReasonText(call.reason, who, call.detail, call.direction);
       if (isFailure(call.reason)) return { headline: `Call failed: ${why}`, detail: null, tone: 'failed' };

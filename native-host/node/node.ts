@@ -77,6 +77,7 @@ export class CopybaraNode {
         ? new PathPolicy({
             private: true,
             relay: () => chooser.pick(),
+            acceptsOffer: (relay) => chooser.acceptsOffer(relay),
             linkAdmits: (nodeId) => invitations.admitsCaller(nodeId, Math.floor(Date.now() / 1000)),
           })
         : null;

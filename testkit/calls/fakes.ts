@@ -66,6 +66,12 @@ export class FakeBackend implements Backend {
   connects: { key: Buffer; at: number }[] = [];
   // connect() ignores aborts when set, like a network that answers a moment too late.
   deaf = false;
+  // Links the call engine reported lost (linkLost), in order.
+  readonly lost: PeerLink[] = [];
+
+  linkLost(link: PeerLink): void {
+    this.lost.push(link);
+  }
 
   async listen(): Promise<void> {}
   async close(): Promise<void> {}

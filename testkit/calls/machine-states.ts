@@ -50,11 +50,16 @@ export const out = {
   dialingLinked: () => run(out.dialing(), { type: 'linked', safetyCode: CODE }).state,
   ringing: () => run(out.dialingLinked(), msg({ type: 'ringing', callId: ID })).state,
   active: () => run(out.ringing(), msg({ type: 'accept', callId: ID })).state,
+  // Answered at T0 + 10, its link lost at T0 + 20.
+  reconnecting: () => run(out.active(), { type: 'link-closed', reason: 'connection reset' }, T0 + 20).state,
+  // Reconnecting, on a new link that has not been answered yet.
+  reconnectingLinked: () => run(out.reconnecting(), { type: 'linked', safetyCode: CODE }, T0 + 30).state,
   ended: () => run(out.active(), { type: 'hangup' }).state,
 };
 export const inc = {
   incoming: () => ringIn(init({ claimedName: null }), CODE, 'ring').state,
   active: () => run(inc.incoming(), { type: 'answer' }).state,
+  reconnecting: () => run(inc.active(), { type: 'link-closed', reason: 'connection reset' }, T0 + 20).state,
   ended: () => run(inc.active(), { type: 'hangup' }).state,
 };
 export const ALL: [string, () => MachineState][] = [
@@ -62,9 +67,12 @@ export const ALL: [string, () => MachineState][] = [
   ['outgoing dialing on a link', out.dialingLinked],
   ['outgoing ringing', out.ringing],
   ['outgoing active', out.active],
+  ['outgoing reconnecting', out.reconnecting],
+  ['outgoing reconnecting on a link', out.reconnectingLinked],
   ['outgoing ended', out.ended],
   ['incoming', inc.incoming],
   ['incoming active', inc.active],
+  ['incoming reconnecting', inc.reconnecting],
   ['incoming ended', inc.ended],
 ];
 export const ENDED = ALL.filter(([name]) => name.endsWith('ended'));

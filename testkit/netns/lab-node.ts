@@ -32,7 +32,7 @@ export async function startLabNode(
   try {
     // A private node can call once it knows a relay (it looks again while it knows none).
     if (opts.mode !== 'direct') {
-      await waitForLine(proc, /private mode: [1-9]\d* relays known/, 30_000, `${opts.name}'s relay lookup finding the lab relay`);
+      await waitForLine(proc, /private mode: [1-9]\d* relays? known/, 30_000, `${opts.name}'s relay lookup finding the lab relay`);
     }
     const socket = await NodeSocket.connect(profileAt(profile).socketPath);
     return {

@@ -11,7 +11,7 @@ export function privateMode(
   linkAdmits: (nodeId: string) => boolean = () => false,
 ): NonNullable<HyperdhtOptions['privacy']> {
   const relays = new RelayChooser(pinned);
-  const paths = new PathPolicy({ private: true, relay: () => relays.pick(), linkAdmits });
+  const paths = new PathPolicy({ private: true, relay: () => relays.pick(), linkAdmits, acceptsOffer: (r) => relays.acceptsOffer(r) });
   paths.setRules({ blocked: new Set(), allowOnly: null, direct: new Set(), ...rules });
   return { paths, relays };
 }

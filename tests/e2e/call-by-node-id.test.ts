@@ -200,12 +200,19 @@ describe('faults during a call', () => {
     );
   });
 
-  it("the peer's node vanishing mid-call ends the call within seconds, with the reason", async () => {
+  it("the peer's node vanishing mid-call: Alice sees it reconnecting, then the call ends with the reason", async () => {
     const { aliceTab } = await inCall();
     bob.node.child.kill('SIGKILL');
+    // Silence for 5 s makes the call reconnect; nobody answers for 10 s, and it ends.
+    await until(
+      'Alice sees the call reconnecting',
+      10_000,
+      () => statusText(aliceTab),
+      (t) => /reconnecting/i.test(t),
+    );
     await until(
       'Alice is told the connection was lost',
-      10_000,
+      15_000,
       () => statusText(aliceTab),
       (t) => /connection to .* was lost/i.test(t),
     );

@@ -41,12 +41,15 @@ async function strangerDials(
   key: Buffer,
   timeoutMs = 15_000,
   keyPair: KeyPair = DHT.keyPair(),
+  // A relay the stranger asks to be answered through.
+  relayThrough: Buffer | null = null,
 ): Promise<{ stream: NoiseSecretStream | null; payloads: Payload[] }> {
   const dht = new DHT({ bootstrap: testnet.bootstrap, host: '127.0.0.1', firewalled: false });
   clients.push(dht);
   const payloads: Payload[] = [];
   const stream = dht.connect(key, {
     keyPair,
+    ...(relayThrough ? { relayThrough } : {}),
     createHandshake: (keyPair: KeyPair, remote: Buffer) => {
       const h = new NoiseWrap(keyPair, remote);
       const recv = h.recv.bind(h);
@@ -114,6 +117,22 @@ describe('a node in private mode dialled by a stranger', () => {
     await waitFor(() => links.length === 1, 10_000, 'the node sees the connection');
     expect(links[0]!.route).toEqual({ relay: relay.publicKey });
     stream!.destroy();
+  });
+
+  it('answers a stranger that asks for a relay of its own through our relay all the same', async () => {
+    const theirs = await startRelay({ keyPair: DHT.keyPair(), bootstrap: testnet.bootstrap, log: (l) => logs.push(l), announce: false });
+    try {
+      const keys = DHT.keyPair();
+      await node(privateMode([relay.publicKey]), keys);
+      const { stream, payloads } = await strangerDials(keys.publicKey, 15_000, DHT.keyPair(), theirs.publicKey);
+      expect(stream).not.toBeNull();
+      for (const p of payloads) expect(p.relayThrough?.publicKey).toEqual(relay.publicKey);
+      expect(stream!.rawStream?.remotePort).toBe(relay.port);
+      expect(theirs.counts().pairs).toBe(0);
+      stream!.destroy();
+    } finally {
+      await theirs.close();
+    }
   });
 
   it('while only contacts may ring, a stranger gets no reply at all; a contact is answered through the relay', async () => {

@@ -28,7 +28,7 @@ async function makeNode(name: string, timing: Partial<Timing> = {}): Promise<Cop
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(`${name}: ${l}`),
     idleExitMs: null,
-    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000, ...timing },
+    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000, reconnectTimeout: 3000, ...timing },
   });
   await node.start();
   return node;
@@ -244,7 +244,9 @@ describe('two nodes on a loopback testnet', () => {
     const call = await answeredCall();
     // Pull B off the network without a word: its DHT and every connection die at once.
     await (b.backend as unknown as { _dht: { destroy(o: { force: boolean }): Promise<void> } })._dht.destroy({ force: true });
+    // First the call tries to reconnect (B's node is gone, so nobody answers), then it ends.
+    await sa.waitFor('reconnecting at A', callState(call.callId, 'reconnecting'), 5000);
     const ended = await sa.waitFor('peer lost at A', callState(call.callId, 'ended', 'peer-lost'), 8000);
-    expect(ended.event === 'call' && ended.call.detail).toBeTruthy();
+    expect(ended.event === 'call' && ended.call.detail).toBe('the connection was lost and could not be re-established within 3 s');
   });
 });

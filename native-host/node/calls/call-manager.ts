@@ -20,6 +20,13 @@ export type { TurnRelay } from './media-relay';
 
 const KEEP_ENDED = 20;
 
+// What each one-shot timer tells the machine when it fires.
+const TIMEOUTS = {
+  ring: 'ring-timeout',
+  answer: 'answer-timeout',
+  reconnect: 'reconnect-timeout',
+} as const satisfies Record<Exclude<TimerName, 'keep-alive'>, CallEvent['type']>;
+
 export interface CallManagerOptions {
   backend: Backend;
   turn: TurnRelay;
@@ -124,12 +131,23 @@ export class CallManager {
   // answered here; what the call then does is the machine's.
   private _incoming(link: PeerLink, ring: Ring): void {
     const same = this.calls.get(ring.callId);
-    if (same && same.state.info.state === 'incoming' && same.peerKey.equals(link.remoteKey)) {
+    const fromCaller = same !== undefined && same.state.info.direction === 'incoming' && same.peerKey.equals(link.remoteKey);
+    if (fromCaller && same.state.info.state === 'incoming') {
       // The caller redialled the same call (its first connection carried nothing back):
       // move the call onto the new connection.
       const old = same.link;
       this._unlink(same);
       old?.close();
+      this._link(same, link);
+      return;
+    }
+    if (fromCaller && (same.state.info.state === 'reconnecting' || same.state.info.state === 'active')) {
+      // The caller lost the connection under our answered call and found us again. Only the
+      // caller's key can ring with the call's id (which only the two of us know), so neither
+      // the ring gate nor the busy check applies: this is the call already in progress. Still
+      // 'active' means the caller noticed the loss first: the old link is as good as lost here too.
+      if (same.state.info.state === 'active')
+        this._dispatch(same, { type: 'link-closed', reason: 'the caller reconnected on a new connection' });
       this._link(same, link);
       return;
     }
@@ -174,7 +192,7 @@ export class CallManager {
       route: null,
       detach: null,
       dialing: null,
-      timers: { ring: null, answer: null, 'keep-alive': null },
+      timers: { ring: null, answer: null, 'keep-alive': null, reconnect: null },
       lastHeard: this._now(),
       relay: new MediaRelay(this._o.turn, newTurnCredentials(callId, direction), this._now),
     };
@@ -217,18 +235,20 @@ export class CallManager {
       case 'stop-timer':
         return this._stopTimer(call, e.timer);
       case 'dial':
-        return this._dial(call);
+        return this._dial(call, e.budgetMs);
       case 'stop-dial':
         return call.dialing?.abort('the call ended');
       case 'start-media':
         return call.relay.start();
       case 'stop-media':
         return call.relay.stop();
-      case 'close-link': {
-        // The machine has already ended the call: nothing the link says while closing matters.
+      case 'close-link':
+      case 'link-lost': {
+        // The machine is done with the link: nothing it says while closing matters.
         const link = call.link;
         call.detach?.();
         call.link = null;
+        if (link && e.type === 'link-lost') this._o.backend.linkLost?.(link);
         return link?.close();
       }
       case 'log':
@@ -243,7 +263,7 @@ export class CallManager {
         this._dispatch(call, { type: 'keep-alive', lastHeard: Math.max(call.lastHeard, call.relay.lastHeard) });
       }, ms);
     } else {
-      const event: CallEvent = { type: timer === 'ring' ? 'ring-timeout' : 'answer-timeout' };
+      const event: CallEvent = { type: TIMEOUTS[timer] };
       call.timers[timer] = setTimeout(() => this._dispatch(call, event), ms);
     }
   }
@@ -254,13 +274,16 @@ export class CallManager {
     call.timers[timer] = null;
   }
 
-  private _dial(call: Call): void {
+  private _dial(call: Call, budgetMs?: number): void {
+    call.dialing?.abort('a new dial replaced it');
     const abort = new AbortController();
     call.dialing = abort;
     void dial({
       backend: this._o.backend,
       peerKey: call.peerKey,
-      timing: this._t,
+      timing: budgetMs === undefined ? this._t : { ...this._t, dialTimeout: budgetMs },
+      // A budget means a call reconnecting (call-machine.ts), whose peer was just there.
+      persistent: budgetMs !== undefined,
       now: this._now,
       log: this._o.log,
       label: call.state.info.callId.slice(0, 8),

@@ -45,6 +45,10 @@ export interface DialOptions {
   onDrop(link: PeerLink): void;
   // Pauses between lookups that found nobody; DEFAULT_DIAL_BACKOFF unless given.
   backoff?: DialBackoff;
+  // Every failure is worth another try within the budget, not only RETRY_CAUSES: for a call that
+  // lost its connection, whose peer was there a moment ago and may not have noticed the loss yet
+  // (it may still answer through the relay that failed, or refuse what it takes for a stranger).
+  persistent?: boolean;
 }
 
 export type DialOutcome =
@@ -72,11 +76,14 @@ export async function dial(o: DialOptions): Promise<DialOutcome> {
       if (o.signal.aborted) return { kind: 'aborted' };
       const failure = { detail: err instanceof CopybaraError ? err.detail : String(err), why: unreachableWhy(err) };
       const rest = deadline - o.now();
-      if (!RETRY_CAUSES.has(failure.why)) return { kind: 'failed', ...failure };
+      if (!o.persistent && !RETRY_CAUSES.has(failure.why)) return { kind: 'failed', ...failure };
       if (rest <= 0) return { kind: 'failed', ...(last ?? failure) };
       last = failure;
-      o.log(`call ${o.label}: lookup ${++lookups} found no answering node; looking again in ${Math.min(pause, rest)} ms`);
-      if (!(await sleep(Math.min(pause, rest), o.signal))) return { kind: 'aborted' };
+      const again = Math.min(pause, rest);
+      if (RETRY_CAUSES.has(failure.why))
+        o.log(`call ${o.label}: lookup ${++lookups} found no answering node; looking again in ${again} ms`);
+      else o.log(`call ${o.label}: connecting failed (${failure.why}: ${failure.detail}); trying again in ${again} ms`);
+      if (!(await sleep(again, o.signal))) return { kind: 'aborted' };
       pause = Math.min(pause * 2, backoff.max);
       continue;
     }

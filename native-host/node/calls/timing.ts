@@ -8,6 +8,7 @@ export interface Timing {
   firstMessageTimeout: number; // an incoming connection must say why it came
   keepAliveInterval: number;
   peerLostAfter: number; // silence on the link after which the peer counts as gone
+  reconnectTimeout: number; // an answered call whose link was lost gets this long to find a new one
 }
 
 export const DEFAULT_TIMING: Timing = {
@@ -18,4 +19,5 @@ export const DEFAULT_TIMING: Timing = {
   firstMessageTimeout: 10_000,
   keepAliveInterval: 1_000,
   peerLostAfter: 5_000,
+  reconnectTimeout: 10_000,
 };

@@ -49,5 +49,8 @@ export interface Backend {
   readonly port: number | null;
   listen(onLink: (link: PeerLink) => void): Promise<void>;
   connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink>;
+  // A link under an answered call failed (it closed, or carried nothing for too long), and the
+  // call is about to look for a new one: the network may hold it against the path the link took.
+  linkLost?(link: PeerLink): void;
   close(): Promise<void>;
 }

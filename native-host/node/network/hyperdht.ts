@@ -148,7 +148,7 @@ export class HyperdhtBackend implements Backend {
   // makes both per-handshake. So a stranger is answered through our relay, never holepunched,
   // while a contact the person allows may be.
   private _answer(paths: PathPolicy, remoteKey: Buffer, payload: unknown, server: ServerHandshakeKnobs): boolean {
-    const decision = paths.answer(remoteKey);
+    const decision = paths.answer(remoteKey, offeredRelay(payload));
     if ('refuse' in decision) {
       this._peerLog(`a connection from ${encodeNodeId(remoteKey).slice(0, 8)}… refused (${decision.refuse})`);
       server.relayThrough = null;
@@ -230,6 +230,19 @@ export class HyperdhtBackend implements Backend {
       stream.on('open', onopen);
       stream.on('error', onerror);
     });
+  }
+
+  // The relay that carried a lost call link is demoted, so the call's next connection (and the
+  // next calls for a while) go through another one if any is known. Here and not in the call
+  // layer: which relay a link took, and the ranking it counts against, are this backend's
+  // business; the call layer only knows its link died. That may have been the peer's network
+  // rather than the relay, but a wrongly demoted relay only waits behind healthy ones for a
+  // minute (relays.ts), and with no other relay known it is still the one picked.
+  linkLost(link: PeerLink): void {
+    const relay = link.route?.relay;
+    if (!this._privacy || !relay) return;
+    this._log(`a call's connection through relay ${encodeNodeId(relay).slice(0, 8)}… was lost; that relay is tried last for a while`);
+    this._privacy.relays.failed(relay);
   }
 
   // Private mode's discovery runs on this node's DHT: relays announcing the topic, probed.

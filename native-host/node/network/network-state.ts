@@ -27,7 +27,7 @@ export function networkState(f: NetworkFacts): NetworkState {
 
 // For the node's log.
 export function describeNetworkState(s: NetworkState): string {
-  return s.kind === 'online' && s.relays !== null ? `online (${s.relays} relays known)` : s.kind;
+  return s.kind === 'online' && s.relays !== null ? `online (${s.relays} ${s.relays === 1 ? 'relay' : 'relays'} known)` : s.kind;
 }
 
 export function sameNetworkState(a: NetworkState, b: NetworkState): boolean {

@@ -27,6 +27,9 @@ export function decideDial(f: PathFacts): DialDecision {
 
 export interface AnswerFacts extends PathFacts {
   blocked: boolean;
+  // The relay the caller asked for, when it is one we would use ourselves (PathPolicyOptions.
+  // acceptsOffer); else null.
+  offered: Buffer | null;
   // Only contacts may ring, this key is not one, and no call link of ours that it may
   // present is open (whoever holds a link may be a stranger, and their ring presents it only after the
   // handshake). Such a handshake is refused before any reply, so the dialler learns nothing,
@@ -35,12 +38,16 @@ export interface AnswerFacts extends PathFacts {
 }
 
 // Whom to answer, and how. Answered privately, the reply names our own relay: the caller's
-// choice of relay is never taken, since a relay run by the caller would learn our address.
+// choice of relay is taken only when it is one we trust as much as our own pick (a relay run by
+// the caller would learn our address). Taking it keeps both sides on the relay the caller chose:
+// HyperDHT pairs through the one our reply names, and a caller that redials a call because its
+// relay failed has already moved away from it, perhaps before we noticed.
 export function decideAnswer(f: AnswerFacts): AnswerDecision {
   if (f.blocked) return { refuse: 'blocked' };
   if (f.strangerShut) return { refuse: 'not-a-contact' };
   if (!f.private || f.direct) return { relay: null };
-  return f.relay ? { relay: f.relay } : { refuse: 'no-relay' };
+  const relay = f.offered ?? f.relay;
+  return relay ? { relay } : { refuse: 'no-relay' };
 }
 
 export interface PeerRules {
@@ -57,6 +64,8 @@ export interface PathPolicyOptions {
   relay(): Buffer | null;
   // Whether a call link of ours that this node id may present can still be answered.
   linkAdmits(nodeId: string): boolean;
+  // Whether a relay a caller asks for may carry the connection we answer; none is when absent.
+  acceptsOffer?(relay: Buffer): boolean;
 }
 
 // The node's side of the decisions: its mode, the browser's rules about peers (the
@@ -78,11 +87,13 @@ export class PathPolicy {
     return decideDial(this._facts(encodeNodeId(peer)));
   }
 
-  answer(peer: Buffer): AnswerDecision {
+  // `offered`: the relay the caller's handshake asks for, if any.
+  answer(peer: Buffer, offered: Buffer | null = null): AnswerDecision {
     const key = encodeNodeId(peer);
     const { blocked, allowOnly } = this._rules;
     return decideAnswer({
       ...this._facts(key),
+      offered: offered !== null && this._o.private && (this._o.acceptsOffer?.(offered) ?? false) ? offered : null,
       blocked: blocked.has(key),
       strangerShut: allowOnly !== null && !allowOnly.has(key) && !this._o.linkAdmits(key),
     });

@@ -1,6 +1,6 @@
 import DHT from 'hyperdht';
 import { RELAY_TOPIC } from './relay-server';
-import { type RelayEntry, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess, repin } from './relays';
+import { type RelayEntry, acceptsOffer, chooseRelay, mergeFound, pinnedEntries, recordFailure, recordSuccess, repin } from './relays';
 
 // The DHT side of relay selection: which relays announce the topic, and how fast each answers.
 
@@ -79,6 +79,11 @@ export class RelayChooser {
     return key === null ? null : Buffer.from(key, 'hex');
   }
 
+  // Whether a caller's choice of relay may carry the connection we answer (see relays.ts).
+  acceptsOffer(relay: Buffer): boolean {
+    return acceptsOffer(this._entries, relay.toString('hex'), this._now());
+  }
+
   // A connection through `relay` failed because of the relay (or worked): it moves down (or back
   // up) the ranking.
   failed(relay: Buffer): void {
@@ -133,7 +138,8 @@ export function keepDiscovering(discover: () => Promise<number>, chooser: RelayC
   const round = async () => {
     try {
       const found = await discover();
-      log(`private mode: ${chooser.entries.length} relays known (${found} answered on the relay topic)`);
+      const n = chooser.entries.length;
+      log(`private mode: ${n} ${n === 1 ? 'relay' : 'relays'} known (${found} answered on the relay topic)`);
     } catch (err) {
       log(`private mode: relay lookup failed: ${(err as Error).message}`);
     }

@@ -73,6 +73,14 @@ export function recordSuccess(entries: readonly RelayEntry[], key: string): Rela
   return entries.map((e) => (e.key === key ? { ...e, failures: 0, failedAt: null } : e));
 }
 
+// Whether a relay a caller asks us to answer through may be used instead of our own pick: only one
+// the person pinned (a relay found by the topic may be the caller's own, which would then learn our
+// address) and that has not failed lately.
+export function acceptsOffer(entries: readonly RelayEntry[], key: string, now: number): boolean {
+  const entry = entries.find((e) => e.key === key);
+  return entry !== undefined && entry.pinned && !isDemoted(entry, now);
+}
+
 // The relay to use now, or null when none is known.
 export function chooseRelay(entries: readonly RelayEntry[], now: number): string | null {
   return rankRelays(entries, now)[0]?.key ?? null;

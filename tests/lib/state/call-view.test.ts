@@ -65,6 +65,20 @@ describe('callStatus', () => {
     expect(s).toEqual({ headline: 'In call 0:05', detail: null, tone: 'live', clock: '0:05' });
   });
 
+  it('says in words that a call whose connection was lost is reconnecting, and keeps its controls', () => {
+    const relayed = callInfo({ state: 'reconnecting', route: { relay: BOB } });
+    const s = callStatus(input({ call: relayed, mediaConnected: true, connectedAt: 1000, now: 6400 }));
+    expect(s).toEqual({
+      headline: 'Connection lost — reconnecting through another relay…',
+      detail: `The call with ${short} continues as soon as a new connection is found.`,
+      tone: 'waiting',
+    });
+    expect(callStatus(input({ call: callInfo({ state: 'reconnecting', route: { relay: null } }) })).headline).toBe(
+      'Connection lost — reconnecting…',
+    );
+    expect(controlsFor(relayed, false)).toEqual({ answer: false, connect: false, hangup: true, media: true, close: false });
+  });
+
   it('says how a call ended', () => {
     const ended = (over: Parameters<typeof callInfo>[0]) =>
       callStatus(input({ call: callInfo({ state: 'ended', ...over }), verification: VERIFIED }));

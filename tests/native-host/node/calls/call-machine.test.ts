@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type CallEvent, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
+import { type CallEvent, MAX_HELD_SIGNALS, type Step, dialOut, ringIn, transition } from '../../../../native-host/node/calls/call-machine';
 import {
   ALL,
   CODE,
@@ -111,10 +111,12 @@ describe('the dialer and the link', () => {
     });
   });
 
-  it('a link that closes ends a live call as peer-lost, without a word on it', () => {
+  it('a link that closes ends an unanswered call as peer-lost, without a word on it', () => {
     for (const [name, make] of ALL) {
       const s = make();
       const step = run(s, { type: 'link-closed', reason: 'connection reset' });
+      // Answered calls reconnect instead (see 'losing the link of an answered call').
+      if (name.endsWith('active') || name.includes('reconnecting')) continue;
       if (name.endsWith('ended')) expectUnchanged(step, s);
       else {
         expect(step.state.info).toMatchObject({ state: 'ended', reason: 'peer-lost', detail: 'connection reset' });
@@ -244,11 +246,13 @@ describe('timers', () => {
     expect(seqs).toEqual([1, 2, 3]);
   });
 
-  it('keep-alive ends the call as peer-lost after more than peerLostAfter of silence', () => {
-    const step = run(inc.active(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.peerLostAfter + 1);
-    expect(step.state.info).toMatchObject({ state: 'ended', reason: 'peer-lost', detail: 'nothing heard for 5 s' });
-    expect(sentOf(step)).toEqual([]);
-    expect(step.effects).toContainEqual({ type: 'close-link' });
+  it('keep-alive ends an unanswered call as peer-lost after more than peerLostAfter of silence', () => {
+    for (const make of [inc.incoming, out.dialingLinked, out.ringing]) {
+      const step = run(make(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.peerLostAfter + 1);
+      expect(step.state.info).toMatchObject({ state: 'ended', reason: 'peer-lost', detail: 'nothing heard for 5 s' });
+      expect(sentOf(step)).toEqual([]);
+      expect(step.effects).toContainEqual({ type: 'close-link' });
+    }
   });
 
   it('keep-alive does nothing without a link or after the end', () => {
@@ -256,6 +260,180 @@ describe('timers', () => {
       const s = make();
       expectUnchanged(run(s, { type: 'keep-alive', lastHeard: 0 }, T0 + 60_000), s);
     }
+  });
+});
+
+describe('losing the link of an answered call', () => {
+  const RECONNECT_FX = ['stop-timer keep-alive', 'link-lost', 'start-timer reconnect'];
+
+  it('a link that closes under an active call makes it reconnecting: media kept, the link reported lost, nothing sent', () => {
+    for (const make of [out.active, inc.active]) {
+      const s = make();
+      const step = run(s, { type: 'link-closed', reason: 'connection reset' }, T0 + 20);
+      expect(step.state.info).toMatchObject({ state: 'reconnecting', reason: null, answeredAt: s.info.answeredAt, endedAt: null });
+      expect(step.state.linked).toBe(false);
+      expect(step.state.reconnectBy).toBe(T0 + 20 + T.reconnectTimeout);
+      expect(sentOf(step)).toEqual([]);
+      expect(step.effects).toContainEqual({ type: 'start-timer', timer: 'reconnect', ms: T.reconnectTimeout });
+      expect(types(step.effects)).not.toContain('stop-media');
+      expect(types(step.effects)).not.toContain('close-link');
+      expect(emitted(step).map((c) => c.state)).toEqual(['reconnecting']);
+      expect(step.effects.at(-1)).toEqual({
+        type: 'log',
+        line: `call ${ID.slice(0, 8)} lost its connection (connection reset); reconnecting for up to 10 s`,
+      });
+    }
+  });
+
+  it('the caller dials again within the reconnect time; the callee only waits', () => {
+    const caller = run(out.active(), { type: 'link-closed', reason: 'connection reset' });
+    expect(types(caller.effects)).toEqual([...RECONNECT_FX, 'dial', 'emit', 'log']);
+    expect(caller.effects).toContainEqual({ type: 'dial', budgetMs: T.reconnectTimeout });
+    const callee = run(inc.active(), { type: 'link-closed', reason: 'connection reset' });
+    expect(types(callee.effects)).toEqual([...RECONNECT_FX, 'emit', 'log']);
+  });
+
+  it('keep-alive silence under an active call makes it reconnecting too', () => {
+    for (const make of [out.active, inc.active]) {
+      const step = run(make(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.peerLostAfter + 1);
+      expect(step.state.info.state).toBe('reconnecting');
+      expect(step.effects).toContainEqual({ type: 'link-lost' });
+      expect(step.effects.at(-1)).toMatchObject({ type: 'log', line: expect.stringContaining('(nothing heard for 5 s)') });
+    }
+  });
+
+  it('the caller rings the same call on its new link and stays reconnecting until the callee accepts', () => {
+    const linked = run(out.reconnecting(), { type: 'linked', safetyCode: CODE }, T0 + 30);
+    expect(types(linked.effects)).toEqual(['start-timer keep-alive', 'send ring']);
+    expect(sentOf(linked)).toEqual([{ type: 'ring', callId: ID, name: 'alice', video: true, invitation: null }]);
+    expect(linked.state.info.state).toBe('reconnecting');
+    const accepted = run(linked.state, msg({ type: 'accept', callId: ID }), T0 + 40);
+    expect(types(accepted.effects)).toEqual(['stop-timer reconnect', 'emit']);
+    expect(accepted.state.info).toMatchObject({ state: 'active', answeredAt: T0 + 10 });
+    expect(accepted.state.reconnectBy).toBeNull();
+  });
+
+  it('the callee on the caller\'s new link is active again at once and sends "accept", answeredAt kept', () => {
+    const step = run(inc.reconnecting(), { type: 'linked', safetyCode: CODE }, T0 + 30);
+    expect(types(step.effects)).toEqual(['start-timer keep-alive', 'send accept', 'stop-timer reconnect', 'emit']);
+    expect(sentOf(step)).toEqual([{ type: 'accept', callId: ID }]);
+    expect(step.state.info).toMatchObject({ state: 'active', answeredAt: T0 + 10, safetyCode: CODE });
+    expect(step.state.linked).toBe(true);
+  });
+
+  it('the reconnect timer ends it as peer-lost, saying it could not be re-established', () => {
+    for (const make of [out.reconnecting, inc.reconnecting]) {
+      const step = run(make(), { type: 'reconnect-timeout' }, T0 + 20 + T.reconnectTimeout);
+      expect(step.state.info).toMatchObject({
+        state: 'ended',
+        reason: 'peer-lost',
+        detail: 'the connection was lost and could not be re-established within 10 s',
+      });
+      expect(types(step.effects)).toContain('stop-media');
+      expect(types(step.effects)).toContain('stop-timer reconnect');
+      expect(sentOf(step)).toEqual([]);
+    }
+    // A caller's new link that never got its answer is told why it is closed.
+    expect(sentOf(run(out.reconnectingLinked(), { type: 'reconnect-timeout' }))).toEqual([
+      { type: 'hangup', callId: ID, reason: 'failed' },
+    ]);
+    // A late timer means nothing to a call that is back.
+    const s = out.active();
+    expectUnchanged(run(s, { type: 'reconnect-timeout' }), s);
+  });
+
+  it('hang-up while reconnecting ends it and tells nobody, there being no link', () => {
+    const step = run(inc.reconnecting(), { type: 'hangup' });
+    expect(types(step.effects)).toEqual(['stop-timer answer', 'stop-timer reconnect', 'stop-media', 'emit', 'log']);
+    expect(step.state.info).toMatchObject({ state: 'ended', reason: 'hangup' });
+    const caller = run(out.reconnecting(), { type: 'hangup' });
+    expect(types(caller.effects)).toEqual(['stop-dial', 'stop-timer ring', 'stop-timer reconnect', 'stop-media', 'emit', 'log']);
+  });
+
+  it('a failed redial ends it as peer-lost: by the time it ran out, or sooner with its reason', () => {
+    const s = out.reconnecting();
+    const late = run(s, { type: 'dial-failed', detail: 'no answer from the network within 10 s', why: 'relay' }, s.reconnectBy!);
+    expect(late.state.info).toMatchObject({
+      reason: 'peer-lost',
+      detail: 'the connection was lost and could not be re-established within 10 s',
+    });
+    const early = run(s, { type: 'dial-failed', detail: 'SERVER_ERROR: refused', why: 'refused' }, T0 + 100);
+    expect(early.state.info).toMatchObject({
+      reason: 'peer-lost',
+      detail: 'the connection was lost and could not be re-established (SERVER_ERROR: refused)',
+    });
+  });
+
+  it("a caller's new link that closes unanswered is dropped; the dialer tries another, the call waits on", () => {
+    const step = run(out.reconnectingLinked(), { type: 'link-closed', reason: 'connection reset' });
+    expect(types(step.effects)).toEqual(['stop-timer keep-alive']);
+    expect(step.state.info.state).toBe('reconnecting');
+    expect(step.state.linked).toBe(false);
+  });
+
+  it('"busy", "decline" or "ringing" on the new link: the callee no longer has the call', () => {
+    for (const type of ['busy', 'decline', 'ringing'] as const) {
+      const step = run(out.reconnectingLinked(), msg({ type, callId: ID }));
+      expect(step.state.info).toMatchObject({
+        state: 'ended',
+        reason: 'peer-lost',
+        detail: 'the connection was lost and could not be re-established: the other side no longer has the call',
+      });
+    }
+    // "ringing": our ring started a new call there, which is ended at once.
+    expect(sentOf(run(out.reconnectingLinked(), msg({ type: 'ringing', callId: ID })))).toEqual([
+      { type: 'hangup', callId: ID, reason: 'failed' },
+    ]);
+  });
+
+  it('signals sent while reconnecting are held, and sent on in order once the call is back', () => {
+    const offer = { kind: 'offer', sdp: 'v=0\r\n' } as const;
+    const candidate = {
+      kind: 'candidate',
+      candidate: 'candidate:1 1 udp 1 100.64.0.1 9 typ relay',
+      sdpMid: '0',
+      sdpMLineIndex: 0,
+    } as const;
+    let s = inc.reconnecting();
+    for (const signal of [offer, candidate]) {
+      const step = run(s, { type: 'send-signal', signal });
+      expect(step.refused).toBeNull();
+      expect(step.effects).toEqual([]);
+      s = step.state;
+    }
+    const back = run(s, { type: 'linked', safetyCode: CODE });
+    expect(sentOf(back)).toEqual([
+      { type: 'accept', callId: ID },
+      { type: 'signal', callId: ID, signal: offer },
+      { type: 'signal', callId: ID, signal: candidate },
+    ]);
+    expect(back.state.held).toEqual([]);
+    // The caller's go out after the callee's accept.
+    const caller = run(out.reconnectingLinked(), { type: 'send-signal', signal: offer }).state;
+    expect(sentOf(run(caller, msg({ type: 'accept', callId: ID })))).toEqual([{ type: 'signal', callId: ID, signal: offer }]);
+    // Bounded: past MAX_HELD_SIGNALS the browser is told no.
+    let full = inc.reconnecting();
+    for (let i = 0; i < MAX_HELD_SIGNALS; i++) full = run(full, { type: 'send-signal', signal: offer }).state;
+    expect(run(full, { type: 'send-signal', signal: offer }).refused).toBe('the call is reconnecting; its connection was lost');
+    // An ended call forgets them.
+    expect(run(s, { type: 'hangup' }).state.held).toEqual([]);
+  });
+
+  it("a silent new link is the dialer's business, not keep-alive's", () => {
+    const s = inc.reconnecting();
+    const linked = out.reconnectingLinked();
+    const quiet = run(linked, { type: 'keep-alive', lastHeard: T0 }, T0 + 60_000);
+    expect(quiet.state.info.state).toBe('reconnecting');
+    expect(sentOf(quiet)).toEqual([{ type: 'ping', seq: 1 }]);
+    expectUnchanged(run(s, { type: 'keep-alive', lastHeard: T0 }, T0 + 60_000), s);
+  });
+
+  it('shown to the browser: active, reconnecting, active again, then ended', () => {
+    const steps: Step[] = [run(out.active(), { type: 'link-closed', reason: 'reset' }, T0 + 20)];
+    const events: CallEvent[] = [{ type: 'linked', safetyCode: CODE }, msg({ type: 'accept', callId: ID }), { type: 'hangup' }];
+    for (const e of events) steps.push(transition(steps.at(-1)!.state, e, T0 + 20 + steps.length));
+    expect(steps.flatMap((st) => emitted(st).map((c) => c.state))).toEqual(['reconnecting', 'active', 'ended']);
+    expect(steps.at(-1)!.state.info).toMatchObject({ reason: 'hangup', answeredAt: T0 + 10 });
   });
 });
 

@@ -131,11 +131,17 @@ describe('a call to us', () => {
     expect(link.sent.at(-1)).toEqual({ type: 'hangup', callId: CALL, reason: 'no-answer' });
   });
 
-  it('the caller vanishing mid-call ends it as peer-lost', () => {
+  it('the caller vanishing mid-call ends it as peer-lost once the reconnect time is over', async () => {
     const link = ringHere();
     calls.answer(CALL);
     link.drop('connection reset');
-    expect(info(CALL)).toMatchObject({ state: 'ended', reason: 'peer-lost', detail: 'connection reset' });
+    expect(info(CALL).state).toBe('reconnecting');
+    await vi.advanceTimersByTimeAsync(T.reconnectTimeout);
+    expect(info(CALL)).toMatchObject({
+      state: 'ended',
+      reason: 'peer-lost',
+      detail: 'the connection was lost and could not be re-established within 10 s',
+    });
     expect(turn.users.size).toBe(0);
   });
 });
@@ -178,8 +184,10 @@ describe('a call we place', () => {
     }
     expect(info(callId).state).toBe('active');
     await vi.advanceTimersByTimeAsync(T.peerLostAfter + T.keepAliveInterval);
-    expect(info(callId)).toMatchObject({ state: 'ended', reason: 'peer-lost', detail: 'nothing heard for 5 s' });
+    expect(info(callId).state).toBe('reconnecting');
+    expect(logs).toContain(`call ${callId.slice(0, 8)} lost its connection (nothing heard for 5 s); reconnecting for up to 10 s`);
     expect(link.types().filter((t) => t === 'ping').length).toBeGreaterThan(10);
+    expect(link.closed).toBe(true);
   });
 
   it('a peer nobody finds makes the call unreachable within the dial budget', async () => {

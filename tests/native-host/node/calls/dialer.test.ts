@@ -243,6 +243,22 @@ describe('dial', () => {
       }
     });
 
+    it('persistent (a call reconnecting): every failure is tried again within the budget', async () => {
+      const link = answering();
+      backend.attempts.push({ error: hyperdhtError('HOLEPUNCH_ABORTED') }, { error: hyperdhtError('SERVER_ERROR') }, { link });
+      const pending = start({ persistent: true, backoff: { first: 100, max: 100 } });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(await pending).toEqual({ kind: 'answered', link });
+      expect(backend.connects.map((c) => c.at)).toEqual([0, 100, 200]);
+      expect(logs[0]).toBe('call abcdabcd: connecting failed (nat: HOLEPUNCH_ABORTED: HOLEPUNCH_ABORTED); trying again in 100 ms');
+      backend.connects = [];
+      backend.fallback = () => ({ error: hyperdhtError('SERVER_ERROR') });
+      const failing = start({ persistent: true, timing: { dialTimeout: 2_000, ringAckTimeout: 2_500 } });
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(await failing).toEqual({ kind: 'failed', detail: 'SERVER_ERROR: SERVER_ERROR', why: 'refused' });
+      expect(backend.connects.length).toBeGreaterThan(1);
+    });
+
     it('abort during the pause: aborted, no further lookup', async () => {
       backend.fallback = notFound;
       const pending = start();

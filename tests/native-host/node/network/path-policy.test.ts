@@ -19,12 +19,20 @@ describe('decideDial', () => {
 });
 
 describe('decideAnswer', () => {
-  const base = { private: true, direct: false, relay: RELAY, blocked: false, strangerShut: false };
+  const base = { private: true, direct: false, relay: RELAY, blocked: false, strangerShut: false, offered: null };
+  const OFFERED = Buffer.alloc(32, 0x33);
 
   it('answers through our own relay, directly for an allowed contact or outside private mode', () => {
     expect(decideAnswer(base)).toEqual({ relay: RELAY });
     expect(decideAnswer({ ...base, direct: true })).toEqual({ relay: null });
     expect(decideAnswer({ ...base, private: false, relay: null })).toEqual({ relay: null });
+  });
+
+  it('answers through the relay the caller asked for when it is one we trust, even if ours would be another', () => {
+    expect(decideAnswer({ ...base, offered: OFFERED })).toEqual({ relay: OFFERED });
+    expect(decideAnswer({ ...base, relay: null, offered: OFFERED })).toEqual({ relay: OFFERED });
+    expect(decideAnswer({ ...base, direct: true, offered: OFFERED })).toEqual({ relay: null });
+    expect(decideAnswer({ ...base, blocked: true, offered: OFFERED })).toEqual({ refuse: 'blocked' });
   });
 
   it('refuses blocked keys, strangers while only contacts may ring, and everyone while no relay is known', () => {
@@ -62,6 +70,17 @@ describe('PathPolicy', () => {
     const contact = policy();
     contact.setRules({ ...rules, allowOnly: new Set([peerId]) });
     expect(contact.answer(PEER)).toEqual({ relay: RELAY });
+  });
+
+  it('takes a relay the caller offers only if acceptsOffer says so', () => {
+    const OFFERED = Buffer.alloc(32, 0x33);
+    const CALLERS = Buffer.alloc(32, 0x44);
+    const p = new PathPolicy({ private: true, relay: () => RELAY, linkAdmits: () => false, acceptsOffer: (r) => r.equals(OFFERED) });
+    expect(p.answer(PEER, OFFERED)).toEqual({ relay: OFFERED });
+    expect(p.answer(PEER, CALLERS)).toEqual({ relay: RELAY });
+    expect(p.answer(PEER)).toEqual({ relay: RELAY });
+    // Without the option no offer is taken.
+    expect(policy().answer(PEER, OFFERED)).toEqual({ relay: RELAY });
   });
 
   it('ignores the direct list outside private mode, where every connection is direct anyway', () => {

@@ -23,6 +23,14 @@ describe('RelayChooser', () => {
     expect(chooser.entries.find((e) => e.key === B.toString('hex'))).toMatchObject({ failures: 1 });
   });
 
+  it("accepts a caller's offer of a pinned relay that is not failing", () => {
+    const chooser = new RelayChooser([A]);
+    expect(chooser.acceptsOffer(A)).toBe(true);
+    expect(chooser.acceptsOffer(B)).toBe(false);
+    chooser.failed(A);
+    expect(chooser.acceptsOffer(A)).toBe(false);
+  });
+
   it('has no relay before any is pinned or found, and feedback about an unknown relay changes nothing', () => {
     const chooser = new RelayChooser([]);
     expect(chooser.pick()).toBeNull();

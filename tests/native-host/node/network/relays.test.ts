@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEMOTE_BASE_MS,
   DEMOTE_MAX_MS,
+  acceptsOffer,
   chooseRelay,
   demotedUntil,
   mergeFound,
@@ -13,6 +14,18 @@ import {
 
 const T0 = 1_000_000;
 const keys = (list: { key: string }[]) => list.map((e) => e.key);
+
+describe('a relay a caller offers', () => {
+  it('is taken only if pinned here and not failing lately', () => {
+    const entries = mergeFound(pinnedEntries(['p1', 'p2']), new Map([['found', 10]]));
+    expect(acceptsOffer(entries, 'p2', T0)).toBe(true);
+    expect(acceptsOffer(entries, 'found', T0)).toBe(false);
+    expect(acceptsOffer(entries, 'unknown', T0)).toBe(false);
+    const failed = recordFailure(entries, 'p2', T0);
+    expect(acceptsOffer(failed, 'p2', T0 + 1)).toBe(false);
+    expect(acceptsOffer(failed, 'p2', T0 + DEMOTE_BASE_MS)).toBe(true);
+  });
+});
 
 describe('relay selection', () => {
   it('prefers pinned relays, then found ones fastest first, unmeasured last', () => {
