@@ -289,7 +289,11 @@ export class CallManager {
       label: call.state.info.callId.slice(0, 8),
       signal: abort.signal,
       onLink: (link) => this._link(call, link),
-      onDrop: () => this._unlink(call),
+      onDrop: (link) => {
+        this._unlink(call);
+        // A connection that carried nothing back says something about its path, as a lost one does.
+        this._o.backend.linkLost?.(link);
+      },
     }).then((outcome) => {
       if (call.dialing === abort) call.dialing = null;
       if (outcome.kind === 'answered') this._dispatch(call, { type: 'ring-heard' });

@@ -69,6 +69,8 @@ export class HyperdhtBackend implements Backend {
   private _linkLimits: Partial<LinkLimits>;
   private _closing: Promise<void> | null = null;
   private _privacy: NonNullable<HyperdhtOptions['privacy']> | null;
+  // Contacts (hex keys) whose direct connection failed lately, and until when to use a relay.
+  private _directFailed = new Map<string, number>();
   // How each accepted handshake was answered, by peer key (hex), until its stream opens.
   private _answered = new Map<string, Route>();
 
@@ -181,8 +183,14 @@ export class HyperdhtBackend implements Backend {
       decision = privacy.paths.dial(remoteKey);
       if ('noRelay' in decision) throw new PeerUnreachable('no-relay', 'no relay could be reached');
     }
+    if (decision.relay === null && (this._directFailed.get(remoteKey.toString('hex')) ?? 0) > Date.now()) {
+      const relay = privacy.relays.pick();
+      if (relay !== null) decision = { relay };
+    }
+    // A direct attempt gets part of the dial, so the relay still has time when it fails.
+    const attempt = decision.relay === null ? AbortSignal.any([signal, AbortSignal.timeout(DIRECT_ATTEMPT_MS)]) : signal;
     try {
-      return await this._open(remoteKey, decision, signal);
+      return await this._open(remoteKey, decision, attempt);
     } catch (err) {
       // A contact allowed directly that could not be reached directly (NATs that cannot be
       // crossed, or a holepunch that never completed): the relay still can. A refusal stays one.
@@ -239,8 +247,15 @@ export class HyperdhtBackend implements Backend {
   // rather than the relay, but a wrongly demoted relay only waits behind healthy ones for a
   // minute (relays.ts), and with no other relay known it is still the one picked.
   linkLost(link: PeerLink): void {
-    const relay = link.route?.relay;
-    if (!this._privacy || !relay) return;
+    if (!this._privacy || !link.route) return;
+    const relay = link.route.relay;
+    if (relay === null) {
+      // A direct connection to a contact that died or never carried anything: holepunching does
+      // not hold between these two networks, so the relay carries the next ones for a while.
+      this._directFailed.set(link.remoteKey.toString('hex'), Date.now() + DIRECT_RETRY_AFTER_MS);
+      if (this._directFailed.size > 256) this._directFailed.delete(this._directFailed.keys().next().value!);
+      return;
+    }
     this._log(`a call's connection through relay ${encodeNodeId(relay).slice(0, 8)}… was lost; that relay is tried last for a while`);
     this._privacy.relays.failed(relay);
   }
@@ -258,6 +273,12 @@ export class HyperdhtBackend implements Backend {
     return this._closing;
   }
 }
+
+// How long a direct connection to an allowed contact may take before the relay is tried instead:
+// holepunching that works does within a few seconds.
+const DIRECT_ATTEMPT_MS = 6_000;
+// After a direct connection to a contact failed, how long its calls go through a relay.
+const DIRECT_RETRY_AFTER_MS = 10 * 60_000;
 
 // HyperDHT's FIREWALL.OPEN and FIREWALL.UNKNOWN (lib/constants.js).
 const FIREWALL_OPEN = 1;
