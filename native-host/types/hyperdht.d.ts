@@ -78,6 +78,7 @@ declare module 'hyperdht' {
         keyPair?: KeyPair;
         localConnection?: boolean;
         relayThrough?: RelayThrough;
+        fastOpen?: boolean;
         // Tests only: to see the handshake payloads a node sends back.
         createHandshake?: (keyPair: KeyPair, remotePublicKey: Buffer) => import('hyperdht/lib/noise-wrap.js').default;
       },

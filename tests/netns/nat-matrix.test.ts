@@ -245,7 +245,7 @@ describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_S
             if (mode === 'private') expect(outcome).toMatchObject({ ok: true });
             if (mode === 'direct' && bothRandom) {
               expect(outcome.ok).toBe(false);
-              expect(outcome.ok === false && outcome.reason).toMatch(/^unreachable: .*HOLEPUNCH/);
+              expect(outcome.ok === false && outcome.reason).toMatch(/^nat: .*HOLEPUNCH/);
               expect(outcome.ok === false && outcome.ms).toBeLessThan(20_000);
             }
           });

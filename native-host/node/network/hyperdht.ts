@@ -210,8 +210,10 @@ export class HyperdhtBackend implements Backend {
         remoteKey,
         route.relay === null
           ? { keyPair: this._keyPair }
-          : // Our local addresses are for a LAN shortcut, which a relayed connection never takes.
-            { keyPair: this._keyPair, relayThrough: route.relay, localConnection: false },
+          : // Our local addresses are for a LAN shortcut, which a relayed connection never takes;
+            // `fastOpen` would send a first holepunch probe straight to the peer's public address
+            // (the one DHT routing reports), which its network would see coming from ours.
+            { keyPair: this._keyPair, relayThrough: route.relay, localConnection: false, fastOpen: false },
       );
       const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route });
       const onabort = () => {
