@@ -13,7 +13,8 @@ export interface TwoPeople {
 // tests, their call tabs closed after each test (a failed test must not leave its call
 // running into the next; closing the tab hangs up), everything stopped and checked gone
 // after the last. Only for tests: it registers vitest hooks.
-export function twoPeopleOnTestnet(tag = 'e2e'): TwoPeople {
+// `relays`: blind relays on the testnet (default 1; 0 leaves private mode without any).
+export function twoPeopleOnTestnet(tag = 'e2e', opts: { relays?: number } = {}): TwoPeople {
   const people = {} as TwoPeople;
   let testnet: Proc | undefined;
   let dir: { path: string; remove(): Promise<void> } | undefined;
@@ -21,7 +22,7 @@ export function twoPeopleOnTestnet(tag = 'e2e'): TwoPeople {
 
   beforeAll(async () => {
     dir = await tempDir(tag);
-    const net = await startTestnet(echo);
+    const net = await startTestnet(echo, { relays: opts.relays ?? 1 });
     testnet = net.proc;
     const root = dir.path;
     [people.alice, people.bob] = await Promise.all([
