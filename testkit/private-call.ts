@@ -14,7 +14,7 @@ import { type DataCollector, type PeerAddress, TurnClient } from './turn-client'
 // integration tests of relayed calls.
 
 // Keep-alive short enough that a lost peer shows within a test's patience.
-export const FAST_TIMING: Partial<Timing> = { peerLostAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000 };
+export const FAST_TIMING: Partial<Timing> = { peerLostAfter: 2000, activeSilenceAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000 };
 
 export class PrivateNet {
   readonly logs: string[] = [];

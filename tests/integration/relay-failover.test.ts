@@ -88,7 +88,7 @@ describe('losing the relay of a call', () => {
   it('works when the caller notices first and redials while the callee still has the old link', async () => {
     onTestFailed(() => console.log(net.logs.join('\n')));
     // The callee would notice the silence only after 6 s; the caller's ring comes first.
-    const { flowing } = await failover('caller-first', { ...FAST_TIMING, peerLostAfter: 6000 });
+    const { flowing } = await failover('caller-first', { ...FAST_TIMING, peerLostAfter: 6000, activeSilenceAfter: 6000 });
     expect(flowing).toBeLessThan(5000);
   }, 60_000);
 

@@ -28,7 +28,14 @@ async function makeNode(name: string, timing: Partial<Timing> = {}): Promise<Cop
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(`${name}: ${l}`),
     idleExitMs: null,
-    timing: { peerLostAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000, reconnectTimeout: 3000, ...timing },
+    timing: {
+      peerLostAfter: 2000,
+      activeSilenceAfter: 2000,
+      keepAliveInterval: 250,
+      ringAckTimeout: 1000,
+      reconnectTimeout: 3000,
+      ...timing,
+    },
   });
   await node.start();
   return node;

@@ -208,7 +208,7 @@ export function transition(s: MachineState, e: CallEvent, now: number): Step {
       return end(s, 'peer-lost', notReestablished(s), { type: 'hangup', callId, reason: 'failed' }, now);
     case 'keep-alive': {
       if (!live || !s.linked) return ok(s, []);
-      const quiet = s.timing.peerLostAfter;
+      const quiet = state === 'active' ? s.timing.activeSilenceAfter : s.timing.peerLostAfter;
       // A reconnecting caller's new link that stays silent is the dialer's to replace.
       if (now - e.lastHeard > quiet && state !== 'reconnecting') {
         const why = `nothing heard for ${quiet / 1000} s`;

@@ -8,6 +8,9 @@ export interface Timing {
   firstMessageTimeout: number; // an incoming connection must say why it came
   keepAliveInterval: number;
   peerLostAfter: number; // silence on the link after which the peer counts as gone
+  // Silence after which an answered call's link counts as lost and the call reconnects: media
+  // flows many times a second then, so a short silence already says the path is gone.
+  activeSilenceAfter: number;
   reconnectTimeout: number; // an answered call whose link was lost gets this long to find a new one
 }
 
@@ -19,5 +22,6 @@ export const DEFAULT_TIMING: Timing = {
   firstMessageTimeout: 10_000,
   keepAliveInterval: 1_000,
   peerLostAfter: 5_000,
+  activeSilenceAfter: 2_500,
   reconnectTimeout: 10_000,
 };

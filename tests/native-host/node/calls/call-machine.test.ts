@@ -239,7 +239,7 @@ describe('timers', () => {
     let s = out.active();
     const seqs: number[] = [];
     for (let i = 1; i <= 3; i++) {
-      const step = run(s, { type: 'keep-alive', lastHeard: T0 + i * 1000 }, T0 + i * 1000 + T.peerLostAfter);
+      const step = run(s, { type: 'keep-alive', lastHeard: T0 + i * 1000 }, T0 + i * 1000 + T.activeSilenceAfter);
       seqs.push(...sentOf(step).map((m) => (m.type === 'ping' ? m.seq : -1)));
       s = step.state;
     }
@@ -293,12 +293,13 @@ describe('losing the link of an answered call', () => {
     expect(types(callee.effects)).toEqual([...RECONNECT_FX, 'emit', 'log']);
   });
 
-  it('keep-alive silence under an active call makes it reconnecting too', () => {
+  it('keep-alive silence under an active call makes it reconnecting too, after the shorter active-call silence', () => {
     for (const make of [out.active, inc.active]) {
-      const step = run(make(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.peerLostAfter + 1);
+      expect(run(make(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.activeSilenceAfter).state.info.state).toBe('active');
+      const step = run(make(), { type: 'keep-alive', lastHeard: T0 }, T0 + T.activeSilenceAfter + 1);
       expect(step.state.info.state).toBe('reconnecting');
       expect(step.effects).toContainEqual({ type: 'link-lost' });
-      expect(step.effects.at(-1)).toMatchObject({ type: 'log', line: expect.stringContaining('(nothing heard for 5 s)') });
+      expect(step.effects.at(-1)).toMatchObject({ type: 'log', line: expect.stringContaining('(nothing heard for 2.5 s)') });
     }
   });
 

@@ -174,7 +174,7 @@ describe('a call we place', () => {
     expect(info(callId).state).toBe('active');
   });
 
-  it('a silent peer is lost after peerLostAfter; media alone keeps it alive', async () => {
+  it('a silent peer is lost after activeSilenceAfter in an answered call; media alone keeps it alive', async () => {
     const { callId, link } = await callOut(ringing);
     link.receive({ type: 'accept', callId });
     link.reply = null;
@@ -183,9 +183,9 @@ describe('a call we place', () => {
       link.emit('datagram', encodeMediaDatagram(7, 8, Buffer.from([i])));
     }
     expect(info(callId).state).toBe('active');
-    await vi.advanceTimersByTimeAsync(T.peerLostAfter + T.keepAliveInterval);
+    await vi.advanceTimersByTimeAsync(T.activeSilenceAfter + T.keepAliveInterval);
     expect(info(callId).state).toBe('reconnecting');
-    expect(logs).toContain(`call ${callId.slice(0, 8)} lost its connection (nothing heard for 5 s); reconnecting for up to 10 s`);
+    expect(logs).toContain(`call ${callId.slice(0, 8)} lost its connection (nothing heard for 2.5 s); reconnecting for up to 10 s`);
     expect(link.types().filter((t) => t === 'ping').length).toBeGreaterThan(10);
     expect(link.closed).toBe(true);
   });
