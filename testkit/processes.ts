@@ -98,13 +98,18 @@ export async function waitForLine(p: Proc, pattern: RegExp, timeoutMs: number, w
 
 // `host`: the address the bootstrap nodes listen on and print (default 127.0.0.1);
 // `netns`: the network namespace to run them in.
-// `relays`: blind relays the testnet runs (default 1, so nodes in private mode can call).
+// `relays`: blind relays the testnet runs (default 1, so nodes in private mode can call);
+// `size`: bootstrap nodes (default 3).
 export async function startTestnet(
   echo = false,
-  opts: { host?: string; netns?: string; relays?: number } = {},
+  opts: { host?: string; netns?: string; relays?: number; size?: number } = {},
 ): Promise<{ proc: Proc; bootstrap: string }> {
   const host = opts.host ?? '127.0.0.1';
-  const proc = cli(['testnet', '--host', host, '--relays', String(opts.relays ?? 1)], { name: 'testnet', echo, netns: opts.netns });
+  const proc = cli(['testnet', '--host', host, '--relays', String(opts.relays ?? 1), '--size', String(opts.size ?? 3)], {
+    name: 'testnet',
+    echo,
+    netns: opts.netns,
+  });
   const bootstrap = await waitForLine(proc, new RegExp(`^${host.replaceAll('.', '\\.')}:\\d+`), 20_000, 'testnet');
   return { proc, bootstrap };
 }

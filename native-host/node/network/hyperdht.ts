@@ -278,7 +278,7 @@ export class HyperdhtBackend implements Backend {
 
 // How long a direct connection to an allowed contact may take before the relay is tried instead:
 // holepunching that works does within a few seconds.
-const DIRECT_ATTEMPT_MS = 6_000;
+const DIRECT_ATTEMPT_MS = 4_000;
 // After a direct connection to a contact failed, how long its calls go through a relay.
 const DIRECT_RETRY_AFTER_MS = 10 * 60_000;
 
