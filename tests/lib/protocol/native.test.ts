@@ -69,6 +69,23 @@ describe('native messages', () => {
     expect(() => decodeCallInfo({ ...call, peer: 'not-an-id' })).toThrow(/"peer" is malformed/);
   });
 
+  it("keeps a call's route and round trip when present, and refuses a route that names no relay key", () => {
+    const relay = 'y51g3gfgpp0rprj3nkysfn83nk6vqz6mkvrs7e4mg4hmtc2fyayg';
+    expect(decodeCallInfo({ ...call, route: { relay }, rttMs: 12 })).toEqual({ ...call, route: { relay }, rttMs: 12 });
+    expect(decodeCallInfo({ ...call, route: { relay: null } })).toEqual({ ...call, route: { relay: null } });
+    expect(() => decodeCallInfo({ ...call, route: { relay: '10.0.0.1:4000' } })).toThrow(/"relay" is malformed/);
+    expect(() => decodeCallInfo({ ...call, route: 'direct' })).toThrow(/route is not an object/);
+    expect(() => decodeCallInfo({ ...call, rttMs: -1 })).toThrow(/"rttMs" must be a whole number/);
+  });
+
+  it('takes the direct contacts and pinned relays of a ring policy as node ids only', () => {
+    const id = 'y51g3gfgpp0rprj3nkysfn83nk6vqz6mkvrs7e4mg4hmtc2fyayg';
+    const base = { v: 1, id: 1, type: 'ring-policy', blocked: [], allowOnly: null };
+    expect(decodeRequest({ ...base, direct: [id], relays: [id] })).toMatchObject({ direct: [id], relays: [id] });
+    expect(decodeRequest(base)).not.toHaveProperty('direct');
+    expect(() => decodeRequest({ ...base, relays: ['relay.example:49737'] })).toThrow(/relays\[0\] is not a node id/);
+  });
+
   it('fuzz: any JSON is decoded or refused with a CopybaraError', () => {
     fc.assert(
       fc.property(fc.jsonValue(), (value) => {
