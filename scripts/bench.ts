@@ -12,6 +12,7 @@ import { installLauncher, timeBareNode, timeBridgeOnce } from './bench/bridge';
 import { POLL_MS, type CallTiming, timeOneCall } from './bench/call-setup';
 import { Cleanup, bounded, killLeftovers, progress, sleep } from './bench/cleanup';
 import { RssSampler, rssMB } from './bench/memory';
+import { type NatBenchOptions, benchNat } from './bench/nat';
 import { type OverlayBenchOptions, benchOverlay } from './bench/overlay';
 import { type RelayBenchOptions, benchRelayPaths } from './bench/relay';
 import { round, median } from './bench/stats';
@@ -32,8 +33,13 @@ import { benchNames } from './bench/names';
 //      through a blind relay process, on a loopback testnet: set-up time, packets/s and loss,
 //      added latency, and the relay's CPU and memory (scripts/bench/overlay.ts).
 //
+//   6. nat: Call -> ring node to node for every ordered pair of NAT kinds on a lab of network
+//      namespaces, in private mode and with direct connections allowed between contacts
+//      (scripts/bench/nat.ts; root only).
+//
 // COPYBARA_BENCH_ONLY selects parts, comma-separated: `relay` measures parts 1, 2 (relay
-// nodes) and 4 only (no Chromium), `overlay` part 5 only; unset, all of them.
+// nodes) and 4 only (no Chromium), `overlay` part 5 only, `nat` part 6 only; unset, all of
+// them (part 6 only as root).
 // COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
@@ -62,6 +68,7 @@ const RELAY: RelayBenchOptions = {
   targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
   targetMaxVsRaw: TARGETS.relayMaxVsRaw,
 };
+const NAT: NatBenchOptions = { rounds: envInt('COPYBARA_BENCH_NAT_ROUNDS', 3), targetRingMs: 2000 };
 const OVERLAY: OverlayBenchOptions = {
   connects: 5,
   roundTrips: envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000),
@@ -76,12 +83,20 @@ const OVERLAY: OverlayBenchOptions = {
 };
 const BRIDGE_RUNS = 5;
 const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
-const PARTS = ['relay', 'overlay'] as const;
+const PARTS = ['relay', 'overlay', 'nat'] as const;
 const only = ONLY === '' ? null : ONLY.split(',').map((p) => p.trim());
 if (only && (only.length === 0 || only.some((p) => !(PARTS as readonly string[]).includes(p))))
   throw new Error(`COPYBARA_BENCH_ONLY must be unset or a comma-separated list of ${PARTS.join(', ')}, not "${ONLY}"`);
-const RUN = { relay: !only || only.includes('relay'), calls: !only, overlay: !only || only.includes('overlay') };
-const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0);
+const ROOT_USER = process.getuid?.() === 0;
+const RUN = {
+  relay: !only || only.includes('relay'),
+  calls: !only,
+  overlay: !only || only.includes('overlay'),
+  // Network namespaces need root: left out (and said so) when not asked for by name.
+  nat: only ? only.includes('nat') : ROOT_USER,
+};
+if (RUN.nat && !ROOT_USER) throw new Error('COPYBARA_BENCH_ONLY=nat needs root: the NAT lab is built out of network namespaces');
+const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 300_000 : 0);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();
@@ -275,6 +290,8 @@ async function main(): Promise<void> {
         )
       : null;
 
+    const nat = RUN.nat ? await benchNat(cleanup, dir.path, NAT) : null;
+
     const peaks = [
       ...Object.values(relayPart?.relayNodes.idleMB ?? {}),
       ...Object.values(relayPart?.relayNodes.relayLoadPeakMB ?? {}),
@@ -304,6 +321,7 @@ async function main(): Promise<void> {
       bridgeStart: relayPart?.bridgeStart ?? null,
       nameResolution: names,
       overlay,
+      nat: nat ?? (RUN.nat ? null : { skipped: 'needs root (the NAT lab is built out of network namespaces)' }),
       meetsTarget: {
         relayThroughput: relayPart?.relay.meetsTarget.throughput ?? null,
         relayAddedLatencyP99: relayPart?.relay.meetsTarget.addedLatencyP99 ?? null,
@@ -313,6 +331,8 @@ async function main(): Promise<void> {
         callSetupMedian: callPart?.callSetup.meetsTarget ?? null,
         overlayRelayedNoLoss: overlay?.meetsTarget.relayedNoLoss ?? null,
         overlayRelayedAddedP99: overlay?.meetsTarget.addedLatencyP99 ?? null,
+        natPrivateAllConnect: nat?.meetsTarget.privateAllConnect ?? null,
+        natPrivateRingUnder2s: nat?.meetsTarget.privateRingUnderTarget ?? null,
       },
     };
   } catch (err) {

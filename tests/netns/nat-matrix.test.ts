@@ -1,8 +1,8 @@
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { NodeEvent } from '../../lib/protocol/native';
 import { type Lab, SKIP_NETNS, startLab } from '../../testkit/netns/lab';
 import { type LabNode, startLabNode } from '../../testkit/netns/lab-node';
+import { type Outcome, completeCall, dialOutcome, hangUp } from '../../testkit/netns/lab-calls';
 import type { NodeMode } from '../../testkit/netns/node-mode';
 import { NAT_KINDS, type NatKind } from '../../testkit/netns/router';
 import { waitForCallTab } from '../../testkit/browser';
@@ -10,7 +10,6 @@ import { mediaSummary, until } from '../../testkit/call-checks';
 import { type Side, answer, closeCallTabs, dial, sideFor } from '../../testkit/call-flow';
 import { chromiumIn } from '../../testkit/netns/chromium';
 import { countPacketsFrom } from '../../testkit/netns/packet-counter';
-import { callState } from '../../testkit/node-socket';
 import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testkit/processes';
 
 // Real calls between two `copybara-host node` processes behind every pair of NAT kinds
@@ -38,7 +37,6 @@ let testnet: Proc;
 let relay: Proc;
 let bootstrap: string;
 
-type Outcome = { ok: true; ringMs: number; relayed?: boolean } | { ok: false; ms: number; reason: string };
 type Run = NodeMode | 'private, Chromium';
 const RUNS: Run[] = ['private', 'private, Chromium', 'contacts-direct', 'direct'];
 const results = new Map<string, Outcome>();
@@ -59,44 +57,6 @@ function table(): string {
   const failures = [...results].filter(([, o]) => !o.ok) as [string, Extract<Outcome, { ok: false }>][];
   for (const [k, o] of failures) lines.push(`${k}: ${o.reason}`);
   return lines.join('\n');
-}
-
-// Dials and waits until the callee rings or the caller's call ends.
-async function dialOutcome(caller: LabNode, callee: LabNode, limitMs: number): Promise<{ callId: string; outcome: Outcome }> {
-  const started = Date.now();
-  const { callId } = await caller.socket.request({ type: 'call', target: callee.nodeId });
-  const rang = (e: NodeEvent) => callState(callId, 'incoming')(e);
-  const ended = (e: NodeEvent) => callState(callId, 'ended')(e);
-  while (Date.now() - started < limitMs) {
-    if (callee.socket.events.some(rang)) return { callId, outcome: { ok: true, ringMs: Date.now() - started } };
-    const end = caller.socket.events.find(ended);
-    if (end?.event === 'call') {
-      return {
-        callId,
-        outcome: { ok: false, ms: Date.now() - started, reason: `${end.call.reason ?? 'ended'}: ${end.call.detail ?? ''}` },
-      };
-    }
-    await new Promise((r) => setTimeout(r, 5));
-  }
-  throw new Error(`${caller.name} → ${callee.name}: neither a ring at the callee nor an end at the caller within ${limitMs} ms`);
-}
-
-// Answer, an answer and a signal crossing, hang-up: the whole call over the link that rang.
-async function completeCall(caller: LabNode, callee: LabNode, callId: string): Promise<void> {
-  await callee.socket.request({ type: 'answer', callId });
-  await caller.socket.waitFor(`${caller.name}: call active`, callState(callId, 'active'), 20_000);
-  await caller.socket.request({ type: 'signal', callId, signal: { kind: 'offer', sdp: 'v=0\r\n' } });
-  await callee.socket.waitFor(`${callee.name}: the offer arrives`, (e) => e.event === 'signal' && e.callId === callId, 20_000);
-  await hangUp(caller, callee, callId);
-}
-
-async function hangUp(caller: LabNode, callee: LabNode, callId: string): Promise<void> {
-  await caller.socket.request({ type: 'hangup', callId }).catch(() => undefined);
-  for (const n of [caller, callee]) {
-    if (n.socket.events.some(callState(callId, 'incoming')) || n === caller) {
-      await n.socket.waitFor(`${n.name}: call ${callId} ended`, callState(callId, 'ended'), 20_000);
-    }
-  }
 }
 
 // Pairs the relay has joined so far (it logs each once).
