@@ -38,6 +38,24 @@ export async function statusText(page: Page): Promise<string> {
   return (await page.getByRole('status').first().textContent()) ?? '';
 }
 
+// Every text the call tab's status takes from now on, even one shown for a moment only (a
+// reconnect can take a fraction of a second, shorter than any polling): the page records each
+// change itself. Returns a reader of what it has seen so far.
+export async function recordStatuses(page: Page): Promise<() => Promise<string[]>> {
+  await page.evaluate(() => {
+    const w = window as unknown as { __copybaraStatuses?: string[] };
+    const seen: string[] = [];
+    w.__copybaraStatuses = seen;
+    const note = () => {
+      const text = document.querySelector('[role="status"]')?.textContent ?? '';
+      if (seen.at(-1) !== text) seen.push(text);
+    };
+    note();
+    new MutationObserver(note).observe(document.body, { subtree: true, childList: true, characterData: true });
+  });
+  return () => page.evaluate(() => [...((window as unknown as { __copybaraStatuses?: string[] }).__copybaraStatuses ?? [])]);
+}
+
 export interface MediaSummary {
   connectionState: string;
   localCandidateType: string | null;

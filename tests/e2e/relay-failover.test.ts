@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { mediaSummary, recordStatuses, statusText, until } from '../../testkit/call-checks';
 import { type Side, answer, closeCallTabs, dial, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testkit/processes';
@@ -69,17 +69,15 @@ describe('a call whose relay dies', () => {
     const [route] = await nodeCalls(alice);
     expect(route?.route?.relay).toBe(carrier!.key);
 
+    const seen = await Promise.all([aliceTab, bobTab].map((t) => recordStatuses(t)));
     const lost = Date.now();
     carrier!.proc.child.kill('SIGKILL');
-    for (const [who, tab] of [
-      ['Alice', aliceTab],
-      ['Bob', bobTab],
-    ] as const) {
+    for (const [i, who] of ['Alice', 'Bob'].entries()) {
       await until(
         `${who} sees the call reconnecting`,
         15_000,
-        () => statusText(tab),
-        (t) => /reconnecting/i.test(t),
+        () => seen[i]!(),
+        (texts) => texts.some((t) => /reconnecting/i.test(t)),
       );
     }
     const noticed = Date.now() - lost;
