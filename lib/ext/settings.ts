@@ -122,19 +122,12 @@ export const MAX_RELAYS = 16;
 // One relay key per line, as `copybara-host relay` prints it; blank lines and repeats dropped.
 // None is fine: relays are then found on the network.
 export function parseRelays(text: string): EndpointList {
-  const lines = text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '');
-  const list: string[] = [];
-  for (const [i, line] of lines.entries()) {
+  const read = readLines(text, (line) => {
     const key = normaliseNodeId(line);
-    if (!isNodeId(key))
-      return { ok: false, message: `Line ${i + 1}: that is not a relay key (52 characters, as \`copybara-host relay\` prints it).` };
-    if (!list.includes(key)) list.push(key);
-  }
-  if (list.length > MAX_RELAYS) return { ok: false, message: `Give at most ${MAX_RELAYS} relays.` };
-  return { ok: true, list };
+    return isNodeId(key) ? { value: key } : { problem: 'that is not a relay key (52 characters, as `copybara-host relay` prints it).' };
+  });
+  if (read.ok && read.list.length > MAX_RELAYS) return { ok: false, message: `Give at most ${MAX_RELAYS} relays.` };
+  return read;
 }
 
 export type EndpointList = { ok: true; list: string[] } | { ok: false; message: string };
@@ -142,18 +135,29 @@ export type EndpointList = { ok: true; list: string[] } | { ok: false; message: 
 // One URL per line; blank lines and repeats are dropped. Only ws:// and wss:// can reach a
 // Substrate node, and at least one is needed or names on that chain cannot be resolved.
 export function parseEndpoints(text: string): EndpointList {
+  const read = readLines(text, (line) => {
+    const problem = endpointProblem(line);
+    return problem ? { problem } : { value: line };
+  });
+  if (!read.ok) return read;
+  if (read.list.length === 0) return { ok: false, message: 'Give at least one endpoint (wss://…).' };
+  if (read.list.length > MAX_ENDPOINTS) return { ok: false, message: `Give at most ${MAX_ENDPOINTS} endpoints.` };
+  return read;
+}
+
+// The non-blank lines of a text field, trimmed, each read by `read` (the value it stands for, or
+// why it is unusable), repeats dropped; the first unusable line ends it, named by its number.
+function readLines(text: string, read: (line: string) => { value: string } | { problem: string }): EndpointList {
   const lines = text
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '');
   const list: string[] = [];
   for (const [i, line] of lines.entries()) {
-    const problem = endpointProblem(line);
-    if (problem) return { ok: false, message: `Line ${i + 1}: ${problem}` };
-    if (!list.includes(line)) list.push(line);
+    const r = read(line);
+    if ('problem' in r) return { ok: false, message: `Line ${i + 1}: ${r.problem}` };
+    if (!list.includes(r.value)) list.push(r.value);
   }
-  if (list.length === 0) return { ok: false, message: 'Give at least one endpoint (wss://…).' };
-  if (list.length > MAX_ENDPOINTS) return { ok: false, message: `Give at most ${MAX_ENDPOINTS} endpoints.` };
   return { ok: true, list };
 }
 

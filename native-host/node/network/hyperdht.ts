@@ -150,7 +150,8 @@ export class HyperdhtBackend implements Backend {
   // makes both per-handshake. So a stranger is answered through our relay, never holepunched,
   // while a contact the person allows may be.
   private _answer(paths: PathPolicy, remoteKey: Buffer, payload: unknown, server: ServerHandshakeKnobs): boolean {
-    const decision = paths.answer(remoteKey, offeredRelay(payload));
+    const offered = offeredRelay(payload);
+    const decision = paths.answer(remoteKey, offered);
     if ('refuse' in decision) {
       this._peerLog(`a connection from ${encodeNodeId(remoteKey).slice(0, 8)}… refused (${decision.refuse})`);
       server.relayThrough = null;
@@ -165,7 +166,7 @@ export class HyperdhtBackend implements Backend {
     if (decision.relay !== null) forgetOpenClaim(payload);
     // A direct contact that dials through its own relay gets that relay: it could learn our
     // address directly anyway.
-    const relay = decision.relay ?? offeredRelay(payload);
+    const relay = decision.relay ?? offered;
     this._answered.set(remoteKey.toString('hex'), { relay });
     if (this._answered.size > 256) this._answered.delete(this._answered.keys().next().value!);
     return false;
