@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import type { CallInfo } from '../lib/protocol/native';
+import type { CallInfo, NodeStatus } from '../lib/protocol/native';
 import { EXTENSION_ORIGIN, type Person, launchPerson, openPopup, waitForCallTab } from './browser';
 import { statusText, until } from './call-checks';
 import { type Proc, cliOutput, startNode } from './processes';
@@ -84,6 +84,30 @@ export async function configureNames(side: Side, endpoint: string, myName: strin
     (t) => t.includes('Saved'),
   );
   await page.close();
+}
+
+// Popup → Add contact (`nodeId` under `nickname`), then Settings → Privacy → "Allow direct
+// connections with contacts"; resolves once the node counts the contact as allowed directly.
+export async function allowDirectWith(side: Side, nickname: string, nodeId: string): Promise<void> {
+  const popup = await openPopup(side.person);
+  await popup.getByRole('button', { name: 'Add contact' }).click();
+  await popup.getByLabel('Nickname').fill(nickname);
+  await popup.getByLabel('Address').fill(nodeId);
+  await popup.getByRole('button', { name: 'Save contact' }).click();
+  await popup.getByText(nickname, { exact: true }).first().waitFor({ timeout: 10_000 });
+  await popup.close();
+  const options = await side.person.context.newPage();
+  await options.goto(`${EXTENSION_ORIGIN}/options.html`);
+  await options.getByLabel('Allow direct connections with contacts').check();
+  await options.getByRole('button', { name: 'Save' }).click();
+  await options.getByText('Saved').first().waitFor({ timeout: 10_000 });
+  await options.close();
+  await until(
+    `${side.name}'s node allows ${nickname} directly`,
+    15_000,
+    async () => JSON.parse((await cliOutput(['status', '--profile', side.profile])).stdout) as NodeStatus,
+    (s) => (s.privacy?.directContacts ?? 0) >= 1,
+  );
 }
 
 export async function answer(to: Side): Promise<Page> {

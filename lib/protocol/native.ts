@@ -97,7 +97,9 @@ export interface NodeStatus {
   // How the node stands on the network; changes arrive as `network` events.
   network: NetworkState;
   // Private mode (connections only through blind relays) and the relays it knows, best first.
-  privacy?: { private: boolean; relays: RelayInfo[] };
+  // `directContacts`: how many contacts may be reached directly ("Allow direct connections with
+  // contacts" on), 0 otherwise.
+  privacy?: { private: boolean; directContacts: number; relays: RelayInfo[] };
 }
 
 export interface RelayInfo {
@@ -400,12 +402,13 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
 
 const MAX_RELAYS_LISTED = 64;
 
-function decodePrivacy(value: unknown): { private: boolean; relays: RelayInfo[] } {
+function decodePrivacy(value: unknown): NonNullable<NodeStatus['privacy']> {
   const o = object(value, 'privacy');
   if (!Array.isArray(o.relays) || o.relays.length > MAX_RELAYS_LISTED)
     throw CopybaraError.BAD_MESSAGE(`field "relays" must be a list of at most ${MAX_RELAYS_LISTED} relays`);
   return {
     private: o.private === true,
+    directContacts: integer(o, 'directContacts', 0, MAX_POLICY_KEYS),
     relays: o.relays.map((r: unknown) => {
       const e = object(r, 'relay');
       return {

@@ -142,6 +142,7 @@ export class CopybaraNode {
       network: this.network?.state ?? { kind: 'connecting' },
       privacy: {
         private: this._relays !== null,
+        directContacts: this._paths?.directCount ?? 0,
         relays: rankRelays(this._relays?.entries ?? [], Date.now())
           .slice(0, 64)
           .map((e) => ({

@@ -79,7 +79,9 @@ declare module 'hyperdht' {
         localConnection?: boolean;
         relayThrough?: RelayThrough;
         fastOpen?: boolean;
-        // Tests only: to see the handshake payloads a node sends back.
+        // Asked once both sides' NAT kinds are known (FIREWALL values); false aborts the punch.
+        holepunch?: (remoteFirewall: number, localFirewall: number, remoteAddresses: unknown, localAddresses: unknown) => boolean;
+        // To see the handshake payload the answering node sends back.
         createHandshake?: (keyPair: KeyPair, remotePublicKey: Buffer) => import('hyperdht/lib/noise-wrap.js').default;
       },
     ): NoiseSecretStream;
@@ -117,7 +119,8 @@ declare module 'hyperdht/testnet.js' {
   export default function createTestnet(size?: number, opts?: { host?: string; port?: number }): Promise<Testnet>;
 }
 
-// The Noise handshake HyperDHT wraps its handshake payloads in; tests record what it decodes.
+// The Noise handshake HyperDHT wraps its handshake payloads in: the node reads the relay the
+// answerer names from it; tests record everything it decodes.
 declare module 'hyperdht/lib/noise-wrap.js' {
   import type { KeyPair } from 'hyperdht';
 

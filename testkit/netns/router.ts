@@ -22,4 +22,9 @@ export async function configureRouter(ns: string, kind: Exclude<NatKind, 'none'>
     ...['-A', 'FORWARD', '-i', 'wan', '-o', 'lan'],
     ...['-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT'],
   ]);
+  // Unsolicited packets to the router's own public address are dropped too, as home routers do.
+  // Accepted there, they would draw an ICMP error and leave a conntrack entry on the very public
+  // port the host is about to punch from, so its next packet out would be mapped to another port.
+  await runIn(ns, 'iptables', ['-A', 'INPUT', '-i', 'wan', '-m', 'conntrack', '--ctstate', 'ESTABLISHED,RELATED', '-j', 'ACCEPT']);
+  await runIn(ns, 'iptables', ['-A', 'INPUT', '-i', 'wan', '-j', 'DROP']);
 }

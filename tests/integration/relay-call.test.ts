@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeNodeId } from '../../lib/node-id';
 import type { RunningRelay } from '../../native-host/node/network/relay-server';
 import { callState } from '../../testkit/node-socket';
 import { CallMedia, PrivateNet, answeredCall } from '../../testkit/private-call';
@@ -39,5 +40,37 @@ describe('a call in private mode', () => {
     }
     await sa.request({ type: 'hangup', callId });
     await sb.waitFor('ended at B', callState(callId, 'ended'));
+  });
+});
+
+// HyperDHT pairs a connection through the relay the answering node names, whatever relay (or
+// none) the caller asked for: the caller's call must report that path, not the one it asked for.
+describe("the caller's view of the path", () => {
+  it('names the relay the callee chose, when the caller asked for another', async () => {
+    const other = await net.relay('relay-callee');
+    const [, sc] = await net.node('c', [relay]);
+    const [d, sd] = await net.node('d', [other]);
+    const pairs = [relay.counts().pairs, other.counts().pairs];
+    const callId = await answeredCall(sc, sd, d);
+    expect([relay.counts().pairs - pairs[0]!, other.counts().pairs - pairs[1]!]).toEqual([0, 1]);
+    const status = await sc.request({ type: 'status' });
+    expect(status.calls.find((c) => c.callId === callId)?.route).toEqual({ relay: encodeNodeId(other.publicKey) });
+    await sc.request({ type: 'hangup', callId });
+    await sd.waitFor('ended at D', callState(callId, 'ended'));
+  });
+
+  it('says relayed when the caller would go direct but the callee answers only through its relay', async () => {
+    const [, se] = await net.node('e', [relay]);
+    const [f, sf] = await net.node('f', [relay]);
+    // E allows F directly; F does not allow E.
+    await se.request({ type: 'ring-policy', blocked: [], allowOnly: null, direct: [f.identity!.nodeId], relays: [] });
+    const before = relay.counts().pairs;
+    const callId = await answeredCall(se, sf, f);
+    expect(relay.counts().pairs - before).toBe(1);
+    const status = await se.request({ type: 'status' });
+    expect(status.privacy?.directContacts).toBe(1);
+    expect(status.calls.find((c) => c.callId === callId)?.route).toEqual({ relay: encodeNodeId(relay.publicKey) });
+    await se.request({ type: 'hangup', callId });
+    await sf.waitFor('ended at F', callState(callId, 'ended'));
   });
 });

@@ -7,7 +7,7 @@ import type { NodeMode } from '../../testkit/netns/node-mode';
 import { NAT_KINDS, type NatKind } from '../../testkit/netns/router';
 import { waitForCallTab } from '../../testkit/browser';
 import { mediaSummary, until } from '../../testkit/call-checks';
-import { type Side, answer, closeCallTabs, dial, sideFor } from '../../testkit/call-flow';
+import { type Side, allowDirectWith, answer, closeCallTabs, dial, nodeCalls, sideFor } from '../../testkit/call-flow';
 import { chromiumIn } from '../../testkit/netns/chromium';
 import { countPacketsFrom } from '../../testkit/netns/packet-counter';
 import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testkit/processes';
@@ -19,10 +19,11 @@ import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testki
 // Chromium calls (browser, native host and node in the host's namespace) with video decoded
 // on both sides, and not one packet from either side's public address may reach the other
 // (iptables counters at each side's edge). With direct connections allowed between contacts,
-// a call tries holepunching first and falls back to the relay; HyperDHT's holepunching does
-// not hold reliably on this lab network (a direct connection can open on one side only), so
-// that mode is measured, not asserted, as is direct mode (holepunching only), except that two
-// symmetric NATs must fail with a reason within a bounded time (see the table).
+// all nine pairs must connect too, node to node and in Chromium (where the contact and the
+// setting are made in the popup and the options page): directly where the callee has no NAT
+// or neither side's NAT changes ports per destination, through the relay otherwise, and the
+// call details must say which. Direct mode (holepunching only) is measured, except that two symmetric NATs must fail
+// with a reason within a bounded time (see the table).
 
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 // Callers on hosts 1-3, callees on hosts 4-6, one NAT kind each, in NAT_KINDS order.
@@ -37,8 +38,8 @@ let testnet: Proc;
 let relay: Proc;
 let bootstrap: string;
 
-type Run = NodeMode | 'private, Chromium';
-const RUNS: Run[] = ['private', 'private, Chromium', 'contacts-direct', 'direct'];
+type Run = NodeMode | 'private, Chromium' | 'contacts-direct, Chromium';
+const RUNS: Run[] = ['private', 'private, Chromium', 'contacts-direct', 'contacts-direct, Chromium', 'direct'];
 const results = new Map<string, Outcome>();
 const key = (run: Run, caller: NatKind, callee: NatKind) => `${run} ${caller} ${callee}`;
 
@@ -62,9 +63,15 @@ function table(): string {
 // Pairs the relay has joined so far (it logs each once).
 const relayPairs = () => relay.output.filter((l) => / relay: pair joined /.test(l)).length;
 
+// A callee without NAT is reached directly by anyone; holepunching between two NATs that keep
+// one public port per socket works; a NAT that picks a new port per destination on a side that
+// must be punched makes the caller's node go through the relay at once.
+const punchable = (caller: NatKind, callee: NatKind) => callee === 'none' || (caller !== 'symmetric' && callee !== 'symmetric');
+
 // One Chromium per side, launched in the side's namespace in front of its running node, for
-// one call: dial, answer, video both ways, hang up by closing the tabs.
-async function browserCall(caller: LabNode, callee: LabNode): Promise<void> {
+// one call: dial, answer, video both ways, the path in the call details, hang up by closing
+// the tabs. `contacts`: each person first saves the other as a contact allowed directly.
+async function browserCall(caller: LabNode, callee: LabNode, run: 'private, Chromium' | 'contacts-direct, Chromium'): Promise<void> {
   const sides: Side[] = [];
   try {
     for (const n of [caller, callee]) {
@@ -73,6 +80,10 @@ async function browserCall(caller: LabNode, callee: LabNode): Promise<void> {
       sides.push(await sideFor({ root: dir.path, name, bootstrap, node: n.proc, nodeId: n.nodeId, profile: n.profile, executablePath }));
     }
     const [from, to] = sides as [Side, Side];
+    if (run === 'contacts-direct, Chromium') {
+      await allowDirectWith(from, 'Callee', to.nodeId);
+      await allowDirectWith(to, 'Caller', from.nodeId);
+    }
     const before = callee.socket.events.length;
     const { tab: callerTab, popup, calledAt } = await dial(from, to.nodeId);
     const ring = await callee.socket.waitFor(
@@ -80,7 +91,8 @@ async function browserCall(caller: LabNode, callee: LabNode): Promise<void> {
       (e) => e.event === 'call' && e.call.state === 'incoming' && callee.socket.events.indexOf(e) >= before,
       30_000,
     );
-    results.set(key('private, Chromium', caller.host.kind, callee.host.kind), { ok: true, ringMs: Date.now() - calledAt });
+    const outcome: Outcome = { ok: true, ringMs: Date.now() - calledAt };
+    results.set(key(run, caller.host.kind, callee.host.kind), outcome);
     expect(ring.event === 'call' && ring.call.peer).toBe(caller.nodeId);
     await popup.close();
     await answer(to);
@@ -96,6 +108,19 @@ async function browserCall(caller: LabNode, callee: LabNode): Promise<void> {
         (m) => m.framesDecoded > 10 && m.remoteVideoFrames > 5,
       );
     }
+    // The path the caller's node took, and what the call details say of it.
+    const [call] = await nodeCalls(from);
+    outcome.relayed = call?.route ? call.route.relay !== null : undefined;
+    await callerTab.getByRole('button', { name: 'Call details' }).click();
+    const shown = await until(
+      'the network path in the call details',
+      5000,
+      async () => (await callerTab.locator('[data-stat="route"]').textContent()) ?? '',
+      (t) => /^(Relayed|Direct)/.test(t),
+    );
+    expect(shown).toMatch(outcome.relayed ? /^Relayed through relay / : /^Direct/);
+    if (run === 'private, Chromium') expect(outcome.relayed).toBe(true);
+    else expect(outcome.relayed).toBe(!punchable(caller.host.kind, callee.host.kind));
     await closeCallTabs(from, to);
   } finally {
     // The nodes go on (they are the describe's); only the browsers stop.
@@ -153,7 +178,7 @@ describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_S
             mode === 'private'
               ? `${callerKind} calls ${calleeKind}: rings, is answered, signals, hangs up`
               : mode === 'contacts-direct'
-                ? `${callerKind} calls ${calleeKind} as a contact allowed directly: outcome measured`
+                ? `${callerKind} calls ${calleeKind} as a contact allowed directly: ${punchable(callerKind, calleeKind) ? 'direct' : 'through the relay'}, answered, hangs up`
                 : bothRandom
                   ? `${callerKind} calls ${calleeKind}: fails with a reason, in bounded time`
                   : `${callerKind} calls ${calleeKind}: outcome measured`;
@@ -185,9 +210,9 @@ describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_S
                 (n) => n > pairsBefore,
               );
             }
-            if (outcome.ok && mode === 'private') await completeCall(caller, callee, callId);
+            if (outcome.ok && mode !== 'direct') await completeCall(caller, callee, callId);
             else if (outcome.ok) {
-              // Measured modes: a call that rang but then broke is a result, not a crash.
+              // Direct mode is measured: a call that rang but then broke is a result, not a crash.
               await completeCall(caller, callee, callId).catch(async (err: Error) => {
                 results.set(key(mode, callerKind, calleeKind), {
                   ok: false,
@@ -204,7 +229,8 @@ describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_S
             // directly, holepunch probes cross even when the call then goes through the relay.)
             if (mode === 'private') expect(packets, 'packets from the other side, caller then callee').toEqual([0, 0]);
             if (mode === 'contacts-direct' && outcome.ok && outcome.relayed === false) expect(packets[0]! + packets[1]!).toBeGreaterThan(0);
-            if (mode === 'private') expect(outcome).toMatchObject({ ok: true });
+            if (mode !== 'direct') expect(outcome).toMatchObject({ ok: true });
+            if (mode === 'contacts-direct') expect(outcome.ok && outcome.relayed).toBe(!punchable(callerKind, calleeKind));
             if (mode === 'direct' && bothRandom) {
               expect(outcome.ok).toBe(false);
               expect(outcome.ok === false && outcome.reason).toMatch(/^nat: .*HOLEPUNCH/);
@@ -214,11 +240,12 @@ describe.skipIf(SKIP_NETNS)(SKIP_NETNS ? 'calls across NATs (skipped: COPYBARA_S
         }
       }
 
-      if (mode === 'private') {
+      if (mode !== 'direct') {
+        const run = mode === 'private' ? 'private, Chromium' : 'contacts-direct, Chromium';
         for (const callerKind of NAT_KINDS) {
           for (const calleeKind of NAT_KINDS) {
             it(`in Chromium, ${callerKind} calls ${calleeKind}: answered, video decoded on both sides`, async () => {
-              await browserCall(callers.get(callerKind)!, callees.get(calleeKind)!);
+              await browserCall(callers.get(callerKind)!, callees.get(calleeKind)!, run);
             });
           }
         }

@@ -1,4 +1,5 @@
 import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht';
+import NoiseWrap from 'hyperdht/lib/noise-wrap.js';
 import { encodeNodeId } from '../../../lib/node-id';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { type Log, rateLimitedLog } from '../../common/log';
@@ -207,14 +208,25 @@ export class HyperdhtBackend implements Backend {
   private _open(remoteKey: Buffer, route: Route, signal: AbortSignal): Promise<PeerLink> {
     if (signal.aborted) return Promise.reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
     return new Promise((resolve, reject) => {
+      const answerer = answererRelay();
       const stream = this._dht.connect(
         remoteKey,
         route.relay === null
-          ? { keyPair: this._keyPair }
+          ? {
+              keyPair: this._keyPair,
+              createHandshake: answerer.createHandshake,
+              holepunch: (remote: number, local: number) => this._worthPunching(remote, local),
+            }
           : // Our local addresses are for a LAN shortcut, which a relayed connection never takes;
             // `fastOpen` would send a first holepunch probe straight to the peer's public address
             // (the one DHT routing reports), which its network would see coming from ours.
-            { keyPair: this._keyPair, relayThrough: route.relay, localConnection: false, fastOpen: false },
+            {
+              keyPair: this._keyPair,
+              createHandshake: answerer.createHandshake,
+              relayThrough: route.relay,
+              localConnection: false,
+              fastOpen: false,
+            },
       );
       const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route });
       const onabort = () => {
@@ -228,7 +240,10 @@ export class HyperdhtBackend implements Backend {
       };
       const onopen = () => {
         cleanup();
-        if (route.relay !== null) this._privacy?.relays.worked(route.relay);
+        // The answerer's choice of relay wins over ours (HyperDHT pairs through the one it names).
+        const relay = answerer.relay() ?? route.relay;
+        link.route = { relay };
+        if (relay !== null) this._privacy?.relays.worked(relay);
         resolve(link);
       };
       const onerror = (err: Error & { code?: string }) => {
@@ -241,6 +256,14 @@ export class HyperdhtBackend implements Backend {
       stream.on('open', onopen);
       stream.on('error', onerror);
     });
+  }
+
+  // A punch where either side's NAT picks a new port per destination is a guessing game that
+  // takes seconds and often loses; with a relay to fall back on, the relay rings sooner. With
+  // none (direct mode), every punch is worth trying.
+  private _worthPunching(remoteFirewall: number, localFirewall: number): boolean {
+    if (!this._privacy || this._privacy.relays.pick() === null) return true;
+    return remoteFirewall !== FIREWALL_RANDOM && localFirewall !== FIREWALL_RANDOM;
   }
 
   // The relay that carried a lost call link is demoted, so the call's next connection (and the
@@ -283,16 +306,35 @@ const DIRECT_ATTEMPT_MS = 4_000;
 // After a direct connection to a contact failed, how long its calls go through a relay.
 const DIRECT_RETRY_AFTER_MS = 10 * 60_000;
 
-// HyperDHT's FIREWALL.OPEN and FIREWALL.UNKNOWN (lib/constants.js).
-const FIREWALL_OPEN = 1;
+// HyperDHT's FIREWALL values (lib/constants.js).
 const FIREWALL_UNKNOWN = 0;
+const FIREWALL_OPEN = 1;
+const FIREWALL_RANDOM = 3;
 
 function forgetOpenClaim(payload: unknown): void {
   const p = payload as { firewall?: unknown } | null;
   if (p && p.firewall === FIREWALL_OPEN) p.firewall = FIREWALL_UNKNOWN;
 }
 
-// The relay a caller's handshake asks for, if any (HyperDHT's decoded handshake payload).
+// The relay the answering node names in its handshake reply, once the handshake is done.
+function answererRelay(): { createHandshake: (keyPair: KeyPair, remote: Buffer) => NoiseWrap; relay(): Buffer | null } {
+  let relay: Buffer | null = null;
+  return {
+    createHandshake(keyPair, remote) {
+      const wrap = new NoiseWrap(keyPair, remote);
+      const recv = wrap.recv.bind(wrap);
+      wrap.recv = (buf: Buffer) => {
+        const payload = recv(buf);
+        relay = offeredRelay(payload);
+        return payload;
+      };
+      return wrap;
+    },
+    relay: () => relay,
+  };
+}
+
+// The relay a handshake payload asks for, if any (HyperDHT's decoded handshake payload).
 function offeredRelay(payload: unknown): Buffer | null {
   const offer = (payload as { relayThrough?: { publicKey?: unknown } | null } | null)?.relayThrough?.publicKey;
   return Buffer.isBuffer(offer) ? offer : null;

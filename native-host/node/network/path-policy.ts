@@ -79,6 +79,11 @@ export class PathPolicy {
     return this._o.private;
   }
 
+  // How many peers may be reached directly (contacts, with the setting on).
+  get directCount(): number {
+    return this._o.private ? this._rules.direct.size : 0;
+  }
+
   setRules(rules: PeerRules): void {
     this._rules = rules;
   }

@@ -38,7 +38,8 @@ const EXCERPT = 120;
 // link-limits.ts is cut off at once, ending whatever call rode on the link.
 export class StreamLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
-  readonly route: Route | null;
+  // Set again once the connection is open, when the answerer picked the relay.
+  route: Route | null;
   closed = false;
   private _stream: SignallingStream;
   private _decoder = new FrameDecoder(MAX_SIGNALLING_MESSAGE);

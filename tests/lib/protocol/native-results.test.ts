@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { RESULT_DECODERS, decodeNetworkState, decodeNodeFrame, decodeNodeStatus, decodeTurnInfo } from '../../../lib/protocol/native';
-import { ALICE, callInfo } from '../../../testkit/ext/fixtures';
+import { ALICE, BOB, callInfo } from '../../../testkit/ext/fixtures';
 
 describe('decodeTurnInfo', () => {
   const turn = { urls: ['turn:127.0.0.1:3478?transport=udp'], username: '1700000000:abcd', credential: 'c2VjcmV0' };
@@ -42,6 +42,14 @@ describe('decodeNodeStatus', () => {
     expect(() => decodeNodeStatus({ ...status, turnPort: 70000 })).toThrow(/"turnPort"/);
     expect(() => decodeNodeStatus({ ...status, calls: [{}] })).toThrow(/"callId"/);
     expect(() => decodeNodeStatus({ ...status, calls: null })).toThrow(/"calls" must be a list/);
+  });
+
+  it('carries private mode: direct contacts counted, relays listed', () => {
+    const privacy = { private: true, directContacts: 2, relays: [{ key: BOB, pinned: true, rttMs: 12, failures: 0 }] };
+    expect(decodeNodeStatus({ ...status, privacy })).toEqual({ ...status, privacy });
+    expect(() => decodeNodeStatus({ ...status, privacy: { ...privacy, directContacts: -1 } })).toThrow(/"directContacts"/);
+    expect(() => decodeNodeStatus({ ...status, privacy: { ...privacy, directContacts: 1.5 } })).toThrow(/"directContacts"/);
+    expect(() => decodeNodeStatus({ ...status, privacy: { private: true, relays: [] } })).toThrow(/"directContacts"/);
   });
 
   it('needs the network state', () => {
