@@ -20,8 +20,8 @@ export const DEFAULT_TIMING: Timing = {
   ringTimeout: 45_000,
   answerTimeout: 40_000,
   firstMessageTimeout: 10_000,
-  keepAliveInterval: 1_000,
+  keepAliveInterval: 500,
   peerLostAfter: 5_000,
-  activeSilenceAfter: 2_500,
+  activeSilenceAfter: 1_500,
   reconnectTimeout: 10_000,
 };

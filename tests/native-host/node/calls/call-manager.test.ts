@@ -185,7 +185,9 @@ describe('a call we place', () => {
     expect(info(callId).state).toBe('active');
     await vi.advanceTimersByTimeAsync(T.activeSilenceAfter + T.keepAliveInterval);
     expect(info(callId).state).toBe('reconnecting');
-    expect(logs).toContain(`call ${callId.slice(0, 8)} lost its connection (nothing heard for 2.5 s); reconnecting for up to 10 s`);
+    expect(logs).toContain(
+      `call ${callId.slice(0, 8)} lost its connection (nothing heard for ${T.activeSilenceAfter / 1000} s); reconnecting for up to 10 s`,
+    );
     expect(link.types().filter((t) => t === 'ping').length).toBeGreaterThan(10);
     expect(link.closed).toBe(true);
   });
