@@ -1,54 +1,30 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { encodeNodeId } from '../../../../lib/node-id';
-import type { CallInfo, NodeEvent } from '../../../../lib/protocol/native';
 import type { SignallingMessage } from '../../../../lib/protocol/signalling';
-import { CallManager, DEFAULT_TIMING } from '../../../../native-host/node/calls/call-manager';
 import { encodeMediaDatagram } from '../../../../native-host/node/calls/media-datagram';
-import { FakeBackend, FakeLink, FakeTurn } from '../../../../testkit/calls/fakes';
+import { FakeLink } from '../../../../testkit/calls/fakes';
+import {
+  CALL,
+  PEER,
+  T,
+  THIRD,
+  backend,
+  calls,
+  info,
+  lively,
+  ring,
+  ringHere,
+  states,
+  turn,
+  useFakeManager,
+} from '../../../../testkit/calls/manager-harness';
 
 // An answered call whose link is lost: it reconnects (the caller dials, the callee waits for
 // its ring) and carries on, or ends as peer-lost once reconnectTimeout is over. Everything
 // around the manager is faked.
 
-const ME = Buffer.alloc(32, 1);
-const PEER = Buffer.alloc(32, 2);
-const THIRD = Buffer.alloc(32, 3);
-const CALL = 'ab'.repeat(16);
-const T = DEFAULT_TIMING;
 const NOT_REESTABLISHED = 'the connection was lost and could not be re-established within 10 s';
-
-let backend: FakeBackend;
-let turn: FakeTurn;
-let events: NodeEvent[];
-let calls: CallManager;
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: 1_000_000 });
-  backend = new FakeBackend();
-  turn = new FakeTurn();
-  events = [];
-  calls = new CallManager({ backend, turn, publicKey: ME, emit: (e) => events.push(e), log: () => {} });
-});
-afterEach(() => {
-  calls.close();
-  vi.useRealTimers();
-});
-
-const states = (callId: string) => events.flatMap((e) => (e.event === 'call' && e.call.callId === callId ? [e.call.state] : []));
-const info = (callId: string): CallInfo => calls.list().find((c) => c.callId === callId)!;
-const ring = (callId = CALL): SignallingMessage => ({ type: 'ring', callId, name: 'alice', video: true, invitation: null });
-
-function lively(link: FakeLink, answer: (m: SignallingMessage) => SignallingMessage | null = () => null): FakeLink {
-  link.reply = (m) => (m.type === 'ping' ? { type: 'pong', seq: m.seq } : answer(m));
-  return link;
-}
-
-function ringHere(key = PEER, callId = CALL): FakeLink {
-  const link = lively(new FakeLink(key));
-  calls.accept(link);
-  link.receive(ring(callId));
-  return link;
-}
+useFakeManager();
 
 const accepting = (m: SignallingMessage): SignallingMessage | null => (m.type === 'ring' ? { type: 'accept', callId: m.callId } : null);
 

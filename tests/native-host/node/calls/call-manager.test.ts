@@ -1,56 +1,32 @@
-import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { CopybaraError } from '../../../../lib/errors';
 import { encodeNodeId } from '../../../../lib/node-id';
-import type { CallInfo, NodeEvent } from '../../../../lib/protocol/native';
 import type { SignallingMessage } from '../../../../lib/protocol/signalling';
-import { CallManager, DEFAULT_TIMING } from '../../../../native-host/node/calls/call-manager';
 import { encodeMediaDatagram } from '../../../../native-host/node/calls/media-datagram';
 import { safetyCode } from '../../../../native-host/node/calls/safety-code';
-import { FakeBackend, FakeLink, FakeTurn } from '../../../../testkit/calls/fakes';
+import { FakeLink } from '../../../../testkit/calls/fakes';
+import {
+  CALL,
+  ME,
+  PEER,
+  T,
+  THIRD,
+  backend,
+  calls,
+  events,
+  info,
+  lively,
+  logs,
+  ringHere,
+  states,
+  turn,
+  remakeManager,
+  useFakeManager,
+} from '../../../../testkit/calls/manager-harness';
 
 // The manager with everything around it faked: no network, no TURN socket, a fake clock.
 
-const ME = Buffer.alloc(32, 1);
-const PEER = Buffer.alloc(32, 2);
-const THIRD = Buffer.alloc(32, 3);
-const CALL = 'ab'.repeat(16);
-const T = DEFAULT_TIMING;
-
-let backend: FakeBackend;
-let turn: FakeTurn;
-let events: NodeEvent[];
-let logs: string[];
-let calls: CallManager;
-
-beforeEach(() => {
-  vi.useFakeTimers({ now: 1_000_000 });
-  backend = new FakeBackend();
-  turn = new FakeTurn();
-  events = [];
-  logs = [];
-  calls = new CallManager({ backend, turn, publicKey: ME, emit: (e) => events.push(e), log: (l) => logs.push(l) });
-});
-afterEach(() => {
-  calls.close();
-  vi.useRealTimers();
-});
-
-const states = (callId: string) => events.flatMap((e) => (e.event === 'call' && e.call.callId === callId ? [e.call.state] : []));
-const info = (callId: string): CallInfo => calls.list().find((c) => c.callId === callId)!;
-const ring = (callId = CALL): SignallingMessage => ({ type: 'ring', callId, name: 'alice', video: true, invitation: null });
-
-// A peer that answers our pings, so only what a test does ends its call.
-function lively(link: FakeLink, answer: (m: SignallingMessage) => SignallingMessage | null = () => null): FakeLink {
-  link.reply = (m) => (m.type === 'ping' ? { type: 'pong', seq: m.seq } : answer(m));
-  return link;
-}
-
-function ringHere(key = PEER, callId = CALL): FakeLink {
-  const link = lively(new FakeLink(key));
-  calls.accept(link);
-  link.receive(ring(callId));
-  return link;
-}
+useFakeManager();
 
 async function callOut(answer: (m: SignallingMessage) => SignallingMessage | null): Promise<{ callId: string; link: FakeLink }> {
   const link = lively(new FakeLink(PEER), answer);
@@ -242,14 +218,7 @@ describe('the public API', () => {
 
   it('keeps only the last 20 ended calls', () => {
     // 25 rings from one key in no time: over the ring limits (ring-gate.ts) unless raised.
-    calls = new CallManager({
-      backend,
-      turn,
-      publicKey: ME,
-      emit: (e) => events.push(e),
-      log: (l) => logs.push(l),
-      ringLimits: { perCaller: 25, global: 25 },
-    });
+    remakeManager({ ringLimits: { perCaller: 25, global: 25 } });
     const ids = Array.from({ length: 25 }, (_, i) => i.toString(16).padStart(32, '0'));
     for (const id of ids) {
       ringHere(PEER, id);
