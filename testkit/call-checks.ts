@@ -128,3 +128,13 @@ export function sdpAddresses(sdp: string): string[] {
 export function foreignAddresses(sdp: string): string[] {
   return sdpAddresses(sdp).filter((a) => a !== '0.0.0.0' && !/^100\.64\.0\.[12]$/.test(a));
 }
+
+// Waits until `who`'s call tab has decoded more than `frames` video frames from the peer.
+export function framesFlow(tab: Page, who: string, frames = 5, timeoutMs = 30_000): Promise<MediaSummary> {
+  return until(
+    `media at ${who}`,
+    timeoutMs,
+    () => mediaSummary(tab),
+    (m) => m.framesDecoded > frames,
+  );
+}

@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import type { CallInfo, NodeStatus } from '../lib/protocol/native';
 import { EXTENSION_ORIGIN, type Person, launchPerson, openPopup, waitForCallTab } from './browser';
-import { statusText, until } from './call-checks';
+import { framesFlow, statusText, until } from './call-checks';
 import { type Proc, cliOutput, startNode } from './processes';
 import { screenshot } from './screenshots';
 
@@ -108,6 +108,16 @@ export async function allowDirectWith(side: Side, nickname: string, nodeId: stri
     async () => JSON.parse((await cliOutput(['status', '--profile', side.profile])).stdout) as NodeStatus,
     (s) => (s.privacy?.directContacts ?? 0) >= 1,
   );
+}
+
+// `from` dials `target` from the popup, `to` answers, and video flows both ways.
+export async function answeredCall(from: Side, to: Side, target: string = to.nodeId): Promise<{ callerTab: Page; calleeTab: Page }> {
+  const { tab: callerTab, popup } = await dial(from, target);
+  await popup.close();
+  const calleeTab = await answer(to);
+  await framesFlow(callerTab, from.name);
+  await framesFlow(calleeTab, to.name);
+  return { callerTab, calleeTab };
 }
 
 export async function answer(to: Side): Promise<Page> {

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { NODE_ID_PATTERN, encodeNodeId } from '../../lib/node-id';
 import { waitForCallTab } from '../../testkit/browser';
 import { foreignAddresses, mediaSummary, statusText, until } from '../../testkit/call-checks';
-import { type Side, answer, dial, nodeCalls } from '../../testkit/call-flow';
+import { type Side, answer, answeredCall, dial, nodeCalls } from '../../testkit/call-flow';
 import { processesMentioning } from '../../testkit/leftovers';
 import { screenshot } from '../../testkit/screenshots';
 import { twoPeopleOnTestnet } from '../../testkit/two-people';
@@ -138,16 +138,7 @@ function notificationIds(worker: Worker): Promise<string[]> {
 
 describe('faults during a call', () => {
   async function inCall() {
-    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
-    await popup.close();
-    const bobTab = await answer(bob);
-    for (const tab of [aliceTab, bobTab])
-      await until(
-        'media',
-        30_000,
-        () => mediaSummary(tab),
-        (m) => m.framesDecoded > 5,
-      );
+    const { callerTab: aliceTab, calleeTab: bobTab } = await answeredCall(alice, bob);
     return { aliceTab, bobTab };
   }
 

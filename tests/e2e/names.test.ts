@@ -1,7 +1,7 @@
 import type { Worker } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../../testkit/browser';
-import { mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { framesFlow, statusText, until } from '../../testkit/call-checks';
 import { type Side, answer, closeCallTabs, dial, startSide, stopSide, configureNames } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { NodeSocket, callState } from '../../testkit/node-socket';
@@ -73,12 +73,7 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
       () => aliceTab.getByLabel('Name called').textContent(),
       (t) => (t ?? '').includes('bob.azero ✓'),
     );
-    await until(
-      'media at Alice',
-      30_000,
-      () => mediaSummary(aliceTab),
-      (m) => m.framesDecoded > 5,
-    );
+    await framesFlow(aliceTab, 'Alice');
     await until(
       'Bob in the call',
       10_000,
@@ -119,12 +114,7 @@ describe('calls by AZERO.ID name (simulated contract)', () => {
       expect(await popup.textContent('body')).toMatch(/Using the saved address of bob\.azero, last verified 3 h ago/);
       await popup.close();
       const bobTab = await answer(bob);
-      await until(
-        'media at Alice',
-        30_000,
-        () => mediaSummary(tab),
-        (m) => m.framesDecoded > 5,
-      );
+      await framesFlow(tab, 'Alice');
       await bobTab.getByRole('button', { name: 'Hang up' }).click();
     } finally {
       await chain.up();

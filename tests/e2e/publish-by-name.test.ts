@@ -2,7 +2,7 @@ import { u8aToHex } from '@polkadot/util';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openPopup } from '../../testkit/browser';
-import { mediaSummary, until } from '../../testkit/call-checks';
+import { framesFlow, until } from '../../testkit/call-checks';
 import { type Side, answer, closeCallTabs, configureNames, dial, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
@@ -96,12 +96,7 @@ describe('publishing the node id (simulated contract, test wallet)', () => {
       () => tab.getByLabel('Name called').textContent(),
       (t) => (t ?? '').includes('bob.azero ✓'),
     );
-    await until(
-      'media at Alice',
-      30_000,
-      () => mediaSummary(tab),
-      (m) => m.framesDecoded > 5,
-    );
+    await framesFlow(tab, 'Alice');
     await bobTab.getByRole('button', { name: 'Hang up' }).click();
   });
 

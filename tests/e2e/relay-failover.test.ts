@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { mediaSummary, recordStatuses, statusText, until } from '../../testkit/call-checks';
-import { type Side, answer, closeCallTabs, dial, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
+import { type Side, answeredCall, closeCallTabs, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type Proc, cli, startTestnet, tempDir, waitForLine } from '../../testkit/processes';
 
@@ -53,16 +53,7 @@ const pairs = (r: { proc: Proc }) => {
 
 describe('a call whose relay dies', () => {
   it('shows reconnecting in both tabs, comes back on the other relay, and media flows again', async () => {
-    const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
-    await popup.close();
-    const bobTab = await answer(bob);
-    for (const tab of [aliceTab, bobTab])
-      await until(
-        'media',
-        30_000,
-        () => mediaSummary(tab),
-        (m) => m.framesDecoded > 5,
-      );
+    const { callerTab: aliceTab, calleeTab: bobTab } = await answeredCall(alice, bob);
     const carrier = relays.find((r) => pairs(r) === 1);
     expect(carrier, 'a pinned relay carries the call').toBeDefined();
     const other = relays.find((r) => r !== carrier)!;
