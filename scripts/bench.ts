@@ -333,6 +333,8 @@ async function main(): Promise<void> {
         overlayRelayedAddedP99: overlay?.meetsTarget.addedLatencyP99 ?? null,
         natPrivateAllConnect: nat?.meetsTarget.privateAllConnect ?? null,
         natPrivateRingUnder2s: nat?.meetsTarget.privateRingUnderTarget ?? null,
+        natContactsDirectAllConnect: nat?.meetsTarget.contactsDirectAllConnect ?? null,
+        natContactsDirectRingUnder2s: nat?.meetsTarget.contactsDirectRingUnderTarget ?? null,
       },
     };
   } catch (err) {
