@@ -68,7 +68,11 @@ const RELAY: RelayBenchOptions = {
   targetAddedP99Ms: TARGETS.addedLatencyP99Ms,
   targetMaxVsRaw: TARGETS.relayMaxVsRaw,
 };
-const NAT: NatBenchOptions = { rounds: envInt('COPYBARA_BENCH_NAT_ROUNDS', 3), targetRingMs: 2000 };
+const NAT: NatBenchOptions = {
+  rounds: envInt('COPYBARA_BENCH_NAT_ROUNDS', 3),
+  targetRingMs: 2000,
+  browsers: process.env.COPYBARA_BENCH_NAT_BROWSERS !== '0',
+};
 const OVERLAY: OverlayBenchOptions = {
   connects: 5,
   roundTrips: envInt('COPYBARA_BENCH_ROUNDTRIPS', 2000),
@@ -96,7 +100,7 @@ const RUN = {
   nat: only ? only.includes('nat') : ROOT_USER,
 };
 if (RUN.nat && !ROOT_USER) throw new Error('COPYBARA_BENCH_ONLY=nat needs root: the NAT lab is built out of network namespaces');
-const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 300_000 : 0);
+const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 600_000 : 0);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();

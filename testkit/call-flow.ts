@@ -86,15 +86,17 @@ export async function configureNames(side: Side, endpoint: string, myName: strin
   await page.close();
 }
 
-// Popup → Add contact (`nodeId` under `nickname`), then Settings → Privacy → "Allow direct
-// connections with contacts"; resolves once the node counts the contact as allowed directly.
-export async function allowDirectWith(side: Side, nickname: string, nodeId: string): Promise<void> {
+// Popup → Add contact (each node id under its nickname), then Settings → Privacy → "Allow
+// direct connections with contacts"; resolves once the node counts them all as allowed directly.
+export async function allowDirectWith(side: Side, contacts: { nickname: string; nodeId: string }[]): Promise<void> {
   const popup = await openPopup(side.person);
-  await popup.getByRole('button', { name: 'Add contact' }).click();
-  await popup.getByLabel('Nickname').fill(nickname);
-  await popup.getByLabel('Address').fill(nodeId);
-  await popup.getByRole('button', { name: 'Save contact' }).click();
-  await popup.getByText(nickname, { exact: true }).first().waitFor({ timeout: 10_000 });
+  for (const { nickname, nodeId } of contacts) {
+    await popup.getByRole('button', { name: 'Add contact' }).click();
+    await popup.getByLabel('Nickname').fill(nickname);
+    await popup.getByLabel('Address').fill(nodeId);
+    await popup.getByRole('button', { name: 'Save contact' }).click();
+    await popup.getByText(nickname, { exact: true }).first().waitFor({ timeout: 10_000 });
+  }
   await popup.close();
   const options = await side.person.context.newPage();
   await options.goto(`${EXTENSION_ORIGIN}/options.html`);
@@ -103,10 +105,10 @@ export async function allowDirectWith(side: Side, nickname: string, nodeId: stri
   await options.getByText('Saved').first().waitFor({ timeout: 10_000 });
   await options.close();
   await until(
-    `${side.name}'s node allows ${nickname} directly`,
+    `${side.name}'s node allows ${contacts.map((c) => c.nickname).join(', ')} directly`,
     15_000,
     async () => JSON.parse((await cliOutput(['status', '--profile', side.profile])).stdout) as NodeStatus,
-    (s) => (s.privacy?.directContacts ?? 0) >= 1,
+    (s) => (s.privacy?.directContacts ?? 0) >= contacts.length,
   );
 }
 

@@ -6,19 +6,23 @@ import type { NodeMode } from '../../testkit/netns/node-mode';
 import { NAT_KINDS, type NatKind } from '../../testkit/netns/router';
 import { cli, startTestnet, waitForLine } from '../../testkit/processes';
 import { type Cleanup, progress } from './cleanup';
+import { type BrowserPairResult, benchBrowserPairs } from './nat-browsers';
 import { median, round } from './stats';
 
 // The NAT part of the bench: Call → ring for every ordered pair of NAT kinds (none,
 // port-restricted, symmetric), on the same lab of network namespaces as tests/netns (bootstrap
 // nodes and a blind relay on the lab's internet, each node behind its own router), node to node,
 // in private mode (through the relay) and with direct connections allowed between contacts
-// (holepunched where HyperDHT gets through, else the relay). Needs root.
+// (holepunched where HyperDHT gets through, else the relay); then the same pairs as Chromium
+// calls (nat-browsers.ts). Needs root.
 
 export interface NatBenchOptions {
   // Calls per pair and mode.
   rounds: number;
   // The product's target: a ring within this for every pair, in both modes.
   targetRingMs: number;
+  // Also one timed Chromium call per pair and mode.
+  browsers: boolean;
 }
 
 export interface PairResult {
@@ -36,6 +40,8 @@ export interface NatBenchResult {
   metric: string;
   rounds: number;
   modes: Partial<Record<NodeMode, PairResult[]>>;
+  // Chromium calls, per mode (absent when left out).
+  browsers: Partial<Record<NodeMode, BrowserPairResult[]>> | { skipped: string };
   meetsTarget: {
     privateAllConnect: boolean;
     privateRingUnderTarget: boolean;
@@ -61,6 +67,7 @@ export async function benchNat(cleanup: Cleanup, root: string, o: NatBenchOption
   await waitForLine(relay, /^relay key: /, 30_000, 'the lab relay announced');
 
   const modes: NatBenchResult['modes'] = {};
+  const browsers: Partial<Record<NodeMode, BrowserPairResult[]>> = {};
   for (const mode of MODES) {
     progress(`NAT lab: ${mode} calls, ${o.rounds} per pair`);
     const nodes = await Promise.all(
@@ -77,6 +84,10 @@ export async function benchNat(cleanup: Cleanup, root: string, o: NatBenchOption
       for (const callee of NAT_KINDS) pairs.push(await benchPair(callers.get(caller)!, callees.get(callee)!, o.rounds, mode));
     }
     modes[mode] = pairs;
+    if (o.browsers) {
+      progress(`NAT lab: ${mode} calls in Chromium, one per pair`);
+      browsers[mode] = await benchBrowserPairs(cleanup, { root, bootstrap: net.bootstrap, mode, callers, callees });
+    }
     await stopNodes();
   }
   await stopRelay();
@@ -90,6 +101,7 @@ export async function benchNat(cleanup: Cleanup, root: string, o: NatBenchOption
     metric: 'ms from the call request at the caller node to the ring at the callee node, node to node on the NAT lab',
     rounds: o.rounds,
     modes,
+    browsers: o.browsers ? browsers : { skipped: 'COPYBARA_BENCH_NAT_BROWSERS=0' },
     meetsTarget: {
       privateAllConnect: allConnect(modes.private),
       privateRingUnderTarget: ringUnder(modes.private),

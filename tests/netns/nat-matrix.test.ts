@@ -81,8 +81,8 @@ async function browserCall(caller: LabNode, callee: LabNode, run: 'private, Chro
     }
     const [from, to] = sides as [Side, Side];
     if (run === 'contacts-direct, Chromium') {
-      await allowDirectWith(from, 'Callee', to.nodeId);
-      await allowDirectWith(to, 'Caller', from.nodeId);
+      await allowDirectWith(from, [{ nickname: 'Callee', nodeId: to.nodeId }]);
+      await allowDirectWith(to, [{ nickname: 'Caller', nodeId: from.nodeId }]);
     }
     const before = callee.socket.events.length;
     const { tab: callerTab, popup, calledAt } = await dial(from, to.nodeId);
