@@ -6,7 +6,7 @@ import { type Log, rateLimitedLog } from '../../common/log';
 import type { Backend, PeerLink, Route } from './backend';
 import { PeerUnreachable, classifyConnectFailure } from './connect-failure';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
-import type { PathPolicy } from './path-policy';
+import { FIREWALL, type PathPolicy, worthPunching } from './path-policy';
 import type { RelayChooser } from './relay-finder';
 import { StreamLink } from './stream-link';
 
@@ -258,12 +258,8 @@ export class HyperdhtBackend implements Backend {
     });
   }
 
-  // A punch where either side's NAT picks a new port per destination is a guessing game that
-  // takes seconds and often loses; with a relay to fall back on, the relay rings sooner. With
-  // none (direct mode), every punch is worth trying.
   private _worthPunching(remoteFirewall: number, localFirewall: number): boolean {
-    if (!this._privacy || this._privacy.relays.pick() === null) return true;
-    return remoteFirewall !== FIREWALL_RANDOM && localFirewall !== FIREWALL_RANDOM;
+    return worthPunching(remoteFirewall, localFirewall, this._privacy !== null && this._privacy.relays.pick() !== null);
   }
 
   // The relay that carried a lost call link is demoted, so the call's next connection (and the
@@ -306,14 +302,9 @@ const DIRECT_ATTEMPT_MS = 4_000;
 // After a direct connection to a contact failed, how long its calls go through a relay.
 const DIRECT_RETRY_AFTER_MS = 10 * 60_000;
 
-// HyperDHT's FIREWALL values (lib/constants.js).
-const FIREWALL_UNKNOWN = 0;
-const FIREWALL_OPEN = 1;
-const FIREWALL_RANDOM = 3;
-
 function forgetOpenClaim(payload: unknown): void {
   const p = payload as { firewall?: unknown } | null;
-  if (p && p.firewall === FIREWALL_OPEN) p.firewall = FIREWALL_UNKNOWN;
+  if (p && p.firewall === FIREWALL.OPEN) p.firewall = FIREWALL.UNKNOWN;
 }
 
 // The relay the answering node names in its handshake reply, once the handshake is done.

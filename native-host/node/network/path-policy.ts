@@ -50,6 +50,18 @@ export function decideAnswer(f: AnswerFacts): AnswerDecision {
   return relay ? { relay } : { refuse: 'no-relay' };
 }
 
+// HyperDHT's NAT kinds as its holepunch reports them (FIREWALL in its lib/constants.js).
+export const FIREWALL = { UNKNOWN: 0, OPEN: 1, CONSISTENT: 2, RANDOM: 3 } as const;
+
+// Whether a direct connection goes on to holepunch once both sides' NAT kinds are known. Where
+// either side's NAT picks a new public port per destination, the punch is a guessing game that
+// takes seconds and often loses; with a relay to fall back on, the relay rings sooner. With
+// none (direct mode), every punch is worth trying.
+export function worthPunching(remoteFirewall: number, localFirewall: number, relayToFallBackOn: boolean): boolean {
+  if (!relayToFallBackOn) return true;
+  return remoteFirewall !== FIREWALL.RANDOM && localFirewall !== FIREWALL.RANDOM;
+}
+
 export interface PeerRules {
   blocked: ReadonlySet<string>;
   // null: anyone may ring.

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { encodeNodeId } from '../../../../lib/node-id';
-import { PathPolicy, decideAnswer, decideDial } from '../../../../native-host/node/network/path-policy';
+import { FIREWALL, PathPolicy, decideAnswer, decideDial, worthPunching } from '../../../../native-host/node/network/path-policy';
 
 const RELAY = Buffer.alloc(32, 0x11);
 const PEER = Buffer.alloc(32, 0x22);
@@ -87,5 +87,25 @@ describe('PathPolicy', () => {
     const p = policy({ private: false, relay: null });
     expect(p.dial(PEER)).toEqual({ relay: null });
     expect(p.answer(PEER)).toEqual({ relay: null });
+  });
+});
+
+describe('worthPunching', () => {
+  const { OPEN, CONSISTENT, RANDOM, UNKNOWN } = FIREWALL;
+  it('punches between NATs that keep their port, or towards an open side', () => {
+    expect(worthPunching(CONSISTENT, CONSISTENT, true)).toBe(true);
+    expect(worthPunching(OPEN, CONSISTENT, true)).toBe(true);
+    expect(worthPunching(UNKNOWN, CONSISTENT, true)).toBe(true);
+  });
+
+  it('goes through the relay at once when either side would have to guess ports', () => {
+    expect(worthPunching(RANDOM, CONSISTENT, true)).toBe(false);
+    expect(worthPunching(CONSISTENT, RANDOM, true)).toBe(false);
+    expect(worthPunching(RANDOM, RANDOM, true)).toBe(false);
+  });
+
+  it('tries every punch when there is no relay to fall back on', () => {
+    expect(worthPunching(RANDOM, RANDOM, false)).toBe(true);
+    expect(worthPunching(RANDOM, CONSISTENT, false)).toBe(true);
   });
 });
