@@ -46,7 +46,7 @@ const key = (run: Run, caller: NatKind, callee: NatKind) => `${run} ${caller} ${
 function table(): string {
   const cell = (o: Outcome | undefined) =>
     !o ? '-' : o.ok ? `${o.ringMs} ms${o.relayed === undefined ? '' : o.relayed ? ' relayed' : ' direct'}` : `failed (${o.ms} ms)`;
-  const width = 22;
+  const width = 28;
   const lines = ["ring time (Call → the callee's node rings), caller ↓ callee →"];
   for (const run of RUNS) {
     lines.push(`${run.padEnd(width)}${NAT_KINDS.map((k) => k.padEnd(width)).join('')}`);
