@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { NetworkName } from '../../../lib/protocol/native';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
+
+export type { NetworkName };
 
 // What the call layer needs from a network: reach a node by its key over an authenticated,
 // encrypted connection that carries ordered signalling messages and unordered datagrams.
@@ -10,8 +13,6 @@ export interface PeerLinkEvents {
   datagram: (data: Buffer) => void;
   close: (reason: string) => void;
 }
-
-export type NetworkName = 'hyperdht' | 'staex';
 
 // How a link runs: through a blind relay (its key), or directly (null); and on which network
 // (absent: the embedded HyperDHT one).
