@@ -124,7 +124,12 @@ export interface NodeStatus {
   // Private mode (connections only through blind relays) and the relays it knows, best first.
   privacy?: { private: boolean; relays: RelayInfo[] };
   // The networks this node runs or could run, and which one it prefers for calls.
-  networks?: { prefer: NetworkName; list: NetworkInfo[] };
+  networks?: NodeNetworks;
+}
+
+export interface NodeNetworks {
+  prefer: NetworkName;
+  list: NetworkInfo[];
 }
 
 export interface RelayInfo {
@@ -433,7 +438,7 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
   };
 }
 
-function decodeNetworks(value: unknown): { prefer: NetworkName; list: NetworkInfo[] } {
+export function decodeNetworks(value: unknown): NodeNetworks {
   const o = object(value, 'networks');
   if (!Array.isArray(o.list) || o.list.length > NETWORK_NAMES.length)
     throw CopybaraError.BAD_MESSAGE(`field "list" must be a list of at most ${NETWORK_NAMES.length} networks`);
