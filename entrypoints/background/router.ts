@@ -165,6 +165,7 @@ export function createRouter(parts: RouterParts) {
       }
       if (event.event === 'network') {
         views.network = event.network;
+        if (event.networks) views.networks = event.networks;
         views.pushView();
         return;
       }

@@ -206,7 +206,8 @@ export type NodeEvent =
   | { event: 'call'; call: CallInfo }
   | { event: 'signal'; callId: string; signal: Signal }
   // The node's network state changed.
-  | { event: 'network'; network: NetworkState };
+  // `networks`: sent too when a network came up or went down (Staex found or lost).
+  | { event: 'network'; network: NetworkState; networks?: NodeNetworks };
 
 export type EventFrame = NodeEvent & { v: number };
 
@@ -373,7 +374,13 @@ export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
   if (o.event === 'signal') {
     return { v: NATIVE_VERSION, event: 'signal', callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
   }
-  if (o.event === 'network') return { v: NATIVE_VERSION, event: 'network', network: decodeNetworkState(o.network) };
+  if (o.event === 'network')
+    return {
+      v: NATIVE_VERSION,
+      event: 'network',
+      network: decodeNetworkState(o.network),
+      ...(absent(o, 'networks') ? {} : { networks: decodeNetworks(o.networks) }),
+    };
   if (o.event !== undefined) throw CopybaraError.UNKNOWN_TYPE(o.event);
   const id = integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
   if (o.ok === true) return { v: NATIVE_VERSION, id, ok: true, result: o.result ?? null };

@@ -35,7 +35,8 @@ export interface NodeOptions {
   relays?: { pinned: Buffer[] } | null;
   // The Staex network: the mcc command and the Copybara port on Staex addresses; null or absent:
   // not used. Calls prefer `network` (default HyperDHT) when the callee can be reached on both.
-  staex?: { command: string[]; port: number } | null;
+  // `timeoutMs`: how long one mcc command may take (tests on a loaded machine lift it).
+  staex?: { command: string[]; port: number; timeoutMs?: number } | null;
   network?: NetworkName;
 }
 
@@ -103,13 +104,19 @@ export class CopybaraNode {
         staex: staex
           ? new StaexBackend({
               keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
-              mcc: new Mcc({ command: staex.command }),
+              mcc: new Mcc({ command: staex.command, ...(staex.timeoutMs ? { timeoutMs: staex.timeoutMs } : {}) }),
               port: staex.port,
               log,
             })
           : null,
         prefer: this._o.network ?? 'hyperdht',
         log,
+        onChange: () =>
+          this._broadcast({
+            event: 'network',
+            network: this.network?.state ?? { kind: 'connecting' },
+            networks: { prefer: this.networks!.prefer, list: this.networks!.list(this.identity!.nodeId) },
+          }),
       });
       this.calls = new CallManager({
         invitations: this.invitations,

@@ -29,7 +29,8 @@ async function makeNode(name: string, command: string[]) {
     bootstrap: testnet.bootstrap,
     log: (l) => logs.push(`${name}: ${l}`),
     idleExitMs: null,
-    staex: { command, port: standin.port },
+    // The stand-in is a Node.js process: on a loaded machine it may take seconds to start.
+    staex: { command, port: standin.port, timeoutMs: 30_000 },
     timing: { peerLostAfter: 2000, activeSilenceAfter: 2000, keepAliveInterval: 250, ringAckTimeout: 1000, reconnectTimeout: 3000 },
   });
   nodes.push(node);

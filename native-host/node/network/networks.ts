@@ -27,6 +27,8 @@ export interface NetworksOptions {
   prefer: NetworkName;
   log: Log;
   staexRetryMs?: number;
+  // Staex came up, or failed to: what list() says has changed.
+  onChange?: () => void;
 }
 
 export class Networks implements Backend {
@@ -98,12 +100,14 @@ export class Networks implements Backend {
       this._staexUp = true;
       this._staexDown = null;
       this._o.log(`staex: node ${staex.staexId} at ${staex.address}:${staex.port}`);
+      this._o.onChange?.();
     } catch (err) {
       const first = this._staexDown === null;
       this._staexDown = err instanceof Error ? err : new Error(String(err));
       if (first) {
         const fix = err instanceof MccError && err.fix ? ` ${err.fix}` : '';
         this._o.log(`staex: not available: ${this._staexDown.message}${fix}`);
+        this._o.onChange?.();
       }
       if (this._closed) return;
       this._retry = setTimeout(() => void this._startStaex(staex, onLink), this._o.staexRetryMs ?? STAEX_RETRY_MS);

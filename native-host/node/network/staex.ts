@@ -81,7 +81,13 @@ export class StaexBackend implements Backend {
     await this._bind(address);
     this.staexId = id;
     this.address = address;
-    this._check = setInterval(() => void this._recheck(), this._o.addressCheckMs ?? ADDRESS_CHECK_MS);
+    this._armCheck();
+  }
+
+  // The next check starts only once this one has finished: a slow mcc never piles them up.
+  private _armCheck(): void {
+    if (this._closed) return;
+    this._check = setTimeout(() => void this._recheck().finally(() => this._armCheck()), this._o.addressCheckMs ?? ADDRESS_CHECK_MS);
     this._check.unref();
   }
 
@@ -116,7 +122,7 @@ export class StaexBackend implements Backend {
 
   async close(): Promise<void> {
     this._closed = true;
-    if (this._check) clearInterval(this._check);
+    if (this._check) clearTimeout(this._check);
     await this._unbind();
   }
 

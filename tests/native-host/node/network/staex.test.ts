@@ -37,7 +37,8 @@ async function side(opts: { listen?: boolean; addressCheckMs?: number } = {}): P
   const log: string[] = [];
   const backend = new StaexBackend({
     keyPair,
-    mcc: new Mcc({ command: node.command }),
+    // The stand-in is a Node.js process: on a loaded machine it may take seconds to start.
+    mcc: new Mcc({ command: node.command, timeoutMs: 30_000 }),
     port: standin.port,
     log: (l) => log.push(l),
     ...(opts.addressCheckMs ? { addressCheckMs: opts.addressCheckMs } : {}),
@@ -179,7 +180,7 @@ describe('StaexBackend', () => {
   });
 
   it('listens at its new address when mcc moves it', async () => {
-    const a = await side({ addressCheckMs: 100 });
+    const a = await side({ addressCheckMs: 200 });
     const old = a.node.address;
     const moved = await standin.move(a.node);
     await until('the backend to move', () => a.backend.address === moved);
