@@ -296,7 +296,12 @@ export class CopybaraNode {
   private _publishServer(): Promise<PublishServer> {
     if (this._closing) return Promise.reject(CopybaraError.INTERNAL('the node is stopping'));
     this._publish ??= import('./publish/server').then(
-      ({ PublishServer }) => new PublishServer({ nodeId: this.identity!.nodeId, log: (l) => this._o.log(l) }),
+      ({ PublishServer }) =>
+        new PublishServer({
+          nodeId: this.identity!.nodeId,
+          staexId: () => this.networks?.list(this.identity!.nodeId).find((n) => n.name === 'staex' && n.available)?.id ?? null,
+          log: (l) => this._o.log(l),
+        }),
       (err: unknown) => {
         this._publish = null;
         throw err;
