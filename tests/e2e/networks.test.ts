@@ -5,6 +5,7 @@ import { type Side, answer, closeCallTabs, configureNames, dial, nodeCalls, star
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type StaexStandin, startStaexStandin } from '../../testkit/network/staex';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { screenshot } from '../../testkit/screenshots';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // The same call by name on each network: Alice calls bob.azero, whose records hold both his
@@ -62,6 +63,7 @@ async function chooseNetwork(side: Side, label: string, staexId: RegExp): Promis
       (t) => staexId.test(t),
     );
     await page.getByLabel(label).check();
+    if (label.startsWith('Staex')) await screenshot(page.locator('section[aria-labelledby="network-heading"]'), 'options-network');
     await page.getByRole('button', { name: 'Save' }).click();
     await until(
       `${side.name}'s network saved`,
@@ -103,6 +105,7 @@ describe.each([
       await tab.getByRole('button', { name: 'Call details' }).click();
       await expect.poll(() => tab.locator('[data-stat="network"]').textContent(), { timeout: 5000 }).toBe(shown);
     }
+    if (network === 'staex') await screenshot(aliceTab.locator('#call-details'), 'call-details-staex');
     for (const side of [alice, bob]) {
       const [call] = await nodeCalls(side);
       expect(call?.route?.network ?? 'hyperdht', `${side.name}'s node: the call's network`).toBe(network);
