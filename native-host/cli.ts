@@ -23,8 +23,11 @@ interface CommandSpec {
 
 const COMMANDS: Record<string, CommandSpec> = {
   id: {
-    options: {},
-    usage: `  id                  print this profile's node id (creates the identity on first use)\n`,
+    options: { mcc: { type: 'string' } },
+    usage: `  id                  print this profile's node id (creates the identity on first use); then,
+                      when mcc-public answers, "staex ID" with this machine's Staex node id
+                        --mcc COMMAND         how to run mcc (default $COPYBARA_MCC, else mcc)
+`,
     operands: { max: 0 },
   },
   install: {
@@ -36,7 +39,15 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   node: {
-    options: { 'idle-exit': { type: 'string' }, 'log-file': { type: 'string' }, relay: { type: 'string' }, direct: { type: 'boolean' } },
+    options: {
+      'idle-exit': { type: 'string' },
+      'log-file': { type: 'string' },
+      relay: { type: 'string' },
+      direct: { type: 'boolean' },
+      network: { type: 'string' },
+      mcc: { type: 'string' },
+      'staex-port': { type: 'string' },
+    },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
                         --log-file FILE       log to FILE instead of stderr, kept under 1 MiB
@@ -45,6 +56,13 @@ const COMMANDS: Record<string, CommandSpec> = {
                                               default private mode uses relays found on the DHT
                         --direct              leave private mode: connect directly (holepunched),
                                               so peers and strangers learn this node's address
+                        --network NAME        hyperdht (default) or staex: the network calls take
+                                              when the callee's name has both records
+                                              ($COPYBARA_NETWORK)
+                        --mcc COMMAND         how to run Staex's mcc, e.g. "docker exec mcc mcc"
+                                              (default $COPYBARA_MCC, else mcc; "off": no Staex)
+                        --staex-port PORT     the Copybara port on Staex addresses, the same on
+                                              every node (default $COPYBARA_STAEX_PORT, else 47410)
 `,
     operands: { max: 0 },
   },
@@ -210,6 +228,25 @@ function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
   return text ? parseBootstrap(text) : null;
 }
 
+// The Staex network's settings for `node` and `id`; null when turned off.
+async function staexFrom(flags: Map<string, string>): Promise<{ command: string[]; port: number } | null> {
+  const text = flags.get('mcc') ?? process.env.COPYBARA_MCC;
+  if (text?.trim() === 'off') return null;
+  const { mccCommand } = await import('./node/network/mcc');
+  const { DEFAULT_STAEX_PORT } = await import('./node/network/staex');
+  const portText = flags.get('staex-port') ?? process.env.COPYBARA_STAEX_PORT;
+  const port = portText === undefined ? DEFAULT_STAEX_PORT : Number(portText);
+  if (!/^\d+$/.test(portText ?? '1') || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--staex-port takes a port number from 1 to 65535, not "${portText}"`);
+  return { command: mccCommand(text), port };
+}
+
+function networkFrom(flags: Map<string, string>): 'hyperdht' | 'staex' {
+  const name = flags.get('network') ?? process.env.COPYBARA_NETWORK ?? 'hyperdht';
+  if (name !== 'hyperdht' && name !== 'staex') throw new UsageError(`--network is hyperdht or staex, not "${name}"`);
+  return name;
+}
+
 function seconds(flags: Map<string, string>, name: string): number | null {
   const v = flags.get(name);
   if (v === undefined) return null;
@@ -242,6 +279,16 @@ async function main(argv: string[]): Promise<number> {
       await ensureProfile(profile);
       const { loadIdentity } = await import('./node/identity');
       process.stdout.write(`${(await loadIdentity(profile)).nodeId}\n`);
+      const staex = await staexFrom(flags);
+      if (staex) {
+        const { Mcc } = await import('./node/network/mcc');
+        try {
+          process.stdout.write(`staex ${await new Mcc({ command: staex.command }).id()}\n`);
+        } catch (err) {
+          const fix = (err as { fix?: unknown }).fix;
+          process.stderr.write(`staex: not available: ${(err as Error).message}${typeof fix === 'string' && fix ? ` ${fix}` : ''}\n`);
+        }
+      }
       return 0;
     }
     case 'install': {
@@ -274,9 +321,13 @@ async function main(argv: string[]): Promise<number> {
           throw new UsageError(`--relay: ${(err as Error).message} (relay keys as \`copybara-host relay\` prints them)`);
         }
       }
+      const network = networkFrom(flags);
+      const staex = await staexFrom(flags);
       const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
         relays: direct ? null : { pinned },
+        staex,
+        network,
         profile,
         bootstrap: bootstrapFrom(flags),
         log: createLog(logFile === undefined ? process.stderr : openLogFile(logFile), 'node'),

@@ -146,6 +146,7 @@ export function composeBackground(deps: BackgroundDeps): Router {
     },
     myName,
     linkHost: async () => (await deps.settings()).linkHost,
+    network: async () => (await deps.settings()).network,
     syncRingPolicy,
     now,
   });

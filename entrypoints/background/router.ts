@@ -6,7 +6,7 @@ import { decodeLinkHostsRequest, isLinkHostsRequest, linkHostsUpdate } from '../
 import { dialledName } from '../../lib/ext/verification';
 import type { Resolution } from '../../lib/names/types';
 import { isNodeId, normaliseNodeId } from '../../lib/node-id';
-import type { CallInfo, NodeEvent, NodeStatus } from '../../lib/protocol/native';
+import type { CallInfo, NetworkName, NodeEvent, NodeStatus } from '../../lib/protocol/native';
 import type { CallBook } from './call-book';
 import type { IncomingCalls } from './incoming-call';
 import type { LinkFlow } from './links';
@@ -38,6 +38,8 @@ export interface RouterParts {
   // Read per message: the sites the person opted in to can change at any time.
   linkOrigins(): Promise<LinkOrigins>;
   myName(): Promise<string | null>;
+  // The network the person prefers for calls that can take either.
+  network(): Promise<NetworkName>;
   linkHost(): Promise<string>;
   // Sends the block list and "only contacts" to the node (compose.ts).
   syncRingPolicy(): void;
@@ -66,7 +68,16 @@ export function createRouter(parts: RouterParts) {
       if (target === views.nodeId) throw CopybaraError.SELF_CALL();
       const dialled = req.name ? names.confirmed(req.name, target) : null;
       const claim = await parts.myName();
-      const placed = await native.request({ type: 'call', target, ...(claim ? { name: claim } : {}) });
+      // The callee's Staex id only from our own lookup of the name, never from the page.
+      const staexId = dialled?.records.staexId ?? null;
+      const network = await parts.network();
+      const placed = await native.request({
+        type: 'call',
+        target,
+        ...(claim ? { name: claim } : {}),
+        ...(staexId ? { staexId } : {}),
+        network,
+      });
       if (dialled) book.setVerification(placed.callId, dialledName(dialled));
       const call = calls.applyCall(placed);
       // The call is placed either way; a tab that fails to open is found again via the popup.
@@ -154,6 +165,7 @@ export function createRouter(parts: RouterParts) {
       }
       if (event.event === 'network') {
         views.network = event.network;
+        if (event.networks) views.networks = event.networks;
         views.pushView();
         return;
       }
@@ -164,6 +176,7 @@ export function createRouter(parts: RouterParts) {
       parts.syncRingPolicy();
       views.nodeId = status.nodeId;
       views.network = status.network;
+      views.networks = status.networks ?? null;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
       for (const callId of pages.watchedCalls()) {
         if (!book.get(callId)) pages.toCall(callId, { type: 'gone', callId, error: toErrorInfo(CopybaraError.UNKNOWN_CALL(callId)) });

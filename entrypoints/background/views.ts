@@ -1,5 +1,5 @@
 import type { CallEntry, HostState, PopupView } from '../../lib/ext/messages';
-import type { CallInfo, NetworkState } from '../../lib/protocol/native';
+import type { CallInfo, NetworkState, NodeNetworks } from '../../lib/protocol/native';
 import type { CallBook } from './call-book';
 import type { PageHub } from './pages';
 
@@ -12,6 +12,8 @@ export class Views {
   // Our node's network state, from its last status or `network` event; null while the node
   // is not connected.
   network: NetworkState | null = null;
+  // The networks the node runs and why others are down, from its last status.
+  networks: NodeNetworks | null = null;
   private viewQueued = false;
 
   constructor(
@@ -27,7 +29,13 @@ export class Views {
   // Calls held back while their caller's name is checked are not shown: they have not rung.
   view(): PopupView {
     const calls = this.book.live().filter((c) => !this.book.held(c.callId));
-    return { host: this.host(), nodeId: this.nodeId, network: this.network, calls: calls.map((c) => this.entry(c)) };
+    return {
+      host: this.host(),
+      nodeId: this.nodeId,
+      network: this.network,
+      ...(this.networks ? { networks: this.networks } : {}),
+      calls: calls.map((c) => this.entry(c)),
+    };
   }
 
   pushCall(call: CallInfo): void {

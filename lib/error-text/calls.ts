@@ -133,5 +133,7 @@ export function mediaErrorText(err: unknown, what: 'camera' | 'microphone'): str
 // How a call's connection runs, in words: through a relay (short key) or directly.
 export function routeText(route: CallInfo['route']): string {
   if (!route) return 'Not connected yet';
+  // Staex hands each node a node-local address: that is all either side sees of the other.
+  if (route.network === 'staex') return 'Staex network, between node-local addresses';
   return route.relay ? `Relayed through relay ${shortNodeId(route.relay)}` : "Direct (each side sees the other's address)";
 }

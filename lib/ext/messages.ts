@@ -14,7 +14,15 @@ import {
   string,
   time,
 } from '../protocol/check';
-import { type CallInfo, type LinkInfo, type NetworkState, decodeCallInfo, decodeNetworkState } from '../protocol/native';
+import {
+  type CallInfo,
+  type LinkInfo,
+  type NetworkState,
+  type NodeNetworks,
+  decodeCallInfo,
+  decodeNetworkState,
+  decodeNetworks,
+} from '../protocol/native';
 import { type Signal, decodeSignal } from '../protocol/signal';
 import { NODE_ID_PATTERN } from '../node-id';
 import type { MismatchReason, Verification } from './verification';
@@ -58,6 +66,8 @@ export interface PopupView {
   nodeId: string | null;
   // The node's network state; null until the node has answered.
   network: NetworkState | null;
+  // The networks the node runs (absent until it has answered, or from an older node).
+  networks?: NodeNetworks;
   calls: CallEntry[];
 }
 
@@ -92,6 +102,7 @@ export function decodePopupView(value: unknown): PopupView {
     host: decodeHostState(o.host),
     nodeId: nullableString(o, 'nodeId', 52, NODE_ID_PATTERN),
     network: absent(o, 'network') ? null : decodeNetworkState(o.network),
+    ...(absent(o, 'networks') ? {} : { networks: decodeNetworks(o.networks) }),
     calls: o.calls.map(decodeCallEntry),
   };
 }

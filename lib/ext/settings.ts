@@ -4,6 +4,7 @@ import { DEFAULT_LINK_HOST } from '../links/link';
 import { DEFAULT_ENDPOINTS } from '../names/chains';
 import { endpointProblem } from '../names/endpoint';
 import { isNodeId, normaliseNodeId } from '../node-id';
+import { NETWORK_NAMES, type NetworkName } from '../protocol/native';
 import type { Chain, ChainEndpoints } from '../names/types';
 import { type NameParser, checkName } from './name-input';
 import type { KeyValueArea } from './storage';
@@ -30,6 +31,8 @@ export interface Settings {
   directWithContacts: boolean;
   // Blind relays to prefer (node-id form), e.g. a home server or a friend's machine.
   relays: string[];
+  // The network for calls to names that have both a copybara-id and a staex-id record.
+  network: NetworkName;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -48,6 +51,7 @@ export function defaultSettings(): Settings {
     onlyContactsRing: false,
     directWithContacts: false,
     relays: [],
+    network: 'hyperdht',
   };
 }
 
@@ -63,6 +67,7 @@ export interface SettingsDraft {
   onlyContactsRing: boolean;
   directWithContacts: boolean;
   relays: string; // one relay key per line
+  network: NetworkName;
 }
 
 export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost' | 'relays', string>>;
@@ -79,6 +84,7 @@ export function draftOf(settings: Settings): SettingsDraft {
     onlyContactsRing: settings.onlyContactsRing,
     directWithContacts: settings.directWithContacts,
     relays: settings.relays.join('\n'),
+    network: settings.network,
   };
 }
 
@@ -113,6 +119,7 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
       onlyContactsRing: draft.onlyContactsRing,
       directWithContacts: draft.directWithContacts,
       relays: relays.list,
+      network: draft.network,
     },
   };
 }
@@ -220,6 +227,11 @@ export function decodeSettings(value: unknown, parseName?: NameParser): DecodedS
     else problems.push('the saved "Pinned relays" are not a list of relay keys');
   }
 
+  if (o.network !== undefined) {
+    if ((NETWORK_NAMES as readonly unknown[]).includes(o.network)) settings.network = o.network as NetworkName;
+    else problems.push('the saved "Network for calls" is not hyperdht or staex');
+  }
+
   if (o.linkHost !== undefined) {
     if (isLinkHost(o.linkHost)) settings.linkHost = o.linkHost;
     else problems.push('the saved "Call link host" is not a host name');
@@ -251,6 +263,7 @@ export class SettingsStore {
       onlyContactsRing: settings.onlyContactsRing,
       directWithContacts: settings.directWithContacts,
       relays: [...settings.relays],
+      network: settings.network,
     });
   }
 }

@@ -67,10 +67,35 @@ export interface CallInfo {
   // while our call tab was waiting for it.
   viaLink: boolean;
   // How the overlay connection runs: through a blind relay (its key, as a node id) or directly
-  // (relay null). Absent until the call has a connection.
-  route?: { relay: string | null };
+  // (relay null), and on which network (absent: HyperDHT). Absent until the call has a connection.
+  route?: CallRoute;
   // The overlay connection's round-trip time in milliseconds, when measured.
   rttMs?: number;
+}
+
+export type NetworkName = 'hyperdht' | 'staex';
+export const NETWORK_NAMES: readonly NetworkName[] = ['hyperdht', 'staex'];
+
+export interface CallRoute {
+  relay: string | null;
+  network?: NetworkName;
+}
+
+// Why a network is not up: mcc's states, or turned off, or still starting.
+export const NETWORK_DOWN_REASONS = ['not-installed', 'not-running', 'no-permission', 'failed', 'disabled', 'starting'] as const;
+export type NetworkDownReason = (typeof NETWORK_DOWN_REASONS)[number];
+
+// One network the node can call over: its id there (the Staex id; the node id on HyperDHT),
+// or why it is not up and how to fix that.
+export interface NetworkInfo {
+  name: NetworkName;
+  available: boolean;
+  id: string | null;
+  // The node's own address on that network, when it has one worth showing (Staex's node-local one).
+  address: string | null;
+  reason: NetworkDownReason | null;
+  detail: string | null;
+  fix: string | null;
 }
 
 export interface TurnInfo {
@@ -100,6 +125,13 @@ export interface NodeStatus {
   // `directContacts`: how many contacts may be reached directly ("Allow direct connections with
   // contacts" on), 0 otherwise.
   privacy?: { private: boolean; directContacts: number; relays: RelayInfo[] };
+  // The networks this node runs or could run, and which one it prefers for calls.
+  networks?: NodeNetworks;
+}
+
+export interface NodeNetworks {
+  prefer: NetworkName;
+  list: NetworkInfo[];
 }
 
 export interface RelayInfo {
@@ -123,7 +155,9 @@ export type NativeRequest =
   | { type: 'status' }
   // `name`: the AZERO.ID name the caller claims as its own, sent in the ring for the callee
   // to check against the key that calls.
-  | { type: 'call'; target: string; name?: string; invitation?: string }
+  // `staexId`: the callee's Staex id (its name's `staex-id` record); `network`: the network the
+  // person prefers for this call (the node's default when absent).
+  | { type: 'call'; target: string; name?: string; invitation?: string; staexId?: string; network?: NetworkName }
   | { type: 'link'; name?: string; lifetimeS?: number; callee?: string }
   | { type: 'wait-link'; invitation: string; waiting: boolean }
   | { type: 'answer'; callId: string }
@@ -174,7 +208,8 @@ export type NodeEvent =
   | { event: 'call'; call: CallInfo }
   | { event: 'signal'; callId: string; signal: Signal }
   // The node's network state changed.
-  | { event: 'network'; network: NetworkState };
+  // `networks`: sent too when a network came up or went down (Staex found or lost).
+  | { event: 'network'; network: NetworkState; networks?: NodeNetworks };
 
 export type EventFrame = NodeEvent & { v: number };
 
@@ -211,6 +246,8 @@ export function decodeRequest(value: unknown): RequestFrame {
         target: string(o, 'target', 256),
         ...(absent(o, 'name') ? {} : { name: string(o, 'name', MAX_NAME) }),
         ...(absent(o, 'invitation') ? {} : { invitation: invitation(o) }),
+        ...(absent(o, 'staexId') ? {} : { staexId: string(o, 'staexId', 52, NODE_ID_PATTERN) }),
+        ...(absent(o, 'network') ? {} : { network: oneOf(o, 'network', NETWORK_NAMES) }),
       };
     case 'link':
       return {
@@ -323,9 +360,12 @@ export function decodeCallInfo(value: unknown): CallInfo {
   };
 }
 
-function decodeRoute(value: unknown): { relay: string | null } {
+function decodeRoute(value: unknown): CallRoute {
   const r = object(value, 'route');
-  return { relay: nullable(r, 'relay', (o, key) => string(o, key, 52, NODE_ID_PATTERN)) };
+  return {
+    relay: nullable(r, 'relay', (o, key) => string(o, key, 52, NODE_ID_PATTERN)),
+    ...(absent(r, 'network') ? {} : { network: oneOf(r, 'network', NETWORK_NAMES) }),
+  };
 }
 
 // What the extension accepts from the node: a reply to one of its requests, or an event.
@@ -336,7 +376,13 @@ export function decodeNodeFrame(value: unknown): ReplyFrame | EventFrame {
   if (o.event === 'signal') {
     return { v: NATIVE_VERSION, event: 'signal', callId: string(o, 'callId', 32, CALL_ID), signal: decodeSignal(o.signal) };
   }
-  if (o.event === 'network') return { v: NATIVE_VERSION, event: 'network', network: decodeNetworkState(o.network) };
+  if (o.event === 'network')
+    return {
+      v: NATIVE_VERSION,
+      event: 'network',
+      network: decodeNetworkState(o.network),
+      ...(absent(o, 'networks') ? {} : { networks: decodeNetworks(o.networks) }),
+    };
   if (o.event !== undefined) throw CopybaraError.UNKNOWN_TYPE(o.event);
   const id = integer(o, 'id', 0, Number.MAX_SAFE_INTEGER);
   if (o.ok === true) return { v: NATIVE_VERSION, id, ok: true, result: o.result ?? null };
@@ -397,6 +443,28 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     calls: o.calls.map(decodeCallInfo),
     network: decodeNetworkState(o.network),
     ...(absent(o, 'privacy') ? {} : { privacy: decodePrivacy(o.privacy) }),
+    ...(absent(o, 'networks') ? {} : { networks: decodeNetworks(o.networks) }),
+  };
+}
+
+export function decodeNetworks(value: unknown): NodeNetworks {
+  const o = object(value, 'networks');
+  if (!Array.isArray(o.list) || o.list.length > NETWORK_NAMES.length)
+    throw CopybaraError.BAD_MESSAGE(`field "list" must be a list of at most ${NETWORK_NAMES.length} networks`);
+  return {
+    prefer: oneOf(o, 'prefer', NETWORK_NAMES),
+    list: o.list.map((v: unknown) => {
+      const n = object(v, 'network');
+      return {
+        name: oneOf(n, 'name', NETWORK_NAMES),
+        available: boolean(n, 'available'),
+        id: nullableString(n, 'id', 52, NODE_ID_PATTERN),
+        address: nullableString(n, 'address', 64),
+        reason: nullable(n, 'reason', (o, key) => oneOf(o, key, NETWORK_DOWN_REASONS)),
+        detail: nullableString(n, 'detail', 512),
+        fix: nullableString(n, 'fix', 512),
+      };
+    }),
   };
 }
 

@@ -9,7 +9,11 @@ import { type Identity, loadIdentity } from './identity';
 import { type LocalClient, listenLocal } from './local-socket';
 import { acquireLock } from './lock';
 import type { Log } from '../common/log';
+import type { NetworkName } from './network/backend';
 import { HyperdhtBackend } from './network/hyperdht';
+import { Mcc } from './network/mcc';
+import { Networks } from './network/networks';
+import { StaexBackend } from './network/staex';
 import { NetworkWatch, describeNetworkState } from './network/network-state';
 import { PathPolicy } from './network/path-policy';
 import { RelayChooser, keepDiscovering } from './network/relay-finder';
@@ -29,6 +33,11 @@ export interface NodeOptions {
   // Private mode (off when absent or null): connect and answer only through blind relays, these
   // pinned ones first, then relays found by the relay topic. The CLI turns it on unless --direct.
   relays?: { pinned: Buffer[] } | null;
+  // The Staex network: the mcc command and the Copybara port on Staex addresses; null or absent:
+  // not used. Calls prefer `network` (default HyperDHT) when the callee can be reached on both.
+  // `timeoutMs`: how long one mcc command may take (tests on a loaded machine lift it).
+  staex?: { command: string[]; port: number; timeoutMs?: number } | null;
+  network?: NetworkName;
 }
 
 // The long-running node of one profile: identity, TURN relay, network, calls, and the local
@@ -37,6 +46,8 @@ export class CopybaraNode {
   identity: Identity | null = null;
   turn: TurnServer | null = null;
   backend: HyperdhtBackend | null = null;
+  // Both networks behind the one backend the calls use.
+  networks: Networks | null = null;
   calls: CallManager | null = null;
   invitations: Invitations | null = null;
   // The network state shown in the popup; its changes go to every bridge.
@@ -87,9 +98,29 @@ export class CopybaraNode {
         log,
         ...(chooser && this._paths ? { privacy: { paths: this._paths, relays: chooser } } : {}),
       });
+      const staex = this._o.staex;
+      this.networks = new Networks({
+        hyperdht: this.backend,
+        staex: staex
+          ? new StaexBackend({
+              keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
+              mcc: new Mcc({ command: staex.command, ...(staex.timeoutMs ? { timeoutMs: staex.timeoutMs } : {}) }),
+              port: staex.port,
+              log,
+            })
+          : null,
+        prefer: this._o.network ?? 'hyperdht',
+        log,
+        onChange: () =>
+          this._broadcast({
+            event: 'network',
+            network: this.network?.state ?? { kind: 'connecting' },
+            networks: { prefer: this.networks!.prefer, list: this.networks!.list(this.identity!.nodeId) },
+          }),
+      });
       this.calls = new CallManager({
         invitations: this.invitations,
-        backend: this.backend,
+        backend: this.networks,
         turn: this.turn,
         publicKey: this.identity.publicKey,
         emit: (e) => this._broadcast(e),
@@ -97,7 +128,7 @@ export class CopybaraNode {
         ...(this._o.timing ? { timing: this._o.timing } : {}),
       });
       const calls = this.calls;
-      await this.backend.listen((link) => calls.accept(link));
+      await this.networks.listen((link) => calls.accept(link));
       this.network = new NetworkWatch({
         dht: this.backend.dht,
         ...(chooser ? { relays: () => chooser.entries.length } : {}),
@@ -140,6 +171,7 @@ export class CopybaraNode {
       dhtPort: this.backend!.port,
       calls: this.calls!.list(),
       network: this.network?.state ?? { kind: 'connecting' },
+      networks: { prefer: this.networks!.prefer, list: this.networks!.list(this.identity!.nodeId) },
       privacy: {
         private: this._relays !== null,
         directContacts: this._paths?.directCount ?? 0,
@@ -167,7 +199,7 @@ export class CopybaraNode {
         (p) => p.close(),
         () => {},
       );
-      await this.backend?.close();
+      await (this.networks ?? this.backend)?.close();
       await this.turn?.close();
       await this.invitations?.flush();
       await this._unlock?.();
@@ -222,7 +254,10 @@ export class CopybaraNode {
       case 'status':
         return this.status();
       case 'call':
-        return calls.start(r.target, r.name ?? null, r.invitation ?? null);
+        return calls.start(r.target, r.name ?? null, r.invitation ?? null, {
+          staexId: r.staexId ?? null,
+          network: r.network ?? null,
+        });
       case 'link':
         return this.invitations!.issue({
           nowS: Math.floor(Date.now() / 1000),
@@ -262,7 +297,12 @@ export class CopybaraNode {
   private _publishServer(): Promise<PublishServer> {
     if (this._closing) return Promise.reject(CopybaraError.INTERNAL('the node is stopping'));
     this._publish ??= import('./publish/server').then(
-      ({ PublishServer }) => new PublishServer({ nodeId: this.identity!.nodeId, log: (l) => this._o.log(l) }),
+      ({ PublishServer }) =>
+        new PublishServer({
+          nodeId: this.identity!.nodeId,
+          staexId: () => this.networks?.list(this.identity!.nodeId).find((n) => n.name === 'staex' && n.available)?.id ?? null,
+          log: (l) => this._o.log(l),
+        }),
       (err: unknown) => {
         this._publish = null;
         throw err;

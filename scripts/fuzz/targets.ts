@@ -16,6 +16,7 @@ import * as codec from '../../lib/names/registry-codec';
 import { decodeNodeFrame, decodePublishEndpoints, decodePublishOpened, decodeRequest } from '../../lib/protocol/native';
 import { decodeSignalling } from '../../lib/protocol/signalling';
 import { FrameDecoder } from '../../native-host/common/framing';
+import { MccError, parseMccId, parseMccResolve } from '../../native-host/node/network/mcc-output';
 import { decodePageConfig } from '../../native-host/node/publish/page/config';
 import { StunError } from '../../native-host/node/turn/errors';
 import { checkFingerprint } from '../../native-host/node/turn/stun/fingerprint';
@@ -60,6 +61,10 @@ const STUN_KEY = longTermKey('alice', 'copybara', 'secret');
 export const TARGETS: readonly FuzzTarget[] = [
   { name: 'links', input: 'text', run: (b) => void decodeLinkPayload(text(b)), expected: (e) => e instanceof LinkError },
   jsonTarget('signalling', decodeSignalling),
+  // What the local `mcc` prints: not a peer's words, but a closed-source program's whose
+  // output is undocumented.
+  { name: 'mcc-id', input: 'text', run: (b) => void parseMccId(text(b)), expected: (e) => e instanceof MccError },
+  { name: 'mcc-resolve', input: 'text', run: (b) => void parseMccResolve(text(b), 'x'.repeat(52)), expected: (e) => e instanceof MccError },
   jsonTarget('native-request', decodeRequest),
   jsonTarget('native-node-frame', decodeNodeFrame),
   jsonTarget('ext-popup-request', decodePopupRequest),

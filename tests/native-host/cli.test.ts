@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError, commandUsage, parseCommandLine } from '../../native-host/cli';
-import { cliOutput } from '../../testkit/processes';
+import { startStaexStandin } from '../../testkit/network/staex';
+import { cliOutput, tempDir } from '../../testkit/processes';
 
 // The command line of `copybara-host` (node:util parseArgs, strict): what each command
 // accepts, and the words and exit status 2 for what it does not.
@@ -122,5 +123,43 @@ describe('copybara-host command line', { timeout: 60_000 }, () => {
     const unknown = await cliOutput(['frob']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toMatch(/^copybara-host: unknown command "frob"\n\ncopybara-host: the Copybara local node/);
+  });
+});
+
+describe('id and the Staex network', () => {
+  it('prints the node id, then the Staex id when mcc answers (here the mcc stand-in)', async () => {
+    const dir = await tempDir('id');
+    const standin = await startStaexStandin();
+    try {
+      const node = await standin.add();
+      const out = await cliOutput(['id', '--profile', dir.path], 20_000, { COPYBARA_MCC: node.command.join(' ') });
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(new RegExp(`^[0-9a-z]{52}\nstaex ${node.staexId}\n$`));
+      expect(out.stderr).toBe('');
+    } finally {
+      await standin.destroy();
+      await dir.remove();
+    }
+  });
+
+  it('without mcc prints the node id alone, and says on stderr why Staex is unavailable and what to do', async () => {
+    const dir = await tempDir('id');
+    try {
+      const out = await cliOutput(['id', '--profile', dir.path, '--mcc', `${dir.path}/no-mcc`]);
+      expect(out.code).toBe(0);
+      expect(out.stdout).toMatch(/^[0-9a-z]{52}\n$/);
+      expect(out.stderr).toMatch(/^staex: not available: `.*no-mcc id` was not found\. Install mcc-public/);
+      const off = await cliOutput(['id', '--profile', dir.path], 20_000, { COPYBARA_MCC: 'off' });
+      expect(off).toMatchObject({ code: 0, stderr: '' });
+    } finally {
+      await dir.remove();
+    }
+  });
+
+  it('refuses a Staex port or network it cannot use', async () => {
+    const port = await cliOutput(['node', '--staex-port', '70000']);
+    expect(port).toMatchObject({ code: 2, stderr: 'copybara-host: --staex-port takes a port number from 1 to 65535, not "70000"\n' });
+    const network = await cliOutput(['node', '--network', 'tor']);
+    expect(network).toMatchObject({ code: 2, stderr: 'copybara-host: --network is hyperdht or staex, not "tor"\n' });
   });
 });

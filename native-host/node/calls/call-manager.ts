@@ -4,7 +4,7 @@ import type { CallInfo, NodeEvent, TurnInfo } from '../../../lib/protocol/native
 import type { Signal } from '../../../lib/protocol/signal';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
 import type { Log } from '../../common/log';
-import type { Backend, PeerLink } from '../network/backend';
+import type { Backend, PeerAddress, PeerLink } from '../network/backend';
 import { type Call, callInfo, isLive, newCallId, newTurnCredentials } from './call';
 import { type CallEvent, type Effect, type NewCall, type Step, type TimerName, dialOut, ringIn, transition } from './call-machine';
 import { dial } from './dialer';
@@ -74,14 +74,16 @@ export class CallManager {
     return null;
   }
 
-  start(target: string, claimedName: string | null = null, invitation: string | null = null): CallInfo {
+  // `via`: what the browser learnt of the callee besides its node id (its name's Staex id, the
+  // network the person prefers for the call).
+  start(target: string, claimedName: string | null = null, invitation: string | null = null, via: PeerAddress | null = null): CallInfo {
     const id = normaliseNodeId(target);
     const peerKey = Buffer.from(decodeNodeId(id));
     if (peerKey.equals(this._o.publicKey)) throw CopybaraError.SELF_CALL();
     if (this.live()) throw CopybaraError.BUSY();
     const init = this._init(newCallId(), id, null, claimedName, invitation);
     const step = dialOut(init);
-    const call = this._add(step, peerKey, 'outgoing');
+    const call = this._add(step, peerKey, 'outgoing', via);
     this._run(call, step);
     return callInfo(call);
   }
@@ -183,11 +185,12 @@ export class CallManager {
     return { callId, peer, peerName, claimedName, invitation, timing: this._t, now: this._now() };
   }
 
-  private _add(step: Step, peerKey: Buffer, direction: CallInfo['direction']): Call {
+  private _add(step: Step, peerKey: Buffer, direction: CallInfo['direction'], via: PeerAddress | null = null): Call {
     const { callId } = step.state.info;
     const call: Call = {
       state: step.state,
       peerKey,
+      via,
       link: null,
       route: null,
       detach: null,
@@ -281,6 +284,7 @@ export class CallManager {
     void dial({
       backend: this._o.backend,
       peerKey: call.peerKey,
+      ...(call.via ? { peer: call.via } : {}),
       timing: budgetMs === undefined ? this._t : { ...this._t, dialTimeout: budgetMs },
       // A budget means a call reconnecting (call-machine.ts), whose peer was just there.
       persistent: budgetMs !== undefined,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { encodeNodeId } from '../../../lib/node-id';
 import type { CallInfo, EndReason } from '../../../lib/protocol/native';
-import type { PeerLink, Route } from '../network/backend';
+import type { PeerAddress, PeerLink, Route } from '../network/backend';
 import type { MachineState, TimerName } from './call-machine';
 import type { MediaRelay, RelayCredentials } from './media-relay';
 
@@ -10,6 +10,8 @@ import type { MediaRelay, RelayCredentials } from './media-relay';
 export interface Call {
   state: MachineState;
   peerKey: Buffer;
+  // What the caller knows of where the peer is beyond its key (outgoing calls only).
+  via: PeerAddress | null;
   link: PeerLink | null;
   // How the call's latest link ran (kept after it closes, for the call's record).
   route: Route | null;
@@ -45,7 +47,11 @@ export function newTurnCredentials(callId: string, direction: CallInfo['directio
 // What the browser and `status` see of a call: the machine's record, with how its connection runs.
 export function callInfo(call: Call): CallInfo {
   const info: CallInfo = { ...call.state.info };
-  if (call.route) info.route = { relay: call.route.relay ? encodeNodeId(call.route.relay) : null };
+  if (call.route)
+    info.route = {
+      relay: call.route.relay ? encodeNodeId(call.route.relay) : null,
+      ...(call.route.network ? { network: call.route.network } : {}),
+    };
   const rtt = call.link?.rttMs;
   if (typeof rtt === 'number') info.rttMs = Math.round(rtt);
   return info;

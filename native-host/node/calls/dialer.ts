@@ -1,6 +1,6 @@
 import { CopybaraError } from '../../../lib/errors';
 import type { Log } from '../../common/log';
-import type { Backend, PeerLink } from '../network/backend';
+import type { Backend, PeerAddress, PeerLink } from '../network/backend';
 import { type UnreachableWhy, unreachableWhy } from '../network/connect-failure';
 import type { Timing } from './timing';
 
@@ -31,6 +31,8 @@ const RETRY_CAUSES: ReadonlySet<UnreachableWhy> = new Set(['offline', 'relay']);
 export interface DialOptions {
   backend: Backend;
   peerKey: Buffer;
+  // What else is known of where the peer is (its Staex id, the network the person prefers).
+  peer?: PeerAddress;
   timing: Pick<Timing, 'dialTimeout' | 'ringAckTimeout'>;
   now: () => number;
   log: Log;
@@ -126,7 +128,7 @@ async function connect(o: DialOptions, timeoutMs: number, budget: string): Promi
   o.signal.addEventListener('abort', onabort, { once: true });
   const timer = setTimeout(() => abort.abort(budget), timeoutMs);
   try {
-    return await o.backend.connect(o.peerKey, abort.signal);
+    return await o.backend.connect(o.peerKey, abort.signal, o.peer);
   } finally {
     clearTimeout(timer);
     o.signal.removeEventListener('abort', onabort);

@@ -1,5 +1,8 @@
 import { EventEmitter } from 'node:events';
+import type { NetworkName } from '../../../lib/protocol/native';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
+
+export type { NetworkName };
 
 // What the call layer needs from a network: reach a node by its key over an authenticated,
 // encrypted connection that carries ordered signalling messages and unordered datagrams.
@@ -11,9 +14,18 @@ export interface PeerLinkEvents {
   close: (reason: string) => void;
 }
 
-// How a link runs: through a blind relay (its key), or directly (null).
+// How a link runs: through a blind relay (its key), or directly (null); and on which network
+// (absent: the embedded HyperDHT one).
 export interface Route {
   relay: Buffer | null;
+  network?: NetworkName;
+}
+
+// What a caller knows of a node besides its key: its Staex node id (the `staex-id` record of
+// its name), and which network the person prefers for the call (absent: the node's default).
+export interface PeerAddress {
+  staexId?: string | null;
+  network?: NetworkName | null;
 }
 
 export interface PeerLink {
@@ -48,7 +60,9 @@ export interface Backend {
   // The local UDP port the network listens on, for `status`; null before it is up.
   readonly port: number | null;
   listen(onLink: (link: PeerLink) => void): Promise<void>;
-  connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink>;
+  // `peer`: what else is known of the node; a network that needs more than the key to find it
+  // (Staex) cannot reach a node without it.
+  connect(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink>;
   // A link under an answered call failed (it closed, or carried nothing for too long), and the
   // call is about to look for a new one: the network may hold it against the path the link took.
   linkLost?(link: PeerLink): void;

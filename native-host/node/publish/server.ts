@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { CopybaraError } from '../../../lib/errors';
-import { NODE_ID_RECORD_KEY } from '../../../lib/names/record';
+import { NODE_ID_RECORD_KEY, STAEX_ID_RECORD_KEY } from '../../../lib/names/record';
 import type { PublishEndpoints, PublishOpened } from '../../../lib/protocol/native';
 import type { Log } from '../../common/log';
 import { type Asset, defaultAssetsDir, loadAssets } from './assets';
@@ -17,7 +17,8 @@ import { type Session, Sessions } from './sessions';
 
 export interface PublishConfig {
   nodeId: string;
-  // What the page writes: only our key, never a removal of the domain's other records.
+  // What the page writes: only our ids (the node id, and the Staex id while Staex is up), never
+  // a removal of the domain's other records.
   records: [string, string][];
   endpoints: PublishEndpoints;
   myName: string | null;
@@ -25,6 +26,8 @@ export interface PublishConfig {
 
 export interface PublishServerOptions {
   nodeId: string;
+  // This machine's Staex id while the Staex network is up, asked at each page load.
+  staexId?: () => string | null;
   log: Log;
   // Where the built page is (default: native-host/dist/publish).
   assetsDir?: string | null;
@@ -128,10 +131,15 @@ export class PublishServer {
     send(res, asset.body, asset.type, session);
   }
 
+  private staexRecord(): [string, string][] {
+    const id = this.o.staexId?.() ?? null;
+    return id ? [[STAEX_ID_RECORD_KEY, id]] : [];
+  }
+
   private config(session: Session): PublishConfig {
     return {
       nodeId: this.o.nodeId,
-      records: [[NODE_ID_RECORD_KEY, this.o.nodeId]],
+      records: [[NODE_ID_RECORD_KEY, this.o.nodeId], ...this.staexRecord()],
       endpoints: session.endpoints,
       myName: session.name,
     };

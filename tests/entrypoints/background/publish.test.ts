@@ -57,8 +57,11 @@ describe('publishing from the popup', () => {
     expect(req).not.toHaveProperty('name');
     t.native.reply(req, { url: URL_, expiresAt: 5 });
     await expect(reply).resolves.toMatchObject({ ok: true });
-    // The options page may do only this.
-    await expect(t.router.onMessage({ type: 'view' }, OPTIONS)).resolves.toMatchObject({ ok: false, error: { code: 'CALL_NOT_ALLOWED' } });
+    // The options page may do only this, and read the view (its Network section); never call.
+    await expect(t.router.onMessage({ type: 'call', target: 'x'.repeat(52) }, OPTIONS)).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'CALL_NOT_ALLOWED' },
+    });
     await expect(t.router.onMessage({ type: 'publish' }, { id: 'ext', url: `${EXT}call.html` })).resolves.toMatchObject({
       ok: false,
       error: { code: 'CALL_NOT_ALLOWED' },

@@ -57,10 +57,30 @@ describe('popup requests', () => {
     const reply = t.router.onMessage({ type: 'call', target: `  ${BOB.toUpperCase()} ` }, POPUP_SENDER);
     await t.flush();
     const req = t.native().last('call');
-    expect(req).toEqual({ v: 1, id: req.id, type: 'call', target: BOB }); // no name set: none claimed
+    // No name set: none claimed; no name dialled: no Staex id; the network setting as it is.
+    expect(req).toEqual({ v: 1, id: req.id, type: 'call', target: BOB, network: 'hyperdht' });
     t.native().reply(req, callInfo());
     await expect(reply).resolves.toEqual({ ok: true, result: callInfo() });
     expect(t.surface.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
+  });
+
+  it('sends the Staex id from its own lookup of the dialled name, and the network setting', async () => {
+    t.settings.network = 'staex';
+    await ready(t);
+    const STAEX = encodeNodeIdOf(5);
+    const lookup = t.router.onMessage({ type: 'resolve', name: 'bob.azero', requestId: 'r1' }, POPUP_SENDER);
+    await t.flush();
+    t.resolver()
+      .last()
+      .resolve(resolution('bob.azero', BOB, { records: { nodeId: BOB, staexId: STAEX } }));
+    await lookup;
+    void t.router.onMessage({ type: 'call', target: BOB, name: 'bob.azero' }, POPUP_SENDER);
+    await t.flush();
+    expect(t.native().last('call')).toMatchObject({ type: 'call', target: BOB, staexId: STAEX, network: 'staex' });
+    // A name the background did not look up (or that points elsewhere) carries no Staex id.
+    void t.router.onMessage({ type: 'call', target: CAROL, name: 'bob.azero' }, POPUP_SENDER);
+    await t.flush();
+    expect(t.native().last('call')).not.toHaveProperty('staexId');
   });
 
   it('answers errors as data, in the contract’s codes', async () => {

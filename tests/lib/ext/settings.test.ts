@@ -24,6 +24,7 @@ describe('defaults', () => {
       onlyContactsRing: false,
       directWithContacts: false,
       relays: [],
+      network: 'hyperdht',
     });
   });
 
@@ -50,6 +51,7 @@ describe('validateSettings', () => {
         onlyContactsRing: false,
         directWithContacts: false,
         relays: [],
+        network: 'hyperdht',
       },
     });
   });
@@ -149,6 +151,7 @@ describe('decodeSettings (what comes back from storage)', () => {
       onlyContactsRing: false,
       directWithContacts: false,
       relays: [],
+      network: 'hyperdht',
     });
     expect(problems).toEqual([
       'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
@@ -180,6 +183,7 @@ describe('SettingsStore', () => {
       onlyContactsRing: true,
       directWithContacts: true,
       relays: ['y'.repeat(51) + 'g'],
+      network: 'staex' as const,
     };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);
@@ -191,6 +195,14 @@ describe('SettingsStore', () => {
     const store = new SettingsStore(memoryArea({ [SETTINGS_KEY]: { allowMismatchedNames: 1 } }), parseName);
     expect((await store.load()).allowMismatchedNames).toBe(false);
     expect(warn).toHaveBeenCalledWith(expect.stringMatching(/allowMismatchedNames/));
+    warn.mockRestore();
+  });
+
+  it('reads a damaged "Network for calls" as HyperDHT, and says so', async () => {
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    const store = new SettingsStore(memoryArea({ [SETTINGS_KEY]: { network: 'tor' } }), parseName);
+    expect((await store.load()).network).toBe('hyperdht');
+    expect(warn).toHaveBeenCalledWith(expect.stringMatching(/Network for calls/));
     warn.mockRestore();
   });
 

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { CopybaraError } from '../../../lib/errors';
-import { type CallInfo, decodeCallInfo, decodeNodeFrame, decodeRequest } from '../../../lib/protocol/native';
+import { type CallInfo, decodeCallInfo, decodeNodeFrame, decodeNodeStatus, decodeRequest } from '../../../lib/protocol/native';
 
 const callId = '0f'.repeat(16);
 const call: CallInfo = {
@@ -76,6 +76,48 @@ describe('native messages', () => {
     expect(() => decodeCallInfo({ ...call, route: { relay: '10.0.0.1:4000' } })).toThrow(/"relay" is malformed/);
     expect(() => decodeCallInfo({ ...call, route: 'direct' })).toThrow(/route is not an object/);
     expect(() => decodeCallInfo({ ...call, rttMs: -1 })).toThrow(/"rttMs" must be a whole number/);
+  });
+
+  it("carries a callee's Staex id and the network preferred, and a route's network, strictly", () => {
+    const id = 'y51g3gfgpp0rprj3nkysfn83nk6vqz6mkvrs7e4mg4hmtc2fyayg';
+    const base = { v: 1, id: 2, type: 'call', target: id };
+    expect(decodeRequest({ ...base, staexId: id, network: 'staex' })).toEqual({ ...base, staexId: id, network: 'staex' });
+    expect(() => decodeRequest({ ...base, staexId: '10.0.0.1' })).toThrow(/"staexId" is malformed/);
+    expect(() => decodeRequest({ ...base, network: 'tor' })).toThrow(/"network" must be one of/);
+    expect(decodeCallInfo({ ...call, route: { relay: null, network: 'staex' } })).toMatchObject({
+      route: { relay: null, network: 'staex' },
+    });
+    expect(() => decodeCallInfo({ ...call, route: { relay: null, network: 'carrier-pigeon' } })).toThrow(/"network" must be one of/);
+  });
+
+  it("decodes the status's networks: each one's id, or why it is down", () => {
+    const id = 'y51g3gfgpp0rprj3nkysfn83nk6vqz6mkvrs7e4mg4hmtc2fyayg';
+    const status = {
+      nodeId: id,
+      version: '0.1.0',
+      backend: 'hyperdht',
+      turnPort: 1,
+      dhtPort: null,
+      calls: [],
+      network: { kind: 'connecting' },
+    };
+    const networks = {
+      prefer: 'hyperdht',
+      list: [
+        { name: 'hyperdht', available: true, id, address: null, reason: null, detail: null, fix: null },
+        { name: 'staex', available: false, id: null, address: null, reason: 'not-running', detail: '`mcc id` …', fix: 'Start it.' },
+      ],
+    };
+    expect(decodeNodeStatus({ ...status, networks }).networks).toEqual(networks);
+    expect(decodeNodeStatus(status)).not.toHaveProperty('networks');
+    const bad = (n: object) => () =>
+      decodeNodeStatus({ ...status, networks: { prefer: 'hyperdht', list: [{ ...networks.list[1], ...n }] } });
+    expect(bad({ reason: 'on-holiday' })).toThrow(/"reason" must be one of/);
+    expect(bad({ id: 'x' })).toThrow(/"id" is malformed/);
+    expect(() => decodeNodeStatus({ ...status, networks: { prefer: 'hyperdht', list: [...networks.list, ...networks.list] } })).toThrow(
+      /at most 2 networks/,
+    );
+    expect(decodeNodeFrame({ v: 1, event: 'network', network: { kind: 'offline' }, networks })).toMatchObject({ networks });
   });
 
   it('takes the direct contacts and pinned relays of a ring policy as node ids only', () => {

@@ -19,7 +19,7 @@ let assets: string;
 let clock = 1_700_000_000_000;
 const servers: PublishServer[] = [];
 
-function server(opts: { lifetimeMs?: number; assetsDir?: string | null } = {}): PublishServer {
+function server(opts: { lifetimeMs?: number; assetsDir?: string | null; staexId?: () => string | null } = {}): PublishServer {
   const s = new PublishServer({ nodeId: NODE_ID, log: () => {}, assetsDir: assets, now: () => clock, ...opts });
   servers.push(s);
   return s;
@@ -154,6 +154,23 @@ describe('publishing page server', () => {
     }
     const config = JSON.parse((await get(port, `${path}config.json`)).body) as { myName: unknown };
     expect(config.myName).toBeNull();
+  });
+
+  it('offers the Staex id as a second record while the Staex network is up, asked at each load', async () => {
+    let staexId: string | null = 'y'.repeat(51) + 'g';
+    const s = server({ staexId: () => staexId });
+    try {
+      const { port, path } = parts((await s.open(ENDPOINTS, null)).url);
+      const records = async () => (JSON.parse((await get(port, `${path}config.json`)).body) as { records: unknown }).records;
+      expect(await records()).toEqual([
+        ['copybara-id', NODE_ID],
+        ['staex-id', staexId],
+      ]);
+      staexId = null;
+      expect(await records()).toEqual([['copybara-id', NODE_ID]]);
+    } finally {
+      await s.close();
+    }
   });
 
   it('honours only the newest secret, and only until it expires', async () => {
