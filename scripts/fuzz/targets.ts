@@ -22,6 +22,7 @@ import { checkFingerprint } from '../../native-host/node/turn/stun/fingerprint';
 import { longTermKey, verifyIntegrity } from '../../native-host/node/turn/stun/integrity';
 import { StunMessage } from '../../native-host/node/turn/stun/message';
 import { decodeChannelData } from '../../native-host/node/turn/wire/channel-data';
+import { forwardedHead, parseRequestHead } from '../../native-host/node/sites/request-head';
 
 // Every decoder that reads bytes or messages from someone else, with the one error it is
 // documented to throw. The corpus of valid inputs for a target is testkit/fuzz-corpus/<name>/
@@ -96,6 +97,20 @@ export const TARGETS: readonly FuzzTarget[] = [
     expected: stunError,
   },
   { name: 'channel-data', input: 'bytes', run: (b) => void decodeChannelData(b), expected: stunError },
+  {
+    // Refusals are results, never throws. A head that parses must parse again, to the same
+    // place, once rewritten for the site: what the site reads is what the proxy checked.
+    name: 'request-head',
+    input: 'bytes',
+    run: (b) => {
+      const r = parseRequestHead(b, { maxHeadBytes: 4096, maxHeaders: 50 });
+      if (r.kind !== 'head' || r.head.connect) return;
+      const again = parseRequestHead(forwardedHead(r.head), { maxHeadBytes: 8192, maxHeaders: 51 });
+      if (again.kind !== 'head' || again.head.host !== r.head.host || again.head.port !== r.head.port || again.head.path !== r.head.path)
+        throw new Error(`the rewritten head reads differently: ${JSON.stringify(again)}`);
+    },
+    expected: () => false,
+  },
   registryTarget('registry-get-all-records', codec.decodeGetAllRecords),
   registryTarget('registry-get-owner', codec.decodeGetOwner),
   registryTarget('registry-get-record', codec.decodeGetRecord),
