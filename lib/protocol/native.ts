@@ -98,6 +98,8 @@ export interface NodeStatus {
   network: NetworkState;
   // Private mode (connections only through blind relays) and the relays it knows, best first.
   privacy?: { private: boolean; relays: RelayInfo[] };
+  // The HTTP proxy for .azero, .a0 and .tzero sites, on 127.0.0.1; null when it is not up.
+  proxyPort?: number | null;
 }
 
 export interface RelayInfo {
@@ -137,7 +139,17 @@ export type NativeRequest =
   // on every change: keys refused without ringing; when only contacts may ring, the keys that
   // may (null: anyone); `direct`: keys it may connect with directly, showing addresses (contacts,
   // when the person allows it); `relays`: relays the person pinned. Each request replaces the last.
-  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] };
+  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] }
+  // The site this node publishes: `port` a number publishes the web server on 127.0.0.1:port
+  // (replacing any other), null stops publishing, absent only asks. Answers with SiteInfo.
+  | { type: 'site'; port?: number | null };
+
+export interface SiteInfo {
+  // The local port whose server this node publishes; null: none.
+  published: { port: number } | null;
+  // The node's HTTP proxy for .azero, .a0 and .tzero sites (127.0.0.1); null when it is not up.
+  proxyPort: number | null;
+}
 
 export interface PublishEndpoints {
   azero: string[];
@@ -162,6 +174,7 @@ export interface NativeResults {
   'wait-link': null;
   'publish-open': PublishOpened;
   'ring-policy': null;
+  site: SiteInfo;
 }
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
@@ -188,6 +201,7 @@ const REQUEST_TYPES = [
   'wait-link',
   'publish-open',
   'ring-policy',
+  'site',
 ] as const;
 
 export function decodeRequest(value: unknown): RequestFrame {
@@ -238,6 +252,10 @@ export function decodeRequest(value: unknown): RequestFrame {
         ...(absent(o, 'direct') ? {} : { direct: nodeIdList(o.direct, 'direct') }),
         ...(absent(o, 'relays') ? {} : { relays: nodeIdList(o.relays, 'relays') }),
       };
+    case 'site':
+      // null is a value here (stop publishing), not an absent field.
+      if (o.port === undefined) return { ...head, type };
+      return { ...head, type, port: o.port === null ? null : integer(o, 'port', 1, 65535) };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
   }
@@ -383,6 +401,15 @@ export function decodePublishOpened(value: unknown): PublishOpened {
   return { url: string(o, 'url', 160, PUBLISH_URL), expiresAt: time(o, 'expiresAt') };
 }
 
+export function decodeSiteInfo(value: unknown): SiteInfo {
+  const o = object(value, 'site');
+  const port = (o: Obj, key: string) => integer(o, key, 1, 65535);
+  return {
+    published: nullable(o, 'published', (o, key) => ({ port: port(object(o[key], 'published'), 'port') })),
+    proxyPort: nullable(o, 'proxyPort', port),
+  };
+}
+
 export function decodeNodeStatus(value: unknown): NodeStatus {
   const o = object(value, 'status');
   if (!Array.isArray(o.calls)) throw CopybaraError.BAD_MESSAGE('field "calls" must be a list');
@@ -395,6 +422,7 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     calls: o.calls.map(decodeCallInfo),
     network: decodeNetworkState(o.network),
     ...(absent(o, 'privacy') ? {} : { privacy: decodePrivacy(o.privacy) }),
+    ...(absent(o, 'proxyPort') ? {} : { proxyPort: nullable(o, 'proxyPort', (o, key) => integer(o, key, 1, 65535)) }),
   };
 }
 
@@ -442,4 +470,5 @@ export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => 
   signal: decodeNull,
   'publish-open': decodePublishOpened,
   'ring-policy': decodeNull,
+  site: decodeSiteInfo,
 };

@@ -2,11 +2,12 @@ import DHT, { type KeyPair, type NoiseSecretStream, type Server } from 'hyperdht
 import { encodeNodeId } from '../../../lib/node-id';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { type Log, rateLimitedLog } from '../../common/log';
-import type { Backend, PeerLink, Route } from './backend';
+import type { Backend, FramedStream, PeerLink, Route, ServiceConnection } from './backend';
 import { PeerUnreachable, classifyConnectFailure } from './connect-failure';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import type { PathPolicy } from './path-policy';
 import type { RelayChooser } from './relay-finder';
+import { type ServiceName, encodePreamble } from './service-preamble';
 import { StreamLink } from './stream-link';
 
 // Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
@@ -116,12 +117,21 @@ export class HyperdhtBackend implements Backend {
     return this._privacy !== null;
   }
 
-  async listen(onLink: (link: PeerLink) => void): Promise<void> {
+  async listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void> {
     const onStream = (stream: NoiseSecretStream) => {
       const key = stream.remotePublicKey.toString('hex');
       const route = this._answered.get(key) ?? { relay: null };
       this._answered.delete(key);
-      onLink(new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route }));
+      // A service's connection (its first message says so) leaves the link for onService.
+      const link = new StreamLink(stream, this._peerLog, {
+        limits: this._linkLimits,
+        route,
+        onService: (service, s) => {
+          if (onService) onService({ remoteKey: stream.remotePublicKey, route, service, stream: s as unknown as FramedStream });
+          else s.destroy();
+        },
+      });
+      onLink(link);
     };
     if (this._privacy === null) {
       this._server = this._dht.createServer(onStream);
@@ -172,9 +182,21 @@ export class HyperdhtBackend implements Backend {
     return false;
   }
 
-  async connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+  connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+    return this._dial(remoteKey, signal, (stream, route) => new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route }));
+  }
+
+  // The first message says which service; the Protomux that runs on the stream comes after it.
+  openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal): Promise<ServiceConnection> {
+    return this._dial(remoteKey, signal, (stream, route) => {
+      stream.write(encodePreamble(service));
+      return { remoteKey, route, service, stream };
+    });
+  }
+
+  private async _dial<T>(remoteKey: Buffer, signal: AbortSignal, wrap: (stream: NoiseSecretStream, route: Route) => T): Promise<T> {
     const privacy = this._privacy;
-    if (!privacy) return this._open(remoteKey, { relay: null }, signal);
+    if (!privacy) return this._open(remoteKey, { relay: null }, signal, wrap);
     let decision = privacy.paths.dial(remoteKey);
     if ('noRelay' in decision) {
       // Relays may still be being looked up (a node just started): wait for one, within the dial.
@@ -191,20 +213,20 @@ export class HyperdhtBackend implements Backend {
     // A direct attempt gets part of the dial, so the relay still has time when it fails.
     const attempt = decision.relay === null ? AbortSignal.any([signal, AbortSignal.timeout(DIRECT_ATTEMPT_MS)]) : signal;
     try {
-      return await this._open(remoteKey, decision, attempt);
+      return await this._open(remoteKey, decision, attempt, wrap);
     } catch (err) {
       // A contact allowed directly that could not be reached directly (NATs that cannot be
       // crossed, or a holepunch that never completed): the relay still can. A refusal stays one.
       const relay = decision.relay === null ? privacy.relays.pick() : null;
       if (err instanceof PeerUnreachable && err.why !== 'refused' && relay !== null && !signal.aborted) {
         this._log(`direct connection to ${encodeNodeId(remoteKey).slice(0, 8)}… failed (${err.why}); trying through a relay`);
-        return this._open(remoteKey, { relay }, signal);
+        return this._open(remoteKey, { relay }, signal, wrap);
       }
       throw err;
     }
   }
 
-  private _open(remoteKey: Buffer, route: Route, signal: AbortSignal): Promise<PeerLink> {
+  private _open<T>(remoteKey: Buffer, route: Route, signal: AbortSignal, wrap: (stream: NoiseSecretStream, route: Route) => T): Promise<T> {
     if (signal.aborted) return Promise.reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
     return new Promise((resolve, reject) => {
       const stream = this._dht.connect(
@@ -216,7 +238,8 @@ export class HyperdhtBackend implements Backend {
             // (the one DHT routing reports), which its network would see coming from ours.
             { keyPair: this._keyPair, relayThrough: route.relay, localConnection: false, fastOpen: false },
       );
-      const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route });
+      // Wrapped at once: a StreamLink must be listening before the stream can say anything.
+      const wrapped = wrap(stream, route);
       const onabort = () => {
         stream.destroy();
         reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
@@ -229,7 +252,7 @@ export class HyperdhtBackend implements Backend {
       const onopen = () => {
         cleanup();
         if (route.relay !== null) this._privacy?.relays.worked(route.relay);
-        resolve(link);
+        resolve(wrapped);
       };
       const onerror = (err: Error & { code?: string }) => {
         cleanup();

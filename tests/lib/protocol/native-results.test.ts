@@ -98,6 +98,7 @@ describe('RESULT_DECODERS', () => {
       'publish-open',
       'ring-policy',
       'signal',
+      'site',
       'status',
       'turn',
       'wait-link',
