@@ -47,6 +47,8 @@ export interface BackgroundDeps {
   makeResolver(endpoints: ChainEndpoints): ResolverLike;
   // Who may ring (blocked keys; only contacts?), from storage; the node enforces it.
   ringPolicy?(): Promise<RingPolicy>;
+  // Routes .azero, .a0 and .tzero hosts to the node's site proxy on this port.
+  siteProxy?(port: number): void;
   now?(): number;
   checkTimeoutMs?: number;
 }
@@ -147,6 +149,7 @@ export function composeBackground(deps: BackgroundDeps): Router {
     myName,
     linkHost: async () => (await deps.settings()).linkHost,
     syncRingPolicy,
+    siteProxy: (port) => deps.siteProxy?.(port),
     now,
   });
   return router;

@@ -41,6 +41,8 @@ export interface RouterParts {
   linkHost(): Promise<string>;
   // Sends the block list and "only contacts" to the node (compose.ts).
   syncRingPolicy(): void;
+  // The node's proxy for .azero sites is on this port: route those hosts to it (site-proxy.ts).
+  siteProxy(port: number): void;
   now(): number;
 }
 
@@ -162,6 +164,7 @@ export function createRouter(parts: RouterParts) {
     },
     status(status: NodeStatus): void {
       parts.syncRingPolicy();
+      if (typeof status.proxyPort === 'number') parts.siteProxy(status.proxyPort);
       views.nodeId = status.nodeId;
       views.network = status.network;
       for (const change of book.resync(status.calls, parts.now())) calls.apply(change);
