@@ -23,6 +23,8 @@ import { longTermKey, verifyIntegrity } from '../../native-host/node/turn/stun/i
 import { StunMessage } from '../../native-host/node/turn/stun/message';
 import { decodeChannelData } from '../../native-host/node/turn/wire/channel-data';
 import { forwardedHead, parseRequestHead } from '../../native-host/node/sites/request-head';
+import { SiteMux } from '../../native-host/node/sites/mux';
+import { framedPair } from '../../testkit/network/framed-pair';
 
 // Every decoder that reads bytes or messages from someone else, with the one error it is
 // documented to throw. The corpus of valid inputs for a target is testkit/fuzz-corpus/<name>/
@@ -108,6 +110,22 @@ export const TARGETS: readonly FuzzTarget[] = [
       const again = parseRequestHead(forwardedHead(r.head), { maxHeadBytes: 8192, maxHeaders: 51 });
       if (again.kind !== 'head' || again.head.host !== r.head.host || again.head.port !== r.head.port || again.head.path !== r.head.path)
         throw new Error(`the rewritten head reads differently: ${JSON.stringify(again)}`);
+    },
+    expected: () => false,
+  },
+  {
+    // A peer's messages at a publisher's multiplexer, each a length byte and that many bytes:
+    // whatever they say, at worst a stream or the connection is closed; nothing escapes.
+    name: 'site-mux',
+    input: 'bytes',
+    run: (b) => {
+      const [peer, ours] = framedPair();
+      const mux = new SiteMux(ours, {
+        limits: { maxStreams: 8, window: 4096, chunk: 1024 },
+        onStream: (s) => void s.on('error', () => {}).resume(),
+      });
+      for (let i = 0; i < b.length && !ours.destroyed; i += 1 + b[i]!) peer.write(b.subarray(i + 1, i + 1 + b[i]!));
+      mux.close();
     },
     expected: () => false,
   },
