@@ -90,6 +90,7 @@ export function createRouter(parts: RouterParts) {
     'make-link': (req: { callee?: string }) => links.makeLink(req.callee ?? null),
     'wait-link': (req: { invitation: string; expiresAt: number }) => links.openWaiting(req),
     publish: () => parts.publish.open(),
+    site: (req: { port?: number | null }) => native.request(req.port === undefined ? { type: 'site' } : { type: 'site', port: req.port }),
   } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };
 
   const page = {

@@ -61,6 +61,43 @@ afterAll(async () => {
   await dir?.remove();
 });
 
+describe('publishing from the options page', () => {
+  it('publishes a port, shows it, and stops; the node keeps it in the profile', async () => {
+    const page = await bob.person.context.newPage();
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    const section = page.getByRole('region', { name: 'My site' });
+    await until(
+      'the node says what it publishes',
+      15_000,
+      async () => (await section.textContent()) ?? '',
+      (t) => t.includes('Not publishing'),
+    );
+    await section.getByLabel('Local port').fill('http');
+    await section.getByRole('button', { name: 'Publish' }).click();
+    await expect(section.getByRole('alert').textContent()).resolves.toContain('a number from 1 to 65535');
+    await section.getByLabel('Local port').fill(String(site.port));
+    await section.getByRole('button', { name: 'Publish' }).click();
+    await until(
+      'published',
+      15_000,
+      async () => (await section.textContent()) ?? '',
+      (t) => t.includes(`Publishing http://127.0.0.1:${site.port}`),
+    );
+    await screenshot(page, 'options-site');
+    const listed = await cliOutput(['publish', '--list', '--profile', bob.profile]);
+    expect(listed.stdout).toContain(`publishing http://127.0.0.1:${site.port}`);
+    await section.getByRole('button', { name: 'Stop publishing' }).click();
+    await until(
+      'stopped',
+      15_000,
+      async () => (await section.textContent()) ?? '',
+      (t) => t.includes('Not publishing'),
+    );
+    expect((await cliOutput(['publish', '--list', '--profile', bob.profile])).stdout).toContain('publishing nothing');
+    await page.close();
+  });
+});
+
 describe('visiting a site by name in Chromium', () => {
   it('http://alice.azero/ shows the page Alice publishes', async () => {
     const page = await bob.person.context.newPage();
