@@ -129,6 +129,15 @@ export function composeBackground(deps: BackgroundDeps): Router {
       .catch(warnFailed('telling the node who may ring'));
   }
 
+  // The node's site proxy looks names up on the same endpoints as the browser: told on every
+  // (re)connect and on every change of the settings.
+  function syncSiteNames(): void {
+    deps
+      .settings()
+      .then(({ endpoints }) => native.request({ type: 'site', endpoints }))
+      .catch(warnFailed('telling the node the name service endpoints'));
+  }
+
   const own = { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl };
   const router: Router = createRouter({
     native,
@@ -149,7 +158,11 @@ export function composeBackground(deps: BackgroundDeps): Router {
     myName,
     linkHost: async () => (await deps.settings()).linkHost,
     syncRingPolicy,
-    siteProxy: (port) => deps.siteProxy?.(port),
+    siteProxy: (port) => {
+      deps.siteProxy?.(port);
+      syncSiteNames();
+    },
+    syncSiteNames,
     now,
   });
   return router;

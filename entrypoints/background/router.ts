@@ -43,6 +43,8 @@ export interface RouterParts {
   syncRingPolicy(): void;
   // The node's proxy for .azero sites is on this port: route those hosts to it (site-proxy.ts).
   siteProxy(port: number): void;
+  // Tells the node's site proxy the name service endpoints of the settings (compose.ts).
+  syncSiteNames(): void;
   now(): number;
 }
 
@@ -215,7 +217,9 @@ export function createRouter(parts: RouterParts) {
 
     // storage.onChanged for the settings, contacts or block list.
     ringPolicyChanged(): void {
-      if (native.ready) parts.syncRingPolicy();
+      if (!native.ready) return;
+      parts.syncRingPolicy();
+      parts.syncSiteNames();
     },
 
     // runtime.onMessage: link messages (messenger content scripts, our call page) and the

@@ -141,8 +141,10 @@ export type NativeRequest =
   // when the person allows it); `relays`: relays the person pinned. Each request replaces the last.
   | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] }
   // The site this node publishes: `port` a number publishes the web server on 127.0.0.1:port
-  // (replacing any other), null stops publishing, absent only asks. Answers with SiteInfo.
-  | { type: 'site'; port?: number | null };
+  // (replacing any other), null stops publishing, absent only asks. `endpoints`: the chain
+  // endpoints the browser's settings name, for the site proxy's lookups (unless the node was
+  // started with its own --endpoint). Answers with SiteInfo.
+  | { type: 'site'; port?: number | null; endpoints?: PublishEndpoints };
 
 export interface SiteInfo {
   // The local port whose server this node publishes; null: none.
@@ -253,9 +255,13 @@ export function decodeRequest(value: unknown): RequestFrame {
         ...(absent(o, 'relays') ? {} : { relays: nodeIdList(o.relays, 'relays') }),
       };
     case 'site':
-      // null is a value here (stop publishing), not an absent field.
-      if (o.port === undefined) return { ...head, type };
-      return { ...head, type, port: o.port === null ? null : integer(o, 'port', 1, 65535) };
+      return {
+        ...head,
+        type,
+        // null is a value here (stop publishing), not an absent field.
+        ...(o.port === undefined ? {} : { port: o.port === null ? null : integer(o, 'port', 1, 65535) }),
+        ...(absent(o, 'endpoints') ? {} : { endpoints: decodePublishEndpoints(o.endpoints) }),
+      };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
   }

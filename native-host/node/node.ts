@@ -273,6 +273,7 @@ export class CopybaraNode {
         this._relays?.pin((r.relays ?? []).map((id) => Buffer.from(decodeNodeId(id))));
         return null;
       case 'site':
+        if (r.endpoints) this.sites!.useEndpoints(r.endpoints);
         return r.port === undefined ? this.sites!.info() : this.sites!.publish(r.port === null ? null : { port: r.port });
       case 'publish-open':
         return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));

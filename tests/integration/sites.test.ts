@@ -21,6 +21,7 @@ let site: SiteServer;
 let alice: CopybaraNode;
 let sa: NodeSocket;
 let bob: CopybaraNode;
+let sb: NodeSocket;
 let proxy: number;
 
 beforeAll(async () => {
@@ -32,7 +33,7 @@ beforeAll(async () => {
   site = await startSiteServer();
   const names = { nameEndpoints: { azero: [chain.url], tzero: [chain.url] } };
   [alice, sa] = await net.node('alice', [relay], undefined, names);
-  [bob] = await net.node('bob', [relay], undefined, names);
+  [bob, sb] = await net.node('bob', [relay], undefined, names);
   chain.register('alice', { records: { 'copybara-id': alice.identity!.nodeId } });
   // Bob's node is online and publishes nothing.
   chain.register('bob', { records: { 'copybara-id': bob.identity!.nodeId } });
@@ -124,6 +125,18 @@ describe('visiting alice.azero through the proxy, the overlay and the relay', ()
     expect(bob.sites!.siteConnections).toBe(before);
     expect(relay.counts().pairs).toBe(pairs);
   });
+});
+
+describe('the endpoints names are looked up on', () => {
+  it("are the browser's, pushed with the site request, unless the node was given its own", async () => {
+    const [carol, sc] = await net.node('carol', [relay]);
+    await sc.request({ type: 'site', endpoints: { azero: [chain.url], tzero: [chain.url] } });
+    const r = await viaProxy(carol.sites!.proxyPort!, 'http://alice.azero/', { timeoutMs: 40_000 });
+    expect(r.status).toBe(200);
+    // Bob's node was started with its endpoint: a browser's push does not replace it.
+    await sb.request({ type: 'site', endpoints: { azero: ['ws://127.0.0.1:9'], tzero: ['ws://127.0.0.1:9'] } });
+    expect((await viaProxy(proxy, 'http://alice.azero/')).status).toBe(200);
+  }, 60_000);
 });
 
 describe('what a visitor sees when there is no site to show', () => {

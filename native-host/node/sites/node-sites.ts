@@ -29,6 +29,7 @@ export class NodeSites {
   private _publisher: SitePublisher;
   private _resolver: NameResolver | null = null;
   private _file: string;
+  private _pushed: Partial<Record<'azero' | 'tzero', string[]>> | null = null;
 
   constructor(private readonly _o: NodeSitesOptions) {
     this._file = siteFilePath(_o.profile.dir);
@@ -51,6 +52,18 @@ export class NodeSites {
     this._published = await loadPublished(this._file);
     await this._proxy.listen(this._o.proxyPort ?? 0);
     if (this._published) this._o.log(`sites: publishing 127.0.0.1:${this._published.port}`);
+  }
+
+  // The browser's endpoints, pushed on every connect: used unless the node was started with its
+  // own (--endpoint, which a person gave by hand).
+  useEndpoints(endpoints: Partial<Record<'azero' | 'tzero', string[]>>): void {
+    if (this._o.nameEndpoints) return;
+    const next = JSON.stringify(endpoints);
+    if (next === JSON.stringify(this._pushed)) return;
+    this._pushed = endpoints;
+    const old = this._resolver;
+    this._resolver = null;
+    void old?.close();
   }
 
   info(): SiteInfo {
@@ -77,8 +90,9 @@ export class NodeSites {
   }
 
   private async _resolve(name: string, signal: AbortSignal): Promise<Buffer> {
+    const endpoints = this._o.nameEndpoints ?? this._pushed;
     this._resolver ??= new NameResolver({
-      ...(this._o.nameEndpoints ? { endpoints: this._o.nameEndpoints } : {}),
+      ...(endpoints ? { endpoints } : {}),
       cache: new FileResolutionCache(namesCachePath(this._o.profile.dir)),
     });
     const res = await this._resolver.resolve(name, signal);
