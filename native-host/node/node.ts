@@ -84,6 +84,7 @@ export class CopybaraNode {
             relay: () => chooser.pick(),
             acceptsOffer: (relay) => chooser.acceptsOffer(relay),
             linkAdmits: (nodeId) => invitations.admitsCaller(nodeId, Math.floor(Date.now() / 1000)),
+            admitsStrangers: () => this.sites?.publishing ?? false,
           })
         : null;
       this.backend = new HyperdhtBackend({

@@ -139,6 +139,26 @@ describe('the endpoints names are looked up on', () => {
   }, 60_000);
 });
 
+describe('a publisher that lets only contacts ring', () => {
+  it('still serves strangers its site, and turns their connections away once it stops publishing', async () => {
+    await sa.request({ type: 'ring-policy', blocked: [], allowOnly: [] });
+    // Each visit below opens a fresh overlay connection, so Alice's handshake hook decides it.
+    const opened = bob.sites!.siteConnections;
+    bob.sites!.closeConnections();
+    try {
+      expect((await viaProxy(proxy, 'http://alice.azero/chunked', { timeoutMs: 40_000 })).status).toBe(200);
+      expect(bob.sites!.siteConnections).toBe(opened + 1);
+      await sa.request({ type: 'site', port: null });
+      bob.sites!.closeConnections();
+      const shut = await viaProxy(proxy, 'http://alice.azero/', { timeoutMs: 40_000 });
+      expect(shut.status).toBe(504);
+    } finally {
+      await sa.request({ type: 'site', port: site.port });
+      await sa.request({ type: 'ring-policy', blocked: [], allowOnly: null });
+    }
+  }, 60_000);
+});
+
 describe('what a visitor sees when there is no site to show', () => {
   it('a name that is not registered, or has no node id', async () => {
     const unregistered = await viaProxy(proxy, 'http://nobody.azero/');

@@ -39,6 +39,10 @@ export class NodeSites {
     this._proxy = new SiteProxy({ resolve: (name, signal) => this._resolve(name, signal), connections: this._connections, log });
   }
 
+  get publishing(): boolean {
+    return this._published !== null;
+  }
+
   get proxyPort(): number | null {
     return this._proxy.port;
   }
@@ -64,6 +68,11 @@ export class NodeSites {
     const old = this._resolver;
     this._resolver = null;
     void old?.close();
+  }
+
+  // Closes this node's connections to sites (visits in progress end); the next visit reconnects.
+  closeConnections(): void {
+    this._connections.drop();
   }
 
   info(): SiteInfo {

@@ -40,14 +40,20 @@ export class SiteConnections {
     return dial;
   }
 
-  close(): void {
-    this._closed = true;
+  // Closes every connection; the next request opens a new one (decided afresh by the path
+  // rules on both sides).
+  drop(): void {
     for (const m of this._muxes.values())
       m.then(
         (mux) => mux.close(),
         () => {},
       );
     this._muxes.clear();
+  }
+
+  close(): void {
+    this._closed = true;
+    this.drop();
   }
 
   private async _dial(key: Buffer, hex: string): Promise<SiteMux> {
