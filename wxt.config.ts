@@ -29,7 +29,19 @@ export default defineConfig({
   manifest: ({ browser }) => ({
     name: 'Copybara',
     description: 'Peer-to-peer calls to node ids and AZERO.ID names, with no server in between.',
-    permissions: ['nativeMessaging', 'notifications', 'storage', 'contextMenus', 'webNavigation', 'declarativeNetRequest', 'scripting'],
+    permissions: [
+      'nativeMessaging',
+      'notifications',
+      'storage',
+      'contextMenus',
+      'webNavigation',
+      'declarativeNetRequest',
+      'scripting',
+      // Sends .azero, .a0 and .tzero hosts, and nothing else, to the node's site proxy (a PAC script).
+      'proxy',
+    ],
+    // `azero alice` in the address bar opens http://alice.azero/.
+    omnibox: { keyword: 'azero' },
     // Asked for one site at a time, only when the person adds that site in the options
     // ("Recognise call links on other sites"); the messenger content script is then
     // registered for it at run time (entrypoints/background/link-sites.ts). Nothing is

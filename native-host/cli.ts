@@ -47,6 +47,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       network: { type: 'string' },
       mcc: { type: 'string' },
       'staex-port': { type: 'string' },
+      endpoint: { type: 'string', multiple: true },
     },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
@@ -63,8 +64,19 @@ const COMMANDS: Record<string, CommandSpec> = {
                                               (default $COPYBARA_MCC, else mcc; "off": no Staex)
                         --staex-port PORT     the Copybara port on Staex addresses, the same on
                                               every node (default $COPYBARA_STAEX_PORT, else 47410)
+                        --endpoint URL        the chain RPC endpoint the site proxy looks names
+                                              up on (ws:// or wss://; repeat or comma-separate)
 `,
     operands: { max: 0 },
+  },
+  publish: {
+    options: { list: { type: 'boolean' }, stop: { type: 'boolean' } },
+    usage: `  publish PORT        publish the web server on 127.0.0.1:PORT as this node's site, reached
+                      by visitors as http://NAME.azero (lasts across restarts)
+  publish --list      say what this node publishes
+  publish --stop      stop publishing
+`,
+    operands: { max: 1, usage: 'PORT' },
   },
   status: { options: {}, usage: `  status              print the running node's status as JSON\n`, operands: { max: 0 } },
   stop: { options: {}, usage: `  stop                stop the running node\n`, operands: { max: 0 } },
@@ -323,11 +335,21 @@ async function main(argv: string[]): Promise<number> {
       }
       const network = networkFrom(flags);
       const staex = await staexFrom(flags);
+      const endpointText = flags.get('endpoint');
+      const endpoints =
+        endpointText === undefined
+          ? null
+          : endpointText
+              .split(',')
+              .map((e) => e.trim())
+              .filter((e) => e !== '');
+      if (endpoints !== null && endpoints.length === 0) throw new UsageError('--endpoint needs a ws:// or wss:// address');
       const { CopybaraNode } = await import('./node/node');
       const node = new CopybaraNode({
         relays: direct ? null : { pinned },
         staex,
         network,
+        ...(endpoints ? { nameEndpoints: { azero: endpoints, tzero: endpoints } } : {}),
         profile,
         bootstrap: bootstrapFrom(flags),
         log: createLog(logFile === undefined ? process.stderr : openLogFile(logFile), 'node'),
@@ -350,6 +372,27 @@ async function main(argv: string[]): Promise<number> {
         process.stdout.write(JSON.stringify({ running: false, profile: profile.dir }) + '\n');
         return 3;
       }
+    }
+    case 'publish': {
+      const list = flags.has('list');
+      const stopping = flags.has('stop');
+      const portText = operands[0];
+      if ([list, stopping, portText !== undefined].filter(Boolean).length !== 1)
+        throw new UsageError('publish takes one of: a PORT, --list or --stop (see copybara-host publish --help)');
+      const { parsePublishPort, runPublishSite } = await import('./commands/publish-site');
+      let port = 0;
+      if (portText !== undefined) {
+        try {
+          port = parsePublishPort(portText);
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+      }
+      await ensureProfile(profile);
+      process.stdout.write(
+        await runPublishSite(profile, list ? { kind: 'list' } : stopping ? { kind: 'stop' } : { kind: 'publish', port }),
+      );
+      return 0;
     }
     case 'stop': {
       try {

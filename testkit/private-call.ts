@@ -3,8 +3,8 @@ import DHT from 'hyperdht';
 import createTestnet, { type Testnet } from 'hyperdht/testnet.js';
 import { profileAt } from '../native-host/common/profile';
 import type { Timing } from '../native-host/node/calls/timing';
-import { CopybaraNode } from '../native-host/node/node';
-import { type RunningRelay, startRelay } from '../native-host/node/network/relay-server';
+import { CopybaraNode, type NodeOptions } from '../native-host/node/node';
+import { type RelayLimits, type RunningRelay, startRelay } from '../native-host/node/network/relay-server';
 import { NodeSocket, callState } from './node-socket';
 import { tempDir } from './processes';
 import { type DataCollector, type PeerAddress, TurnClient } from './turn-client';
@@ -32,8 +32,9 @@ export class PrivateNet {
     return new PrivateNet(await createTestnet(3, { host: '127.0.0.1' }), dir);
   }
 
-  async relay(name: string): Promise<RunningRelay> {
+  async relay(name: string, limits: Partial<RelayLimits> = {}): Promise<RunningRelay> {
     const relay = await startRelay({
+      limits,
       keyPair: DHT.keyPair(),
       bootstrap: this.testnet.bootstrap,
       log: (l) => this.logs.push(`${name}: ${l}`),
@@ -44,9 +45,16 @@ export class PrivateNet {
   }
 
   // A node in private mode with `pinned` relays, and a socket to it as a bridge has.
-  async node(name: string, pinned: readonly RunningRelay[], timing: Partial<Timing> = FAST_TIMING): Promise<[CopybaraNode, NodeSocket]> {
+  // `extra`: more node options (the sites tests give the simulated chain's endpoint).
+  async node(
+    name: string,
+    pinned: readonly RunningRelay[],
+    timing: Partial<Timing> = FAST_TIMING,
+    extra: Partial<NodeOptions> = {},
+  ): Promise<[CopybaraNode, NodeSocket]> {
     const profile = profileAt(join(this._dir.path, name));
     const node = new CopybaraNode({
+      ...extra,
       profile,
       bootstrap: this.testnet.bootstrap,
       log: (l) => this.logs.push(`${name}: ${l}`),

@@ -47,6 +47,8 @@ export interface BackgroundDeps {
   makeResolver(endpoints: ChainEndpoints): ResolverLike;
   // Who may ring (blocked keys; only contacts?), from storage; the node enforces it.
   ringPolicy?(): Promise<RingPolicy>;
+  // Routes .azero, .a0 and .tzero hosts to the node's site proxy on this port.
+  siteProxy?(port: number): void;
   now?(): number;
   checkTimeoutMs?: number;
 }
@@ -127,6 +129,15 @@ export function composeBackground(deps: BackgroundDeps): Router {
       .catch(warnFailed('telling the node who may ring'));
   }
 
+  // The node's site proxy looks names up on the same endpoints as the browser: told on every
+  // (re)connect and on every change of the settings.
+  function syncSiteNames(): void {
+    deps
+      .settings()
+      .then(({ endpoints }) => native.request({ type: 'site', endpoints }))
+      .catch(warnFailed('telling the node the name service endpoints'));
+  }
+
   const own = { extensionId: deps.extensionId, extensionUrl: deps.extensionUrl };
   const router: Router = createRouter({
     native,
@@ -148,6 +159,11 @@ export function composeBackground(deps: BackgroundDeps): Router {
     linkHost: async () => (await deps.settings()).linkHost,
     network: async () => (await deps.settings()).network,
     syncRingPolicy,
+    siteProxy: (port) => {
+      deps.siteProxy?.(port);
+      syncSiteNames();
+    },
+    syncSiteNames,
     now,
   });
   return router;

@@ -11,6 +11,8 @@ import { NameResolver } from '../../lib/names/resolver';
 import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
+import { applySiteProxy } from './site-proxy';
+import { siteAddress } from '../../lib/ext/site-proxy';
 import * as surface from './surface';
 
 // Registers listeners, synchronously, and nothing else: MV3 only wakes the worker for
@@ -39,6 +41,7 @@ export default defineBackground(() => {
     settings: () => settings.load(),
     makeResolver: (endpoints) => new NameResolver({ endpoints, cache }),
     ringPolicy: async () => ringPolicy(await settings.load(), await contacts.list(), await blocked.list()),
+    siteProxy: applySiteProxy,
   });
 
   browser.runtime.onMessage.addListener((message: unknown, sender: Runtime.MessageSender) => router.onMessage(message, sender));
@@ -59,6 +62,18 @@ export default defineBackground(() => {
   const linkAddresses = { url: [{ pathEquals: '/call' }] };
   browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
+
+  // The omnibox keyword "azero": `azero alice` opens http://alice.azero/ (typed bare, such a
+  // name goes to the search engine).
+  browser.omnibox?.onInputEntered.addListener((text, disposition) => {
+    const url = siteAddress(text);
+    if (url === null) return;
+    const opened =
+      disposition === 'currentTab'
+        ? browser.tabs.update({ url })
+        : browser.tabs.create({ url, active: disposition !== 'newBackgroundTab' });
+    opened.catch((err: unknown) => console.warn('Copybara: opening a site failed', err));
+  });
 
   onLocalChange([SETTINGS_KEY, CONTACTS_KEY, BLOCKED_KEY], () => router.ringPolicyChanged());
   setUpLinkHostRule(async () => (await settings.load()).linkHost);

@@ -43,6 +43,10 @@ export interface RouterParts {
   linkHost(): Promise<string>;
   // Sends the block list and "only contacts" to the node (compose.ts).
   syncRingPolicy(): void;
+  // The node's proxy for .azero sites is on this port: route those hosts to it (site-proxy.ts).
+  siteProxy(port: number): void;
+  // Tells the node's site proxy the name service endpoints of the settings (compose.ts).
+  syncSiteNames(): void;
   now(): number;
 }
 
@@ -99,6 +103,7 @@ export function createRouter(parts: RouterParts) {
     'make-link': (req: { callee?: string }) => links.makeLink(req.callee ?? null),
     'wait-link': (req: { invitation: string; expiresAt: number }) => links.openWaiting(req),
     publish: () => parts.publish.open(),
+    site: (req: { port?: number | null }) => native.request(req.port === undefined ? { type: 'site' } : { type: 'site', port: req.port }),
   } satisfies { [K in PopupRequest['type']]: (req: Extract<PopupRequest, { type: K }>) => Promise<PopupResults[K]> };
 
   const page = {
@@ -174,6 +179,7 @@ export function createRouter(parts: RouterParts) {
     },
     status(status: NodeStatus): void {
       parts.syncRingPolicy();
+      if (typeof status.proxyPort === 'number') parts.siteProxy(status.proxyPort);
       views.nodeId = status.nodeId;
       views.network = status.network;
       views.networks = status.networks ?? null;
@@ -224,7 +230,9 @@ export function createRouter(parts: RouterParts) {
 
     // storage.onChanged for the settings, contacts or block list.
     ringPolicyChanged(): void {
-      if (native.ready) parts.syncRingPolicy();
+      if (!native.ready) return;
+      parts.syncRingPolicy();
+      parts.syncSiteNames();
     },
 
     // runtime.onMessage: link messages (messenger content scripts, our call page) and the

@@ -40,11 +40,12 @@ export function ourPage(sender: Sender | undefined, own: Own): OurPage | null {
 }
 
 // What each page may ask with runtime.sendMessage. The options page only has the
-// publishing button (components/PublishButton.svelte) and shows the node's networks (`view`);
-// the call page talks over its port.
+// publishing button (components/PublishButton.svelte), the site it publishes
+// (entrypoints/options/PublishSite.svelte) and shows the node's networks (`view`); the call page
+// talks over its port.
 export function mayRequest(page: OurPage | null, type: PopupRequest['type']): boolean {
   if (page === 'popup') return true;
-  return page === 'options' && (type === 'publish' || type === 'view');
+  return page === 'options' && (type === 'publish' || type === 'site' || type === 'view');
 }
 
 // Whether a sender may send popup requests at all, before its message is even decoded.

@@ -12,7 +12,7 @@ import {
   unwrap,
 } from '../ext/messages';
 import { decodeCallInfo } from '../protocol/native';
-import { decodeLinkInfo } from '../protocol/native';
+import { decodeLinkInfo, decodeSiteInfo } from '../protocol/native';
 
 // The popup's only line to the background: requests by runtime.sendMessage, and a
 // "popup" port on which the background pushes the whole view whenever it changes.
@@ -27,6 +27,7 @@ const DECODERS: { [K in PopupRequest['type']]: (value: unknown) => PopupResults[
   'make-link': decodeLinkInfo,
   'wait-link': () => null,
   publish: decodePublishStarted,
+  site: decodeSiteInfo,
 };
 
 export async function ask<K extends PopupRequest['type']>(request: Extract<PopupRequest, { type: K }>): Promise<PopupResults[K]> {

@@ -19,6 +19,7 @@ import {
   type LinkInfo,
   type NetworkState,
   type NodeNetworks,
+  type SiteInfo,
   decodeCallInfo,
   decodeNetworkState,
   decodeNetworks,
@@ -188,7 +189,10 @@ export type PopupRequest =
   | { type: 'make-link'; callee?: string }
   | { type: 'wait-link'; invitation: string; expiresAt: number }
   // Open the node's publishing page in a tab (entrypoints/background/publish.ts).
-  | { type: 'publish' };
+  | { type: 'publish' }
+  // The site this node publishes (the options page): `port` publishes 127.0.0.1:port, null
+  // stops, absent asks. Passed to the node as its `site` request.
+  | { type: 'site'; port?: number | null };
 
 // The publishing page was opened; it stops working at `expiresAt` (ms since the epoch).
 export interface PublishStarted {
@@ -205,9 +209,10 @@ export interface PopupResults {
   'make-link': LinkInfo;
   'wait-link': null;
   publish: PublishStarted;
+  site: SiteInfo;
 }
 
-const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link', 'publish'] as const;
+const POPUP_TYPES = ['view', 'resolve', 'cancel', 'call', 'focus', 'retry', 'make-link', 'wait-link', 'publish', 'site'] as const;
 export const REQUEST_ID = /^[0-9a-z]{1,32}$/;
 
 export function decodePopupRequest(value: unknown): PopupRequest {
@@ -230,6 +235,9 @@ export function decodePopupRequest(value: unknown): PopupRequest {
       return { type: t, invitation: invitation(o), expiresAt: integer(o, 'expiresAt', 0, 2 ** 32) };
     case 'make-link':
       return { type: t, ...(absent(o, 'callee') ? {} : { callee: string(o, 'callee', 52, NODE_ID_PATTERN) }) };
+    case 'site':
+      if (o.port === undefined) return { type: t };
+      return { type: t, port: o.port === null ? null : integer(o, 'port', 1, 65535) };
     default:
       return { type: t };
   }

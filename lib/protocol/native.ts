@@ -127,6 +127,8 @@ export interface NodeStatus {
   privacy?: { private: boolean; directContacts: number; relays: RelayInfo[] };
   // The networks this node runs or could run, and which one it prefers for calls.
   networks?: NodeNetworks;
+  // The HTTP proxy for .azero, .a0 and .tzero sites, on 127.0.0.1; null when it is not up.
+  proxyPort?: number | null;
 }
 
 export interface NodeNetworks {
@@ -173,7 +175,19 @@ export type NativeRequest =
   // on every change: keys refused without ringing; when only contacts may ring, the keys that
   // may (null: anyone); `direct`: keys it may connect with directly, showing addresses (contacts,
   // when the person allows it); `relays`: relays the person pinned. Each request replaces the last.
-  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] };
+  | { type: 'ring-policy'; blocked: string[]; allowOnly: string[] | null; direct?: string[]; relays?: string[] }
+  // The site this node publishes: `port` a number publishes the web server on 127.0.0.1:port
+  // (replacing any other), null stops publishing, absent only asks. `endpoints`: the chain
+  // endpoints the browser's settings name, for the site proxy's lookups (unless the node was
+  // started with its own --endpoint). Answers with SiteInfo.
+  | { type: 'site'; port?: number | null; endpoints?: PublishEndpoints };
+
+export interface SiteInfo {
+  // The local port whose server this node publishes; null: none.
+  published: { port: number } | null;
+  // The node's HTTP proxy for .azero, .a0 and .tzero sites (127.0.0.1); null when it is not up.
+  proxyPort: number | null;
+}
 
 export interface PublishEndpoints {
   azero: string[];
@@ -198,6 +212,7 @@ export interface NativeResults {
   'wait-link': null;
   'publish-open': PublishOpened;
   'ring-policy': null;
+  site: SiteInfo;
 }
 
 export type RequestFrame = NativeRequest & { v: number; id: number };
@@ -225,6 +240,7 @@ const REQUEST_TYPES = [
   'wait-link',
   'publish-open',
   'ring-policy',
+  'site',
 ] as const;
 
 export function decodeRequest(value: unknown): RequestFrame {
@@ -276,6 +292,14 @@ export function decodeRequest(value: unknown): RequestFrame {
         allowOnly: o.allowOnly === null ? null : nodeIdList(o.allowOnly, 'allowOnly'),
         ...(absent(o, 'direct') ? {} : { direct: nodeIdList(o.direct, 'direct') }),
         ...(absent(o, 'relays') ? {} : { relays: nodeIdList(o.relays, 'relays') }),
+      };
+    case 'site':
+      return {
+        ...head,
+        type,
+        // null is a value here (stop publishing), not an absent field.
+        ...(o.port === undefined ? {} : { port: o.port === null ? null : integer(o, 'port', 1, 65535) }),
+        ...(absent(o, 'endpoints') ? {} : { endpoints: decodePublishEndpoints(o.endpoints) }),
       };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
@@ -431,6 +455,15 @@ export function decodePublishOpened(value: unknown): PublishOpened {
   return { url: string(o, 'url', 160, PUBLISH_URL), expiresAt: time(o, 'expiresAt') };
 }
 
+export function decodeSiteInfo(value: unknown): SiteInfo {
+  const o = object(value, 'site');
+  const port = (o: Obj, key: string) => integer(o, key, 1, 65535);
+  return {
+    published: nullable(o, 'published', (o, key) => ({ port: port(object(o[key], 'published'), 'port') })),
+    proxyPort: nullable(o, 'proxyPort', port),
+  };
+}
+
 export function decodeNodeStatus(value: unknown): NodeStatus {
   const o = object(value, 'status');
   if (!Array.isArray(o.calls)) throw CopybaraError.BAD_MESSAGE('field "calls" must be a list');
@@ -443,6 +476,7 @@ export function decodeNodeStatus(value: unknown): NodeStatus {
     calls: o.calls.map(decodeCallInfo),
     network: decodeNetworkState(o.network),
     ...(absent(o, 'privacy') ? {} : { privacy: decodePrivacy(o.privacy) }),
+    ...(absent(o, 'proxyPort') ? {} : { proxyPort: nullable(o, 'proxyPort', (o, key) => integer(o, key, 1, 65535)) }),
     ...(absent(o, 'networks') ? {} : { networks: decodeNetworks(o.networks) }),
   };
 }
@@ -513,4 +547,5 @@ export const RESULT_DECODERS: { [K in keyof NativeResults]: (value: unknown) => 
   signal: decodeNull,
   'publish-open': decodePublishOpened,
   'ring-policy': decodeNull,
+  site: decodeSiteInfo,
 };

@@ -20,6 +20,7 @@ import { RelayChooser, keepDiscovering } from './network/relay-finder';
 import { rankRelays } from './network/relays';
 import { type Profile, ensureProfile } from '../common/profile';
 import type { PublishServer } from './publish/server';
+import { NodeSites } from './sites/node-sites';
 import { TurnServer } from './turn/server';
 import { VERSION } from '../common/version';
 
@@ -38,6 +39,8 @@ export interface NodeOptions {
   // `timeoutMs`: how long one mcc command may take (tests on a loaded machine lift it).
   staex?: { command: string[]; port: number; timeoutMs?: number } | null;
   network?: NetworkName;
+  // The chain endpoints the site proxy looks names up on (absent: the public ones).
+  nameEndpoints?: Partial<Record<'azero' | 'tzero', string[]>>;
 }
 
 // The long-running node of one profile: identity, TURN relay, network, calls, and the local
@@ -52,6 +55,8 @@ export class CopybaraNode {
   invitations: Invitations | null = null;
   // The network state shown in the popup; its changes go to every bridge.
   network: NetworkWatch | null = null;
+  // Sites: the proxy visitors' browsers use, and what this node publishes.
+  sites: NodeSites | null = null;
   readonly clients = new Set<LocalClient>();
   private _o: NodeOptions;
   private _server: Server | null = null;
@@ -90,6 +95,7 @@ export class CopybaraNode {
             relay: () => chooser.pick(),
             acceptsOffer: (relay) => chooser.acceptsOffer(relay),
             linkAdmits: (nodeId) => invitations.admitsCaller(nodeId, Math.floor(Date.now() / 1000)),
+            admitsStrangers: () => this.sites?.publishing ?? false,
           })
         : null;
       this.backend = new HyperdhtBackend({
@@ -128,7 +134,18 @@ export class CopybaraNode {
         ...(this._o.timing ? { timing: this._o.timing } : {}),
       });
       const calls = this.calls;
-      await this.networks.listen((link) => calls.accept(link));
+      this.sites = new NodeSites({
+        profile,
+        backend: this.backend,
+        log,
+        ...(this._o.nameEndpoints ? { nameEndpoints: this._o.nameEndpoints } : {}),
+      });
+      await this.sites.start();
+      const sites = this.sites;
+      await this.networks.listen(
+        (link) => calls.accept(link),
+        (connection) => sites.accept(connection),
+      );
       this.network = new NetworkWatch({
         dht: this.backend.dht,
         ...(chooser ? { relays: () => chooser.entries.length } : {}),
@@ -158,7 +175,9 @@ export class CopybaraNode {
       await this.close();
       throw err;
     }
-    log(`node ${this.identity.nodeId} ready (turn 127.0.0.1:${this.turn.port}, socket ${profile.socketPath})`);
+    log(
+      `node ${this.identity.nodeId} ready (turn 127.0.0.1:${this.turn.port}, site proxy 127.0.0.1:${this.sites.proxyPort}, socket ${profile.socketPath})`,
+    );
     this._armIdle();
   }
 
@@ -169,6 +188,7 @@ export class CopybaraNode {
       backend: this.backend!.name,
       turnPort: this.turn!.port,
       dhtPort: this.backend!.port,
+      proxyPort: this.sites?.proxyPort ?? null,
       calls: this.calls!.list(),
       network: this.network?.state ?? { kind: 'connecting' },
       networks: { prefer: this.networks!.prefer, list: this.networks!.list(this.identity!.nodeId) },
@@ -193,6 +213,7 @@ export class CopybaraNode {
       this._stopDiscovery?.();
       this.calls?.close();
       this.network?.close();
+      await this.sites?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
       await this._publish?.then(
@@ -288,6 +309,9 @@ export class CopybaraNode {
         });
         this._relays?.pin((r.relays ?? []).map((id) => Buffer.from(decodeNodeId(id))));
         return null;
+      case 'site':
+        if (r.endpoints) this.sites!.useEndpoints(r.endpoints);
+        return r.port === undefined ? this.sites!.info() : this.sites!.publish(r.port === null ? null : { port: r.port });
       case 'publish-open':
         return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));
     }

@@ -27,6 +27,8 @@ declare module 'hyperdht' {
     send(data: Uint8Array): unknown;
     trySend(data: Uint8Array): void;
     setKeepAlive(ms: number): void;
+    pause(): this;
+    resume(): this;
     opened: Promise<boolean>;
   }
 

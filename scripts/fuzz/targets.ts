@@ -23,6 +23,9 @@ import { checkFingerprint } from '../../native-host/node/turn/stun/fingerprint';
 import { longTermKey, verifyIntegrity } from '../../native-host/node/turn/stun/integrity';
 import { StunMessage } from '../../native-host/node/turn/stun/message';
 import { decodeChannelData } from '../../native-host/node/turn/wire/channel-data';
+import { forwardedHead, parseRequestHead } from '../../native-host/node/sites/request-head';
+import { SiteMux } from '../../native-host/node/sites/mux';
+import { framedPair } from '../../testkit/network/framed-pair';
 
 // Every decoder that reads bytes or messages from someone else, with the one error it is
 // documented to throw. The corpus of valid inputs for a target is testkit/fuzz-corpus/<name>/
@@ -101,6 +104,36 @@ export const TARGETS: readonly FuzzTarget[] = [
     expected: stunError,
   },
   { name: 'channel-data', input: 'bytes', run: (b) => void decodeChannelData(b), expected: stunError },
+  {
+    // Refusals are results, never throws. A head that parses must parse again, to the same
+    // place, once rewritten for the site: what the site reads is what the proxy checked.
+    name: 'request-head',
+    input: 'bytes',
+    run: (b) => {
+      const r = parseRequestHead(b, { maxHeadBytes: 4096, maxHeaders: 50 });
+      if (r.kind !== 'head' || r.head.connect) return;
+      const again = parseRequestHead(forwardedHead(r.head), { maxHeadBytes: 8192, maxHeaders: 51 });
+      if (again.kind !== 'head' || again.head.host !== r.head.host || again.head.port !== r.head.port || again.head.path !== r.head.path)
+        throw new Error(`the rewritten head reads differently: ${JSON.stringify(again)}`);
+    },
+    expected: () => false,
+  },
+  {
+    // A peer's messages at a publisher's multiplexer, each a length byte and that many bytes:
+    // whatever they say, at worst a stream or the connection is closed; nothing escapes.
+    name: 'site-mux',
+    input: 'bytes',
+    run: (b) => {
+      const [peer, ours] = framedPair();
+      const mux = new SiteMux(ours, {
+        limits: { maxStreams: 8, window: 4096, chunk: 1024 },
+        onStream: (s) => void s.on('error', () => {}).resume(),
+      });
+      for (let i = 0; i < b.length && !ours.destroyed; i += 1 + b[i]!) peer.write(b.subarray(i + 1, i + 1 + b[i]!));
+      mux.close();
+    },
+    expected: () => false,
+  },
   registryTarget('registry-get-all-records', codec.decodeGetAllRecords),
   registryTarget('registry-get-owner', codec.decodeGetOwner),
   registryTarget('registry-get-record', codec.decodeGetRecord),

@@ -1,6 +1,6 @@
 import { CopybaraError } from '../../lib/errors';
 import type { SignallingMessage } from '../../lib/protocol/signalling';
-import { type Backend, type PeerLink, PeerLinkEmitter } from '../../native-host/node/network/backend';
+import { type Backend, type PeerLink, PeerLinkEmitter, type ServiceConnection } from '../../native-host/node/network/backend';
 import type { TurnBinding } from '../../native-host/node/turn/server';
 import type { TurnRelay } from '../../native-host/node/calls/media-relay';
 
@@ -75,6 +75,11 @@ export class FakeBackend implements Backend {
 
   async listen(): Promise<void> {}
   async close(): Promise<void> {}
+
+  // The call tests' network carries calls only; sites run on the real one (tests/integration/sites*).
+  openService(): Promise<ServiceConnection> {
+    return Promise.reject(CopybaraError.UNREACHABLE('the fake network carries no services'));
+  }
 
   connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
     this.connects.push({ key: remoteKey, at: Date.now() });

@@ -46,6 +46,7 @@ describe('permissions', () => {
       'webNavigation',
       'declarativeNetRequest',
       'scripting',
+      'proxy',
     ]);
     expect(manifest.host_permissions).toBeUndefined();
     expect(manifest.optional_host_permissions).toEqual(['https://*/*', 'http://*/*']);

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { NetworkName } from '../../../lib/protocol/native';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
+import type { ServiceName } from './service-preamble';
 
 export type { NetworkName };
 
@@ -55,14 +56,44 @@ export class PeerLinkEmitter extends EventEmitter {
   }
 }
 
+// A framed byte stream: each write arrives whole, as one 'data' event, at the other side. A
+// secret stream is one; a network of plain byte streams (TCP) would prefix each write with its
+// length. What runs on it (Protomux, for sites) needs no more than this.
+export interface FramedStream {
+  readonly destroyed: boolean;
+  write(data: Uint8Array): boolean;
+  end(): void;
+  destroy(err?: Error): void;
+  pause(): unknown;
+  resume(): unknown;
+  on(event: 'data', listener: (data: Buffer) => void): unknown;
+  on(event: 'error', listener: (err: Error) => void): unknown;
+  on(event: 'close' | 'end' | 'drain', listener: () => void): unknown;
+}
+
+// A connection to one service of a node other than calls: today 'site', the web site a node
+// publishes. It is an overlay connection of its own, found, authenticated and routed exactly
+// as a call's (private mode: through a relay), and one serves many requests.
+export interface ServiceConnection {
+  readonly remoteKey: Buffer;
+  readonly route: Route | null;
+  readonly service: ServiceName;
+  readonly stream: FramedStream;
+}
+
 export interface Backend {
   readonly name: string;
   // The local UDP port the network listens on, for `status`; null before it is up.
   readonly port: number | null;
-  listen(onLink: (link: PeerLink) => void): Promise<void>;
+  // `onService` takes connections made with openService() (absent: they are refused).
+  listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void>;
   // `peer`: what else is known of the node; a network that needs more than the key to find it
   // (Staex) cannot reach a node without it.
   connect(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink>;
+  // A connection to `service` of the node with this key, under the same rules as connect(): the
+  // same path policy, the same errors (PeerUnreachable) when it cannot be reached. Absent on a
+  // network that carries calls only (Staex, for now).
+  openService?(remoteKey: Buffer, service: ServiceName, signal: AbortSignal): Promise<ServiceConnection>;
   // A link under an answered call failed (it closed, or carried nothing for too long), and the
   // call is about to look for a new one: the network may hold it against the path the link took.
   linkLost?(link: PeerLink): void;

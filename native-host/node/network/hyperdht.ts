@@ -3,11 +3,12 @@ import NoiseWrap from 'hyperdht/lib/noise-wrap.js';
 import { encodeNodeId } from '../../../lib/node-id';
 import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { type Log, rateLimitedLog } from '../../common/log';
-import type { Backend, PeerLink, Route } from './backend';
+import type { Backend, FramedStream, PeerLink, Route, ServiceConnection } from './backend';
 import { PeerUnreachable, classifyConnectFailure } from './connect-failure';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import { FIREWALL, type PathPolicy, worthPunching } from './path-policy';
 import type { RelayChooser } from './relay-finder';
+import { type ServiceName, encodePreamble } from './service-preamble';
 import { StreamLink } from './stream-link';
 
 // Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
@@ -117,12 +118,21 @@ export class HyperdhtBackend implements Backend {
     return this._privacy !== null;
   }
 
-  async listen(onLink: (link: PeerLink) => void): Promise<void> {
+  async listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void> {
     const onStream = (stream: NoiseSecretStream) => {
       const key = stream.remotePublicKey.toString('hex');
       const route = this._answered.get(key) ?? { relay: null };
       this._answered.delete(key);
-      onLink(new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route }));
+      // A service's connection (its first message says so) leaves the link for onService.
+      const link = new StreamLink(stream, this._peerLog, {
+        limits: this._linkLimits,
+        route,
+        onService: (service, s) => {
+          if (onService) onService({ remoteKey: stream.remotePublicKey, route, service, stream: s as unknown as FramedStream });
+          else s.destroy();
+        },
+      });
+      onLink(link);
     };
     if (this._privacy === null) {
       this._server = this._dht.createServer(onStream);
@@ -173,9 +183,21 @@ export class HyperdhtBackend implements Backend {
     return false;
   }
 
-  async connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+  connect(remoteKey: Buffer, signal: AbortSignal): Promise<PeerLink> {
+    return this._dial(remoteKey, signal, (stream, route) => new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route }));
+  }
+
+  // The first message says which service; the Protomux that runs on the stream comes after it.
+  openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal): Promise<ServiceConnection> {
+    return this._dial(remoteKey, signal, (stream, route) => {
+      stream.write(encodePreamble(service));
+      return { remoteKey, route, service, stream };
+    });
+  }
+
+  private async _dial<T>(remoteKey: Buffer, signal: AbortSignal, wrap: (stream: NoiseSecretStream, route: Route) => T): Promise<T> {
     const privacy = this._privacy;
-    if (!privacy) return this._open(remoteKey, { relay: null }, signal);
+    if (!privacy) return this._open(remoteKey, { relay: null }, signal, wrap);
     let decision = privacy.paths.dial(remoteKey);
     if ('noRelay' in decision) {
       // Relays may still be being looked up (a node just started): wait for one, within the dial.
@@ -192,20 +214,20 @@ export class HyperdhtBackend implements Backend {
     // A direct attempt gets part of the dial, so the relay still has time when it fails.
     const attempt = decision.relay === null ? AbortSignal.any([signal, AbortSignal.timeout(DIRECT_ATTEMPT_MS)]) : signal;
     try {
-      return await this._open(remoteKey, decision, attempt);
+      return await this._open(remoteKey, decision, attempt, wrap);
     } catch (err) {
       // A contact allowed directly that could not be reached directly (NATs that cannot be
       // crossed, or a holepunch that never completed): the relay still can. A refusal stays one.
       const relay = decision.relay === null ? privacy.relays.pick() : null;
       if (err instanceof PeerUnreachable && err.why !== 'refused' && relay !== null && !signal.aborted) {
         this._log(`direct connection to ${encodeNodeId(remoteKey).slice(0, 8)}… failed (${err.why}); trying through a relay`);
-        return this._open(remoteKey, { relay }, signal);
+        return this._open(remoteKey, { relay }, signal, wrap);
       }
       throw err;
     }
   }
 
-  private _open(remoteKey: Buffer, route: Route, signal: AbortSignal): Promise<PeerLink> {
+  private _open<T>(remoteKey: Buffer, route: Route, signal: AbortSignal, wrap: (stream: NoiseSecretStream, route: Route) => T): Promise<T> {
     if (signal.aborted) return Promise.reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
     return new Promise((resolve, reject) => {
       const answerer = answererRelay();
@@ -228,7 +250,9 @@ export class HyperdhtBackend implements Backend {
               fastOpen: false,
             },
       );
-      const link = new StreamLink(stream, this._peerLog, { limits: this._linkLimits, route });
+      // Wrapped at once: a StreamLink must be listening before the stream can say anything.
+      const taken: Route = { relay: route.relay };
+      const wrapped = wrap(stream, taken);
       const onabort = () => {
         stream.destroy();
         reject(new PeerUnreachable('unknown', String(signal.reason ?? 'cancelled')));
@@ -240,11 +264,11 @@ export class HyperdhtBackend implements Backend {
       };
       const onopen = () => {
         cleanup();
-        // The answerer's choice of relay wins over ours (HyperDHT pairs through the one it names).
-        const relay = answerer.relay() ?? route.relay;
-        link.route = { relay };
-        if (relay !== null) this._privacy?.relays.worked(relay);
-        resolve(link);
+        // The answerer's choice of relay wins over ours (HyperDHT pairs through the one it names);
+        // the link or connection holds this very route object, so it reports the path taken.
+        taken.relay = answerer.relay() ?? route.relay;
+        if (taken.relay !== null) this._privacy?.relays.worked(taken.relay);
+        resolve(wrapped);
       };
       const onerror = (err: Error & { code?: string }) => {
         cleanup();

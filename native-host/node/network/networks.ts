@@ -1,6 +1,6 @@
 import type { NetworkInfo } from '../../../lib/protocol/native';
 import type { Log } from '../../common/log';
-import type { Backend, NetworkName, PeerAddress, PeerLink } from './backend';
+import type { Backend, NetworkName, PeerAddress, PeerLink, ServiceConnection } from './backend';
 import { MccError } from './mcc-output';
 import type { StaexBackend } from './staex';
 
@@ -55,8 +55,9 @@ export class Networks implements Backend {
 
   // HyperDHT must come up; Staex may not (mcc absent, stopped, refused), which is shown in
   // `status` and retried. Staex starts in the background: a stuck mcc must not hold up the node.
-  async listen(onLink: (link: PeerLink) => void): Promise<void> {
-    await this._o.hyperdht.listen(onLink);
+  // Services other than calls (sites) run on HyperDHT only, for now.
+  async listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void> {
+    await this._o.hyperdht.listen(onLink, onService);
     if (this._o.staex) void this._startStaex(this._o.staex, onLink);
   }
 

@@ -78,6 +78,9 @@ export interface PathPolicyOptions {
   linkAdmits(nodeId: string): boolean;
   // Whether a relay a caller asks for may carry the connection we answer; none is when absent.
   acceptsOffer?(relay: Buffer): boolean;
+  // Whether strangers' handshakes are answered even while only contacts may ring: true while the
+  // node publishes a site, which is open to anyone. Their rings are still refused (ring-gate.ts).
+  admitsStrangers?(): boolean;
 }
 
 // The node's side of the decisions: its mode, the browser's rules about peers (the
@@ -112,7 +115,7 @@ export class PathPolicy {
       ...this._facts(key),
       offered: offered !== null && this._o.private && (this._o.acceptsOffer?.(offered) ?? false) ? offered : null,
       blocked: blocked.has(key),
-      strangerShut: allowOnly !== null && !allowOnly.has(key) && !this._o.linkAdmits(key),
+      strangerShut: allowOnly !== null && !allowOnly.has(key) && !this._o.linkAdmits(key) && !(this._o.admitsStrangers?.() ?? false),
     });
   }
 

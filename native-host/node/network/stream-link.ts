@@ -6,6 +6,7 @@ import { type Log, clip, rateLimitedLog } from '../../common/log';
 import { TokenBucket } from '../../common/token-bucket';
 import { type PeerLink, PeerLinkEmitter, type Route } from './backend';
 import { DEFAULT_LINK_LIMITS, LINK_LOG, type LinkLimits } from './link-limits';
+import { type ServiceName, readFirstMessage } from './service-preamble';
 
 // What a link uses of a secret stream (NoiseSecretStream; tests stand in a plain Duplex).
 export interface SignallingStream {
@@ -18,6 +19,9 @@ export interface SignallingStream {
   on(event: 'data' | 'message', listener: (data: Buffer) => void): unknown;
   on(event: 'error', listener: (err: Error) => void): unknown;
   on(event: 'drain' | 'close' | 'end', listener: () => void): unknown;
+  off(event: 'data' | 'message', listener: (data: Buffer) => void): unknown;
+  off(event: 'error', listener: (err: Error) => void): unknown;
+  off(event: 'drain' | 'close' | 'end', listener: () => void): unknown;
   // HyperDHT's UDX stream under the encryption (absent in tests' stand-ins).
   readonly rawStream?: { remoteHost?: string; remotePort?: number; rtt?: number } | null;
 }
@@ -27,6 +31,10 @@ export interface StreamLinkOptions {
   // How the stream runs, when the backend knows (it chose the relay, or answered through one).
   route?: Route;
   now?: () => number;
+  // Takes the stream when its first message is a service's preamble instead of a call's first
+  // message (service-preamble.ts); the link then closes without touching the stream. Absent:
+  // such a connection is cut off.
+  onService?: (service: ServiceName, stream: SignallingStream) => void;
 }
 
 // How much of a rejected message's own words a log line keeps.
@@ -38,8 +46,8 @@ const EXCERPT = 120;
 // link-limits.ts is cut off at once, ending whatever call rode on the link.
 export class StreamLink extends PeerLinkEmitter implements PeerLink {
   readonly remoteKey: Buffer;
-  // Set again once the connection is open, when the answerer picked the relay.
-  route: Route | null;
+  // The backend fills in the relay once the connection is open (the answerer may pick it).
+  readonly route: Route | null;
   closed = false;
   private _stream: SignallingStream;
   private _decoder = new FrameDecoder(MAX_SIGNALLING_MESSAGE);
@@ -52,6 +60,16 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
   private _backlog: number | null = null;
   private _stall: NodeJS.Timeout | null = null;
   private _peer: string;
+  private _first = true;
+  private _onService: StreamLinkOptions['onService'] | null;
+  private _on: {
+    data: (chunk: Buffer) => void;
+    message: (data: Buffer) => void;
+    drain: () => void;
+    error: (err: Error) => void;
+    close: () => void;
+    end: () => void;
+  };
 
   // `log` should already be limited for all links together (HyperdhtBackend does that);
   // this link limits it once more for itself.
@@ -77,16 +95,25 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
     this._messages = new TokenBucket(this._limits.messagesPerSecond, this._limits.messageBurst, opts.now);
     this._bytes = new TokenBucket(this._limits.bytesPerSecond, this._limits.byteBurst, opts.now);
     this._peer = encodeNodeId(this.remoteKey).slice(0, 8);
-    stream.on('data', (chunk: Buffer) => this._ondata(chunk));
-    // Each datagram arrives decrypted in place in its own slice of udx's receive memory,
-    // which udx never writes again: a listener may keep it, or consume it by rewriting it
-    // (deliverMediaDatagram does, to frame ChannelData without a copy), so there should be
-    // one 'datagram' listener per link.
-    stream.on('message', (data: Buffer) => this.emit('datagram', data));
-    stream.on('drain', () => this._ondrain());
-    stream.on('error', (err: Error) => this._onclose(err.message));
-    stream.on('close', () => this._onclose('connection closed'));
-    stream.on('end', () => stream.end());
+    this._onService = opts.onService ?? null;
+    this._on = {
+      data: (chunk: Buffer) => this._ondata(chunk),
+      // Each datagram arrives decrypted in place in its own slice of udx's receive memory,
+      // which udx never writes again: a listener may keep it, or consume it by rewriting it
+      // (deliverMediaDatagram does, to frame ChannelData without a copy), so there should be
+      // one 'datagram' listener per link.
+      message: (data: Buffer) => this.emit('datagram', data),
+      drain: () => this._ondrain(),
+      error: (err: Error) => this._onclose(err.message),
+      close: () => this._onclose('connection closed'),
+      end: () => stream.end(),
+    };
+    stream.on('data', this._on.data);
+    stream.on('message', this._on.message);
+    stream.on('drain', this._on.drain);
+    stream.on('error', this._on.error);
+    stream.on('close', this._on.close);
+    stream.on('end', this._on.end);
   }
 
   send(message: SignallingMessage): void {
@@ -125,6 +152,12 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
 
   private _ondata(chunk: Buffer): void {
     if (this.closed) return;
+    if (this._first) {
+      this._first = false;
+      const first = readFirstMessage(chunk);
+      if (first.kind === 'service' && this._onService) return this._handOver(first.service);
+      if (first.kind !== 'call') return this._cutOff('it asked for a service this node does not offer');
+    }
     if (!this._bytes.take(chunk.length)) return this._cutOff(`it sent more than ${this._limits.bytesPerSecond} bytes a second`);
     for (const frame of this._decoder.frames(chunk)) {
       if (!this._messages.take()) return this._cutOff(`it sent more than ${this._limits.messagesPerSecond} messages a second`);
@@ -143,6 +176,19 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
       // A listener may have closed the link.
       if (this.closed) return;
     }
+  }
+
+  // The connection is a service's: the stream leaves this link as it is, and the link closes.
+  private _handOver(service: ServiceName): void {
+    const stream = this._stream;
+    stream.off('data', this._on.data);
+    stream.off('message', this._on.message);
+    stream.off('drain', this._on.drain);
+    stream.off('error', this._on.error);
+    stream.off('close', this._on.close);
+    stream.off('end', this._on.end);
+    this._onclose(`the connection is for the ${service} service, not a call`);
+    this._onService!(service, this._stream);
   }
 
   private _reject(code: string, detail: string): void {

@@ -37,7 +37,7 @@ describe('our own pages', () => {
 });
 
 describe('popup requests', () => {
-  it('come from the popup, and from the options page only to publish and to read the view', () => {
+  it('come from the popup, and from the options page only to publish (a node id, or a site) and to read the view', () => {
     expect(mayAskPopupRequests('popup')).toBe(true);
     expect(mayAskPopupRequests('options')).toBe(true);
     expect(mayAskPopupRequests('call')).toBe(false);
@@ -45,6 +45,8 @@ describe('popup requests', () => {
     expect(mayRequest('popup', 'call')).toBe(true);
     expect(mayRequest('popup', 'publish')).toBe(true);
     expect(mayRequest('options', 'publish')).toBe(true);
+    expect(mayRequest('options', 'site')).toBe(true);
+    expect(mayRequest('call', 'site')).toBe(false);
     expect(mayRequest('options', 'call')).toBe(false);
     expect(mayRequest('options', 'view')).toBe(true); // the Network section shows the node's networks
     expect(mayRequest('options', 'resolve')).toBe(false);

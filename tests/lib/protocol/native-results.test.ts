@@ -106,6 +106,7 @@ describe('RESULT_DECODERS', () => {
       'publish-open',
       'ring-policy',
       'signal',
+      'site',
       'status',
       'turn',
       'wait-link',

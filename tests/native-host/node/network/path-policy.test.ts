@@ -72,6 +72,19 @@ describe('PathPolicy', () => {
     expect(contact.answer(PEER)).toEqual({ relay: RELAY });
   });
 
+  it('answers strangers while only contacts may ring when a published site admits them', () => {
+    let site = true;
+    const p = new PathPolicy({ private: true, relay: () => RELAY, linkAdmits: () => false, admitsStrangers: () => site });
+    p.setRules({ blocked: new Set<string>(), allowOnly: new Set<string>(), direct: new Set<string>() });
+    expect(p.answer(PEER)).toEqual({ relay: RELAY });
+    site = false;
+    expect(p.answer(PEER)).toEqual({ refuse: 'not-a-contact' });
+    // A blocked key stays refused, site or not.
+    site = true;
+    p.setRules({ blocked: new Set([peerId]), allowOnly: new Set<string>(), direct: new Set<string>() });
+    expect(p.answer(PEER)).toEqual({ refuse: 'blocked' });
+  });
+
   it('takes a relay the caller offers only if acceptsOffer says so', () => {
     const OFFERED = Buffer.alloc(32, 0x33);
     const CALLERS = Buffer.alloc(32, 0x44);

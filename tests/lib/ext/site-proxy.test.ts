@@ -1,0 +1,57 @@
+import { runInNewContext } from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { pacScript, proxyStanding, siteAddress } from '../../../lib/ext/site-proxy';
+
+// Runs the PAC script as a browser would, with the one helper it uses.
+function route(script: string, host: string): string {
+  const shExpMatch = (s: string, pattern: string) =>
+    new RegExp(
+      `^${pattern
+        .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+        .replace(/\*/g, '.*')
+        .replace(/\?/g, '.')}$`,
+    ).test(s);
+  return runInNewContext(`${script}\nFindProxyForURL(url, host);`, { shExpMatch, url: `http://${host}/`, host }) as string;
+}
+
+describe('the site PAC script', () => {
+  const script = pacScript(41234);
+
+  it('sends .azero, .a0 and .tzero hosts to the node, in any case, with a trailing dot too', () => {
+    for (const host of ['alice.azero', 'ALICE.AZERO', 'bob.a0', 'carol.tzero', 'alice.azero.'])
+      expect(route(script, host), host).toBe('PROXY 127.0.0.1:41234');
+  });
+
+  it('leaves every other host direct', () => {
+    for (const host of ['example.com', 'azero', 'azero.dev', 'alice.azero.example.com', 'a0', 'x.a0x', '127.0.0.1', 'localhost'])
+      expect(route(script, host), host).toBe('DIRECT');
+  });
+
+  it('refuses a port that is not one', () => {
+    expect(() => pacScript(0)).toThrow(RangeError);
+    expect(() => pacScript(70000)).toThrow(RangeError);
+  });
+});
+
+describe('who controls the proxy setting', () => {
+  it('names each level of control', () => {
+    expect(proxyStanding('controlled_by_this_extension')).toBe('ours');
+    expect(proxyStanding('controllable_by_this_extension')).toBe('available');
+    expect(proxyStanding('controlled_by_other_extensions')).toBe('other-extension');
+    expect(proxyStanding('not_controllable')).toBe('not-controllable');
+  });
+});
+
+describe('the omnibox keyword', () => {
+  it('opens a name as its site', () => {
+    expect(siteAddress('alice')).toBe('http://alice.azero/');
+    expect(siteAddress(' alice.a0 ')).toBe('http://alice.a0/');
+    expect(siteAddress('bob.tzero/docs/a b')).toBe('http://bob.tzero/docs/a%20b');
+    expect(siteAddress('http://alice.azero/x?y=1')).toBe('http://alice.azero/x?y=1');
+  });
+
+  it('is not a way to open other hosts', () => {
+    for (const text of ['example.com', 'alice.azero.example.com', 'javascript:alert(1)', '', 'a b', 'www.alice.azero'])
+      expect(siteAddress(text), text).toBeNull();
+  });
+});
