@@ -31,10 +31,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   install: {
-    options: { 'user-data-dir': { type: 'string' }, browser: { type: 'string' } },
+    options: { 'user-data-dir': { type: 'string' }, browser: { type: 'string' }, mcc: { type: 'string' } },
     usage: `  install             write the native-messaging host manifest for chromium, chrome and firefox
                         --user-data-dir DIR   only for the Chromium profile in DIR
                         --browser NAME        only for chromium, chrome or firefox
+                        --mcc COMMAND         how the node the browser starts runs Staex's mcc
+                                              (e.g. "docker exec mcc mcc"; default $COPYBARA_MCC)
 `,
     operands: { max: 0 },
   },
@@ -299,6 +301,7 @@ async function main(argv: string[]): Promise<number> {
       const files = await install({
         profile,
         bootstrap: bootstrapFrom(flags),
+        mcc: flags.get('mcc') ?? process.env.COPYBARA_MCC ?? null,
         cliPath: CLI_PATH,
         userDataDir: flags.get('user-data-dir') ?? null,
         browsers: browser ? [browser as Browser] : [...BROWSERS],
