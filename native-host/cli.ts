@@ -49,6 +49,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       network: { type: 'string' },
       mcc: { type: 'string' },
       'staex-port': { type: 'string' },
+      'staex-address': { type: 'string' },
     },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
@@ -65,6 +66,8 @@ const COMMANDS: Record<string, CommandSpec> = {
                                               (default $COPYBARA_MCC, else mcc; "off": no Staex)
                         --staex-port PORT     the Copybara port on Staex addresses, the same on
                                               every node (default $COPYBARA_STAEX_PORT, else 47410)
+                        --staex-address IPV4  this machine's Staex address, for an mcc that does
+                                              not resolve its own id ($COPYBARA_STAEX_ADDRESS)
 `,
     operands: { max: 0 },
   },
@@ -231,7 +234,7 @@ function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
 }
 
 // The Staex network's settings for `node` and `id`; null when turned off.
-async function staexFrom(flags: Map<string, string>): Promise<{ command: string[]; port: number } | null> {
+async function staexFrom(flags: Map<string, string>): Promise<{ command: string[]; port: number; address: string | null } | null> {
   const text = flags.get('mcc') ?? process.env.COPYBARA_MCC;
   if (text?.trim() === 'off') return null;
   const { mccCommand } = await import('./node/network/mcc');
@@ -240,7 +243,10 @@ async function staexFrom(flags: Map<string, string>): Promise<{ command: string[
   const port = portText === undefined ? DEFAULT_STAEX_PORT : Number(portText);
   if (!/^\d+$/.test(portText ?? '1') || !Number.isInteger(port) || port < 1 || port > 65535)
     throw new UsageError(`--staex-port takes a port number from 1 to 65535, not "${portText}"`);
-  return { command: mccCommand(text), port };
+  const address = flags.get('staex-address') ?? process.env.COPYBARA_STAEX_ADDRESS ?? null;
+  if (address !== null && (!isIPv4(address) || address.startsWith('0.')))
+    throw new UsageError(`--staex-address takes this machine's Staex IPv4 address such as 10.0.0.2, not "${address}"`);
+  return { command: mccCommand(text), port, address };
 }
 
 function networkFrom(flags: Map<string, string>): 'hyperdht' | 'staex' {
