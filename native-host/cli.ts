@@ -31,10 +31,12 @@ const COMMANDS: Record<string, CommandSpec> = {
     operands: { max: 0 },
   },
   install: {
-    options: { 'user-data-dir': { type: 'string' }, browser: { type: 'string' } },
+    options: { 'user-data-dir': { type: 'string' }, browser: { type: 'string' }, mcc: { type: 'string' } },
     usage: `  install             write the native-messaging host manifest for chromium, chrome and firefox
                         --user-data-dir DIR   only for the Chromium profile in DIR
                         --browser NAME        only for chromium, chrome or firefox
+                        --mcc COMMAND         how the node the browser starts runs Staex's mcc
+                                              (e.g. "docker exec mcc mcc"; default $COPYBARA_MCC)
 `,
     operands: { max: 0 },
   },
@@ -48,6 +50,7 @@ const COMMANDS: Record<string, CommandSpec> = {
       mcc: { type: 'string' },
       'staex-port': { type: 'string' },
       endpoint: { type: 'string', multiple: true },
+      'staex-address': { type: 'string' },
     },
     usage: `  node                run the node in the foreground
                         --idle-exit SECONDS   stop when no browser was attached for that long
@@ -66,6 +69,8 @@ const COMMANDS: Record<string, CommandSpec> = {
                                               every node (default $COPYBARA_STAEX_PORT, else 47410)
                         --endpoint URL        the chain RPC endpoint the site proxy looks names
                                               up on (ws:// or wss://; repeat or comma-separate)
+                        --staex-address IPV4  this machine's Staex address, for an mcc that does
+                                              not resolve its own id ($COPYBARA_STAEX_ADDRESS)
 `,
     operands: { max: 0 },
   },
@@ -241,7 +246,7 @@ function bootstrapFrom(flags: Map<string, string>): HostPort[] | null {
 }
 
 // The Staex network's settings for `node` and `id`; null when turned off.
-async function staexFrom(flags: Map<string, string>): Promise<{ command: string[]; port: number } | null> {
+async function staexFrom(flags: Map<string, string>): Promise<{ command: string[]; port: number; address: string | null } | null> {
   const text = flags.get('mcc') ?? process.env.COPYBARA_MCC;
   if (text?.trim() === 'off') return null;
   const { mccCommand } = await import('./node/network/mcc');
@@ -250,7 +255,10 @@ async function staexFrom(flags: Map<string, string>): Promise<{ command: string[
   const port = portText === undefined ? DEFAULT_STAEX_PORT : Number(portText);
   if (!/^\d+$/.test(portText ?? '1') || !Number.isInteger(port) || port < 1 || port > 65535)
     throw new UsageError(`--staex-port takes a port number from 1 to 65535, not "${portText}"`);
-  return { command: mccCommand(text), port };
+  const address = flags.get('staex-address') ?? process.env.COPYBARA_STAEX_ADDRESS ?? null;
+  if (address !== null && (!isIPv4(address) || address.startsWith('0.')))
+    throw new UsageError(`--staex-address takes this machine's Staex IPv4 address such as 10.0.0.2, not "${address}"`);
+  return { command: mccCommand(text), port, address };
 }
 
 function networkFrom(flags: Map<string, string>): 'hyperdht' | 'staex' {
@@ -311,6 +319,7 @@ async function main(argv: string[]): Promise<number> {
       const files = await install({
         profile,
         bootstrap: bootstrapFrom(flags),
+        mcc: flags.get('mcc') ?? process.env.COPYBARA_MCC ?? null,
         cliPath: CLI_PATH,
         userDataDir: flags.get('user-data-dir') ?? null,
         browsers: browser ? [browser as Browser] : [...BROWSERS],

@@ -10,6 +10,9 @@ export type Browser = 'chromium' | 'chrome' | 'firefox';
 export interface InstallOptions {
   profile: Profile;
   bootstrap: HostPort[] | null;
+  // How the node runs Staex's mcc (COPYBARA_MCC), when given: a browser started from the
+  // desktop does not see the variables of the shell `install` ran in.
+  mcc?: string | null;
   cliPath: string;
   // A dedicated Chromium profile: the manifest goes into DIR/NativeMessagingHosts only.
   userDataDir: string | null;
@@ -43,6 +46,7 @@ export function launcherScript(o: InstallOptions): string {
   const lines = ['#!/bin/sh', `export COPYBARA_PROFILE=${shellQuote(o.profile.dir)}`];
   if (o.bootstrap) lines.push(`export COPYBARA_BOOTSTRAP=${shellQuote(formatBootstrap(o.bootstrap))}`);
   else lines.push('unset COPYBARA_BOOTSTRAP');
+  if (o.mcc) lines.push(`export COPYBARA_MCC=${shellQuote(o.mcc)}`);
   lines.push(`exec ${shellQuote(process.execPath)} ${shellQuote(o.cliPath)} bridge "$@"`, '');
   return lines.join('\n');
 }

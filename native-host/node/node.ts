@@ -37,7 +37,7 @@ export interface NodeOptions {
   // The Staex network: the mcc command and the Copybara port on Staex addresses; null or absent:
   // not used. Calls prefer `network` (default HyperDHT) when the callee can be reached on both.
   // `timeoutMs`: how long one mcc command may take (tests on a loaded machine lift it).
-  staex?: { command: string[]; port: number; timeoutMs?: number } | null;
+  staex?: { command: string[]; port: number; address?: string | null; timeoutMs?: number } | null;
   network?: NetworkName;
   // The chain endpoints the site proxy looks names up on (absent: the public ones).
   nameEndpoints?: Partial<Record<'azero' | 'tzero', string[]>>;
@@ -112,6 +112,7 @@ export class CopybaraNode {
               keyPair: { publicKey: this.identity.publicKey, secretKey: this.identity.secretKey },
               mcc: new Mcc({ command: staex.command, ...(staex.timeoutMs ? { timeoutMs: staex.timeoutMs } : {}) }),
               port: staex.port,
+              address: staex.address ?? null,
               log,
             })
           : null,

@@ -159,6 +159,11 @@ describe('id and the Staex network', () => {
   it('refuses a Staex port or network it cannot use', async () => {
     const port = await cliOutput(['node', '--staex-port', '70000']);
     expect(port).toMatchObject({ code: 2, stderr: 'copybara-host: --staex-port takes a port number from 1 to 65535, not "70000"\n' });
+    const address = await cliOutput(['node', '--staex-address', 'fd00::1']);
+    expect(address).toMatchObject({
+      code: 2,
+      stderr: 'copybara-host: --staex-address takes this machine\'s Staex IPv4 address such as 10.0.0.2, not "fd00::1"\n',
+    });
     const network = await cliOutput(['node', '--network', 'tor']);
     expect(network).toMatchObject({ code: 2, stderr: 'copybara-host: --network is hyperdht or staex, not "tor"\n' });
   });

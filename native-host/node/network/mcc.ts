@@ -5,7 +5,6 @@ import { MccError, parseMccId, parseMccResolve } from './mcc-output';
 // runs in a container (`docker exec mcc mcc`); it is split on spaces and run without a
 // shell, so nothing in it or in a peer's id is ever interpreted.
 
-export const MCC_ENV = 'COPYBARA_MCC';
 const DEFAULT_COMMAND = 'mcc';
 // `mcc` answers from its local daemon; one that takes longer is stuck (a daemon that hangs,
 // a container that is being restarted), and a call cannot wait for it.
@@ -73,7 +72,7 @@ const START = 'Start mcc-public (for example "systemctl start mcc", or "docker s
 const PERMISSION = 'Run Copybara as a user allowed to use mcc (for a container: a member of the "docker" group).';
 
 // Which availability state a failed run means, from how it failed and what it printed.
-export function explainFailure(shown: string, err: ExecFailure, stderr: string, timeoutMs: number): MccError {
+function explainFailure(shown: string, err: ExecFailure, stderr: string, timeoutMs: number): MccError {
   const said = stderr.trim().split(/\r?\n/)[0]?.slice(0, 160) ?? '';
   const tail = said ? `: ${said}` : '';
   if (err.code === 'ENOENT') return new MccError('not-installed', `\`${shown}\` was not found.`, INSTALL);

@@ -39,6 +39,9 @@ export interface StaexOptions {
   keyPair: KeyPair;
   mcc: Mcc;
   port: number;
+  // Our Staex address when given (`--staex-address`): for an mcc that does not resolve its
+  // own id. Absent: `mcc resolve` of our own id, checked again every minute.
+  address?: string | null;
   log: Log;
   linkLimits?: Partial<LinkLimits>;
   handshakeTimeoutMs?: number;
@@ -77,11 +80,12 @@ export class StaexBackend implements Backend {
   async listen(onLink: (link: PeerLink) => void): Promise<void> {
     this._onLink = onLink;
     const id = await this._o.mcc.id();
-    const address = await this._o.mcc.resolve(id);
+    const fixed = this._o.address ?? null;
+    const address = fixed ?? (await this._o.mcc.resolve(id));
     await this._bind(address);
     this.staexId = id;
     this.address = address;
-    this._armCheck();
+    if (fixed === null) this._armCheck();
   }
 
   // The next check starts only once this one has finished: a slow mcc never piles them up.

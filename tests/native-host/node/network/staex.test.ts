@@ -144,6 +144,25 @@ describe('StaexBackend', () => {
     expect(refused.detail).toMatch(/ECONNREFUSED/);
   });
 
+  it('listens at the address it was given, for an mcc that does not resolve its own id', async () => {
+    const node = await standin.add();
+    await standin.forget(node);
+    const backend = new StaexBackend({
+      keyPair: DHT.keyPair(),
+      mcc: new Mcc({ command: node.command, timeoutMs: 30_000 }),
+      port: standin.port,
+      address: node.address,
+      log: () => {},
+    });
+    try {
+      await backend.listen(() => {});
+      expect(backend.address).toBe(node.address);
+      expect(backend.staexId).toBe(node.staexId);
+    } finally {
+      await backend.close();
+    }
+  });
+
   it('says why it cannot start when mcc is missing', async () => {
     const backend = new StaexBackend({
       keyPair: DHT.keyPair(),
