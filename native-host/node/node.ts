@@ -158,7 +158,7 @@ export class CopybaraNode {
     this._closing ??= (async () => {
       if (this._idleTimer) clearTimeout(this._idleTimer);
       this._stopDiscovery?.();
-      this.calls?.close();
+      const calls = this.calls?.close();
       this.network?.close();
       for (const c of this.clients) c.close();
       await new Promise<void>((resolve) => (this._server ? this._server.close(() => resolve()) : resolve()));
@@ -167,6 +167,7 @@ export class CopybaraNode {
         () => {},
       );
       await this.backend?.close();
+      await calls;
       await this.turn?.close();
       await this.invitations?.flush();
       await this._unlock?.();
@@ -239,7 +240,7 @@ export class CopybaraNode {
       case 'hangup':
         return calls.hangup(r.callId);
       case 'turn':
-        return calls.turn(r.callId);
+        return calls.turn(r.callId, r.browser);
       case 'signal':
         calls.signal(r.callId, r.signal);
         return null;
