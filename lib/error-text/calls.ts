@@ -25,7 +25,7 @@ export const CALL_WORDS: Record<FamilyCode<'call'>, Words> = {
   // Firefox talks to a call relay only on a local network address, which exists only while
   // the computer is connected to a network.
   NO_LOCAL_ADDRESS: () =>
-    'Firefox cannot carry this call: this computer is not connected to any network, and Firefox reaches the Copybara node only through a network address. Connect to a network, then call again.',
+    'Firefox can make calls only while this computer is connected to a network (it reaches the Copybara node through a network address, never through 127.0.0.1). Connect to a network, then call again.',
   INTERNAL: generic,
 };
 
