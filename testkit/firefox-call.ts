@@ -83,9 +83,14 @@ export async function firefoxDial(from: FirefoxSide, target: string): Promise<Pa
   const popup = await openFirefoxPopup(from);
   await fill(popup, 'Name or node id', target);
   await clickButton(popup, 'Call');
-  const tab = await waitForFirefoxCallTab(from.person, 15_000);
-  await popup.close();
-  return tab;
+  try {
+    return await waitForFirefoxCallTab(from.person, 15_000);
+  } catch (err) {
+    const shown = await popup.evaluate(() => document.body.innerText).catch(() => '(unreadable)');
+    throw new Error(`${String(err)}; the popup shows: ${shown}`);
+  } finally {
+    await popup.close();
+  }
 }
 
 export async function firefoxAnswer(to: FirefoxSide): Promise<Page> {
@@ -102,4 +107,34 @@ export async function firefoxAnswer(to: FirefoxSide): Promise<Page> {
 
 export async function closeFirefoxCallTabs(side: FirefoxSide): Promise<void> {
   for (const page of await callTabs(side.person)) await page.close();
+}
+
+// Settings page: `endpoint` as the only Aleph Zero endpoint, and `myName` as My name.
+export async function configureFirefoxNames(side: FirefoxSide, endpoint: string, myName: string): Promise<void> {
+  const page = await side.person.browser.newPage();
+  try {
+    await openPage(page, `${side.person.origin}/options.html`);
+    await fill(page, 'Aleph Zero endpoints', endpoint);
+    await fill(page, 'My name', myName);
+    await clickButton(page, 'Save');
+    await until(
+      `${side.name}'s settings saved`,
+      10_000,
+      () => page.evaluate(() => document.body.innerText),
+      (t) => t.includes('Saved'),
+    );
+  } finally {
+    await page.close();
+  }
+}
+
+// The text of the element with this accessible label (aria-label or a <label>'s control).
+export function labelledText(page: Page, label: string): Promise<string> {
+  return page.evaluate((l) => {
+    const el =
+      document.querySelector(`[aria-label="${CSS.escape(l)}"]`) ??
+      [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === l)?.control ??
+      null;
+    return el?.textContent ?? '';
+  }, label);
 }

@@ -113,15 +113,38 @@ async function keepNamesOnLoopbackFirefox(person: FirefoxPerson): Promise<void> 
   }
 }
 
-// Puppeteer's ARIA queries: the same accessible names the Chromium tests use.
+// The field a person finds by its label: a <label> naming it, or its aria-label. (Puppeteer's
+// ARIA query finds the <label> itself in Firefox.)
+async function fieldSelector(page: Page, label: string): Promise<string> {
+  const found = await page
+    .waitForFunction(
+      (l: string) => {
+        const byLabel = [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === l)?.control;
+        const el = byLabel ?? document.querySelector(`[aria-label="${CSS.escape(l)}"]`);
+        if (!el) return null;
+        if (!el.id) el.id = `field-${Math.random().toString(36).slice(2)}`;
+        return `#${CSS.escape(el.id)}`;
+      },
+      { timeout: 10_000 },
+      label,
+    )
+    .catch((err: unknown) => {
+      throw new Error(`no field labelled "${label}": ${String(err)}`);
+    });
+  return (await found.jsonValue()) as string;
+}
+
 export async function fill(page: Page, label: string, value: string): Promise<void> {
-  const el = await page.waitForSelector(`::-p-aria(${label})`, { timeout: 10_000 });
-  if (!el) throw new Error(`no field labelled "${label}"`);
-  await el.click({ count: 3 });
-  await el.evaluate((e) => {
-    (e as HTMLInputElement | HTMLTextAreaElement).value = '';
-  });
-  await el.type(value);
+  const selector = await fieldSelector(page, label);
+  // As a person does it: into the field, select all it holds, delete, type.
+  await page.click(selector);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('a');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(value);
+  const now = await page.$eval(selector, (e) => (e as HTMLInputElement | HTMLTextAreaElement).value);
+  if (now !== value) throw new Error(`the field "${label}" holds ${JSON.stringify(now)}, not ${JSON.stringify(value)}`);
 }
 
 export async function clickButton(page: Page, name: string): Promise<void> {

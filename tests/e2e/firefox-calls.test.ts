@@ -9,6 +9,8 @@ import {
   firefoxDial,
   firefoxMedia,
   firefoxStatus,
+  configureFirefoxNames,
+  labelledText,
   startFirefoxSide,
   stopFirefoxSide,
   waitForFirefoxCallTab,
@@ -16,15 +18,18 @@ import {
 import { clickButton } from '../../testkit/firefox';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
+import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // Two people in Debian's Firefox ESR, driven through WebDriver BiDi, each with their own HOME
 // (so the native-messaging manifest is theirs), the Firefox build of the extension, and a node,
 // on a HyperDHT testnet on 127.0.0.1. Firefox relays the call through each node's per-call
-// listener on this machine's default-route address; nothing leaves the machine.
+// listener on this machine's default-route address; nothing leaves the machine. Names are
+// resolved against the SIMULATED contract chain (testkit/sim-chain) on 127.0.0.1.
 
 let alice: FirefoxSide;
 let bob: FirefoxSide;
 let testnet: Proc | undefined;
+let chain: SimulatedChain | undefined;
 let dir: { path: string; remove(): Promise<void> } | undefined;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
@@ -54,6 +59,7 @@ afterEach(async () => {
 afterAll(async () => {
   await Promise.all([stopFirefoxSide(alice), stopFirefoxSide(bob)]);
   await testnet?.stop();
+  await chain?.close();
   if (dir) {
     await expectNoLeftovers(dir.path);
     await dir.remove();
@@ -131,5 +137,33 @@ describe('calls in Firefox ESR', () => {
     expect(text).toMatch(/declined/i);
     expect((await firefoxMedia(aliceTab)).framesDecoded).toBe(0);
     expect(await callTabs(bob.person)).toHaveLength(1);
+  });
+
+  it("Alice calls bob.azero; each side sees the other's name verified (simulated contract)", async () => {
+    chain = await startSimulatedChain();
+    chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
+    chain.register('bob', { records: { 'copybara-id': bob.nodeId } });
+    await configureFirefoxNames(alice, chain.url, 'alice.azero');
+    await configureFirefoxNames(bob, chain.url, 'bob.azero');
+    const aliceTab = await firefoxDial(alice, 'bob.azero');
+    const bobTab = await firefoxAnswer(bob);
+    await until(
+      'Bob sees alice.azero verified',
+      15_000,
+      () => labelledText(bobTab, 'Caller name'),
+      (t) => t.includes('alice.azero ✓'),
+    );
+    await until(
+      'Alice sees bob.azero verified',
+      15_000,
+      () => labelledText(aliceTab, 'Name called'),
+      (t) => t.includes('bob.azero ✓'),
+    );
+    await until(
+      'media at Alice',
+      40_000,
+      () => firefoxMedia(aliceTab),
+      (m) => m.framesDecoded > 5,
+    );
   });
 });

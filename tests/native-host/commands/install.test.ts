@@ -3,7 +3,6 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, NATIVE_HOST_NAME } from '../../../lib/extension-key';
 import { manifestDir } from '../../../native-host/commands/install';
-import wxtConfig from '../../../wxt.config';
 import { cliOutput, tempDir } from '../../../testkit/processes';
 
 // `copybara-host install` run as a user runs it, with HOME pointing at a folder of the test's.
@@ -68,16 +67,9 @@ describe('copybara-host install', () => {
     await expect(stat(firefoxFile(home))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
+  // tests/wxt-config.test.ts checks that the Firefox build declares the same id.
   it("Firefox's manifest folders: per user on Linux and macOS", () => {
     expect(manifestDir('firefox', '/home/a', 'linux')).toBe('/home/a/.mozilla/native-messaging-hosts');
     expect(manifestDir('firefox', '/Users/a', 'darwin')).toBe('/Users/a/Library/Application Support/Mozilla/NativeMessagingHosts');
-  });
-
-  it('the id it allows is the one the Firefox build declares', async () => {
-    const make = wxtConfig.manifest as (env: { browser: string; manifestVersion: number; mode: string; command: string }) => unknown;
-    const built = (await make({ browser: 'firefox', manifestVersion: 3, mode: 'production', command: 'build' })) as {
-      browser_specific_settings?: { gecko?: { id?: string } };
-    };
-    expect(built.browser_specific_settings?.gecko?.id).toBe(FIREFOX_EXTENSION_ID);
   });
 });
