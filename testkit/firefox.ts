@@ -6,6 +6,7 @@ import puppeteer, { type Browser, type Page } from 'puppeteer-core';
 import { FIREFOX_EXTENSION_ID } from '../lib/extension-key';
 import { NO_CHAIN } from './browser';
 import { ROOT, cliOutput } from './processes';
+import { screenshotPath } from './screenshots';
 
 // Debian's Firefox ESR driven through WebDriver BiDi (puppeteer-core), with the Firefox build
 // of the extension installed. Firefox reads native-messaging manifests from
@@ -158,4 +159,10 @@ export async function openPage(page: Page, url: string): Promise<void> {
   await page.goto(url, { waitUntil: [], timeout: 15_000 }).catch((err: unknown) => {
     throw new Error(`opening ${url} failed: ${String(err)}`);
   });
+}
+
+// A Firefox page for the README, as screenshot() takes them from Chromium pages.
+export async function firefoxScreenshot(page: Page, name: string): Promise<void> {
+  const path = await screenshotPath(name);
+  if (path) await page.screenshot({ path, fullPage: true });
 }

@@ -15,7 +15,7 @@ import {
   stopFirefoxSide,
   waitForFirefoxCallTab,
 } from '../../testkit/firefox-call';
-import { clickButton } from '../../testkit/firefox';
+import { clickButton, firefoxScreenshot } from '../../testkit/firefox';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
@@ -92,6 +92,7 @@ describe('calls in Firefox ESR', () => {
         (t) => /in call/i.test(t),
       );
     }
+    await firefoxScreenshot(aliceTab, 'in-call-firefox');
     // Each node relayed its side through a listener of the call's own, not on loopback.
     for (const side of [alice, bob]) {
       expect(side.node.output.join('\n'), `${side.name}'s node`).toMatch(/Firefox relay listening on (?!127\.)\d+\.\d+\.\d+\.\d+:\d+/);
