@@ -95,17 +95,19 @@ export async function readMediaInPage(): Promise<MediaSummary> {
   const stats = await pc.getStats();
   const byId = new Map<string, Record<string, unknown>>();
   stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-  const usePair = (pair: Record<string, unknown> | undefined) => {
-    out.localCandidateType = (byId.get(pair?.localCandidateId as string)?.candidateType as string) ?? null;
-    out.remoteCandidateType = (byId.get(pair?.remoteCandidateId as string)?.candidateType as string) ?? null;
-  };
+  // No named inner functions here: tsx wraps them in a helper the page does not have.
+  let selected: Record<string, unknown> | undefined;
   for (const s of byId.values()) {
     // Chromium names the selected pair in its transport; Firefox has no transport stats and
     // marks the pair itself.
-    if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') usePair(byId.get(s.selectedCandidatePairId));
-    if (s.type === 'candidate-pair' && s.selected === true && out.localCandidateType === null) usePair(s);
+    if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selected = byId.get(s.selectedCandidatePairId);
+    if (s.type === 'candidate-pair' && s.selected === true) selected ??= s;
     if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += (s.framesDecoded as number) ?? 0;
     if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPacketsReceived += (s.packetsReceived as number) ?? 0;
+  }
+  if (selected) {
+    out.localCandidateType = (byId.get(selected.localCandidateId as string)?.candidateType as string) ?? null;
+    out.remoteCandidateType = (byId.get(selected.remoteCandidateId as string)?.candidateType as string) ?? null;
   }
   return out;
 }

@@ -66,7 +66,7 @@ export function firefoxMedia(page: Page): Promise<MediaSummary> {
   return page.evaluate(readMediaInPage);
 }
 
-export async function openFirefoxPopup(side: FirefoxSide): Promise<Page> {
+export async function openFirefoxPopup(side: Pick<FirefoxSide, 'name' | 'nodeId' | 'person'>): Promise<Page> {
   const popup = await side.person.browser.newPage();
   await openPage(popup, `${side.person.origin}/popup.html`);
   await until(
@@ -105,7 +105,7 @@ export async function firefoxAnswer(to: FirefoxSide): Promise<Page> {
   return tab;
 }
 
-export async function closeFirefoxCallTabs(side: FirefoxSide): Promise<void> {
+export async function closeFirefoxCallTabs(side: Pick<FirefoxSide, 'person'>): Promise<void> {
   for (const page of await callTabs(side.person)) await page.close();
 }
 
