@@ -41,6 +41,15 @@ function prefs(uuid: string): Record<string, unknown> {
     'network.prefetch-next': false,
     'browser.newtabpage.enabled': false,
     'browser.startup.homepage': 'about:blank',
+    // A last guard: any http(s) request a test Firefox would still send out goes to a closed
+    // port on 127.0.0.1 instead (loopback itself is never proxied, so the tests' own
+    // endpoints are reached directly).
+    'network.proxy.type': 1,
+    'network.proxy.http': '127.0.0.1',
+    'network.proxy.http_port': 9,
+    'network.proxy.ssl': '127.0.0.1',
+    'network.proxy.ssl_port': 9,
+    'network.proxy.share_proxy_settings': false,
   };
 }
 
