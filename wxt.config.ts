@@ -56,6 +56,10 @@ export default defineConfig({
     },
     ...(browser === 'firefox'
       ? {
+          // Firefox's default for MV3 extension pages adds `upgrade-insecure-requests`, which
+          // turns a ws:// name-service endpoint the person set (a chain node of their own on
+          // 127.0.0.1) into wss:// that nothing answers; Chromium's default does not.
+          content_security_policy: { extension_pages: "script-src 'self'; object-src 'self';" },
           browser_specific_settings: {
             gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },
           },

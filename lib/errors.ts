@@ -10,7 +10,17 @@
 
 export const ERROR_CODES = {
   // The node's answers about calls; INTERNAL is the code of anything that is not coded.
-  call: ['BAD_NODE_ID', 'UNKNOWN_CALL', 'CALL_NOT_ALLOWED', 'BUSY', 'UNREACHABLE', 'SELF_CALL', 'TIMEOUT', 'INTERNAL'],
+  call: [
+    'BAD_NODE_ID',
+    'UNKNOWN_CALL',
+    'CALL_NOT_ALLOWED',
+    'BUSY',
+    'UNREACHABLE',
+    'SELF_CALL',
+    'TIMEOUT',
+    'NO_LOCAL_ADDRESS', // a Firefox call needs a non-loopback local address; the machine has none
+    'INTERNAL',
+  ],
   // The native-messaging path between the extension, the bridge and the node.
   native: ['BAD_MESSAGE', 'MESSAGE_TOO_LARGE', 'UNKNOWN_VERSION', 'UNKNOWN_TYPE', 'HOST_MISSING', 'HOST_DISCONNECTED', 'NODE_UNAVAILABLE'],
   // AZERO.ID resolution (lib/names), plus the background's check of a caller's claimed name.
@@ -140,6 +150,9 @@ export class CopybaraError extends CodedError<FamilyCode<'call' | 'native'>> {
   }
   static TIMEOUT(what: string) {
     return new CopybaraError('TIMEOUT', what);
+  }
+  static NO_LOCAL_ADDRESS() {
+    return new CopybaraError('NO_LOCAL_ADDRESS', 'this computer has no default route, so no local address a Firefox call can use');
   }
   static INTERNAL(why: string) {
     return new CopybaraError('INTERNAL', why);

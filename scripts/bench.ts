@@ -9,7 +9,9 @@ import type { Side } from '../testkit/call-flow';
 import { leftovers } from '../testkit/leftovers';
 import { ROOT, type Proc, cli, tempDir, waitForLine } from '../testkit/processes';
 import { installLauncher, timeBareNode, timeBridgeOnce } from './bench/bridge';
+import { type BenchNode, benchBrowserPairs, chromiumPerson, firefoxPerson } from './bench/browser-pairs';
 import { POLL_MS, type CallTiming, timeOneCall } from './bench/call-setup';
+import { FIREFOX } from '../testkit/firefox';
 import { Cleanup, bounded, killLeftovers, progress, sleep } from './bench/cleanup';
 import { RssSampler, rssMB } from './bench/memory';
 import { type NatBenchOptions, benchNat } from './bench/nat';
@@ -36,10 +38,12 @@ import { benchNames } from './bench/names';
 //   6. nat: Call -> ring node to node for every ordered pair of NAT kinds on a lab of network
 //      namespaces, in private mode and with direct connections allowed between contacts
 //      (scripts/bench/nat.ts; root only).
+//   7. browsers: Call -> first frame for Chromium and Firefox ESR in each direction
+//      (scripts/bench/browser-pairs.ts).
 //
 // COPYBARA_BENCH_ONLY selects parts, comma-separated: `relay` measures parts 1, 2 (relay
-// nodes) and 4 only (no Chromium), `overlay` part 5 only, `nat` part 6 only; unset, all of
-// them (part 6 only as root).
+// nodes) and 4 only (no Chromium), `overlay` part 5 only, `nat` part 6 only, `browsers` part
+// 7 only; unset, all of them (part 6 only as root).
 // COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
@@ -50,6 +54,7 @@ const envInt = (name: string, fallback: number): number => {
 };
 
 const CALLS = envInt('COPYBARA_BENCH_CALLS', 5);
+const BROWSER_CALLS = envInt('COPYBARA_BENCH_BROWSER_CALLS', 3);
 const TARGET_PPS = 20_000;
 const TARGETS = { relayPps: TARGET_PPS, addedLatencyP99Ms: 1, relayMaxVsRaw: 0.8, nodeRssMB: 80, callSetupMedianMs: 1000 };
 const RELAY: RelayBenchOptions = {
@@ -87,7 +92,7 @@ const OVERLAY: OverlayBenchOptions = {
 };
 const BRIDGE_RUNS = 5;
 const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
-const PARTS = ['relay', 'overlay', 'nat'] as const;
+const PARTS = ['relay', 'overlay', 'nat', 'browsers'] as const;
 const only = ONLY === '' ? null : ONLY.split(',').map((p) => p.trim());
 if (only && (only.length === 0 || only.some((p) => !(PARTS as readonly string[]).includes(p))))
   throw new Error(`COPYBARA_BENCH_ONLY must be unset or a comma-separated list of ${PARTS.join(', ')}, not "${ONLY}"`);
@@ -95,12 +100,14 @@ const ROOT_USER = process.getuid?.() === 0;
 const RUN = {
   relay: !only || only.includes('relay'),
   calls: !only,
+  browsers: !only || only.includes('browsers'),
   overlay: !only || only.includes('overlay'),
   // Network namespaces need root: left out (and said so) when not asked for by name.
   nat: only ? only.includes('nat') : ROOT_USER,
 };
 if (RUN.nat && !ROOT_USER) throw new Error('COPYBARA_BENCH_ONLY=nat needs root: the NAT lab is built out of network namespaces');
-const BUDGET_MS = (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 600_000 : 0);
+const BUDGET_MS =
+  (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.browsers ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 600_000 : 0);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();
@@ -249,6 +256,39 @@ async function benchCalls(root: string, bootstrap: string) {
   };
 }
 
+// Call -> first frame for each pair of browsers (scripts/bench/browser-pairs.ts), each pair
+// timed the same way in this run, so Firefox's figures stand next to Chromium's.
+async function benchBrowsers(root: string, bootstrap: string) {
+  if (!existsSync(FIREFOX)) return { skipped: `no Firefox at ${FIREFOX} (apt-get install -y firefox-esr)` };
+  progress('browsers: four nodes, two Chromium and two Firefox profiles');
+  const names = ['cr-a', 'cr-b', 'ff-a', 'ff-b'];
+  const nodes = await Promise.all(names.map((n) => startNodeProc(root, n, bootstrap)));
+  const bench = (n: RunningNode): BenchNode => ({ name: n.name, nodeId: n.nodeId, profile: n.profile });
+  const [ca, cb, fa, fb] = await Promise.all([
+    chromiumPerson(cleanup, root, { ...bench(nodes[0]!), side: { ...bench(nodes[0]!), node: nodes[0]!.proc } }, bootstrap),
+    chromiumPerson(cleanup, root, { ...bench(nodes[1]!), side: { ...bench(nodes[1]!), node: nodes[1]!.proc } }, bootstrap),
+    firefoxPerson(cleanup, root, bench(nodes[2]!), bootstrap),
+    firefoxPerson(cleanup, root, bench(nodes[3]!), bootstrap),
+  ]);
+  const pairs = await benchBrowserPairs(
+    [
+      [ca, cb],
+      [fa, fb],
+      [ca, fa],
+      [fa, ca],
+    ],
+    BROWSER_CALLS,
+  );
+  // Browsers first: a bridge left without its node would start a new one.
+  await Promise.all([ca, cb, fa, fb].map((p) => p.close()));
+  await Promise.all(nodes.map((n) => n.stop()));
+  return {
+    method:
+      "Call pressed (the click returned) -> first remote video frame decoded at the caller, polled every 20 ms; the script answers as soon as the callee's tab shows the incoming call",
+    pairs,
+  };
+}
+
 async function main(): Promise<void> {
   const t0 = performance.now();
   const startedAt = new Date();
@@ -275,13 +315,14 @@ async function main(): Promise<void> {
     progress(
       `machine: ${machine.cpus} cpus, node ${machine.node}, ${machine.chromium ?? 'chromium version unknown'}; temp folder ${dir.path}`,
     );
-    const bootstrap = RUN.relay || RUN.calls ? await startTestnetProc() : null;
+    const bootstrap = RUN.relay || RUN.calls || RUN.browsers ? await startTestnetProc() : null;
     if (bootstrap) progress(`testnet on ${bootstrap}`);
 
     const relayPart = RUN.relay && bootstrap ? await benchRelay(dir.path, bootstrap) : null;
     const callPart = RUN.calls && bootstrap ? await benchCalls(dir.path, bootstrap) : null;
     if (callPart) progress('name resolution against the simulated contract');
     const names = callPart ? await benchNames() : null;
+    const browserPairs = RUN.browsers && bootstrap ? await benchBrowsers(dir.path, bootstrap) : null;
     const overlay = RUN.overlay
       ? await benchOverlay(
           cleanup,
@@ -321,6 +362,7 @@ async function main(): Promise<void> {
           : null,
       ...(ONLY ? { only: ONLY } : {}),
       callSetup: callPart?.callSetup ?? null,
+      browserPairs,
       bridgeStartMs: relayPart?.bridgeStart.medianMs ?? null,
       bridgeStart: relayPart?.bridgeStart ?? null,
       nameResolution: names,

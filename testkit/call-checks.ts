@@ -63,40 +63,53 @@ export interface MediaSummary {
   framesDecoded: number;
   audioPacketsReceived: number;
   remoteVideoFrames: number;
+  // The remote video's width once a frame arrived (Firefox counts no painted frames in a
+  // headless background tab, so its tests look at this instead).
+  remoteVideoWidth: number;
   localSdp: string;
   remoteSdp: string;
 }
 
 export function mediaSummary(page: Page): Promise<MediaSummary> {
-  return page.evaluate(async () => {
-    const debug = (globalThis as unknown as { copybaraDebug?: { pc(): RTCPeerConnection | null } }).copybaraDebug;
-    const pc = debug?.pc() ?? null;
-    const video = document.querySelector<HTMLVideoElement>('video[aria-label="Remote video"]');
-    const out = {
-      connectionState: pc?.connectionState ?? 'none',
-      localCandidateType: null as string | null,
-      remoteCandidateType: null as string | null,
-      framesDecoded: 0,
-      audioPacketsReceived: 0,
-      remoteVideoFrames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
-      localSdp: pc?.localDescription?.sdp ?? '',
-      remoteSdp: pc?.remoteDescription?.sdp ?? '',
-    };
-    if (!pc) return out;
-    const stats = await pc.getStats();
-    const byId = new Map<string, Record<string, unknown>>();
-    stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
-    for (const s of byId.values()) {
-      if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') {
-        const pair = byId.get(s.selectedCandidatePairId);
-        out.localCandidateType = (byId.get(pair?.localCandidateId as string)?.candidateType as string) ?? null;
-        out.remoteCandidateType = (byId.get(pair?.remoteCandidateId as string)?.candidateType as string) ?? null;
-      }
-      if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += (s.framesDecoded as number) ?? 0;
-      if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPacketsReceived += (s.packetsReceived as number) ?? 0;
-    }
-    return out;
-  });
+  return page.evaluate(readMediaInPage);
+}
+
+// Runs inside a call tab (any browser's: the Firefox tests hand it to their own driver), so it
+// uses nothing from outside itself.
+export async function readMediaInPage(): Promise<MediaSummary> {
+  const debug = (globalThis as unknown as { copybaraDebug?: { pc(): RTCPeerConnection | null } }).copybaraDebug;
+  const pc = debug?.pc() ?? null;
+  const video = document.querySelector<HTMLVideoElement>('video[aria-label="Remote video"]');
+  const out = {
+    connectionState: pc?.connectionState ?? 'none',
+    localCandidateType: null as string | null,
+    remoteCandidateType: null as string | null,
+    framesDecoded: 0,
+    audioPacketsReceived: 0,
+    remoteVideoFrames: video?.getVideoPlaybackQuality().totalVideoFrames ?? 0,
+    remoteVideoWidth: video?.videoWidth ?? 0,
+    localSdp: pc?.localDescription?.sdp ?? '',
+    remoteSdp: pc?.remoteDescription?.sdp ?? '',
+  };
+  if (!pc) return out;
+  const stats = await pc.getStats();
+  const byId = new Map<string, Record<string, unknown>>();
+  stats.forEach((s: Record<string, unknown>) => byId.set(s.id as string, s));
+  // No named inner functions here: tsx wraps them in a helper the page does not have.
+  let selected: Record<string, unknown> | undefined;
+  for (const s of byId.values()) {
+    // Chromium names the selected pair in its transport; Firefox has no transport stats and
+    // marks the pair itself.
+    if (s.type === 'transport' && typeof s.selectedCandidatePairId === 'string') selected = byId.get(s.selectedCandidatePairId);
+    if (s.type === 'candidate-pair' && s.selected === true) selected ??= s;
+    if (s.type === 'inbound-rtp' && s.kind === 'video') out.framesDecoded += (s.framesDecoded as number) ?? 0;
+    if (s.type === 'inbound-rtp' && s.kind === 'audio') out.audioPacketsReceived += (s.packetsReceived as number) ?? 0;
+  }
+  if (selected) {
+    out.localCandidateType = (byId.get(selected.localCandidateId as string)?.candidateType as string) ?? null;
+    out.remoteCandidateType = (byId.get(selected.remoteCandidateId as string)?.candidateType as string) ?? null;
+  }
+  return out;
 }
 
 // Every address an SDP mentions, from connection lines, candidates and rtcp attributes.

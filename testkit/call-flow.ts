@@ -151,7 +151,7 @@ export async function closeCallTabs(...sides: Side[]): Promise<void> {
 }
 
 // The calls a node holds that have not ended, from `copybara-host status`.
-export async function nodeCalls(side: Side): Promise<Pick<CallInfo, 'state' | 'viaLink' | 'route' | 'rttMs'>[]> {
+export async function nodeCalls(side: Pick<Side, 'profile'>): Promise<Pick<CallInfo, 'state' | 'viaLink' | 'route' | 'rttMs'>[]> {
   const { stdout } = await cliOutput(['status', '--profile', side.profile]);
   const calls = (JSON.parse(stdout) as { calls?: CallInfo[] }).calls ?? [];
   return calls.filter((c) => c.state !== 'ended');

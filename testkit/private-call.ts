@@ -97,7 +97,10 @@ export class CallMedia {
   ) {}
 
   static async open(sa: NodeSocket, sb: NodeSocket, callId: string): Promise<CallMedia> {
-    const [ta, tb] = await Promise.all([sa.request({ type: 'turn', callId }), sb.request({ type: 'turn', callId })]);
+    const [ta, tb] = await Promise.all([
+      sa.request({ type: 'turn', callId, browser: 'chromium' }),
+      sb.request({ type: 'turn', callId, browser: 'chromium' }),
+    ]);
     const port = (url: string) => Number(/:(\d+)\?/.exec(url)![1]);
     const a = await TurnClient.connect({ port: port(ta.urls[0]!), username: ta.username, password: ta.credential });
     const b = await TurnClient.connect({ port: port(tb.urls[0]!), username: tb.username, password: tb.credential });

@@ -6,12 +6,18 @@ import type { Locator, Page } from 'playwright-core';
 // the tests checked: `COPYBARA_SCREENSHOTS=docs/screenshots npm run test:e2e`. Without the
 // variable this does nothing.
 
-export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+// Where a screenshot called `name` goes, or null when none are wanted.
+export async function screenshotPath(name: string): Promise<`${string}.png` | null> {
   const dir = process.env.COPYBARA_SCREENSHOTS;
-  if (!dir) return;
+  if (!dir) return null;
   if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`screenshot names are lower-case words with dashes, not ${name}`);
   await mkdir(resolve(dir), { recursive: true });
-  const path = join(resolve(dir), `${name}.png`);
+  return `${join(resolve(dir), name)}.png`;
+}
+
+export async function screenshot(target: Page | Locator, name: string): Promise<void> {
+  const path = await screenshotPath(name);
+  if (!path) return;
   if ('goto' in target) await target.screenshot({ path, fullPage: true, timeout: 10_000 });
   else await target.screenshot({ path, timeout: 10_000 });
 }

@@ -31,6 +31,8 @@ export interface TurnData {
 export interface TurnClientOptions {
   port: number;
   host?: string;
+  /** The client's own address (default: the server's), e.g. to play another machine. */
+  bindHost?: string;
   username: string;
   password: string;
   /** Bound on each request and on nextData() (default 2000 ms). */
@@ -91,7 +93,7 @@ export class TurnClient {
     const socket = createSocket(isIP(host) === 6 ? 'udp6' : 'udp4');
     await new Promise<void>((resolve, reject) => {
       socket.once('error', reject);
-      socket.bind(0, host, () => {
+      socket.bind(0, opts.bindHost ?? host, () => {
         socket.off('error', reject);
         resolve();
       });

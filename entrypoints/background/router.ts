@@ -1,6 +1,7 @@
 import { CopybaraError, toErrorInfo } from '../../lib/errors';
 import type { CallPageMessage, CallPageRequest, HostState, PopupRequest, PopupResults, PopupView, Reply } from '../../lib/ext/messages';
 import { decodeCallPageMessage, decodePopupRequest } from '../../lib/ext/messages';
+import { CALL_BROWSER } from '../../lib/ext/browser-features';
 import { asLinkMessage } from '../../lib/ext/link-flow';
 import { decodeLinkHostsRequest, isLinkHostsRequest, linkHostsUpdate } from '../../lib/ext/link-hosts-message';
 import { dialledName } from '../../lib/ext/verification';
@@ -149,7 +150,7 @@ export function createRouter(parts: RouterParts) {
         msg.type === 'signal'
           ? native.request({ type: 'signal', callId: msg.callId, signal: msg.signal })
           : msg.type === 'turn'
-            ? native.request({ type: 'turn', callId: msg.callId })
+            ? native.request({ type: 'turn', callId: msg.callId, browser: CALL_BROWSER })
             : native.request({ type: msg.type, callId: msg.callId }).then(calls.applyCall);
       pending.then(
         (result) => reply({ ok: true, result }),

@@ -1,4 +1,5 @@
 import browser from 'webextension-polyfill';
+import { incomingNotificationExtras } from '../../lib/ext/browser-features';
 import type { Verification } from '../../lib/ext/verification';
 import type { CallInfo } from '../../lib/protocol/native';
 import { incomingNotice } from './incoming-notice';
@@ -7,7 +8,6 @@ import { incomingNotice } from './incoming-notice';
 // notification. The only background module that uses browser.tabs / browser.notifications.
 
 const NOTIFICATION_PREFIX = 'incoming:';
-const isFirefox = import.meta.env.BROWSER === 'firefox';
 
 export function callPageUrl(callId: string): string {
   return browser.runtime.getURL(`/call.html?call=${callId}`);
@@ -53,8 +53,7 @@ export async function showIncoming(call: CallInfo, verification: Verification | 
     title: 'Copybara',
     ...incomingNotice(call, verification),
     isClickable: true,
-    // Chromium only: Firefox rejects these fields.
-    ...(isFirefox ? {} : { buttons: [{ title: 'Answer' }, { title: 'Decline' }], requireInteraction: true, priority: 2 }),
+    ...incomingNotificationExtras(),
   };
   await browser.notifications.create(NOTIFICATION_PREFIX + call.callId, options);
 }

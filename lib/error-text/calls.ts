@@ -22,6 +22,10 @@ export const CALL_WORDS: Record<FamilyCode<'call'>, Words> = {
   UNKNOWN_CALL: () => 'The Copybara node no longer knows this call.',
   CALL_NOT_ALLOWED: (error) => sentence(`that is not possible now${detailOf(error)}`),
   TIMEOUT: () => 'The Copybara node did not answer in time.',
+  // Firefox talks to a call relay only on a local network address, which exists only while
+  // the computer is connected to a network.
+  NO_LOCAL_ADDRESS: () =>
+    'Firefox can make calls only while this computer is connected to a network (it reaches the Copybara node through a network address, never through 127.0.0.1). Connect to a network, then call again.',
   INTERNAL: generic,
 };
 

@@ -165,7 +165,8 @@ export type NativeRequest =
   | { type: 'answer'; callId: string }
   | { type: 'decline'; callId: string }
   | { type: 'hangup'; callId: string }
-  | { type: 'turn'; callId: string }
+  // `browser`: which browser's call tab asks; Firefox is given another relay address.
+  | { type: 'turn'; callId: string; browser: CallBrowser }
   | { type: 'signal'; callId: string; signal: Signal }
   // Start the publishing page (native-host/node/publish): the wallet that signs lives in the
   // browser and injects itself only into http(s) pages, so the node serves one on 127.0.0.1.
@@ -188,6 +189,11 @@ export interface SiteInfo {
   // The node's HTTP proxy for .azero, .a0 and .tzero sites (127.0.0.1); null when it is not up.
   proxyPort: number | null;
 }
+
+// The browsers whose WebRTC the node tells apart: Chromium takes a TURN server on loopback,
+// Firefox does not.
+export const CALL_BROWSERS = ['chromium', 'firefox'] as const;
+export type CallBrowser = (typeof CALL_BROWSERS)[number];
 
 export interface PublishEndpoints {
   azero: string[];
@@ -301,9 +307,19 @@ export function decodeRequest(value: unknown): RequestFrame {
         ...(o.port === undefined ? {} : { port: o.port === null ? null : integer(o, 'port', 1, 65535) }),
         ...(absent(o, 'endpoints') ? {} : { endpoints: decodePublishEndpoints(o.endpoints) }),
       };
+    case 'turn':
+      return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), browser: callBrowser(o) };
     default:
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID) };
   }
+}
+
+function callBrowser(o: Obj): CallBrowser {
+  const value = o.browser;
+  if (typeof value !== 'string' || !(CALL_BROWSERS as readonly string[]).includes(value)) {
+    throw CopybaraError.BAD_MESSAGE(`field "browser" must be one of ${CALL_BROWSERS.join(', ')}`);
+  }
+  return value as CallBrowser;
 }
 
 // 500 contacts, each with a node id and the last node id of its name.

@@ -212,7 +212,7 @@ export class CopybaraNode {
     this._closing ??= (async () => {
       if (this._idleTimer) clearTimeout(this._idleTimer);
       this._stopDiscovery?.();
-      this.calls?.close();
+      const calls = this.calls?.close();
       this.network?.close();
       await this.sites?.close();
       for (const c of this.clients) c.close();
@@ -222,6 +222,7 @@ export class CopybaraNode {
         () => {},
       );
       await (this.networks ?? this.backend)?.close();
+      await calls;
       await this.turn?.close();
       await this.invitations?.flush();
       await this._unlock?.();
@@ -297,7 +298,7 @@ export class CopybaraNode {
       case 'hangup':
         return calls.hangup(r.callId);
       case 'turn':
-        return calls.turn(r.callId);
+        return calls.turn(r.callId, r.browser);
       case 'signal':
         calls.signal(r.callId, r.signal);
         return null;

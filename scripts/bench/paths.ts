@@ -123,8 +123,8 @@ async function setUpRelay(cleanup: Cleanup, a: { profile: string }, b: { profile
   });
 
   const [ta, tb] = await Promise.all([
-    sa.request({ type: 'turn', callId: call.callId }),
-    sb.request({ type: 'turn', callId: call.callId }),
+    sa.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
+    sb.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
   ]);
   const ca = await TurnClient.connect({ port: turnPort(ta.urls[0]!), username: ta.username, password: ta.credential, timeoutMs: 5000 });
   cleanup.defer('close TURN client A', () => ca.close());

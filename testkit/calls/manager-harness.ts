@@ -30,14 +30,14 @@ export function useFakeManager(): void {
     calls = newManager();
   });
   afterEach(() => {
-    calls.close();
+    void calls.close();
     vi.useRealTimers();
   });
 }
 
 // Replaces this test's manager by one with `more` options, on the same fakes.
 export function remakeManager(more: Partial<CallManagerOptions>): void {
-  calls.close();
+  void calls.close();
   calls = newManager(more);
 }
 

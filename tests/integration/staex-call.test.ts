@@ -106,8 +106,8 @@ describe('a call over the Staex network (mcc stand-in)', () => {
     expect(sig.event === 'signal' && sig.signal).toEqual({ kind: 'offer', sdp: 'v=0\r\n' });
 
     const [ta, tb] = await Promise.all([
-      a.socket.request({ type: 'turn', callId: call.callId }),
-      b.socket.request({ type: 'turn', callId: call.callId }),
+      a.socket.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
+      b.socket.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
     ]);
     const port = (url: string) => Number(/:(\d+)\?/.exec(url)![1]);
     const ca = await TurnClient.connect({ port: port(ta.urls[0]!), username: ta.username, password: ta.credential });

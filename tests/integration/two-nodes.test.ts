@@ -92,8 +92,8 @@ describe('two nodes on a loopback testnet', () => {
     expect(sig.event === 'signal' && sig.signal).toEqual({ kind: 'offer', sdp: 'v=0\r\n' });
 
     const [ta, tb] = await Promise.all([
-      sa.request({ type: 'turn', callId: call.callId }),
-      sb.request({ type: 'turn', callId: call.callId }),
+      sa.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
+      sb.request({ type: 'turn', callId: call.callId, browser: 'chromium' }),
     ]);
     expect(ta.urls[0]).toMatch(/^turn:127\.0\.0\.1:\d+\?transport=udp$/);
     expect(ta.username).not.toBe(tb.username);
@@ -126,7 +126,7 @@ describe('two nodes on a loopback testnet', () => {
 
     await sa.request({ type: 'hangup', callId: call.callId });
     await sb.waitFor('B learns A hung up', callState(call.callId, 'ended', 'remote-hangup'));
-    await expect(sa.request({ type: 'turn', callId: call.callId })).rejects.toThrow(/CALL_NOT_ALLOWED/);
+    await expect(sa.request({ type: 'turn', callId: call.callId, browser: 'chromium' })).rejects.toThrow(/CALL_NOT_ALLOWED/);
   });
 
   it('decline reaches the caller; the claimed name travels with the ring', async () => {
@@ -194,7 +194,7 @@ describe('two nodes on a loopback testnet', () => {
     const atA = await sa.waitFor('A is asked', callState(call.callId, 'incoming'));
     expect(atA.event === 'call' && atA.call.viaLink).toBe(true);
     await sb.waitFor('B hears it ring', callState(call.callId, 'ringing'));
-    await expect(sa.request({ type: 'turn', callId: call.callId })).rejects.toThrow(/answered call/);
+    await expect(sa.request({ type: 'turn', callId: call.callId, browser: 'chromium' })).rejects.toThrow(/answered call/);
     await sa.request({ type: 'answer', callId: call.callId });
     await sb.waitFor('B is in the call once A confirmed', callState(call.callId, 'active'));
     await sb.request({ type: 'hangup', callId: call.callId });

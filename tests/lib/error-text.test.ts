@@ -126,6 +126,10 @@ describe('errorText', () => {
     expect(errorText({ code: 'UNREACHABLE', message: 'no route' }, 'Bob')).toBe('Bob is not reachable. It may be offline.');
     expect(errorText({ code: 'HOST_MISSING', message: 'Specified native messaging host not found.' })).toBe(HOST_MISSING_TEXT);
     expect(errorText({ code: 'TIMEOUT', message: 'x' })).toBe('The Copybara node did not answer in time.');
+    // A Firefox call on a computer without a network: what happened and what to do.
+    expect(errorText({ code: 'NO_LOCAL_ADDRESS', message: 'no default route' })).toMatch(
+      /^Firefox can make calls only while this computer is connected to a network .* Connect to a network, then call again\.$/,
+    );
     expect(errorText({ code: 'BAD_NODE_ID', message: 'a node id has 52 characters, this one has 3' })).toBe(
       'A node id has 52 characters, this one has 3.',
     );

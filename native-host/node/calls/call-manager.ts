@@ -1,6 +1,6 @@
 import { CopybaraError } from '../../../lib/errors';
 import { decodeNodeId, encodeNodeId, normaliseNodeId } from '../../../lib/node-id';
-import type { CallInfo, NodeEvent, TurnInfo } from '../../../lib/protocol/native';
+import type { CallBrowser, CallInfo, NodeEvent, TurnInfo } from '../../../lib/protocol/native';
 import type { Signal } from '../../../lib/protocol/signal';
 import type { SignallingMessage } from '../../../lib/protocol/signalling';
 import type { Log } from '../../common/log';
@@ -8,6 +8,7 @@ import type { Backend, PeerAddress, PeerLink } from '../network/backend';
 import { type Call, callInfo, isLive, newCallId, newTurnCredentials } from './call';
 import { type CallEvent, type Effect, type NewCall, type Step, type TimerName, dialOut, ringIn, transition } from './call-machine';
 import { dial } from './dialer';
+import { FirefoxRelays } from './firefox-relays';
 import { type Ring, awaitRing } from './handshake';
 import type { Invitations } from './invitations';
 import { MediaRelay, type TurnRelay } from './media-relay';
@@ -30,6 +31,8 @@ const TIMEOUTS = {
 export interface CallManagerOptions {
   backend: Backend;
   turn: TurnRelay;
+  // The per-call listeners of Firefox calls; default: on the default-route address.
+  firefox?: FirefoxRelays;
   publicKey: Buffer;
   emit: (event: NodeEvent) => void;
   log: Log;
@@ -51,9 +54,11 @@ export class CallManager {
   private _now: () => number;
   private _gate: RingGate;
   private _unrung: UnrungConnections<PeerLink>;
+  private _firefox: FirefoxRelays;
 
   constructor(opts: CallManagerOptions) {
     this._o = opts;
+    this._firefox = opts.firefox ?? new FirefoxRelays({ log: opts.log });
     this._t = { ...DEFAULT_TIMING, ...opts.timing };
     this._now = opts.now ?? Date.now;
     this._gate = new RingGate(opts.ringLimits);
@@ -106,11 +111,30 @@ export class CallManager {
     return this._act(callId, { type: 'hangup' });
   }
 
-  turn(callId: string): TurnInfo {
+  // Where the call tab's RTCPeerConnection relays its media. The extension says which browser
+  // asks: Chromium uses the node's loopback relay, Firefox (which refuses loopback TURN
+  // servers) a listener of the call's own (firefox-relays.ts).
+  async turn(callId: string, browser: CallBrowser): Promise<TurnInfo> {
     const call = this._get(callId);
-    if (!call.relay.active) throw CopybaraError.CALL_NOT_ALLOWED('media is relayed only for an answered call');
+    const notAnswered = () => CopybaraError.CALL_NOT_ALLOWED('media is relayed only for an answered call');
+    if (!call.relay.active) throw notAnswered();
+    let host = '127.0.0.1';
+    let port = this._o.turn.port;
+    if (browser === 'firefox') {
+      const server = await this._firefox.open(callId);
+      // The call may have ended while the listener opened; its end closed nothing yet.
+      if (!call.relay.active) {
+        await this._firefox.close(callId);
+        throw notAnswered();
+      }
+      call.relay.useServer(server);
+      ({ host, port } = server);
+    } else {
+      call.relay.useServer(this._o.turn);
+      await this._firefox.close(callId);
+    }
     return {
-      urls: [`turn:127.0.0.1:${this._o.turn.port}?transport=udp`],
+      urls: [`turn:${host}:${port}?transport=udp`],
       username: call.relay.credentials.user,
       credential: call.relay.credentials.password,
     };
@@ -125,8 +149,9 @@ export class CallManager {
     awaitRing(link, this._t.firstMessageTimeout, this._o.log, (l, ring) => this._incoming(l, ring), this._unrung);
   }
 
-  close(): void {
+  close(): Promise<void> {
     for (const call of this.calls.values()) this._dispatch(call, { type: 'shutdown' });
+    return this._firefox.closeAll();
   }
 
   // Which call a ring belongs to, if any, is a question about all calls, so it is
@@ -244,7 +269,9 @@ export class CallManager {
       case 'start-media':
         return call.relay.start();
       case 'stop-media':
-        return call.relay.stop();
+        call.relay.stop();
+        call.relay.useServer(this._o.turn);
+        return void this._firefox.close(call.state.info.callId);
       case 'close-link':
       case 'link-lost': {
         // The machine is done with the link: nothing it says while closing matters.

@@ -25,7 +25,7 @@ export class MediaRelay {
   readonly credentials: RelayCredentials;
   // The last datagram from the peer: media keeps a call alive as well as pings do.
   lastHeard: number;
-  private readonly _turn: TurnRelay;
+  private _turn: TurnRelay;
   private readonly _now: () => number;
   private _link: PeerLink | null = null;
   private _active = false;
@@ -70,6 +70,17 @@ export class MediaRelay {
   start(): void {
     this._turn.addUser(this.credentials.user, this.credentials.password, this._binding);
     this._active = true;
+  }
+
+  // Moves the credential to another TURN server (a Firefox call's own listener), so media
+  // from then on goes through that one only.
+  useServer(turn: TurnRelay): void {
+    if (turn === this._turn) return;
+    if (this._active) {
+      this._turn.removeUser(this.credentials.user);
+      turn.addUser(this.credentials.user, this.credentials.password, this._binding);
+    }
+    this._turn = turn;
   }
 
   stop(): void {

@@ -39,7 +39,9 @@ function literalLookup(
 }
 
 export class TurnServer {
-  private readonly host: string;
+  readonly host: string;
+  // Non-null for a listener on a non-loopback address: the only sources it answers.
+  private readonly onlyFrom: ReadonlySet<string> | null;
   private readonly requestedPort: number;
   private readonly state: TurnState;
   private socket: Socket | null = null;
@@ -51,8 +53,15 @@ export class TurnServer {
   constructor(opts: TurnServerOptions = {}) {
     const host = opts.host ?? '127.0.0.1';
     // The server trusts nothing but it is still meant for the local browser only: binding
-    // elsewhere would offer an open relay into the overlay to the network.
-    if (!isIP(host) || !isLoopback(host)) throw new TypeError(`TURN host ${host} is not a loopback address`);
+    // elsewhere would offer an open relay into the overlay to the network. A non-loopback
+    // address (Firefox refuses loopback TURN servers) is allowed only together with the list
+    // of this machine's own addresses, the only sources such a listener answers.
+    if (!isIP(host)) throw new TypeError(`TURN host ${host} is not an IP address`);
+    if (!isLoopback(host)) {
+      if (!opts.onlyFrom) throw new TypeError(`TURN host ${host} is not a loopback address`);
+      if (!opts.onlyFrom.has(host)) throw new TypeError(`TURN host ${host} is not one of this machine's addresses`);
+    }
+    this.onlyFrom = opts.onlyFrom ? new Set(opts.onlyFrom) : null;
     const port = opts.port ?? 0;
     if (!Number.isInteger(port) || port < 0 || port > 0xffff) throw new TypeError(`bad TURN port ${port}`);
     this.host = host;
@@ -150,6 +159,12 @@ export class TurnServer {
    */
   handleDatagram(data: Uint8Array, address: string, port: number): void {
     if (this.closing) return;
+    if (this.onlyFrom !== null && !this.onlyFrom.has(address)) {
+      // Another machine (a LAN neighbour): not a byte back, not even a 401 challenge, so it
+      // cannot tell this port from a closed one.
+      this.state.drop('stranger', `${data.length}-byte datagram from ${address}:${port}, not an address of this machine`);
+      return;
+    }
     const buf = toBuffer(data);
     try {
       // RFC 5766 §11: "the first two bits ... are 0b00 for STUN messages and 0b01 for

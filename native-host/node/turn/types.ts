@@ -16,8 +16,13 @@ export interface TurnBinding {
 }
 
 export interface TurnServerOptions {
-  /** Default '127.0.0.1'; must be a loopback address (127.0.0.0/8 or ::1). */
+  /** Default '127.0.0.1'; a loopback address (127.0.0.0/8 or ::1), or one of `onlyFrom`. */
   host?: string;
+  /**
+   * This machine's own addresses. Given, the server may listen on one of them that is not
+   * loopback, and drops every datagram from any other source without an answer.
+   */
+  onlyFrom?: ReadonlySet<string>;
   /** Default 0 (ephemeral). */
   port?: number;
   /** Default 'copybara'. */

@@ -79,7 +79,7 @@ describe('NativePort', () => {
     t.port().fail(t.port().last('call'), 'NAME_NOT_REGISTERED', 'bob.azero is not registered (or has expired)');
     await expect(named).rejects.toMatchObject({ code: 'NAME_NOT_REGISTERED', detail: 'bob.azero is not registered (or has expired)' });
 
-    const broken = t.native.request({ type: 'turn', callId: CALL_ID });
+    const broken = t.native.request({ type: 'turn', callId: CALL_ID, browser: 'chromium' });
     t.port().reply(t.port().last('turn'), { urls: ['http://x'], username: 'u', credential: 'c' });
     await expect(broken).rejects.toMatchObject({ code: 'BAD_MESSAGE' });
   });

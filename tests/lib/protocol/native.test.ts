@@ -24,8 +24,11 @@ describe('native messages', () => {
   it('decodes each request type', () => {
     expect(decodeRequest({ v: 1, id: 1, type: 'status' })).toEqual({ v: 1, id: 1, type: 'status' });
     expect(decodeRequest({ v: 1, id: 2, type: 'call', target: 'x' })).toEqual({ v: 1, id: 2, type: 'call', target: 'x' });
-    for (const type of ['answer', 'decline', 'hangup', 'turn'] as const) {
+    for (const type of ['answer', 'decline', 'hangup'] as const) {
       expect(decodeRequest({ v: 1, id: 3, type, callId })).toEqual({ v: 1, id: 3, type, callId });
+    }
+    for (const browser of ['chromium', 'firefox'] as const) {
+      expect(decodeRequest({ v: 1, id: 3, type: 'turn', callId, browser })).toEqual({ v: 1, id: 3, type: 'turn', callId, browser });
     }
     const signal = { kind: 'answer', sdp: 'v=0' };
     expect(decodeRequest({ v: 1, id: 4, type: 'signal', callId, signal })).toEqual({ v: 1, id: 4, type: 'signal', callId, signal });
@@ -48,6 +51,15 @@ describe('native messages', () => {
     expect(bad({ allowOnly: [id, 'x'] })).toThrow(/allowOnly\[1\] is not a node id/);
     expect(bad({ allowOnly: 'everyone' })).toThrow(/"allowOnly" must be a list/);
     expect(bad({ blocked: Array<string>(1001).fill(id) })).toThrow(/more than 1000 node ids/);
+  });
+
+  it('a turn request must say which browser asks: the node never guesses', () => {
+    const turn = (o: Record<string, unknown>) => () => decodeRequest({ v: 1, id: 3, type: 'turn', callId, ...o });
+    for (const browser of [undefined, null, '', 'Firefox', 'chrome', 'safari', 1, ['firefox']]) {
+      expect(turn({ browser })).toThrow(
+        expect.objectContaining({ code: 'BAD_MESSAGE', message: expect.stringMatching(/"browser" must be one of chromium, firefox/) }),
+      );
+    }
   });
 
   it('rejects requests a browser must not send', () => {

@@ -1,6 +1,79 @@
-import { describe, expect, it } from 'vitest';
-import { launcherScript } from '../../../native-host/commands/install';
+import { readFile, stat } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, NATIVE_HOST_NAME } from '../../../lib/extension-key';
+import { launcherScript, manifestDir } from '../../../native-host/commands/install';
 import { profileAt } from '../../../native-host/common/profile';
+import { cliOutput, tempDir } from '../../../testkit/processes';
+
+// `copybara-host install` run as a user runs it, with HOME pointing at a folder of the test's.
+
+let dir: { path: string; remove(): Promise<void> };
+
+beforeAll(async () => {
+  dir = await tempDir('install');
+});
+
+afterAll(() => dir?.remove());
+
+async function install(home: string, ...args: string[]) {
+  const out = await cliOutput(['install', '--profile', join(home, 'profile'), ...args], 20_000, { HOME: home });
+  return out;
+}
+
+async function manifest(file: string): Promise<Record<string, unknown>> {
+  return JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+}
+
+const firefoxFile = (home: string) => join(home, '.mozilla', 'native-messaging-hosts', `${NATIVE_HOST_NAME}.json`);
+const chromiumFile = (home: string) => join(home, '.config', 'chromium', 'NativeMessagingHosts', `${NATIVE_HOST_NAME}.json`);
+
+describe('copybara-host install', () => {
+  it('--browser firefox writes only the Firefox manifest, allowing only the pinned add-on id', async () => {
+    const home = join(dir.path, 'ff');
+    const out = await install(home, '--browser', 'firefox');
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout.trim()).toBe(`wrote ${firefoxFile(home)}`);
+    const m = await manifest(firefoxFile(home));
+    expect(m).toEqual({
+      name: NATIVE_HOST_NAME,
+      description: 'Copybara local node',
+      path: join(home, 'profile', 'copybara-bridge.sh'),
+      type: 'stdio',
+      allowed_extensions: [FIREFOX_EXTENSION_ID],
+    });
+    // The launcher it points at exists and only its owner may run or read it.
+    expect((await stat(m.path as string)).mode & 0o777).toBe(0o700);
+    await expect(stat(chromiumFile(home))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('without --browser writes the manifests of every browser, Firefox among them', async () => {
+    const home = join(dir.path, 'all');
+    const out = await install(home);
+    expect(out.code, out.stderr).toBe(0);
+    const written = out.stdout.trim().split('\n');
+    expect(written).toHaveLength(3);
+    expect(written).toContain(`wrote ${firefoxFile(home)}`);
+    expect(written).toContain(`wrote ${chromiumFile(home)}`);
+    expect((await manifest(firefoxFile(home))).allowed_extensions).toEqual([FIREFOX_EXTENSION_ID]);
+    expect(await manifest(firefoxFile(home))).not.toHaveProperty('allowed_origins');
+    expect((await manifest(chromiumFile(home))).allowed_origins).toEqual([`chrome-extension://${CHROMIUM_EXTENSION_ID}/`]);
+  });
+
+  it('refuses a browser it does not know, writing nothing', async () => {
+    const home = join(dir.path, 'bad');
+    const out = await install(home, '--browser', 'safari');
+    expect(out.code).toBe(2);
+    expect(out.stderr).toMatch(/--browser is one of chromium, chrome, firefox/);
+    await expect(stat(firefoxFile(home))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  // tests/wxt-config.test.ts checks that the Firefox build declares the same id.
+  it("Firefox's manifest folders: per user on Linux and macOS", () => {
+    expect(manifestDir('firefox', '/home/a', 'linux')).toBe('/home/a/.mozilla/native-messaging-hosts');
+    expect(manifestDir('firefox', '/Users/a', 'darwin')).toBe('/Users/a/Library/Application Support/Mozilla/NativeMessagingHosts');
+  });
+});
 
 const base = {
   profile: profileAt('/home/a/.config/copybara'),

@@ -30,7 +30,7 @@ beforeEach(() => {
   });
 });
 afterEach(() => {
-  calls.close();
+  void calls.close();
   vi.useRealTimers();
 });
 

@@ -36,7 +36,7 @@ beforeEach(async () => {
   calls = new CallManager({ backend: new FakeBackend(), turn, publicKey: ME, emit: (e) => events.push(e), log: () => {}, invitations });
 });
 afterEach(async () => {
-  calls.close();
+  void calls.close();
   await invitations.flush();
   vi.useRealTimers();
   await rm(dir, { recursive: true, force: true });
@@ -64,7 +64,7 @@ describe('a ring presenting our call link while our tab waits', () => {
     expect(info()).toMatchObject({ state: 'incoming', viaLink: true, peer: encodeNodeId(STRANGER) });
     expect(link.types()).toEqual(['ringing']);
     expect(turn.users.size).toBe(0);
-    expect(() => calls.turn(CALL)).toThrow(/media is relayed only for an answered call/);
+    await expect(calls.turn(CALL, 'chromium')).rejects.toThrow(/media is relayed only for an answered call/);
     // Media the stranger sends before we confirm reaches nobody.
     link.emit('datagram', encodeMediaDatagram(7, 8, Buffer.from('early')));
     await vi.advanceTimersByTimeAsync(5_000);

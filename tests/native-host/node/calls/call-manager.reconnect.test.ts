@@ -42,14 +42,14 @@ describe('the callee of an answered call whose link is lost', () => {
   it('waits, reporting the link lost, then moves the call onto the caller\'s new link: "accept", media again', async () => {
     const first = ringHere();
     calls.answer(CALL);
-    const user = calls.turn(CALL).username;
+    const user = (await calls.turn(CALL, 'chromium')).username;
     first.drop('connection reset');
     expect(info(CALL).state).toBe('reconnecting');
     expect(backend.lost).toEqual([first]);
     // It does not dial; the TURN credential (and the browser's allocation) stays.
     expect(backend.connects).toEqual([]);
     expect(turn.users.has(user)).toBe(true);
-    expect(calls.turn(CALL).username).toBe(user);
+    expect((await calls.turn(CALL, 'chromium')).username).toBe(user);
     // A signal our browser sends meanwhile waits for the new link.
     calls.signal(CALL, { kind: 'offer', sdp: 'v=0\r\n' });
 
@@ -108,7 +108,7 @@ describe('the callee of an answered call whose link is lost', () => {
 describe('the caller of an answered call whose link is lost', () => {
   it('reports the link lost, dials again, rings the same call and is active again on the accept', async () => {
     const { callId, link } = await activeOut();
-    const user = calls.turn(callId).username;
+    const user = (await calls.turn(callId, 'chromium')).username;
     const again = lively(new FakeLink(PEER), accepting);
     backend.attempts.push({ link: again });
     link.drop('connection reset');

@@ -38,7 +38,7 @@ async function callOut(answer: (m: SignallingMessage) => SignallingMessage | nul
 const ringing = (m: SignallingMessage): SignallingMessage | null => (m.type === 'ring' ? { type: 'ringing', callId: m.callId } : null);
 
 describe('a call to us', () => {
-  it('rings, is answered, carries signals and media, and hangs up', () => {
+  it('rings, is answered, carries signals and media, and hangs up', async () => {
     const link = ringHere();
     expect(link.types()).toEqual(['ringing']);
     expect(states(CALL)).toEqual(['incoming']);
@@ -48,11 +48,11 @@ describe('a call to us', () => {
       peerName: 'alice',
       safetyCode: safetyCode(ME, PEER),
     });
-    expect(() => calls.turn(CALL)).toThrow(/media is relayed only for an answered call/);
+    await expect(calls.turn(CALL, 'chromium')).rejects.toThrow(/media is relayed only for an answered call/);
 
     expect(calls.answer(CALL).state).toBe('active');
     expect(link.types()).toEqual(['ringing', 'accept']);
-    const t = calls.turn(CALL);
+    const t = await calls.turn(CALL, 'chromium');
     expect(t.urls).toEqual(['turn:127.0.0.1:3478?transport=udp']);
     expect(turn.users.get(t.username)?.password).toBe(t.credential);
     expect(turn.users.get(t.username)?.binding).toMatchObject({ relayIp: '100.64.0.2', peerIp: '100.64.0.1' });
@@ -68,7 +68,7 @@ describe('a call to us', () => {
     expect(link.sent.at(-1)).toEqual({ type: 'hangup', callId: CALL, reason: 'hangup' });
     expect(link.closed).toBe(true);
     expect(turn.removed).toEqual([t.username]);
-    expect(() => calls.turn(CALL)).toThrow(/CALL_NOT_ALLOWED/);
+    await expect(calls.turn(CALL, 'chromium')).rejects.toThrow(/CALL_NOT_ALLOWED/);
     expect(states(CALL)).toEqual(['incoming', 'active', 'ended']);
     expect(calls.live()).toBeNull();
   });
@@ -129,7 +129,10 @@ describe('a call we place', () => {
     expect(info(callId)).toMatchObject({ state: 'ringing', safetyCode: safetyCode(ME, PEER) });
     link.receive({ type: 'accept', callId });
     expect(info(callId).state).toBe('active');
-    expect(turn.users.get(calls.turn(callId).username)?.binding).toMatchObject({ relayIp: '100.64.0.1', peerIp: '100.64.0.2' });
+    expect(turn.users.get((await calls.turn(callId, 'chromium')).username)?.binding).toMatchObject({
+      relayIp: '100.64.0.1',
+      peerIp: '100.64.0.2',
+    });
     link.receive({ type: 'hangup', callId, reason: 'hangup' });
     expect(info(callId)).toMatchObject({ state: 'ended', reason: 'remote-hangup' });
     expect(states(callId)).toEqual(['dialing', 'ringing', 'active', 'ended']);
@@ -211,7 +214,7 @@ describe('the public API', () => {
 
   it('close hangs up every live call with the reason', () => {
     const link = ringHere();
-    calls.close();
+    void calls.close();
     expect(info(CALL)).toMatchObject({ state: 'ended', reason: 'hangup', detail: 'the node is shutting down' });
     expect(link.sent.at(-1)).toEqual({ type: 'hangup', callId: CALL, reason: 'hangup' });
   });

@@ -1,0 +1,177 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import { FIREFOX_EXTENSION_ID } from '../lib/extension-key';
+import { NO_CHAIN } from './browser';
+import { ROOT, cliOutput } from './processes';
+import { screenshotPath } from './screenshots';
+
+// Debian's Firefox ESR driven through WebDriver BiDi (puppeteer-core), with the Firefox build
+// of the extension installed. Firefox reads native-messaging manifests from
+// ~/.mozilla/native-messaging-hosts, per user rather than per profile, so each test Firefox
+// runs with a HOME of its own holding the manifest of its own person's node.
+
+export const FIREFOX = process.env.FIREFOX_PATH ?? '/usr/bin/firefox-esr';
+export const FIREFOX_EXTENSION_DIR = join(ROOT, '.output/firefox-mv3');
+
+// Prefs of a test Firefox: fake camera and microphone without asking, none of the background
+// traffic Firefox would send to the internet, and the extension's moz-extension:// host pinned
+// (Firefox draws a random one per profile otherwise).
+function prefs(uuid: string): Record<string, unknown> {
+  return {
+    'media.navigator.streams.fake': true,
+    'media.navigator.permission.disabled': true,
+    'extensions.webextensions.uuids': JSON.stringify({ [FIREFOX_EXTENSION_ID]: uuid }),
+    'app.update.enabled': false,
+    'app.normandy.enabled': false,
+    'browser.safebrowsing.downloads.remote.enabled': false,
+    'browser.safebrowsing.malware.enabled': false,
+    'browser.safebrowsing.phishing.enabled': false,
+    'datareporting.policy.dataSubmissionEnabled': false,
+    'toolkit.telemetry.enabled': false,
+    'network.captive-portal-service.enabled': false,
+    'network.connectivity-service.enabled': false,
+    'extensions.update.enabled': false,
+    'extensions.getAddons.cache.enabled': false,
+    'browser.search.update': false,
+    'services.settings.server': 'http://127.0.0.1:9/',
+    'network.dns.disablePrefetch': true,
+    'network.prefetch-next': false,
+    'browser.newtabpage.enabled': false,
+    'browser.startup.homepage': 'about:blank',
+    // A last guard: any http(s) request a test Firefox would still send out goes to a closed
+    // port on 127.0.0.1 instead (loopback itself is never proxied, so the tests' own
+    // endpoints are reached directly).
+    'network.proxy.type': 1,
+    'network.proxy.http': '127.0.0.1',
+    'network.proxy.http_port': 9,
+    'network.proxy.ssl': '127.0.0.1',
+    'network.proxy.ssl_port': 9,
+    'network.proxy.share_proxy_settings': false,
+  };
+}
+
+export interface FirefoxPerson {
+  name: string;
+  browser: Browser;
+  origin: string;
+  home: string;
+  close(): Promise<void>;
+}
+
+// One person in Firefox: a HOME and profile of their own, the native host installed there
+// for their node's profile folder, the built extension installed.
+export async function launchFirefoxPerson(opts: {
+  name: string;
+  root: string;
+  profile: string;
+  bootstrap: string;
+}): Promise<FirefoxPerson> {
+  if (!existsSync(join(FIREFOX_EXTENSION_DIR, 'manifest.json'))) {
+    throw new Error(`no Firefox extension build in ${FIREFOX_EXTENSION_DIR}: run "npm run build:firefox" first`);
+  }
+  const home = join(opts.root, `${opts.name}-home`);
+  const userDataDir = join(opts.root, `${opts.name}-firefox`);
+  await mkdir(home, { recursive: true });
+  await mkdir(userDataDir, { recursive: true });
+  const install = await cliOutput(['install', '--browser', 'firefox', '--profile', opts.profile, '--bootstrap', opts.bootstrap], 20_000, {
+    HOME: home,
+  });
+  if (install.code !== 0) throw new Error(`copybara-host install --browser firefox failed: ${install.stderr}`);
+  const uuid = randomUUID();
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: FIREFOX,
+    headless: !process.env.DISPLAY,
+    userDataDir,
+    env: { ...process.env, HOME: home, MOZ_CRASHREPORTER_DISABLE: '1' },
+    extraPrefsFirefox: prefs(uuid),
+    // WebDriver BiDi refuses to open moz-extension:// pages without it.
+    args: ['--remote-allow-system-access'],
+    protocolTimeout: 30_000,
+  });
+  try {
+    await browser.installExtension(FIREFOX_EXTENSION_DIR);
+  } catch (err) {
+    await browser.close();
+    throw err;
+  }
+  const person: FirefoxPerson = {
+    name: opts.name,
+    browser,
+    origin: `moz-extension://${uuid}`,
+    home,
+    close: () => browser.close(),
+  };
+  await keepNamesOnLoopbackFirefox(person);
+  return person;
+}
+
+// As keepNamesOnLoopback does for Chromium: the public name-service endpoints are never tried.
+async function keepNamesOnLoopbackFirefox(person: FirefoxPerson): Promise<void> {
+  const page = await person.browser.newPage();
+  try {
+    await openPage(page, `${person.origin}/options.html`);
+    await fill(page, 'Aleph Zero endpoints', NO_CHAIN);
+    await fill(page, 'Aleph Zero testnet endpoints', NO_CHAIN);
+    await clickButton(page, 'Save');
+    await page.waitForFunction(() => document.body.innerText.includes('Saved'), { timeout: 10_000 });
+  } finally {
+    await page.close();
+  }
+}
+
+// The field a person finds by its label: a <label> naming it, or its aria-label. (Puppeteer's
+// ARIA query finds the <label> itself in Firefox.)
+async function fieldSelector(page: Page, label: string): Promise<string> {
+  const found = await page
+    .waitForFunction(
+      (l: string) => {
+        const byLabel = [...document.querySelectorAll('label')].find((x) => x.textContent?.trim() === l)?.control;
+        const el = byLabel ?? document.querySelector(`[aria-label="${CSS.escape(l)}"]`);
+        if (!el) return null;
+        if (!el.id) el.id = `field-${Math.random().toString(36).slice(2)}`;
+        return `#${CSS.escape(el.id)}`;
+      },
+      { timeout: 10_000 },
+      label,
+    )
+    .catch((err: unknown) => {
+      throw new Error(`no field labelled "${label}": ${String(err)}`);
+    });
+  return (await found.jsonValue()) as string;
+}
+
+export async function fill(page: Page, label: string, value: string): Promise<void> {
+  const selector = await fieldSelector(page, label);
+  // As a person does it: into the field, select all it holds, delete, type.
+  await page.click(selector);
+  await page.keyboard.down('Control');
+  await page.keyboard.press('a');
+  await page.keyboard.up('Control');
+  await page.keyboard.press('Backspace');
+  await page.keyboard.type(value);
+  const now = await page.$eval(selector, (e) => (e as HTMLInputElement | HTMLTextAreaElement).value);
+  if (now !== value) throw new Error(`the field "${label}" holds ${JSON.stringify(now)}, not ${JSON.stringify(value)}`);
+}
+
+export async function clickButton(page: Page, name: string): Promise<void> {
+  const el = await page.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: 10_000 });
+  if (!el) throw new Error(`no button "${name}"`);
+  await el.click();
+}
+
+// Opens a page without waiting for the load event, which BiDi does not report for extension pages.
+export async function openPage(page: Page, url: string): Promise<void> {
+  await page.goto(url, { waitUntil: [], timeout: 15_000 }).catch((err: unknown) => {
+    throw new Error(`opening ${url} failed: ${String(err)}`);
+  });
+}
+
+// A Firefox page for the README, as screenshot() takes them from Chromium pages.
+export async function firefoxScreenshot(page: Page, name: string): Promise<void> {
+  const path = await screenshotPath(name);
+  if (path) await page.screenshot({ path, fullPage: true });
+}
