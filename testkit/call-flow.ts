@@ -45,7 +45,8 @@ export async function sideFor(o: {
   return { name: o.name, person, node: o.node, nodeId: o.nodeId, profile: o.profile };
 }
 
-export async function stopSide(side: Side | undefined): Promise<void> {
+// Any browser's side: its browser closes, then its node stops.
+export async function stopSide(side: (Omit<Side, 'person'> & { person: { close(): Promise<void> } }) | undefined): Promise<void> {
   if (!side) return;
   await side.person.close();
   await side.node.stop();

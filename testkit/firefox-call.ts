@@ -3,7 +3,7 @@ import type { Page } from 'puppeteer-core';
 import { type MediaSummary, readMediaInPage, until } from './call-checks';
 import type { Side } from './call-flow';
 import { type FirefoxPerson, clickButton, fill, launchFirefoxPerson, openPage } from './firefox';
-import { type Proc, cliOutput, startNode } from './processes';
+import { type Proc, startNode } from './processes';
 
 // The steps of a call as a person in Firefox takes them: call-flow.ts for a Firefox window.
 
@@ -27,13 +27,6 @@ export async function firefoxSideFor(o: {
 }): Promise<FirefoxSide> {
   const person = await launchFirefoxPerson({ name: o.name, root: o.root, profile: o.profile, bootstrap: o.bootstrap });
   return { name: o.name, person, node: o.node, nodeId: o.nodeId, profile: o.profile };
-}
-
-export async function stopFirefoxSide(side: FirefoxSide | undefined): Promise<void> {
-  if (!side) return;
-  await side.person.close();
-  await side.node.stop();
-  await cliOutput(['stop', '--profile', side.profile]);
 }
 
 // WebDriver BiDi reports extension pages' addresses as about:blank, so each page is asked

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type MediaSummary, foreignAddresses, mediaSummary, statusText, until } from '../../testkit/call-checks';
+import { mediaSummary, statusText, until } from '../../testkit/call-checks';
 import { type Side, answer, closeCallTabs, dial, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
 import {
   type FirefoxSide,
@@ -9,9 +9,9 @@ import {
   firefoxMedia,
   firefoxStatus,
   startFirefoxSide,
-  stopFirefoxSide,
 } from '../../testkit/firefox-call';
 import { expectNoLeftovers } from '../../testkit/leftovers';
+import { expectRelayedMedia } from '../../testkit/relayed-media';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
 
 // Chromium and Firefox calling each other: Alice in Chromium (her node relays on 127.0.0.1),
@@ -48,7 +48,7 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  await Promise.all([stopSide(alice), stopFirefoxSide(bob)]);
+  await Promise.all([stopSide(alice), stopSide(bob)]);
   await testnet?.stop();
   if (dir) {
     await expectNoLeftovers(dir.path);
@@ -56,28 +56,17 @@ afterAll(async () => {
   }
 });
 
-// Video decoded and shown, audio heard, over relay candidates only, no address but the
-// virtual relayed ones in either SDP.
-async function expectMedia(who: string, read: () => Promise<MediaSummary>, shown: (m: MediaSummary) => boolean): Promise<void> {
-  const m = await until(`${who}'s media`, 40_000, read, (s) => s.framesDecoded > 10 && s.audioPacketsReceived > 20 && shown(s));
-  expect(m.localCandidateType, `${who}'s local candidate`).toMatch(/^relay/);
-  expect(m.remoteCandidateType, `${who}'s remote candidate`).toMatch(/^relay/);
-  expect(foreignAddresses(m.localSdp), `${who}'s local SDP`).toEqual([]);
-  expect(foreignAddresses(m.remoteSdp), `${who}'s remote SDP`).toEqual([]);
-  expect(m.remoteSdp).toMatch(/typ relay/);
-}
-
 describe('Chromium and Firefox call each other', () => {
   it('Alice in Chromium calls Bob in Firefox; Bob answers; media both ways', async () => {
     const { tab: aliceTab, popup } = await dial(alice, bob.nodeId);
     await popup.close();
     const bobTab = await firefoxAnswer(bob);
-    await expectMedia(
+    await expectRelayedMedia(
       'Alice (Chromium)',
       () => mediaSummary(aliceTab),
       (s) => s.remoteVideoFrames > 5,
     );
-    await expectMedia(
+    await expectRelayedMedia(
       'Bob (Firefox)',
       () => firefoxMedia(bobTab),
       (s) => s.remoteVideoWidth > 0,
@@ -105,12 +94,12 @@ describe('Chromium and Firefox call each other', () => {
   it('Bob in Firefox calls Alice in Chromium; Alice answers; media both ways', async () => {
     const bobTab = await firefoxDial(bob, alice.nodeId);
     const aliceTab = await answer(alice);
-    await expectMedia(
+    await expectRelayedMedia(
       'Bob (Firefox)',
       () => firefoxMedia(bobTab),
       (s) => s.remoteVideoWidth > 0,
     );
-    await expectMedia(
+    await expectRelayedMedia(
       'Alice (Chromium)',
       () => mediaSummary(aliceTab),
       (s) => s.remoteVideoFrames > 5,
