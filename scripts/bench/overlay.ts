@@ -14,7 +14,6 @@ import { Cleanup, bounded, progress, sleep } from './cleanup';
 import { cpuMs, cpuPercent, cpuSnapshot, cpuUsPer } from './cpu';
 import { RssSampler, rssMB } from './memory';
 import type { DatagramPath } from './paths';
-import { pinApart } from './pinning';
 import { median, round } from './stats';
 import { DATAGRAM_BYTES, type PingPongResult, type ThroughputResult, bothWays, oneWay, pingPong } from './traffic';
 import { dropsDelta, udpDrops } from './udp-drops';
@@ -172,9 +171,6 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
   const keyLine = await waitForLine(relayProc.proc, /^relay key: /, 20_000, 'overlay relay');
   const relayKey = Buffer.from(decodeNodeId(keyLine.slice('relay key: '.length)));
   const relayPid = relayProc.proc.child.pid!;
-  const pinning = await pinApart(process.pid, relayPid);
-  const unpin = cleanup.defer('unpin the bench process', () => pinning.undo());
-  progress(`overlay: ${pinning.how}`);
 
   const logs: string[] = [];
   const log = (line: string) => void (logs.length < 200 && logs.push(line));
@@ -359,7 +355,6 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
     (r) => ({ ok: true, lost: r.lost, rttP50Ms: r.rttMs.p50, route: describeRoute(relayed.a) }),
     (err: Error) => ({ ok: false, error: err.message }),
   );
-  await unpin();
   const relayCpuMsTotal = await cpuMs(relayPid);
   const relayRecvBuffers = await udpRecvBuffers(relayPid);
   await stopRss();
@@ -433,7 +428,6 @@ export async function benchOverlay(cleanup: Cleanup, dir: string, spawn: Spawn, 
       relay: `separate process: copybara-host relay --max-pair-rate ${RELAY_RATE} --max-total-rate ${RELAY_RATE} (pid ${relayPid}); its default 2 MB/s a pair would cut a 20k pkt/s call (~${round((o.targetPps * DATAGRAM_BYTES) / 1e6, 1)} MB/s of payload each way)`,
       endpoints:
         'all four backends and both ends of each path run in this process, on one thread: at 20k pkt/s it encrypts, sends, receives and decrypts every datagram, so its CPU (cpuPct.bench) bounds both paths alike',
-      cpuPinning: pinning.how,
       routes,
       endpointRecvBufferBytes: { direct: paths[0]!.recvBufferBytes, relayed: paths[1]!.recvBufferBytes },
     },
