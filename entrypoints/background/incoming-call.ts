@@ -93,6 +93,12 @@ export function reusesSurface(
 
 // A call nobody is looking at any more (its tab closed) is hung up, unless it is over, a
 // hang-up is already on its way, or another page of ours still shows it.
+// How long a call page's port may be gone before its call counts as orphaned: a tab that moves
+// from one of our pages to another (a link's preview becoming the call tab) closes the old
+// page's port before the new page connects, and must not hang its call up in between. A tab
+// that closes is known at once (onTabRemoved) and hangs up without waiting.
+export const ORPHAN_GRACE_MS = 1500;
+
 export function isOrphan(call: Pick<CallInfo, 'state'> | null, facts: { hangingUp: boolean; watchers: number }): boolean {
   return call !== null && call.state !== 'ended' && !facts.hangingUp && facts.watchers === 0;
 }
@@ -202,7 +208,12 @@ export function createIncomingCalls(deps: IncomingDeps) {
       .finally(() => hangingUp.delete(callId));
   }
 
-  return { apply, applyCall, hangupOrphan };
+  // A page's port closed: the call is hung up if, after the grace period, no page shows it.
+  function hangupOrphanSoon(callId: string): void {
+    setTimeout(() => hangupOrphan(callId), ORPHAN_GRACE_MS);
+  }
+
+  return { apply, applyCall, hangupOrphan, hangupOrphanSoon };
 }
 
 export type IncomingCalls = ReturnType<typeof createIncomingCalls>;

@@ -159,7 +159,7 @@ export function createRouter(parts: RouterParts) {
     },
     disconnected(port: PagePort): void {
       const callId = pages.removeCallPage(port);
-      if (callId) calls.hangupOrphan(callId);
+      if (callId) calls.hangupOrphanSoon(callId);
     },
   };
 

@@ -1,7 +1,14 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { ErrorInfo } from '../../../lib/errors';
 import { CallBook } from '../../../entrypoints/background/call-book';
-import { type CheckAttempt, callerVerdict, createIncomingCalls, isOrphan, planChange } from '../../../entrypoints/background/incoming-call';
+import {
+  type CheckAttempt,
+  ORPHAN_GRACE_MS,
+  callerVerdict,
+  createIncomingCalls,
+  isOrphan,
+  planChange,
+} from '../../../entrypoints/background/incoming-call';
 import type { CheckResult, Verification } from '../../../lib/ext/verification';
 import { defaultSettings } from '../../../lib/ext/settings';
 import type { CallInfo } from '../../../lib/protocol/native';
@@ -204,6 +211,28 @@ describe('carrying the decisions out', () => {
     expect(deps.linkArrived).toHaveBeenCalled();
     expect(deps.showCallTab).toHaveBeenCalledWith(CALL_ID, null);
     expect(deps.showIncoming).not.toHaveBeenCalled();
+  });
+
+  it("waits out a page's move to another page of ours before calling its call an orphan", () => {
+    vi.useFakeTimers();
+    try {
+      const { deps, calls } = setup();
+      calls.applyCall(callInfo({ state: 'active' }));
+      // The preview's port closed; the call page in the same tab connects within the grace.
+      calls.hangupOrphanSoon(CALL_ID);
+      deps.watchers.mockReturnValue(1);
+      vi.advanceTimersByTime(ORPHAN_GRACE_MS);
+      expect(deps.hangup).not.toHaveBeenCalled();
+      // Its tab closed for good: nobody shows the call once the grace is over.
+      deps.watchers.mockReturnValue(0);
+      calls.hangupOrphanSoon(CALL_ID);
+      vi.advanceTimersByTime(ORPHAN_GRACE_MS - 1);
+      expect(deps.hangup).not.toHaveBeenCalled();
+      vi.advanceTimersByTime(1);
+      expect(deps.hangup).toHaveBeenCalledTimes(1);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('hangs up an orphan once, and not while a page still shows it', async () => {
