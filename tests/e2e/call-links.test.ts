@@ -101,8 +101,11 @@ async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
     const m = await until(
       `${who}'s media`,
       30_000,
-      // The tab's words travel with the figures, so a failure says how the call ended.
-      async () => ({ said: await statusText(tab), ...(await mediaSummary(tab)) }),
+      // Every tab's words travel with the figures, so a failure says how, and where, the call ended.
+      async () => ({
+        said: Object.fromEntries(await Promise.all(tabs.map(async ([w, t]) => [w, await statusText(t).catch(String)] as const))),
+        ...(await mediaSummary(tab)),
+      }),
       (s) => s.framesDecoded > 10 && s.remoteVideoFrames > 5 && s.audioPacketsReceived > 20,
     );
     expect(m.localCandidateType, `${who}'s local candidate`).toBe('relay');
