@@ -84,6 +84,11 @@ export class PeerSession {
       }
       if (signal.kind === 'offer' && this.role !== 'answerer') return; // glare cannot happen: only the caller offers
       if (signal.kind === 'answer' && this.role !== 'offerer') return;
+      // The same description again (a signal that reached this page twice, e.g. once replayed
+      // when the page took the call up and once live) is already applied; applying it again
+      // would fail ("wrong state: stable") and end a call that is fine.
+      const applied = this.pc.remoteDescription;
+      if (applied && applied.type === signal.kind && applied.sdp === signal.sdp) return;
       await this.pc.setRemoteDescription({ type: signal.kind, sdp: signal.sdp });
       const queued = this.pendingRemote;
       this.pendingRemote = [];

@@ -129,6 +129,15 @@ describe('PeerSession', () => {
     expect(s.errors).toEqual([]);
   });
 
+  it('applies a description that arrives twice only once, without an error', async () => {
+    const s = session('offerer', [new FakeTrack('audio')]);
+    await s.peer.start();
+    await s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' });
+    await s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' });
+    expect(s.pc().log.filter((l) => l === 'setRemote answer')).toHaveLength(1);
+    expect(s.errors).toEqual([]);
+  });
+
   it('ignores descriptions meant for the other role, and everything after close', async () => {
     const s = session('offerer', [new FakeTrack('audio')]);
     await s.peer.handleSignal({ kind: 'offer', sdp: 'x' });
