@@ -101,7 +101,8 @@ describe('a Firefox call relay', () => {
 describe('a Firefox call through the call manager', () => {
   const PEER = Buffer.alloc(32, 2);
 
-  it('moves the call credential to its own listener, which closes when the call ends', async () => {
+  // A call manager with a loopback relay (faked) and a real Firefox relay set, closed after the test.
+  function manager() {
     const turn = new FakeTurn();
     const firefox = relays();
     const calls = new CallManager({
@@ -113,6 +114,11 @@ describe('a Firefox call through the call manager', () => {
       log: () => {},
     });
     open.push({ close: () => calls.close() });
+    return { turn, firefox, calls };
+  }
+
+  it('moves the call credential to its own listener, which closes when the call ends', async () => {
+    const { turn, firefox, calls } = manager();
     const link = new FakeLink(PEER);
     link.reply = (m: SignallingMessage) => (m.type === 'ping' ? { type: 'pong', seq: m.seq } : null);
     calls.accept(link);
@@ -137,17 +143,7 @@ describe('a Firefox call through the call manager', () => {
   });
 
   it('a Chromium tab of the same call goes back to the loopback relay and the listener closes', async () => {
-    const turn = new FakeTurn();
-    const firefox = relays();
-    const calls = new CallManager({
-      backend: new FakeBackend(),
-      turn,
-      firefox,
-      publicKey: Buffer.alloc(32, 1),
-      emit: () => {},
-      log: () => {},
-    });
-    open.push({ close: () => calls.close() });
+    const { turn, firefox, calls } = manager();
     const link = new FakeLink(PEER);
     calls.accept(link);
     link.receive({ type: 'ring', callId: CALL, name: null, video: true, invitation: null });
