@@ -9,7 +9,7 @@ import {
   labelledText,
   startFirefoxSide,
 } from '../../testkit/firefox-call';
-import { clickButton } from '../../testkit/firefox';
+import { clickButton, openPage } from '../../testkit/firefox';
 import { firefoxAnswerFromBadge, firefoxMakeLink, firefoxMessenger } from '../../testkit/firefox-link-badge';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { expectRelayedMedia } from '../../testkit/relayed-media';
@@ -103,5 +103,30 @@ describe('call links in Firefox ESR', () => {
       () => firefoxStatus(again),
       (t) => /refused the call: this call link was already used/i.test(t),
     );
+  });
+
+  it("the context menu's Answer entries exist in Firefox (its native menu cannot be clicked from a test)", async () => {
+    const page = await bob.person.browser.newPage();
+    try {
+      await openPage(page, `${bob.person.origin}/options.html`);
+      // update() fails for an id that was never created; any extension page may call it.
+      const exists = await page.evaluate(async () => {
+        type Menus = { update(id: string, p: object): Promise<void> };
+        const menus = (globalThis as unknown as { browser: { contextMenus: Menus } }).browser.contextMenus;
+        const out: boolean[] = [];
+        for (const id of ['copybara-answer-link', 'copybara-answer-selection', 'no-such-menu']) {
+          out.push(
+            await menus.update(id, {}).then(
+              () => true,
+              () => false,
+            ),
+          );
+        }
+        return out;
+      });
+      expect(exists).toEqual([true, true, false]);
+    } finally {
+      await page.close();
+    }
   });
 });
