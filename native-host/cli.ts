@@ -315,14 +315,16 @@ async function main(argv: string[]): Promise<number> {
       const browser = flags.get('browser');
       if (browser !== undefined && !(BROWSERS as readonly string[]).includes(browser))
         throw new UsageError(`--browser is one of ${BROWSERS.join(', ')}`);
-      const { install } = await import('./commands/install');
+      const { install, installedBrowsers } = await import('./commands/install');
+      const found = browser ? { browsers: [browser as Browser], detected: true } : installedBrowsers(BROWSERS);
+      if (!found.detected) process.stdout.write(`no browser found on this computer: writing the manifests of ${BROWSERS.join(', ')}\n`);
       const files = await install({
         profile,
         bootstrap: bootstrapFrom(flags),
         mcc: flags.get('mcc') ?? process.env.COPYBARA_MCC ?? null,
         cliPath: CLI_PATH,
         userDataDir: flags.get('user-data-dir') ?? null,
-        browsers: browser ? [browser as Browser] : [...BROWSERS],
+        browsers: found.browsers,
       });
       for (const f of files) process.stdout.write(`wrote ${f}\n`);
       return 0;

@@ -1,22 +1,16 @@
 import type { BrowserContext, CDPSession, Page } from 'playwright-core';
 import { EXTENSION_ORIGIN } from './browser';
 import { until } from './call-checks';
+import { MESSENGER } from './messenger-page';
+
+export { MESSENGER, messengerWith } from './messenger-page';
 
 // A call link shown in a Telegram-shaped message list, and the badge the extension puts
 // beside it, for the end-to-end tests of answering links. The badge lives in a closed
 // shadow root, so it is read and pressed through CDP.
 
-export const MESSENGER = 'https://web.telegram.org/k/';
-
 export const isCallTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?call=`);
 export const isPreviewTab = (p: Page) => p.url().startsWith(`${EXTENSION_ORIGIN}/call.html?preview=`);
-
-export function messengerWith(url: string): string {
-  return `<!doctype html><html><head><meta charset="utf-8"><title>Telegram Web</title></head><body>
-<div id="column-center"><div class="chat active"><div class="bubbles-inner">
-<div class="bubble is-in"><div class="message">Call me: <a href="${url}" target="_blank" rel="noopener">${url}</a></div></div>
-</div></div></div></body></html>`;
-}
 
 // Opens MESSENGER (served by the test's route) and resolves once its one link is marked.
 export async function openMarkedMessenger(context: BrowserContext): Promise<Page> {

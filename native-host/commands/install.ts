@@ -1,6 +1,7 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { homedir, platform } from 'node:os';
-import { join } from 'node:path';
+import { delimiter, dirname, join } from 'node:path';
 import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, NATIVE_HOST_NAME } from '../../lib/extension-key';
 import { formatBootstrap, type HostPort } from '../common/bootstrap';
 import { type Profile, ensureProfile } from '../common/profile';
@@ -34,6 +35,30 @@ export function hostManifest(browser: Browser, launcher: string): object {
   const common = { name: NATIVE_HOST_NAME, description: 'Copybara local node', path: launcher, type: 'stdio' };
   if (browser === 'firefox') return { ...common, allowed_extensions: [FIREFOX_EXTENSION_ID] };
   return { ...common, allowed_origins: [`chrome-extension://${CHROMIUM_EXTENSION_ID}/`] };
+}
+
+const EXECUTABLES: Record<Browser, string[]> = {
+  chromium: ['chromium', 'chromium-browser'],
+  chrome: ['google-chrome', 'google-chrome-stable'],
+  firefox: ['firefox', 'firefox-esr'],
+};
+
+// The browsers a plain `install` writes for: each whose program is on PATH or whose own
+// settings folder exists (a browser run once, or installed outside PATH). When none is found
+// every manifest is written, so a browser we could not see still finds its host.
+export function installedBrowsers(
+  all: readonly Browser[],
+  o: { home?: string; path?: string; os?: NodeJS.Platform; exists?: (p: string) => boolean } = {},
+): { browsers: Browser[]; detected: boolean } {
+  const exists = o.exists ?? existsSync;
+  const dirs = (o.path ?? process.env.PATH ?? '').split(delimiter).filter(Boolean);
+  const found = all.filter(
+    (b) =>
+      EXECUTABLES[b].some((exe) => dirs.some((d) => exists(join(d, exe)))) ||
+      // The manifest folder's parent is the browser's own settings folder.
+      exists(dirname(manifestDir(b, o.home, o.os))),
+  );
+  return found.length > 0 ? { browsers: found, detected: true } : { browsers: [...all], detected: false };
 }
 
 function shellQuote(s: string): string {

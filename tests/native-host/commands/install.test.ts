@@ -1,8 +1,8 @@
-import { readFile, stat } from 'node:fs/promises';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHROMIUM_EXTENSION_ID, FIREFOX_EXTENSION_ID, NATIVE_HOST_NAME } from '../../../lib/extension-key';
-import { launcherScript, manifestDir } from '../../../native-host/commands/install';
+import { installedBrowsers, launcherScript, manifestDir } from '../../../native-host/commands/install';
 import { profileAt } from '../../../native-host/common/profile';
 import { cliOutput, tempDir } from '../../../testkit/processes';
 
@@ -16,9 +16,15 @@ beforeAll(async () => {
 
 afterAll(() => dir?.remove());
 
+// `--path DIR`: the PATH the command sees (which browsers' programs it finds).
 async function install(home: string, ...args: string[]) {
-  const out = await cliOutput(['install', '--profile', join(home, 'profile'), ...args], 20_000, { HOME: home });
-  return out;
+  const i = args.indexOf('--path');
+  const env: Record<string, string> = { HOME: home };
+  if (i >= 0) {
+    env.PATH = args[i + 1]!;
+    args = [...args.slice(0, i), ...args.slice(i + 2)];
+  } else env.PATH = join(home, 'no-browsers');
+  return cliOutput(['install', '--profile', join(home, 'profile'), ...args], 20_000, env);
 }
 
 async function manifest(file: string): Promise<Record<string, unknown>> {
@@ -47,11 +53,24 @@ describe('copybara-host install', () => {
     await expect(stat(chromiumFile(home))).rejects.toMatchObject({ code: 'ENOENT' });
   });
 
-  it('without --browser writes the manifests of every browser, Firefox among them', async () => {
-    const home = join(dir.path, 'all');
-    const out = await install(home);
+  it('without --browser writes the manifests of the browsers installed here: Firefox found on PATH', async () => {
+    const home = join(dir.path, 'found');
+    const bin = join(home, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'firefox-esr'), '#!/bin/sh\n', { mode: 0o755 });
+    const out = await install(home, '--path', bin);
     expect(out.code, out.stderr).toBe(0);
-    const written = out.stdout.trim().split('\n');
+    expect(out.stdout.trim()).toBe(`wrote ${firefoxFile(home)}`);
+    await expect(stat(chromiumFile(home))).rejects.toMatchObject({ code: 'ENOENT' });
+  });
+
+  it('without --browser and no browser found, writes every manifest and says so', async () => {
+    const home = join(dir.path, 'all');
+    const out = await install(home, '--path', join(home, 'empty'));
+    expect(out.code, out.stderr).toBe(0);
+    const lines = out.stdout.trim().split('\n');
+    expect(lines[0]).toBe('no browser found on this computer: writing the manifests of chromium, chrome, firefox');
+    const written = lines.slice(1);
     expect(written).toHaveLength(3);
     expect(written).toContain(`wrote ${firefoxFile(home)}`);
     expect(written).toContain(`wrote ${chromiumFile(home)}`);
@@ -72,6 +91,36 @@ describe('copybara-host install', () => {
   it("Firefox's manifest folders: per user on Linux and macOS", () => {
     expect(manifestDir('firefox', '/home/a', 'linux')).toBe('/home/a/.mozilla/native-messaging-hosts');
     expect(manifestDir('firefox', '/Users/a', 'darwin')).toBe('/Users/a/Library/Application Support/Mozilla/NativeMessagingHosts');
+  });
+});
+
+describe('installedBrowsers', () => {
+  const all = ['chromium', 'chrome', 'firefox'] as const;
+  const only =
+    (...paths: string[]) =>
+    (p: string) =>
+      paths.includes(p);
+
+  it('finds a browser by its program on PATH', () => {
+    const r = installedBrowsers(all, { home: '/h', path: '/usr/local/bin:/usr/bin', os: 'linux', exists: only('/usr/bin/chromium') });
+    expect(r).toEqual({ browsers: ['chromium'], detected: true });
+  });
+
+  it('finds a browser by its settings folder when its program is elsewhere', () => {
+    const r = installedBrowsers(all, {
+      home: '/h',
+      path: '/usr/bin',
+      os: 'linux',
+      exists: only('/h/.mozilla', '/h/.config/google-chrome'),
+    });
+    expect(r).toEqual({ browsers: ['chrome', 'firefox'], detected: true });
+  });
+
+  it('finds none: every browser, marked as not detected', () => {
+    expect(installedBrowsers(all, { home: '/h', path: '', os: 'linux', exists: () => false })).toEqual({
+      browsers: [...all],
+      detected: false,
+    });
   });
 });
 
