@@ -11,7 +11,7 @@ import { NameResolver } from '../../lib/names/resolver';
 import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
-import { applySiteProxy } from './site-proxy';
+import { applySiteProxy, readOtherSitesProxyFrom, refreshSiteProxy } from './site-proxy';
 import { siteAddress } from '../../lib/ext/site-proxy';
 import * as surface from './surface';
 
@@ -76,6 +76,8 @@ export default defineBackground(() => {
   });
 
   onLocalChange([SETTINGS_KEY, CONTACTS_KEY, BLOCKED_KEY], () => router.ringPolicyChanged());
+  readOtherSitesProxyFrom(async () => (await settings.load()).otherSitesProxy);
+  onLocalChange([SETTINGS_KEY], refreshSiteProxy);
   setUpLinkHostRule(async () => (await settings.load()).linkHost);
   setUpLinkHostPush(async () => (await settings.load()).linkHost);
 

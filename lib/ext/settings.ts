@@ -7,6 +7,7 @@ import { isNodeId, normaliseNodeId } from '../node-id';
 import { NETWORK_NAMES, type NetworkName } from '../protocol/native';
 import type { Chain, ChainEndpoints } from '../names/types';
 import { type NameParser, checkName } from './name-input';
+import { formatProxyServer, parseProxyServer } from './proxy-server';
 import type { KeyValueArea } from './storage';
 
 // The extension's settings: typed defaults, validation in words, and the one module that
@@ -33,6 +34,9 @@ export interface Settings {
   relays: string[];
   // The network for calls to names that have both a copybara-id and a staex-id record.
   network: NetworkName;
+  // The HTTP proxy the person's network needs for every other site ("host:port"), or null:
+  // Chromium's .azero routing replaces its proxy settings (lib/ext/site-proxy.ts).
+  otherSitesProxy: string | null;
 }
 
 export const SETTINGS_KEY = 'settings';
@@ -52,6 +56,7 @@ export function defaultSettings(): Settings {
     directWithContacts: false,
     relays: [],
     network: 'hyperdht',
+    otherSitesProxy: null,
   };
 }
 
@@ -68,9 +73,10 @@ export interface SettingsDraft {
   directWithContacts: boolean;
   relays: string; // one relay key per line
   network: NetworkName;
+  otherSitesProxy: string;
 }
 
-export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost' | 'relays', string>>;
+export type SettingsErrors = Partial<Record<'azero' | 'tzero' | 'myName' | 'linkHost' | 'relays' | 'otherSitesProxy', string>>;
 
 export type Validated<T, E> = { ok: true; value: T } | { ok: false; errors: E };
 
@@ -85,6 +91,7 @@ export function draftOf(settings: Settings): SettingsDraft {
     directWithContacts: settings.directWithContacts,
     relays: settings.relays.join('\n'),
     network: settings.network,
+    otherSitesProxy: settings.otherSitesProxy ?? '',
   };
 }
 
@@ -108,7 +115,9 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
   if (!host.ok) errors.linkHost = host.message;
   const relays = parseRelays(draft.relays);
   if (!relays.ok) errors.relays = relays.message;
-  if (!azero.ok || !tzero.ok || !host.ok || !relays.ok || Object.keys(errors).length > 0) return { ok: false, errors };
+  const proxy = parseProxyServer(draft.otherSitesProxy);
+  if (!proxy.ok) errors.otherSitesProxy = proxy.message;
+  if (!azero.ok || !tzero.ok || !host.ok || !relays.ok || !proxy.ok || Object.keys(errors).length > 0) return { ok: false, errors };
   return {
     ok: true,
     value: {
@@ -120,6 +129,7 @@ export function validateSettings(draft: SettingsDraft, parseName: NameParser): V
       directWithContacts: draft.directWithContacts,
       relays: relays.list,
       network: draft.network,
+      otherSitesProxy: proxy.server ? formatProxyServer(proxy.server) : null,
     },
   };
 }
@@ -232,6 +242,12 @@ export function decodeSettings(value: unknown, parseName?: NameParser): DecodedS
     else problems.push('the saved "Network for calls" is not hyperdht or staex');
   }
 
+  if (o.otherSitesProxy !== undefined && o.otherSitesProxy !== null) {
+    const proxy = typeof o.otherSitesProxy === 'string' ? parseProxyServer(o.otherSitesProxy) : null;
+    if (proxy?.ok && proxy.server) settings.otherSitesProxy = formatProxyServer(proxy.server);
+    else problems.push('the saved "Proxy for other sites" is not host:port');
+  }
+
   if (o.linkHost !== undefined) {
     if (isLinkHost(o.linkHost)) settings.linkHost = o.linkHost;
     else problems.push('the saved "Call link host" is not a host name');
@@ -264,6 +280,7 @@ export class SettingsStore {
       directWithContacts: settings.directWithContacts,
       relays: [...settings.relays],
       network: settings.network,
+      otherSitesProxy: settings.otherSitesProxy,
     });
   }
 }

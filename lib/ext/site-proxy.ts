@@ -1,19 +1,27 @@
 import { parseName } from '../names/name';
+import { type ProxyServer, formatProxyServer } from './proxy-server';
 
-// How the browser reaches .azero, .a0 and .tzero sites: a PAC script sends those hosts, and
-// only those, to the node's HTTP proxy on 127.0.0.1; every other host goes DIRECT, untouched.
-// There is no DIRECT fallback for the site TLDs: with the node down the browser shows a proxy
-// error rather than asking the DNS about a name nobody else should learn of.
+// How Chromium reaches .azero, .a0 and .tzero sites: a PAC script sends those hosts, and only
+// those, to the node's HTTP proxy on 127.0.0.1. The script replaces the browser's own proxy
+// settings, so every other host goes DIRECT, or, when the person named the proxy their network
+// needs (`other`), to that proxy, loopback and plain host names excepted as Chromium excepts
+// them from a fixed proxy. There is no DIRECT fallback for the site TLDs: with the node down
+// the browser shows a proxy error rather than asking the DNS about a name nobody else should
+// learn of.
 
 export const SITE_TLDS = ['azero', 'a0', 'tzero'] as const;
 
-export function pacScript(port: number): string {
+export function pacScript(port: number, other: ProxyServer | null = null): string {
   if (!Number.isInteger(port) || port < 1 || port > 65535) throw new RangeError(`not a port: ${port}`);
   const tests = SITE_TLDS.flatMap((tld) => [`shExpMatch(h, "*.${tld}")`, `shExpMatch(h, "*.${tld}.")`]).join(' || ');
+  const rest = other
+    ? `  if (isPlainHostName(h) || h === "localhost" || shExpMatch(h, "127.*") || h === "::1" || h === "[::1]") return "DIRECT";
+  return "PROXY ${formatProxyServer(other)}";`
+    : '  return "DIRECT";';
   return `function FindProxyForURL(url, host) {
   var h = host.toLowerCase();
   if (${tests}) return "PROXY 127.0.0.1:${port}";
-  return "DIRECT";
+${rest}
 }
 `;
 }

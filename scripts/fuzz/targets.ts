@@ -1,3 +1,4 @@
+import { Script } from 'node:vm';
 import { CopybaraError, describeError } from '../../lib/errors';
 import {
   decodeCallPageMessage,
@@ -12,6 +13,8 @@ import {
 import { LinkError } from '../../lib/links/errors';
 import { decodeLinkPayload } from '../../lib/links/link';
 import { ResolveError } from '../../lib/names/errors';
+import { parseProxyServer } from '../../lib/ext/proxy-server';
+import { pacScript } from '../../lib/ext/site-proxy';
 import * as codec from '../../lib/names/registry-codec';
 import { decodeNodeFrame, decodePublishEndpoints, decodePublishOpened, decodeRequest } from '../../lib/protocol/native';
 import { decodeSignalling } from '../../lib/protocol/signalling';
@@ -59,6 +62,17 @@ function registryTarget(name: string, decode: (out: codec.ContractOutput) => unk
   return { name, input: 'bytes', run, expected: chainError };
 }
 
+function checkProxyServer(input: string): void {
+  const parsed = parseProxyServer(input);
+  if (!parsed.ok || !parsed.server) return;
+  const script = pacScript(1, parsed.server);
+  // Parses (compiles without running) or throws a SyntaxError the fuzzer reports.
+  new Script(script);
+  const proxyLine = script.split('\n').find((l) => l.includes('return "PROXY ') && !l.includes('127.0.0.1:1'));
+  if (!proxyLine || !/^ {2}return "PROXY [0-9a-z.:[\]-]+";$/.test(proxyLine))
+    throw new Error(`unexpected PAC line for ${JSON.stringify(input)}`);
+}
+
 const STUN_KEY = longTermKey('alice', 'copybara', 'secret');
 
 export const TARGETS: readonly FuzzTarget[] = [
@@ -68,6 +82,9 @@ export const TARGETS: readonly FuzzTarget[] = [
   // output is undocumented.
   { name: 'mcc-id', input: 'text', run: (b) => void parseMccId(text(b)), expected: (e) => e instanceof MccError },
   { name: 'mcc-resolve', input: 'text', run: (b) => void parseMccResolve(text(b), 'x'.repeat(52)), expected: (e) => e instanceof MccError },
+  // A proxy address typed in the settings ends up inside the PAC script's source: whatever is
+  // accepted must give a script that still parses, with nothing of the input outside a string.
+  { name: 'proxy-server', input: 'text', run: (b) => checkProxyServer(text(b)), expected: () => false },
   jsonTarget('native-request', decodeRequest),
   jsonTarget('native-node-frame', decodeNodeFrame),
   jsonTarget('ext-popup-request', decodePopupRequest),

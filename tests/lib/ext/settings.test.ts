@@ -25,6 +25,7 @@ describe('defaults', () => {
       directWithContacts: false,
       relays: [],
       network: 'hyperdht',
+      otherSitesProxy: null,
     });
   });
 
@@ -52,6 +53,7 @@ describe('validateSettings', () => {
         directWithContacts: false,
         relays: [],
         network: 'hyperdht',
+        otherSitesProxy: null,
       },
     });
   });
@@ -70,6 +72,20 @@ describe('validateSettings', () => {
       'the saved "Allow direct connections with contacts" is not true or false',
       'the saved "Pinned relays" are not a list of relay keys',
     ]);
+  });
+
+  it("takes the network's proxy for other sites as host:port, and says what is wrong with one that is not", () => {
+    expect(validateSettings(draft({ otherSitesProxy: ' http://Proxy.Corp:3128/ ' }), parseName)).toMatchObject({
+      ok: true,
+      value: { otherSitesProxy: 'proxy.corp:3128' },
+    });
+    expect(validateSettings(draft({ otherSitesProxy: '' }), parseName)).toMatchObject({ ok: true, value: { otherSitesProxy: null } });
+    expect(validateSettings(draft({ otherSitesProxy: 'proxy.corp' }), parseName)).toMatchObject({
+      ok: false,
+      errors: { otherSitesProxy: expect.stringMatching(/host:port/) },
+    });
+    expect(decodeSettings({ otherSitesProxy: 'x";y:1' }).problems).toEqual(['the saved "Proxy for other sites" is not host:port']);
+    expect(decodeSettings({ otherSitesProxy: '[fd00::1]:80' }).settings.otherSitesProxy).toBe('[fd00::1]:80');
   });
 
   it('leaves My name empty when it is', () => {
@@ -152,6 +168,7 @@ describe('decodeSettings (what comes back from storage)', () => {
       directWithContacts: false,
       relays: [],
       network: 'hyperdht',
+      otherSitesProxy: null,
     });
     expect(problems).toEqual([
       'the saved tzero endpoints are not a list of ws:// or wss:// addresses',
@@ -184,6 +201,7 @@ describe('SettingsStore', () => {
       directWithContacts: true,
       relays: ['y'.repeat(51) + 'g'],
       network: 'staex' as const,
+      otherSitesProxy: 'proxy.corp:3128',
     };
     await store.save(settings);
     expect(area.data.get(SETTINGS_KEY)).toEqual(settings);

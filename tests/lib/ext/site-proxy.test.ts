@@ -11,7 +11,8 @@ function route(script: string, host: string): string {
         .replace(/\*/g, '.*')
         .replace(/\?/g, '.')}$`,
     ).test(s);
-  return runInNewContext(`${script}\nFindProxyForURL(url, host);`, { shExpMatch, url: `http://${host}/`, host }) as string;
+  const isPlainHostName = (h: string) => !h.includes('.');
+  return runInNewContext(`${script}\nFindProxyForURL(url, host);`, { shExpMatch, isPlainHostName, url: `http://${host}/`, host }) as string;
 }
 
 describe('the site PAC script', () => {
@@ -25,6 +26,15 @@ describe('the site PAC script', () => {
   it('leaves every other host direct', () => {
     for (const host of ['example.com', 'azero', 'azero.dev', 'alice.azero.example.com', 'a0', 'x.a0x', '127.0.0.1', 'localhost'])
       expect(route(script, host), host).toBe('DIRECT');
+  });
+
+  it("with the network's proxy given, sends every other host there, loopback and plain names excepted", () => {
+    const withProxy = pacScript(41234, { host: 'proxy.corp', port: 3128 });
+    expect(route(withProxy, 'alice.azero')).toBe('PROXY 127.0.0.1:41234');
+    for (const host of ['example.com', 'azero.dev', 'alice.azero.example.com'])
+      expect(route(withProxy, host), host).toBe('PROXY proxy.corp:3128');
+    for (const host of ['localhost', '127.0.0.1', '::1', 'intranet']) expect(route(withProxy, host), host).toBe('DIRECT');
+    expect(route(pacScript(41234, { host: 'fd00::1', port: 8080 }), 'example.com')).toBe('PROXY [fd00::1]:8080');
   });
 
   it('refuses a port that is not one', () => {
