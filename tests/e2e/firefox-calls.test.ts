@@ -10,11 +10,12 @@ import {
   firefoxMedia,
   firefoxStatus,
   configureFirefoxNames,
+  openFirefoxPopup,
   labelledText,
   startFirefoxSide,
   waitForFirefoxCallTab,
 } from '../../testkit/firefox-call';
-import { clickButton, firefoxScreenshot } from '../../testkit/firefox';
+import { clickButton, fill, firefoxScreenshot } from '../../testkit/firefox';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { expectRelayedMedia } from '../../testkit/relayed-media';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
@@ -160,5 +161,31 @@ describe('calls in Firefox ESR', () => {
       () => firefoxMedia(aliceTab),
       (m) => m.framesDecoded > 5,
     );
+  });
+
+  it('Alice saves Bob as a contact in the popup and calls him from her contact list', async () => {
+    const popup = await openFirefoxPopup(alice);
+    await clickButton(popup, 'Add contact');
+    await fill(popup, 'Nickname', 'Bobby');
+    await fill(popup, 'Address', bob.nodeId);
+    await clickButton(popup, 'Save contact');
+    await clickButton(popup, 'Call Bobby');
+    const aliceTab = await waitForFirefoxCallTab(alice.person, 15_000);
+    await popup.close();
+    const bobTab = await firefoxAnswer(bob);
+    await expectRelayedMedia('Bob', () => firefoxMedia(bobTab));
+    await until(
+      'Alice sees "In call"',
+      20_000,
+      () => firefoxStatus(aliceTab),
+      (t) => /in call/i.test(t),
+    );
+    // The contact outlives the popup: a new one lists it.
+    const again = await openFirefoxPopup(alice);
+    try {
+      await again.waitForSelector('::-p-aria([name="Call Bobby"][role="button"])', { timeout: 10_000 });
+    } finally {
+      await again.close();
+    }
   });
 });
