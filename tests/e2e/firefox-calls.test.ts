@@ -1,6 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../testkit/call-checks';
-import { nodeCalls, stopSide } from '../../testkit/call-flow';
+import { nodeCalls } from '../../testkit/call-flow';
 import {
   type FirefoxSide,
   callTabs,
@@ -12,14 +12,11 @@ import {
   configureFirefoxNames,
   openFirefoxPopup,
   labelledText,
-  startFirefoxSide,
   waitForFirefoxCallTab,
 } from '../../testkit/firefox-call';
 import { clickButton, fill, firefoxScreenshot } from '../../testkit/firefox';
-import { expectNoLeftovers } from '../../testkit/leftovers';
+import { type FirefoxPair, startFirefoxPair } from '../../testkit/firefox-pair';
 import { expectRelayedMedia } from '../../testkit/relayed-media';
-import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
-import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // Two people in Debian's Firefox ESR, driven through WebDriver BiDi, each with their own HOME
 // (so the native-messaging manifest is theirs), the Firefox build of the extension, and a node,
@@ -27,21 +24,14 @@ import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chai
 // listener on this machine's default-route address; nothing leaves the machine. Names are
 // resolved against the SIMULATED contract chain (testkit/sim-chain) on 127.0.0.1.
 
+let pair: FirefoxPair | undefined;
 let alice: FirefoxSide;
 let bob: FirefoxSide;
-let testnet: Proc | undefined;
-let chain: SimulatedChain | undefined;
-let dir: { path: string; remove(): Promise<void> } | undefined;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
 beforeAll(async () => {
-  dir = await tempDir('e2e-ff');
-  const net = await startTestnet(echo, { relays: 1 });
-  testnet = net.proc;
-  [alice, bob] = await Promise.all([
-    startFirefoxSide(dir.path, 'alice', net.bootstrap, echo),
-    startFirefoxSide(dir.path, 'bob', net.bootstrap, echo),
-  ]);
+  pair = await startFirefoxPair('e2e-ff', echo, { names: false });
+  ({ alice, bob } = pair);
 });
 
 afterEach(async () => {
@@ -57,15 +47,7 @@ afterEach(async () => {
   }
 });
 
-afterAll(async () => {
-  await Promise.all([stopSide(alice), stopSide(bob)]);
-  await testnet?.stop();
-  await chain?.close();
-  if (dir) {
-    await expectNoLeftovers(dir.path);
-    await dir.remove();
-  }
-});
+afterAll(() => pair?.stop());
 
 describe('calls in Firefox ESR', () => {
   it('Alice calls Bob, Bob answers: video and audio both ways, relay candidates only, hang-up ends both', async () => {
@@ -136,11 +118,8 @@ describe('calls in Firefox ESR', () => {
   });
 
   it("Alice calls bob.azero; each side sees the other's name verified (simulated contract)", async () => {
-    chain = await startSimulatedChain();
-    chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
-    chain.register('bob', { records: { 'copybara-id': bob.nodeId } });
-    await configureFirefoxNames(alice, chain.url, 'alice.azero');
-    await configureFirefoxNames(bob, chain.url, 'bob.azero');
+    await configureFirefoxNames(alice, pair!.chain.url, 'alice.azero');
+    await configureFirefoxNames(bob, pair!.chain.url, 'bob.azero');
     const aliceTab = await firefoxDial(alice, 'bob.azero');
     const bobTab = await firefoxAnswer(bob);
     await until(

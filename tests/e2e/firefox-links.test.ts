@@ -1,20 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../testkit/call-checks';
-import { nodeCalls, stopSide } from '../../testkit/call-flow';
-import {
-  type FirefoxSide,
-  configureFirefoxNames,
-  firefoxMedia,
-  firefoxStatus,
-  labelledText,
-  startFirefoxSide,
-} from '../../testkit/firefox-call';
+import { nodeCalls } from '../../testkit/call-flow';
+import { type FirefoxSide, firefoxMedia, firefoxStatus, labelledText } from '../../testkit/firefox-call';
 import { clickButton, openPage } from '../../testkit/firefox';
+import { MENU_IDS_PROBED, menuEntriesExist } from '../../testkit/menus';
 import { firefoxAnswerFromBadge, firefoxMakeLink, firefoxMessenger } from '../../testkit/firefox-link-badge';
-import { expectNoLeftovers } from '../../testkit/leftovers';
+import { type FirefoxPair, startFirefoxPair } from '../../testkit/firefox-pair';
 import { expectRelayedMedia } from '../../testkit/relayed-media';
-import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
-import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 
 // A call link answered in Firefox ESR from a messenger page: Alice copies a link in her popup;
 // Bob sees it in a Telegram-shaped page (served to his Firefox by WebDriver BiDi's request
@@ -22,37 +14,17 @@ import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chai
 // preview tab; Alice's tab names him and connects when she presses Connect. Names are resolved
 // against the SIMULATED contract chain (testkit/sim-chain) on 127.0.0.1.
 
+let pair: FirefoxPair | undefined;
 let alice: FirefoxSide;
 let bob: FirefoxSide;
-let testnet: Proc | undefined;
-let chain: SimulatedChain | undefined;
-let dir: { path: string; remove(): Promise<void> } | undefined;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
 beforeAll(async () => {
-  dir = await tempDir('e2e-ff-links');
-  chain = await startSimulatedChain();
-  const net = await startTestnet(echo, { relays: 1 });
-  testnet = net.proc;
-  [alice, bob] = await Promise.all([
-    startFirefoxSide(dir.path, 'alice', net.bootstrap, echo),
-    startFirefoxSide(dir.path, 'bob', net.bootstrap, echo),
-  ]);
-  chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
-  chain.register('bob', { records: { 'copybara-id': bob.nodeId } });
-  await configureFirefoxNames(alice, chain.url, 'alice.azero');
-  await configureFirefoxNames(bob, chain.url, 'bob.azero');
+  pair = await startFirefoxPair('e2e-ff-links', echo, { names: true });
+  ({ alice, bob } = pair);
 }, 120_000);
 
-afterAll(async () => {
-  await Promise.all([stopSide(alice), stopSide(bob)]);
-  await testnet?.stop();
-  await chain?.close();
-  if (dir) {
-    await expectNoLeftovers(dir.path);
-    await dir.remove();
-  }
-});
+afterAll(() => pair?.stop());
 
 describe('call links in Firefox ESR', () => {
   it("Bob answers Alice's link from a messenger page; her tab names him and connects on Connect; the link then is used", async () => {
@@ -109,21 +81,8 @@ describe('call links in Firefox ESR', () => {
     const page = await bob.person.browser.newPage();
     try {
       await openPage(page, `${bob.person.origin}/options.html`);
-      // update() fails for an id that was never created; any extension page may call it.
-      const exists = await page.evaluate(async () => {
-        type Menus = { update(id: string, p: object): Promise<void> };
-        const menus = (globalThis as unknown as { browser: { contextMenus: Menus } }).browser.contextMenus;
-        const out: boolean[] = [];
-        for (const id of ['copybara-answer-link', 'copybara-answer-selection', 'no-such-menu']) {
-          out.push(
-            await menus.update(id, {}).then(
-              () => true,
-              () => false,
-            ),
-          );
-        }
-        return out;
-      });
+      // Any extension page may ask.
+      const exists = await page.evaluate(menuEntriesExist, MENU_IDS_PROBED);
       expect(exists).toEqual([true, true, false]);
     } finally {
       await page.close();
