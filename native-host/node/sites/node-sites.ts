@@ -76,9 +76,8 @@ export class NodeSites {
   // network are closed, so the next visit takes the one now preferred.
   useNetwork(network: NetworkName): void {
     if (network === this._network) return;
-    const first = this._network === null;
     this._network = network;
-    if (!first) this._connections.drop();
+    this._connections.drop();
   }
 
   // Closes this node's connections to sites (visits in progress end); the next visit reconnects.

@@ -73,6 +73,7 @@ export class SiteConnections {
     this.opened++;
     const mux = new SiteMux(connection.stream, this._o.limits ? { limits: this._o.limits } : {});
     const shown = encodeNodeId(key).slice(0, 8);
+    this._o.log(`site connection to ${shown}… open over ${connection.route?.network ?? 'hyperdht'}`);
     let idle: NodeJS.Timeout | null = null;
     mux.on('idle', () => {
       if (idle) clearTimeout(idle);
