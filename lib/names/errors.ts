@@ -45,7 +45,7 @@ export class ResolveError extends CodedError<ResolveErrorCode> {
   static onlyStaexId(name: string) {
     return new ResolveError(
       'NO_NODE_ID',
-      `${name} has a Staex id but no node id (no copybara-id record): a Staex id alone does not say which Copybara node to expect there`,
+      `${name} has no node id (no copybara-id record), only a Staex id: a Staex id alone does not say which Copybara node to expect there`,
     );
   }
   static malformed(name: string, key: string, why: string) {

@@ -160,7 +160,7 @@ describe('what a visitor sees when Staex cannot show the site', () => {
     expect(r.status).toBe(404);
     const page = r.body.toString();
     expect(page).toContain('alicestaex.azero does not point to a Copybara node');
-    expect(page).toContain('has a Staex id but no node id (no copybara-id record)');
+    expect(page).toContain('has no node id (no copybara-id record), only a Staex id');
     expect(opened(from)).toEqual([]);
     expect(site.seen.length).toBe(seen);
   });

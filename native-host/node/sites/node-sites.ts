@@ -78,6 +78,7 @@ export class NodeSites {
     if (network === this._network) return;
     this._network = network;
     this._connections.drop();
+    this._o.log(`sites: names with a staex-id are visited over ${network} when both networks can reach them`);
   }
 
   // Closes this node's connections to sites (visits in progress end); the next visit reconnects.
