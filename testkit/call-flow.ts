@@ -87,6 +87,32 @@ export async function configureNames(side: Side, endpoint: string, myName: strin
   await page.close();
 }
 
+// Settings → Network: the network for calls (and sites) to names with both records, chosen once
+// the page shows what the node says of Staex. `beforeSave` sees the page with the choice made.
+export async function chooseNetwork(side: Side, label: string, staexId: RegExp, beforeSave?: (page: Page) => Promise<void>): Promise<void> {
+  const page = await side.person.context.newPage();
+  try {
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    await until(
+      "the settings show the node's Staex id",
+      15_000,
+      async () => (await page.locator('#staex-status').textContent()) ?? '',
+      (t) => staexId.test(t),
+    );
+    await page.getByLabel(label).check();
+    await beforeSave?.(page);
+    await page.getByRole('button', { name: 'Save' }).click();
+    await until(
+      `${side.name}'s network saved`,
+      10_000,
+      async () => (await page.textContent('body')) ?? '',
+      (t) => t.includes('Saved'),
+    );
+  } finally {
+    await page.close();
+  }
+}
+
 // Popup → Add contact (each node id under its nickname), then Settings → Privacy → "Allow
 // direct connections with contacts"; resolves once the node counts them all as allowed directly.
 export async function allowDirectWith(side: Side, contacts: { nickname: string; nodeId: string }[]): Promise<void> {

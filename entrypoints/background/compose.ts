@@ -129,12 +129,12 @@ export function composeBackground(deps: BackgroundDeps): Router {
       .catch(warnFailed('telling the node who may ring'));
   }
 
-  // The node's site proxy looks names up on the same endpoints as the browser: told on every
-  // (re)connect and on every change of the settings.
+  // The node's site proxy looks names up on the same endpoints as the browser, and picks the
+  // network as calls do: told on every (re)connect and on every change of the settings.
   function syncSiteNames(): void {
     deps
       .settings()
-      .then(({ endpoints }) => native.request({ type: 'site', endpoints }))
+      .then(({ endpoints, network }) => native.request({ type: 'site', endpoints, network }))
       .catch(warnFailed('telling the node the name service endpoints'));
   }
 

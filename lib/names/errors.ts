@@ -42,6 +42,12 @@ export class ResolveError extends CodedError<ResolveErrorCode> {
   static noNodeId(name: string, keys: string) {
     return new ResolveError('NO_NODE_ID', `${name} is registered but has no node id (no ${keys} record)`);
   }
+  static onlyStaexId(name: string) {
+    return new ResolveError(
+      'NO_NODE_ID',
+      `${name} has no node id (no copybara-id record), only a Staex id: a Staex id alone does not say which Copybara node to expect there`,
+    );
+  }
   static malformed(name: string, key: string, why: string) {
     return new ResolveError('RECORD_MALFORMED', `the ${key} record of ${name} is not a node id: ${why}`);
   }

@@ -180,8 +180,9 @@ export type NativeRequest =
   // The site this node publishes: `port` a number publishes the web server on 127.0.0.1:port
   // (replacing any other), null stops publishing, absent only asks. `endpoints`: the chain
   // endpoints the browser's settings name, for the site proxy's lookups (unless the node was
-  // started with its own --endpoint). Answers with SiteInfo.
-  | { type: 'site'; port?: number | null; endpoints?: PublishEndpoints };
+  // started with its own --endpoint); `network`: the network the person prefers, which visits to
+  // sites whose names hold a staex-id take as calls do. Answers with SiteInfo.
+  | { type: 'site'; port?: number | null; endpoints?: PublishEndpoints; network?: NetworkName };
 
 export interface SiteInfo {
   // The local port whose server this node publishes; null: none.
@@ -306,6 +307,7 @@ export function decodeRequest(value: unknown): RequestFrame {
         // null is a value here (stop publishing), not an absent field.
         ...(o.port === undefined ? {} : { port: o.port === null ? null : integer(o, 'port', 1, 65535) }),
         ...(absent(o, 'endpoints') ? {} : { endpoints: decodePublishEndpoints(o.endpoints) }),
+        ...(absent(o, 'network') ? {} : { network: oneOf(o, 'network', NETWORK_NAMES) }),
       };
     case 'turn':
       return { ...head, type, callId: string(o, 'callId', 32, CALL_ID), browser: callBrowser(o) };

@@ -137,7 +137,7 @@ export class CopybaraNode {
       const calls = this.calls;
       this.sites = new NodeSites({
         profile,
-        backend: this.backend,
+        backend: this.networks,
         log,
         ...(this._o.nameEndpoints ? { nameEndpoints: this._o.nameEndpoints } : {}),
       });
@@ -313,6 +313,7 @@ export class CopybaraNode {
         return null;
       case 'site':
         if (r.endpoints) this.sites!.useEndpoints(r.endpoints);
+        if (r.network) this.sites!.useNetwork(r.network);
         return r.port === undefined ? this.sites!.info() : this.sites!.publish(r.port === null ? null : { port: r.port });
       case 'publish-open':
         return this._publishServer().then((p) => p.open(r.endpoints, r.name ?? null));

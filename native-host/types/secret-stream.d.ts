@@ -16,7 +16,9 @@ declare module '@hyperswarm/secret-stream' {
   // The class's instances are HyperDHT's secret streams, whose type is declared there.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
   class SecretStream {
-    constructor(isInitiator: boolean, rawStream: RawStream, opts: { keyPair: KeyPair });
+    constructor(isInitiator: boolean, rawStream: RawStream, opts: { keyPair: KeyPair; keepAlive?: number });
+    // Destroys the stream once nothing has arrived for `ms` (0: never).
+    setTimeout(ms: number): void;
   }
   // eslint-disable-next-line @typescript-eslint/no-empty-object-type, @typescript-eslint/no-unsafe-declaration-merging
   interface SecretStream extends NoiseSecretStream {}

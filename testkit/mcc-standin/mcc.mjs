@@ -8,7 +8,9 @@
 // DIR holds one file per node of the pretend network, named by its Staex id, holding its
 // node-local address: a distinct loopback address (127.x.y.z) per node, so two nodes on one
 // machine talk over real UDP and TCP between distinct addresses, as they would between the
-// Staex tunnel addresses. Failures print to stderr and exit 1, as mcc is assumed to.
+// Staex tunnel addresses. Failures print to stderr and exit 1, as mcc is assumed to. Copybara
+// runs no other mcc command (not `create-tunnel` either: tunnels are the network owner's to set
+// up, see the README), so every other command is refused as unknown.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -1,7 +1,16 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { EXTENSION_ORIGIN } from '../../testkit/browser';
 import { mediaSummary, statusText, until } from '../../testkit/call-checks';
-import { type Side, answer, closeCallTabs, configureNames, dial, nodeCalls, startSide, stopSide } from '../../testkit/call-flow';
+import {
+  type Side,
+  answer,
+  chooseNetwork,
+  closeCallTabs,
+  configureNames,
+  dial,
+  nodeCalls,
+  startSide,
+  stopSide,
+} from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { type StaexStandin, startStaexStandin } from '../../testkit/network/staex';
 import { type Proc, startTestnet, tempDir } from '../../testkit/processes';
@@ -51,37 +60,14 @@ afterAll(async () => {
   await dir?.remove();
 });
 
-// Alice's settings: the network for calls, after the page has shown what the node says of Staex.
-async function chooseNetwork(side: Side, label: string, staexId: RegExp): Promise<void> {
-  const page = await side.person.context.newPage();
-  try {
-    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
-    await until(
-      "the settings show the node's Staex id",
-      15_000,
-      async () => (await page.locator('#staex-status').textContent()) ?? '',
-      (t) => staexId.test(t),
-    );
-    await page.getByLabel(label).check();
-    if (label.startsWith('Staex')) await screenshot(page.locator('section[aria-labelledby="network-heading"]'), 'options-network');
-    await page.getByRole('button', { name: 'Save' }).click();
-    await until(
-      `${side.name}'s network saved`,
-      10_000,
-      async () => (await page.textContent('body')) ?? '',
-      (t) => t.includes('Saved'),
-    );
-  } finally {
-    await page.close();
-  }
-}
-
 describe.each([
   { network: 'hyperdht', label: 'HyperDHT (embedded)', shown: 'HyperDHT (embedded)' },
   { network: 'staex', label: 'Staex network (mcc-public)', shown: 'Staex (mcc-public)' },
 ] as const)('a call by name over $network', ({ network, label, shown }) => {
   it('connects with media both ways, and both call tabs say which network carries it', async () => {
-    await chooseNetwork(alice, label, /^Staex network: node [0-9a-z]{52}$/);
+    await chooseNetwork(alice, label, /^Staex network: node [0-9a-z]{52}$/, async (page) => {
+      if (network === 'staex') await screenshot(page.locator('section[aria-labelledby="network-heading"]'), 'options-network');
+    });
     const { tab: aliceTab, popup } = await dial(alice, 'bob.azero');
     await popup.close();
     const bobTab = await answer(bob);

@@ -16,11 +16,14 @@ import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chai
 // (window.injectedWeb3) whose key signs in this process. Nothing here is on-chain.
 
 const NODE_ID = encodeNodeId(new Uint8Array(32).fill(11));
+const STAEX_ID = encodeNodeId(new Uint8Array(32).fill(12));
 
 let sim: SimulatedChain;
 let api: ApiPromise;
 let bob: KeyringPair;
 let server: PublishServer;
+// A node whose Staex network is up: its page offers the staex-id record too.
+let staexServer: PublishServer;
 let browser: Browser;
 
 beforeAll(async () => {
@@ -28,23 +31,29 @@ beforeAll(async () => {
   bob = new Keyring({ type: 'sr25519' }).addFromUri('//Bob');
   sim = await startSimulatedChain({
     // The model keeps accounts as hex account ids.
-    names: { bob: { owner: u8aToHex(bob.publicKey), records: { avatar: 'https://example.org/bob.png' } }, carol: {} },
+    names: {
+      bob: { owner: u8aToHex(bob.publicKey), records: { avatar: 'https://example.org/bob.png' } },
+      carol: {},
+      dave: { owner: u8aToHex(bob.publicKey) },
+    },
   });
   api = await ApiPromise.create({ provider: new WsProvider(sim.url), noInitWarn: true });
   server = new PublishServer({ nodeId: NODE_ID, log: () => {} });
+  staexServer = new PublishServer({ nodeId: NODE_ID, staexId: () => STAEX_ID, log: () => {} });
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 });
 
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await staexServer?.close();
   await api?.disconnect();
   await sim?.close();
 });
 
 // A wallet as an extension injects it, with one account; signing happens here.
 // `refuse`: the user presses Cancel in the wallet. `wallet: false`: no wallet installed.
-async function openWithWallet(opts: { wallet?: boolean; refuse?: boolean } = {}): Promise<Page> {
+async function openWithWallet(opts: { wallet?: boolean; refuse?: boolean; via?: PublishServer; name?: string } = {}): Promise<Page> {
   const page = await browser.newPage();
   await page.exposeFunction('__copybaraTestSign', (payload: SignerPayloadJSON) => {
     if (opts.refuse) throw new Error('Cancelled');
@@ -73,7 +82,7 @@ async function openWithWallet(opts: { wallet?: boolean; refuse?: boolean } = {})
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
-  const { url } = await server.open({ azero: [sim.url], tzero: [] }, 'bob.azero');
+  const { url } = await (opts.via ?? server).open({ azero: [sim.url], tzero: [] }, opts.name ?? 'bob.azero');
   await page.goto(url);
   Object.assign(page, { errors });
   return page;
@@ -125,6 +134,19 @@ describe('publishing page (simulated chain)', () => {
     // Checking again: nothing left to publish.
     await page.getByRole('button', { name: 'Check' }).click();
     await page.getByText('bob.azero already points to this node').waitFor({ timeout: 20_000 });
+    expect((page as unknown as { errors: string[] }).errors).toEqual([]);
+    await page.close();
+  });
+
+  it('writes staex-id next to copybara-id when the node is on the Staex network', async () => {
+    const page = await openWithWallet({ via: staexServer, name: 'dave.azero' });
+    await page.getByText('Found one account in polkadot-js').waitFor({ timeout: 20_000 });
+    await expect(page.getByLabel('Domain', { exact: true }).inputValue()).resolves.toBe('dave.azero');
+    await page.getByRole('button', { name: 'Check' }).click();
+    await page.locator('#plan:not([hidden])').waitFor({ timeout: 20_000 });
+    await page.getByRole('button', { name: 'Publish' }).click();
+    await page.getByText(`Confirmed: dave.azero now points to this node (${shortNodeId(NODE_ID)}).`).waitFor({ timeout: 30_000 });
+    expect(Object.fromEntries(sim.model.names.get('dave')!.records)).toEqual({ 'copybara-id': NODE_ID, 'staex-id': STAEX_ID });
     expect((page as unknown as { errors: string[] }).errors).toEqual([]);
     await page.close();
   });

@@ -73,7 +73,8 @@ export interface FramedStream {
 
 // A connection to one service of a node other than calls: today 'site', the web site a node
 // publishes. It is an overlay connection of its own, found, authenticated and routed exactly
-// as a call's (private mode: through a relay), and one serves many requests.
+// as a call's (on HyperDHT in private mode: through a relay; on Staex: to the node's Staex
+// address), and one serves many requests.
 export interface ServiceConnection {
   readonly remoteKey: Buffer;
   readonly route: Route | null;
@@ -91,9 +92,9 @@ export interface Backend {
   // (Staex) cannot reach a node without it.
   connect(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink>;
   // A connection to `service` of the node with this key, under the same rules as connect(): the
-  // same path policy, the same errors (PeerUnreachable) when it cannot be reached. Absent on a
-  // network that carries calls only (Staex, for now).
-  openService?(remoteKey: Buffer, service: ServiceName, signal: AbortSignal): Promise<ServiceConnection>;
+  // same network choice, path policy and key check, the same errors (PeerUnreachable) when it
+  // cannot be reached.
+  openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal, peer?: PeerAddress): Promise<ServiceConnection>;
   // A link under an answered call failed (it closed, or carried nothing for too long), and the
   // call is about to look for a new one: the network may hold it against the path the link took.
   linkLost?(link: PeerLink): void;

@@ -188,6 +188,7 @@ export class HyperdhtBackend implements Backend {
   }
 
   // The first message says which service; the Protomux that runs on the stream comes after it.
+  // The key alone finds the node here: the rest of what is known of it (PeerAddress) is Staex's.
   openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal): Promise<ServiceConnection> {
     return this._dial(remoteKey, signal, (stream, route) => {
       stream.write(encodePreamble(service));

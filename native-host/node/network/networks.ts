@@ -2,11 +2,13 @@ import type { NetworkInfo } from '../../../lib/protocol/native';
 import type { Log } from '../../common/log';
 import type { Backend, NetworkName, PeerAddress, PeerLink, ServiceConnection } from './backend';
 import { MccError } from './mcc-output';
+import type { ServiceName } from './service-preamble';
 import type { StaexBackend } from './staex';
 
-// The networks a node runs, behind the one Backend the call layer sees: the embedded HyperDHT
-// network always, and Staex's when mcc-public is there. Incoming links come from both; an
-// outgoing call takes the network chooseNetwork() picks for it.
+// The networks a node runs, behind the one Backend the call layer and the site proxy see: the
+// embedded HyperDHT network always, and Staex's when mcc-public is there. Incoming links and
+// service connections come from both; an outgoing call or site connection takes the network
+// chooseNetwork() picks for it.
 
 // How often a Staex network that could not start is tried again (mcc started later, a
 // container came up).
@@ -55,15 +57,21 @@ export class Networks implements Backend {
 
   // HyperDHT must come up; Staex may not (mcc absent, stopped, refused), which is shown in
   // `status` and retried. Staex starts in the background: a stuck mcc must not hold up the node.
-  // Services other than calls (sites) run on HyperDHT only, for now.
   async listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void> {
     await this._o.hyperdht.listen(onLink, onService);
-    if (this._o.staex) void this._startStaex(this._o.staex, onLink);
+    if (this._o.staex) void this._startStaex(this._o.staex, onLink, onService);
   }
 
   connect(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink> {
     const network = chooseNetwork(peer, this._o.prefer, this._staexUp);
     return network === 'staex' ? this._o.staex!.connect(remoteKey, signal, peer) : this._o.hyperdht.connect(remoteKey, signal, peer);
+  }
+
+  openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal, peer?: PeerAddress): Promise<ServiceConnection> {
+    const network = chooseNetwork(peer, this._o.prefer, this._staexUp);
+    return network === 'staex'
+      ? this._o.staex!.openService(remoteKey, service, signal, peer)
+      : this._o.hyperdht.openService(remoteKey, service, signal, peer);
   }
 
   linkLost(link: PeerLink): void {
@@ -95,9 +103,13 @@ export class Networks implements Backend {
     await Promise.all([this._o.hyperdht.close(), this._o.staex?.close()]);
   }
 
-  private async _startStaex(staex: StaexBackend, onLink: (link: PeerLink) => void): Promise<void> {
+  private async _startStaex(
+    staex: StaexBackend,
+    onLink: (link: PeerLink) => void,
+    onService: ((connection: ServiceConnection) => void) | undefined,
+  ): Promise<void> {
     try {
-      await staex.listen(onLink);
+      await staex.listen(onLink, onService);
       this._staexUp = true;
       this._staexDown = null;
       this._o.log(`staex: node ${staex.staexId} at ${staex.address}:${staex.port}`);
@@ -111,7 +123,7 @@ export class Networks implements Backend {
         this._o.onChange?.();
       }
       if (this._closed) return;
-      this._retry = setTimeout(() => void this._startStaex(staex, onLink), this._o.staexRetryMs ?? STAEX_RETRY_MS);
+      this._retry = setTimeout(() => void this._startStaex(staex, onLink, onService), this._o.staexRetryMs ?? STAEX_RETRY_MS);
       this._retry.unref();
     }
   }

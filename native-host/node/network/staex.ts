@@ -4,12 +4,13 @@ import SecretStream from '@hyperswarm/secret-stream';
 import type { KeyPair, NoiseSecretStream } from 'hyperdht';
 import { encodeNodeId } from '../../../lib/node-id';
 import { type Log, rateLimitedLog } from '../../common/log';
-import type { Backend, PeerAddress, PeerLink, Route } from './backend';
+import type { Backend, FramedStream, PeerAddress, PeerLink, Route, ServiceConnection } from './backend';
 import { PeerUnreachable } from './connect-failure';
 import { DatagramHub } from './datagram-hub';
 import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import type { Mcc } from './mcc';
 import { MccError } from './mcc-output';
+import { type ServiceName, encodePreamble } from './service-preamble';
 import { StreamLink } from './stream-link';
 
 // The Staex network (mcc-public): `mcc` finds a node by its Staex id and gives its node-local
@@ -34,6 +35,12 @@ const MAX_PENDING = 32;
 const ADDRESS_CHECK_MS = 60_000;
 // The same socket headroom as HyperDHT's for video bursts (see hyperdht.ts).
 const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+// Each end sends an empty encrypted message after this long without sending anything (what
+// HyperDHT does on its streams), and closes a stream that has received nothing for
+// STALL_TIMEOUT_MS: over TCP a peer that vanished without a word is otherwise noticed only after
+// minutes of retransmissions, and a site connection to it would hold its visitors that long.
+const KEEP_ALIVE_MS = 5_000;
+const STALL_TIMEOUT_MS = 30_000;
 
 export interface StaexOptions {
   keyPair: KeyPair;
@@ -46,6 +53,9 @@ export interface StaexOptions {
   linkLimits?: Partial<LinkLimits>;
   handshakeTimeoutMs?: number;
   addressCheckMs?: number;
+  // Tests shorten them; see KEEP_ALIVE_MS.
+  keepAliveMs?: number;
+  stallTimeoutMs?: number;
 }
 
 const STAEX_ROUTE: Route = { relay: null, network: 'staex' };
@@ -63,6 +73,7 @@ export class StaexBackend implements Backend {
   private _sockets = new Set<Socket>();
   private _pending = 0;
   private _onLink: ((link: PeerLink) => void) | null = null;
+  private _onService: ((connection: ServiceConnection) => void) | null = null;
   private _check: NodeJS.Timeout | null = null;
   private _closed = false;
 
@@ -76,9 +87,11 @@ export class StaexBackend implements Backend {
   }
 
   // Asks mcc who and where we are and listens there; throws MccError saying why Staex cannot
-  // be used (mcc absent, stopped, refused), or the bind's error.
-  async listen(onLink: (link: PeerLink) => void): Promise<void> {
+  // be used (mcc absent, stopped, refused), or the bind's error. Connections for a service
+  // (a site) go to `onService`, as on HyperDHT; without it they are refused.
+  async listen(onLink: (link: PeerLink) => void, onService?: (connection: ServiceConnection) => void): Promise<void> {
     this._onLink = onLink;
+    this._onService = onService ?? null;
     const id = await this._o.mcc.id();
     const fixed = this._o.address ?? null;
     const address = fixed ?? (await this._o.mcc.resolve(id));
@@ -96,6 +109,21 @@ export class StaexBackend implements Backend {
   }
 
   async connect(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink> {
+    const stream = await this._open(remoteKey, signal, peer);
+    return new StreamLink(stream, this._peerLog, { limits: this._o.linkLimits ?? {}, route: STAEX_ROUTE });
+  }
+
+  // The same connection as a call's, found and checked the same way; its first message names
+  // the service, and what runs on it (the site mux) comes after.
+  async openService(remoteKey: Buffer, service: ServiceName, signal: AbortSignal, peer?: PeerAddress): Promise<ServiceConnection> {
+    const stream = await this._open(remoteKey, signal, peer);
+    stream.write(encodePreamble(service));
+    return { remoteKey, route: STAEX_ROUTE, service, stream: stream as unknown as FramedStream };
+  }
+
+  // An encrypted stream to the node with this key at the address mcc gives for its Staex id;
+  // PeerUnreachable when there is none, nobody answers there, or another key does.
+  private async _open(remoteKey: Buffer, signal: AbortSignal, peer?: PeerAddress): Promise<NoiseSecretStream> {
     const peerId = encodeNodeId(remoteKey).slice(0, 8);
     const staexId = peer?.staexId;
     if (!staexId) throw new PeerUnreachable('unknown', `no Staex id is known for node ${peerId}… (its name has no staex-id record)`);
@@ -121,7 +149,7 @@ export class StaexBackend implements Backend {
         `node ${other}… answered at ${host} (Staex id ${staexId.slice(0, 8)}…), not node ${peerId}… that was called`,
       );
     }
-    return new StreamLink(stream, this._peerLog, { limits: this._o.linkLimits ?? {}, route: STAEX_ROUTE });
+    return stream;
   }
 
   async close(): Promise<void> {
@@ -214,7 +242,18 @@ export class StaexBackend implements Backend {
     this._handshake(stream, null).then(
       () => {
         this._pending--;
-        this._onLink?.(new StreamLink(stream, this._peerLog, { limits: this._o.linkLimits ?? {}, route: STAEX_ROUTE }));
+        // A service's connection (its first message says so) leaves the link for onService.
+        const onService = this._onService;
+        this._onLink?.(
+          new StreamLink(stream, this._peerLog, {
+            limits: this._o.linkLimits ?? {},
+            route: STAEX_ROUTE,
+            onService: (service, s) => {
+              if (onService) onService({ remoteKey: s.remotePublicKey, route: STAEX_ROUTE, service, stream: s as unknown as FramedStream });
+              else s.destroy();
+            },
+          }),
+        );
       },
       (err: Error) => {
         this._pending--;
@@ -252,7 +291,9 @@ export class StaexBackend implements Backend {
     socket.once('close', () => this._sockets.delete(socket));
     // A socket error reaches the secret stream, which closes the link with it.
     const raw = this._hub!.attach(socket, host);
-    return new SecretStream(initiator, raw, { keyPair: this._o.keyPair });
+    const stream = new SecretStream(initiator, raw, { keyPair: this._o.keyPair, keepAlive: this._o.keepAliveMs ?? KEEP_ALIVE_MS });
+    stream.setTimeout(this._o.stallTimeoutMs ?? STALL_TIMEOUT_MS);
+    return stream;
   }
 
   private _handshake(stream: NoiseSecretStream, signal: AbortSignal | null): Promise<void> {

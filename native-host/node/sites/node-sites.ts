@@ -4,16 +4,16 @@ import { NameResolver } from '../../../lib/names/resolver';
 import type { SiteInfo } from '../../../lib/protocol/native';
 import type { Log } from '../../common/log';
 import type { Profile } from '../../common/profile';
-import type { Backend, ServiceConnection } from '../network/backend';
+import type { Backend, NetworkName, ServiceConnection } from '../network/backend';
 import { FileResolutionCache, namesCachePath } from '../names/file-cache';
 import { SiteProxy } from './proxy';
 import { type Published, loadPublished, savePublished, siteFilePath } from './published';
 import { SitePublisher } from './publisher';
-import { SiteConnections } from './site-connections';
+import { SiteConnections, type SiteNode } from './site-connections';
 
 export interface NodeSitesOptions {
   profile: Profile;
-  backend: Required<Pick<Backend, 'openService'>>;
+  backend: Pick<Backend, 'openService'>;
   log: Log;
   nameEndpoints?: Partial<Record<'azero' | 'tzero', string[]>>;
   // Tests fix it; 0 (the default) takes any free port.
@@ -30,6 +30,8 @@ export class NodeSites {
   private _resolver: NameResolver | null = null;
   private _file: string;
   private _pushed: Partial<Record<'azero' | 'tzero', string[]>> | null = null;
+  // The person's preferred network, from the browser; null: the node's own default.
+  private _network: NetworkName | null = null;
 
   constructor(private readonly _o: NodeSitesOptions) {
     this._file = siteFilePath(_o.profile.dir);
@@ -70,6 +72,15 @@ export class NodeSites {
     void old?.close();
   }
 
+  // The browser's network setting, pushed with the endpoints. Connections open on the other
+  // network are closed, so the next visit takes the one now preferred.
+  useNetwork(network: NetworkName): void {
+    if (network === this._network) return;
+    this._network = network;
+    this._connections.drop();
+    this._o.log(`sites: names with a staex-id are visited over ${network} when both networks can reach them`);
+  }
+
   // Closes this node's connections to sites (visits in progress end); the next visit reconnects.
   closeConnections(): void {
     this._connections.drop();
@@ -98,14 +109,17 @@ export class NodeSites {
     await this._resolver?.close();
   }
 
-  private async _resolve(name: string, signal: AbortSignal): Promise<Buffer> {
+  private async _resolve(name: string, signal: AbortSignal): Promise<SiteNode> {
     const endpoints = this._o.nameEndpoints ?? this._pushed;
     this._resolver ??= new NameResolver({
       ...(endpoints ? { endpoints } : {}),
       cache: new FileResolutionCache(namesCachePath(this._o.profile.dir)),
     });
     const res = await this._resolver.resolve(name, signal);
-    if (!res.records.nodeId) throw ResolveError.noNodeId(name, 'copybara-id');
-    return Buffer.from(decodeNodeId(res.records.nodeId));
+    const { nodeId, staexId } = res.records;
+    // A Staex id names a machine, not the Copybara key to expect there (see staex.ts): without
+    // the key nothing could be checked, so nothing is opened.
+    if (!nodeId) throw staexId ? ResolveError.onlyStaexId(name) : ResolveError.noNodeId(name, 'copybara-id');
+    return { key: Buffer.from(decodeNodeId(nodeId)), peer: { staexId, network: this._network } };
   }
 }

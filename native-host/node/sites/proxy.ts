@@ -7,7 +7,7 @@ import type { SiteStream } from './mux';
 import * as pages from './pages';
 import { NO_SITE, SITE_OPEN } from './publisher';
 import { DEFAULT_HEAD_LIMITS, type HeadLimits, type RequestHead, forwardedHead, parseRequestHead } from './request-head';
-import type { SiteConnections } from './site-connections';
+import type { SiteConnections, SiteNode } from './site-connections';
 
 // The browser's HTTP proxy for .azero, .a0 and .tzero sites, on 127.0.0.1 only. It is not an
 // open proxy: a request for any other host is refused (403) and nothing of it is forwarded.
@@ -19,8 +19,8 @@ import type { SiteConnections } from './site-connections';
 
 export const SITE_TLDS = ['azero', 'a0', 'tzero'] as const;
 
-// A name to the key of the node it points to; throws ResolveError (or anything: a lookup failure).
-export type SiteResolver = (name: string, signal: AbortSignal) => Promise<Buffer>;
+// A name to the node it points to; throws ResolveError (or anything: a lookup failure).
+export type SiteResolver = (name: string, signal: AbortSignal) => Promise<SiteNode>;
 
 export interface ProxyOptions {
   resolve: SiteResolver;
@@ -184,9 +184,9 @@ class VisitorConnection {
 
   private async _open(name: string): Promise<SiteStream> {
     const signal = AbortSignal.any([this._abort.signal, AbortSignal.timeout(this._o.routeTimeoutMs ?? 30_000)]);
-    let key: Buffer;
+    let node: SiteNode;
     try {
-      key = await this._o.resolve(name, signal);
+      node = await this._o.resolve(name, signal);
     } catch (err) {
       if (ResolveError.is(err, 'NAME_NOT_REGISTERED') || ResolveError.is(err, 'NO_NODE_ID') || ResolveError.is(err, 'RECORD_MALFORMED'))
         throw new Refusal(pages.noNodeId(name, err.message));
@@ -194,7 +194,7 @@ class VisitorConnection {
     }
     let stream: SiteStream | null;
     try {
-      stream = (await this._o.connections.get(key)).open();
+      stream = (await this._o.connections.get(node)).open();
     } catch (err) {
       if (err instanceof PeerUnreachable) throw new Refusal(pages.nodeUnreachable(name, err.why, err.message));
       throw new Refusal(pages.nodeUnreachable(name, 'unknown', err instanceof Error ? err.message : String(err)));

@@ -1,14 +1,21 @@
 import { encodeNodeId } from '../../../lib/node-id';
 import type { Log } from '../../common/log';
-import type { Backend } from '../network/backend';
+import type { Backend, PeerAddress } from '../network/backend';
 import { type MuxLimits, SiteMux } from './mux';
 
 // One overlay connection per site node, shared by every visitor TCP connection to it: opened
 // on the first request, kept while streams use it, closed a while after the last one ends.
 // A failed dial is not remembered, so the next request tries again.
 
+// A site node as its name describes it: the key, and what else the name says of it (its Staex
+// id, and the network the person prefers), which picks the network the connection takes.
+export interface SiteNode {
+  key: Buffer;
+  peer?: PeerAddress;
+}
+
 export interface SiteConnectionsOptions {
-  backend: Required<Pick<Backend, 'openService'>>;
+  backend: Pick<Backend, 'openService'>;
   log: Log;
   limits?: Partial<MuxLimits>;
   // How long a dial may take, and how long a connection with no stream stays open.
@@ -28,11 +35,11 @@ export class SiteConnections {
     return this._muxes.size;
   }
 
-  get(key: Buffer): Promise<SiteMux> {
-    const hex = key.toString('hex');
+  get(node: SiteNode): Promise<SiteMux> {
+    const hex = node.key.toString('hex');
     const known = this._muxes.get(hex);
     if (known) return known;
-    const dial = this._dial(key, hex);
+    const dial = this._dial(node, hex);
     this._muxes.set(hex, dial);
     dial.catch(() => {
       if (this._muxes.get(hex) === dial) this._muxes.delete(hex);
@@ -56,16 +63,17 @@ export class SiteConnections {
     this.drop();
   }
 
-  private async _dial(key: Buffer, hex: string): Promise<SiteMux> {
+  private async _dial({ key, peer }: SiteNode, hex: string): Promise<SiteMux> {
     const signal = AbortSignal.timeout(this._o.dialTimeoutMs ?? 15_000);
-    const connection = await this._o.backend.openService(key, 'site', signal);
+    const connection = await this._o.backend.openService(key, 'site', signal, peer);
     if (this._closed) {
       connection.stream.destroy();
       throw new Error('the node is stopping');
     }
     this.opened++;
     const mux = new SiteMux(connection.stream, this._o.limits ? { limits: this._o.limits } : {});
-    const peer = encodeNodeId(key).slice(0, 8);
+    const shown = encodeNodeId(key).slice(0, 8);
+    this._o.log(`site connection to ${shown}… open over ${connection.route?.network ?? 'hyperdht'}`);
     let idle: NodeJS.Timeout | null = null;
     mux.on('idle', () => {
       if (idle) clearTimeout(idle);
@@ -76,7 +84,7 @@ export class SiteConnections {
     });
     mux.once('close', () => {
       if (idle) clearTimeout(idle);
-      this._o.log(`site connection to ${peer}… closed`);
+      this._o.log(`site connection to ${shown}… closed`);
       const current = this._muxes.get(hex);
       void current?.then((m) => {
         if (m === mux && this._muxes.get(hex) === current) this._muxes.delete(hex);

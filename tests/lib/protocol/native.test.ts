@@ -53,6 +53,20 @@ describe('native messages', () => {
     expect(bad({ blocked: Array<string>(1001).fill(id) })).toThrow(/more than 1000 node ids/);
   });
 
+  it('decodes a site request with the network the person prefers, and nothing else there', () => {
+    expect(decodeRequest({ v: 1, id: 6, type: 'site', network: 'staex' })).toEqual({ v: 1, id: 6, type: 'site', network: 'staex' });
+    expect(decodeRequest({ v: 1, id: 6, type: 'site', network: 'hyperdht', port: null })).toEqual({
+      v: 1,
+      id: 6,
+      type: 'site',
+      port: null,
+      network: 'hyperdht',
+    });
+    for (const network of ['', 'Staex', 'tor', 1, ['staex']]) {
+      expect(() => decodeRequest({ v: 1, id: 6, type: 'site', network })).toThrow(/"network" must be one of hyperdht, staex/);
+    }
+  });
+
   it('a turn request must say which browser asks: the node never guesses', () => {
     const turn = (o: Record<string, unknown>) => () => decodeRequest({ v: 1, id: 3, type: 'turn', callId, ...o });
     for (const browser of [undefined, null, '', 'Firefox', 'chrome', 'safari', 1, ['firefox']]) {

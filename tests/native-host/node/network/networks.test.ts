@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import type { Backend, PeerAddress, PeerLink } from '../../../../native-host/node/network/backend';
+import type { Backend, PeerAddress, PeerLink, ServiceConnection } from '../../../../native-host/node/network/backend';
 import { Mcc } from '../../../../native-host/node/network/mcc';
 import { Networks, chooseNetwork } from '../../../../native-host/node/network/networks';
 import { StaexBackend } from '../../../../native-host/node/network/staex';
@@ -34,10 +34,15 @@ class RecordingBackend implements Backend {
   readonly name = 'hyperdht';
   readonly port = 1;
   connects: (PeerAddress | undefined)[] = [];
+  services: (PeerAddress | undefined)[] = [];
   lost: PeerLink[] = [];
   async listen(): Promise<void> {}
   async connect(_key: Buffer, _signal: AbortSignal, peer?: PeerAddress): Promise<PeerLink> {
     this.connects.push(peer);
+    throw new Error('recorded');
+  }
+  async openService(_key: Buffer, _service: 'site', _signal: AbortSignal, peer?: PeerAddress): Promise<ServiceConnection> {
+    this.services.push(peer);
     throw new Error('recorded');
   }
   linkLost(link: PeerLink): void {
@@ -70,6 +75,11 @@ describe('Networks', () => {
       'recorded',
     );
     expect(hyperdht.connects).toEqual([{ staexId: STAEX_ID, network: 'staex' }]);
+    // A site connection the same.
+    await expect(networks.openService(Buffer.alloc(32), 'site', AbortSignal.timeout(1000), { staexId: STAEX_ID })).rejects.toThrow(
+      'recorded',
+    );
+    expect(hyperdht.services).toEqual([{ staexId: STAEX_ID }]);
     // Tried again quietly: one log line and one change for the whole outage.
     await new Promise((r) => setTimeout(r, 200));
     expect(changes).toBe(1);
@@ -97,6 +107,14 @@ describe('Networks', () => {
         /not found/,
       );
       expect(hyperdht.connects).toEqual([]);
+      // A site connection follows the same rule: Staex for a Staex id when preferred, else HyperDHT.
+      await expect(
+        networks.openService(Buffer.alloc(32), 'site', AbortSignal.timeout(5000), { staexId: STAEX_ID, network: 'staex' }),
+      ).rejects.toThrow(/not found/);
+      await expect(networks.openService(Buffer.alloc(32), 'site', AbortSignal.timeout(5000), { staexId: STAEX_ID })).rejects.toThrow(
+        'recorded',
+      );
+      expect(hyperdht.services).toEqual([{ staexId: STAEX_ID }]);
       const link = Object.assign(new EventEmitter(), { route: { relay: null, network: 'staex' as const } }) as unknown as PeerLink;
       networks.linkLost(link);
       expect(hyperdht.lost).toEqual([]);

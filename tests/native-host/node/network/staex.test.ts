@@ -1,7 +1,7 @@
 import DHT from 'hyperdht';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { SignallingMessage } from '../../../../lib/protocol/signalling';
-import type { PeerLink } from '../../../../native-host/node/network/backend';
+import type { PeerLink, ServiceConnection } from '../../../../native-host/node/network/backend';
 import { PeerUnreachable } from '../../../../native-host/node/network/connect-failure';
 import { Mcc } from '../../../../native-host/node/network/mcc';
 import { StaexBackend } from '../../../../native-host/node/network/staex';
@@ -17,6 +17,10 @@ interface Side {
   links: PeerLink[];
   // What each accepted link carried, recorded from the moment it was accepted.
   heard: SignallingMessage[];
+  // Service connections accepted (only when the side takes them).
+  services: ServiceConnection[];
+  // What they carried, read from the moment each was accepted (as the site mux does).
+  serviceData: Buffer[];
   log: string[];
 }
 
@@ -31,7 +35,16 @@ afterEach(async () => {
   await standin.destroy();
 });
 
-async function side(opts: { listen?: boolean; addressCheckMs?: number } = {}): Promise<Side> {
+interface SideOptions {
+  listen?: boolean;
+  addressCheckMs?: number;
+  // Whether the side takes service connections (as a node's sites do).
+  services?: boolean;
+  keepAliveMs?: number;
+  stallTimeoutMs?: number;
+}
+
+async function side(opts: SideOptions = {}): Promise<Side> {
   const node = await standin.add();
   const keyPair = DHT.keyPair();
   const log: string[] = [];
@@ -42,14 +55,24 @@ async function side(opts: { listen?: boolean; addressCheckMs?: number } = {}): P
     port: standin.port,
     log: (l) => log.push(l),
     ...(opts.addressCheckMs ? { addressCheckMs: opts.addressCheckMs } : {}),
+    ...(opts.keepAliveMs !== undefined ? { keepAliveMs: opts.keepAliveMs } : {}),
+    ...(opts.stallTimeoutMs !== undefined ? { stallTimeoutMs: opts.stallTimeoutMs } : {}),
   });
-  const s: Side = { node, keyPair, backend, links: [], heard: [], log };
+  const s: Side = { node, keyPair, backend, links: [], heard: [], services: [], serviceData: [], log };
   sides.push(s);
   if (opts.listen !== false)
-    await backend.listen((l) => {
-      s.links.push(l);
-      l.on('message', (m) => s.heard.push(m));
-    });
+    await backend.listen(
+      (l) => {
+        s.links.push(l);
+        l.on('message', (m) => s.heard.push(m));
+      },
+      opts.services
+        ? (c) => {
+            s.services.push(c);
+            c.stream.on('data', (d) => s.serviceData.push(d));
+          }
+        : undefined,
+    );
   return s;
 }
 
@@ -207,5 +230,61 @@ describe('StaexBackend', () => {
     const b = await side();
     const link = await b.backend.connect(a.keyPair.publicKey, AbortSignal.timeout(5000), { staexId: a.node.staexId });
     expect(link.closed).toBe(false);
+  });
+
+  it('opens a service connection the same way as a call, and hands the accepted one to onService', async () => {
+    const a = await side();
+    const b = await side({ services: true });
+    const opened = await a.backend.openService(b.keyPair.publicKey, 'site', AbortSignal.timeout(5000), { staexId: b.node.staexId });
+    expect(opened.route).toEqual({ relay: null, network: 'staex' });
+    opened.stream.write(Buffer.from('site bytes'));
+    await until('the publisher to get the connection', () => b.services.length === 1);
+    const accepted = b.services[0]!;
+    expect(accepted).toMatchObject({ service: 'site', route: { relay: null, network: 'staex' } });
+    expect(accepted.remoteKey.equals(a.keyPair.publicKey)).toBe(true);
+    await until('bytes at the publisher', () => b.serviceData.length === 1);
+    expect(b.serviceData.map(String)).toEqual(['site bytes']);
+    const back = within(5000, 'bytes at the visitor', new Promise<Buffer>((r) => opened.stream.on('data', r)));
+    accepted.stream.write(Buffer.from('answer'));
+    expect((await back).toString()).toBe('answer');
+    // The call layer saw a link that handed its stream over and closed, and no message.
+    expect(b.heard).toEqual([]);
+    opened.stream.destroy();
+  });
+
+  it('checks the key of a service connection as of a call, and refuses one nobody takes', async () => {
+    const a = await side();
+    const b = await side({ services: true });
+    const err = await failure(
+      a.backend.openService(DHT.keyPair().publicKey, 'site', AbortSignal.timeout(5000), { staexId: b.node.staexId }),
+    );
+    expect(err.why).toBe('refused');
+    expect(err.detail).toMatch(/not node .* that was called/);
+    expect(b.services).toEqual([]);
+    const noId = await failure(a.backend.openService(b.keyPair.publicKey, 'site', AbortSignal.timeout(5000)));
+    expect(noId.detail).toMatch(/has no staex-id record/);
+    // A node that takes no services closes the connection after the preamble.
+    const c = await side();
+    const refused = await c.backend.openService(a.keyPair.publicKey, 'site', AbortSignal.timeout(5000), { staexId: a.node.staexId });
+    await within(5000, 'the refused connection to close', new Promise((r) => refused.stream.on('close', () => r(null))));
+  });
+
+  it('closes a connection on which the peer goes silent, and keeps a quiet healthy one open', async () => {
+    // The visitor sends no keep-alives (0): the publisher's stall limit ends the connection.
+    const mute = await side({ keepAliveMs: 0 });
+    const b = await side({ services: true, keepAliveMs: 100, stallTimeoutMs: 2000 });
+    const silent = await mute.backend.openService(b.keyPair.publicKey, 'site', AbortSignal.timeout(5000), { staexId: b.node.staexId });
+    silent.stream.on('error', () => {});
+    await until('the publisher to get the connection', () => b.services.length === 1);
+    const closed = within(5000, 'the silent connection to close', new Promise((r) => b.services[0]!.stream.on('close', () => r(null))));
+    b.services[0]!.stream.on('error', () => {});
+    await closed;
+    // Both sides sending keep-alives: a connection carrying no data stays open past the limit.
+    const talker = await side({ keepAliveMs: 100, stallTimeoutMs: 2000 });
+    const quiet = await talker.backend.openService(b.keyPair.publicKey, 'site', AbortSignal.timeout(5000), { staexId: b.node.staexId });
+    await until('the publisher to get the second connection', () => b.services.length === 2);
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(quiet.stream.destroyed).toBe(false);
+    expect(b.services[1]!.stream.destroyed).toBe(false);
   });
 });

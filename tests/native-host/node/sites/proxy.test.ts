@@ -49,7 +49,7 @@ beforeAll(async () => {
   proxy = new SiteProxy({
     resolve: (name) => {
       const key = NAMES[name];
-      return key ? Promise.resolve(key) : Promise.reject(ResolveError.notRegistered(name));
+      return key ? Promise.resolve({ key }) : Promise.reject(ResolveError.notRegistered(name));
     },
     connections,
     log: () => {},
