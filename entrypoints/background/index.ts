@@ -11,7 +11,7 @@ import { NameResolver } from '../../lib/names/resolver';
 import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
-import { applySiteProxy } from './site-proxy';
+import { applySiteProxy, setUpSiteRouting } from './site-proxy';
 import { siteAddress } from '../../lib/ext/site-proxy';
 import * as surface from './surface';
 
@@ -62,6 +62,9 @@ export default defineBackground(() => {
   const linkAddresses = { url: [{ pathEquals: '/call' }] };
   browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
+
+  // Firefox: site requests are routed by a listener, which must exist at the first turn.
+  setUpSiteRouting();
 
   // The omnibox keyword "azero": `azero alice` opens http://alice.azero/ (typed bare, such a
   // name goes to the search engine).

@@ -1,7 +1,8 @@
 import { parseName } from '../names/name';
 
-// How the browser reaches .azero, .a0 and .tzero sites: a PAC script sends those hosts, and
-// only those, to the node's HTTP proxy on 127.0.0.1; every other host goes DIRECT, untouched.
+// How the browser reaches .azero, .a0 and .tzero sites: in Chromium a PAC script sends those
+// hosts, and only those, to the node's HTTP proxy on 127.0.0.1; every other host goes DIRECT,
+// untouched. Firefox asks proxy.onRequest instead (siteRequestProxy below), with the same answer.
 // There is no DIRECT fallback for the site TLDs: with the node down the browser shows a proxy
 // error rather than asking the DNS about a name nobody else should learn of.
 
@@ -16,6 +17,44 @@ export function pacScript(port: number): string {
   return "DIRECT";
 }
 `;
+}
+
+// Firefox has no PAC script for extensions: it asks proxy.onRequest about each request to
+// these addresses (the listener's filter, and the host permission it needs there).
+export const SITE_URL_PATTERNS: readonly string[] = SITE_TLDS.map((tld) => `*://*.${tld}/*`);
+
+// The same hosts the PAC script sends to the node: anything ending in one of the site TLDs
+// (a trailing dot allowed). The match patterns above also match the bare TLD; this does not.
+export function isSiteHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/\.$/, '');
+  return SITE_TLDS.some((tld) => h.endsWith(`.${tld}`));
+}
+
+// Where nothing listens: a site request made before the node's proxy port is known goes
+// here and fails, rather than going direct and asking the DNS about the name.
+export const NO_PROXY_PORT = 9;
+
+// storage.session: the last error Firefox reported about our proxy.onRequest answers, for the popup.
+export const ROUTING_ERROR_KEY = 'siteRoutingError';
+
+export interface SiteProxyInfo {
+  type: 'http';
+  host: '127.0.0.1';
+  port: number;
+}
+
+// Firefox's proxy.onRequest answer: the node's proxy for a site host; for every other
+// address nothing, so the person's own proxy settings stay in force.
+export function siteRequestProxy(url: string, port: number | null): SiteProxyInfo | undefined {
+  let host: string;
+  try {
+    host = new URL(url).hostname;
+  } catch {
+    return undefined;
+  }
+  if (!isSiteHost(host)) return undefined;
+  const valid = port !== null && Number.isInteger(port) && port >= 1 && port <= 65535;
+  return { type: 'http', host: '127.0.0.1', port: valid ? port : NO_PROXY_PORT };
 }
 
 // chrome.types.ChromeSetting's levelOfControl, in what the popup says about it.

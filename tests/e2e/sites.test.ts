@@ -1,41 +1,27 @@
-import DHT from 'hyperdht';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../../testkit/browser';
 import { until } from '../../testkit/call-checks';
 import { type Side, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
-import { encodeNodeId } from '../../lib/node-id';
-import { type Proc, cliOutput, startNode, startTestnet, tempDir } from '../../testkit/processes';
+import { cliOutput } from '../../testkit/processes';
 import { screenshot } from '../../testkit/screenshots';
-import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
-import { type SiteServer, startSiteServer } from '../../testkit/sites';
+import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
+import type { SiteServer } from '../../testkit/sites';
 
 // Bob types http://alice.azero/ into Chromium with the extension: the PAC script sends the
 // request to Bob's node, which resolves alice.azero on the SIMULATED contract chain
 // (testkit/sim-chain) and reaches Alice's node over the overlay (private mode, through the
 // testnet's blind relay); Alice's node hands it to the web server she published.
 
-let chain: SimulatedChain;
-let testnet: Proc;
-let dir: { path: string; remove(): Promise<void> };
+let world: SiteWorld | undefined;
 let site: SiteServer;
-let alice: { proc: Proc; nodeId: string };
 let bob: Side;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
 beforeAll(async () => {
-  dir = await tempDir('e2e-sites');
-  chain = await startSimulatedChain();
-  site = await startSiteServer();
-  const net = await startTestnet(echo);
-  testnet = net.proc;
-  const aliceProfile = `${dir.path}/alice-node`;
-  alice = await startNode(aliceProfile, net.bootstrap, 'alice', echo);
-  const published = await cliOutput(['publish', String(site.port), '--profile', aliceProfile]);
-  expect(published.stdout).toContain(`publishing http://127.0.0.1:${site.port} as this node's site`);
-  bob = await startSide(dir.path, 'bob', net.bootstrap, echo, ['--endpoint', chain.url]);
-  chain.register('alice', { records: { 'copybara-id': alice.nodeId } });
-  chain.register('ghost', { records: { 'copybara-id': encodeNodeId(DHT.keyPair().publicKey) } });
+  world = await startSiteWorld('e2e-sites', echo);
+  site = world.site;
+  bob = await startSide(world.dir.path, 'bob', world.bootstrap, echo, ['--endpoint', world.chain.url]);
   // The extension routes .azero hosts once it has the node's proxy port.
   const worker = bob.person.context.serviceWorkers().find((w) => w.url().startsWith(EXTENSION_ORIGIN))!;
   await until(
@@ -53,12 +39,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopSide(bob);
-  await alice?.proc.stop();
-  await testnet?.stop();
-  await site?.close();
-  await chain?.close();
-  if (dir) await expectNoLeftovers(dir.path);
-  await dir?.remove();
+  await world?.close();
+  if (world) await expectNoLeftovers(world.dir.path);
+  await world?.dir.remove();
 });
 
 describe('publishing from the options page', () => {

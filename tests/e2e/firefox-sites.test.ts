@@ -1,0 +1,72 @@
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopSide } from '../../testkit/call-flow';
+import { type FirefoxSide, firefoxSideFor, openFirefoxPopup } from '../../testkit/firefox-call';
+import { firefoxScreenshot } from '../../testkit/firefox';
+import { expectNoLeftovers } from '../../testkit/leftovers';
+import { startNode } from '../../testkit/processes';
+import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
+
+// Bob visits http://alice.azero/ in Debian's Firefox ESR with the Firefox build of the
+// extension: its proxy.onRequest listener sends the request to Bob's node, which resolves
+// alice.azero on the SIMULATED contract chain (testkit/sim-chain) and reaches Alice's node
+// over the loopback testnet; Alice's node hands it to the web server she published. The test
+// Firefox's own proxy setting points at a closed port (testkit/firefox.ts), so only requests
+// the extension routed can reach anything.
+
+let world: SiteWorld | undefined;
+let bob: FirefoxSide | undefined;
+const echo = process.env.COPYBARA_TEST_LOGS === '1';
+
+beforeAll(async () => {
+  world = await startSiteWorld('e2e-ff-sites', echo);
+  const profile = join(world.dir.path, 'bob-node');
+  const node = await startNode(profile, world.bootstrap, 'bob', echo, { args: ['--endpoint', world.chain.url] });
+  bob = await firefoxSideFor({
+    root: world.dir.path,
+    name: 'bob',
+    bootstrap: world.bootstrap,
+    node: node.proc,
+    nodeId: node.nodeId,
+    profile,
+  });
+  // Once the popup shows the node id, the background has the node's status, proxy port included.
+  await (await openFirefoxPopup(bob)).close();
+}, 120_000);
+
+afterAll(async () => {
+  await stopSide(bob);
+  await world?.close();
+  if (world) await expectNoLeftovers(world.dir.path);
+  await world?.dir.remove();
+});
+
+async function visit(
+  url: string,
+  timeoutMs: number,
+): Promise<{ status: number | null; heading: string; page: import('puppeteer-core').Page }> {
+  const page = await bob!.person.browser.newPage();
+  const response = await page.goto(url, { timeout: timeoutMs }).catch((err: unknown) => {
+    throw new Error(`Firefox could not open ${url}: ${String(err)}`);
+  });
+  const heading = await page.evaluate(() => document.querySelector('h1')?.textContent ?? document.body.innerText.slice(0, 200));
+  return { status: response?.status() ?? null, heading, page };
+}
+
+describe('visiting a site by name in Firefox', () => {
+  it('http://alice.azero/ shows the page Alice publishes', async () => {
+    const { status, heading, page } = await visit('http://alice.azero/', 40_000);
+    expect(heading).toBe('Alice’s site');
+    expect(status).toBe(200);
+    expect(world!.site.seen.find((r) => r.url === '/')).toEqual({ url: '/', host: 'alice.azero', from: '127.0.0.1' });
+    await firefoxScreenshot(page, 'site-alice-firefox');
+    await page.close();
+  });
+
+  it('an unregistered name shows a page saying so', async () => {
+    const { status, heading, page } = await visit('http://nobody.azero/', 40_000);
+    expect(heading).toBe('nobody.azero does not point to a Copybara node');
+    expect(status).toBe(404);
+    await page.close();
+  });
+});
