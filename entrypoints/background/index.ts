@@ -12,6 +12,7 @@ import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
 import { applySiteProxy, setUpSiteRouting } from './site-proxy';
+import { setUpSiteSearch } from './site-search';
 import { siteAddress } from '../../lib/ext/site-proxy';
 import * as surface from './surface';
 
@@ -65,6 +66,9 @@ export default defineBackground(() => {
 
   // Firefox: site requests are routed by a listener, which must exist at the first turn.
   setUpSiteRouting();
+
+  // "Open bare names as sites" (options): a search for exactly alice.azero opens the site.
+  setUpSiteSearch();
 
   // The omnibox keyword "azero": `azero alice` opens http://alice.azero/ (typed bare, such a
   // name goes to the search engine).

@@ -109,3 +109,99 @@ describe('visiting a site by name in Chromium', () => {
     await page.close();
   }, 90_000);
 });
+
+describe('a bare name typed into Chromium (sent to the search engine)', () => {
+  // What Chromium's address bar opens for a typed `alice.azero`: a search. The engine is a
+  // STAND-IN (the test's own answer, so no request leaves the machine).
+  const SEARCH = 'https://www.google.com/search?q=alice.azero&oq=alice.azero&sourceid=chrome&ie=UTF-8';
+  const searched: string[] = [];
+
+  beforeAll(async () => {
+    await bob.person.context.route('https://www.google.com/**', (route) => {
+      searched.push(route.request().url());
+      return route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>Results</title><h1>${STAND_IN}</h1>` });
+    });
+  });
+
+  async function setSiteSearch(on: boolean): Promise<void> {
+    const page = await bob.person.context.newPage();
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    const section = page.getByRole('region', { name: 'Visiting sites' });
+    const box = section.getByLabel('Open bare names as sites');
+    await until(
+      'the setting is read',
+      10_000,
+      () => box.isEnabled(),
+      (enabled) => enabled,
+    );
+    await box.setChecked(on);
+    await until(
+      'the setting is saved',
+      10_000,
+      async () => (await section.getByRole('status').textContent()) ?? '',
+      (t) => t.startsWith(on ? 'On:' : 'Off:'),
+    );
+    if (on) await screenshot(section, 'options-site-search');
+    await page.close();
+  }
+
+  const STAND_IN = 'Search engine stand-in';
+  // Where a new tab opened at `url` ends: its address once it shows the search engine's page
+  // or Alice's (not the "blocked" page in between), and that heading.
+  async function landing(url: string): Promise<{ url: string; heading: string }> {
+    const page = await bob.person.context.newPage();
+    // A stopped search ends this navigation with an error; the tab then moves on by itself.
+    await page.goto(url, { timeout: 20_000 }).catch(() => undefined);
+    const settled = await until(
+      `the tab opened at ${url} shows a page`,
+      40_000,
+      // Address and heading read together, from the page itself.
+      () =>
+        page
+          .evaluate(() => ({ url: location.href, heading: document.querySelector('h1')?.textContent ?? '' }))
+          .catch(() => ({ url: '', heading: '' })),
+      (s) => s.heading === STAND_IN || s.heading === 'Alice’s site',
+    );
+    await page.close();
+    return settled;
+  }
+
+  it('off (the default): the search goes to the search engine', async () => {
+    const seenBefore = site.seen.length;
+    expect(await landing(SEARCH)).toEqual({ url: SEARCH, heading: STAND_IN });
+    expect(searched).toContain(SEARCH);
+    expect(site.seen.length).toBe(seenBefore);
+  });
+
+  it('on: the search is stopped before it is sent and the tab opens Alice’s site', async () => {
+    await setSiteSearch(true);
+    searched.length = 0;
+    await until(
+      'the search is stopped',
+      10_000,
+      async () => (await landing(SEARCH)).url,
+      (u) => u === 'http://alice.azero/',
+    );
+    expect(await landing(SEARCH)).toEqual({ url: 'http://alice.azero/', heading: 'Alice’s site' });
+    expect(searched).toEqual([]);
+    // Not a name: a search as before.
+    const other = 'https://www.google.com/search?q=alice+azero+blog';
+    expect(await landing(other)).toEqual({ url: other, heading: STAND_IN });
+    // Shaped like a name, refused by the name codec: the same search reaches the engine.
+    expect(await landing('https://www.google.com/search?q=0xdead.azero')).toEqual({
+      url: 'https://www.google.com/search?q=0xdead%2Eazero',
+      heading: STAND_IN,
+    });
+  });
+
+  it('turned off again: searches go to the search engine again', async () => {
+    await setSiteSearch(false);
+    await until(
+      'the search goes through',
+      10_000,
+      async () => (await landing(SEARCH)).url,
+      (u) => u === SEARCH,
+    );
+    expect(searched).toContain(SEARCH);
+  });
+});
