@@ -2,7 +2,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopSide } from '../../testkit/call-flow';
 import { type FirefoxSide, firefoxSideFor, openFirefoxPopup } from '../../testkit/firefox-call';
-import { firefoxScreenshot } from '../../testkit/firefox';
+import { firefoxScreenshot, openPage, selectedTab, typeIntoAddressBar } from '../../testkit/firefox';
+import { until } from '../../testkit/call-checks';
+import { SITE_SEARCH_RULE_IDS } from '../../lib/ext/site-search';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { startNode } from '../../testkit/processes';
 import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
@@ -68,5 +70,71 @@ describe('visiting a site by name in Firefox', () => {
     expect(heading).toBe('nobody.azero does not point to a Copybara node');
     expect(status).toBe(404);
     await page.close();
+  });
+});
+
+describe('typed into Firefox’s address bar', () => {
+  // What a tab shows after `text` was typed and Enter pressed: Alice's site, seen by her server.
+  async function typedOpensAlice(text: string): Promise<string> {
+    const before = world!.site.seen.length;
+    const picked = await typeIntoAddressBar(bob!.person, text);
+    await until(
+      `"${text}" typed (Enter picked ${picked}) opens Alice's site`,
+      40_000,
+      () => selectedTab(bob!.person),
+      (t) => t.url === 'http://alice.azero/' && t.title === 'Alice',
+    );
+    expect(world!.site.seen.length).toBeGreaterThan(before);
+    return picked;
+  }
+
+  it('http://alice.azero/ and alice.azero/ open the site', async () => {
+    await typedOpensAlice('http://alice.azero/');
+    await typedOpensAlice('alice.azero/');
+  });
+
+  it('the keyword: "azero alice" opens the site', async () => {
+    await typedOpensAlice('azero alice');
+  });
+
+  it('the bare alice.azero is a search, until "Open bare names as sites" is on', async () => {
+    const before = world!.site.seen.length;
+    const picked = await typeIntoAddressBar(bob!.person, 'alice.azero');
+    // Enter picks a search (not, say, an address completed from history).
+    expect(JSON.parse(picked)).toHaveProperty('engine');
+    // The test Firefox's own proxy refuses it: nothing leaves the machine.
+    const searched = await until(
+      `"alice.azero" typed (Enter picked ${picked}) goes to the search engine`,
+      20_000,
+      () => selectedTab(bob!.person),
+      (t) => t.url.includes('q=alice.azero'),
+    );
+    expect(new URL(searched.url).hostname).not.toMatch(/\.azero$/);
+    expect(world!.site.seen.length).toBe(before);
+
+    const options = await bob!.person.browser.newPage();
+    await openPage(options, `${bob!.person.origin}/options.html`);
+    const box = await options.waitForSelector('::-p-aria([name="Open bare names as sites"])', { timeout: 10_000 });
+    await box!.click();
+    await until(
+      'the setting is saved',
+      10_000,
+      () => options.evaluate(() => document.body.innerText),
+      (t) => t.includes('On: searches for a bare name open its site.'),
+    );
+    // The background adds its rules when it sees the setting change.
+    await until(
+      'the search rules are in place',
+      10_000,
+      () =>
+        options.evaluate(async () => {
+          const api = (globalThis as unknown as { browser: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number }[]> } } })
+            .browser;
+          return (await api.declarativeNetRequest.getDynamicRules()).map((r) => r.id);
+        }),
+      (ids) => ids.includes(SITE_SEARCH_RULE_IDS[0]!),
+    );
+    await options.close();
+    expect(JSON.parse(await typedOpensAlice('alice.azero'))).toHaveProperty('engine');
   });
 });
