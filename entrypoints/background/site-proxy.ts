@@ -1,7 +1,9 @@
-import browser from 'webextension-polyfill';
+import browser, { type DeclarativeNetRequest } from 'webextension-polyfill';
 import { SITE_ROUTING } from '../../lib/ext/browser-features';
 import {
   ROUTING_ERROR_KEY,
+  SITE_GUARD_RULE_ID,
+  siteGuardRule,
   SITE_URL_PATTERNS,
   type SiteProxyInfo,
   pacScript,
@@ -64,6 +66,18 @@ export function setUpSiteRouting(): void {
   const answer = async (details: { url: string }): Promise<SiteProxyInfo | undefined> => siteRequestProxy(details.url, await currentPort());
   // The listener returns a promise of the proxy to use (the polyfill's types say void).
   browser.proxy.onRequest.addListener(answer, { urls: [...SITE_URL_PATTERNS] });
+  const guard = () =>
+    void (async () => {
+      const routable = await browser.permissions.contains({ origins: [...SITE_URL_PATTERNS] });
+      await browser.declarativeNetRequest.updateDynamicRules({
+        removeRuleIds: [SITE_GUARD_RULE_ID],
+        // The polyfill's rule type lists fewer resource types than Firefox knows.
+        addRules: routable ? [] : [siteGuardRule() as unknown as DeclarativeNetRequest.Rule],
+      });
+    })().catch(warnFailed('guarding .azero sites'));
+  browser.permissions.onAdded.addListener(guard);
+  browser.permissions.onRemoved.addListener(guard);
+  guard();
   browser.proxy.onError.addListener((error) => {
     const message = typeof error.message === 'string' ? error.message : JSON.stringify(error);
     console.warn('Copybara: routing .azero sites failed', message);

@@ -34,6 +34,45 @@ export function isSiteHost(host: string): boolean {
 // here and fails, rather than going direct and asking the DNS about the name.
 export const NO_PROXY_PORT = 9;
 
+// Firefox without access to the site addresses (the person took it away in about:addons)
+// cannot route them, and would hand them to the person's own proxy settings: usually the DNS.
+// A block rule, which needs no host access, stops them instead until access is back.
+export const SITE_GUARD_RULE_ID = 3001;
+
+export interface SiteGuardRule {
+  id: number;
+  priority: number;
+  action: { type: 'block' };
+  condition: { requestDomains: string[]; resourceTypes: string[] };
+}
+
+export function siteGuardRule(): SiteGuardRule {
+  return {
+    id: SITE_GUARD_RULE_ID,
+    priority: 1,
+    action: { type: 'block' },
+    condition: {
+      requestDomains: [...SITE_TLDS],
+      // Every kind, the top frame included (left out, the top frame would not be).
+      resourceTypes: [
+        'main_frame',
+        'sub_frame',
+        'stylesheet',
+        'script',
+        'image',
+        'font',
+        'object',
+        'xmlhttprequest',
+        'ping',
+        'csp_report',
+        'media',
+        'websocket',
+        'other',
+      ],
+    },
+  };
+}
+
 // storage.session: the last error Firefox reported about our proxy.onRequest answers, for the popup.
 export const ROUTING_ERROR_KEY = 'siteRoutingError';
 

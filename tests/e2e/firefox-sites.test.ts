@@ -5,6 +5,7 @@ import { type FirefoxSide, firefoxSideFor, openFirefoxPopup } from '../../testki
 import { firefoxScreenshot, openPage, selectedTab, typeIntoAddressBar } from '../../testkit/firefox';
 import { until } from '../../testkit/call-checks';
 import { SITE_SEARCH_RULE_IDS } from '../../lib/ext/site-search';
+import { SITE_GUARD_RULE_ID, SITE_URL_PATTERNS } from '../../lib/ext/site-proxy';
 import { expectNoLeftovers } from '../../testkit/leftovers';
 import { startNode } from '../../testkit/processes';
 import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
@@ -136,5 +137,55 @@ describe('typed into Firefox’s address bar', () => {
     );
     await options.close();
     expect(JSON.parse(await typedOpensAlice('alice.azero'))).toHaveProperty('engine');
+  });
+});
+
+describe('when Firefox may not route the site addresses', () => {
+  it('the popup says so, and site requests are blocked rather than handed to the person’s own proxy or the DNS', async () => {
+    const options = await bob!.person.browser.newPage();
+    await openPage(options, `${bob!.person.origin}/options.html`);
+    // What a person does in about:addons → Permissions, done from our own page.
+    const removed = await options.evaluate(
+      async (origins: string[]) => {
+        const api = (globalThis as unknown as { browser: { permissions: { remove(p: { origins: string[] }): Promise<boolean> } } }).browser;
+        return api.permissions.remove({ origins });
+      },
+      [...SITE_URL_PATTERNS],
+    );
+    expect(removed).toBe(true);
+    await until(
+      'the guard rule is in place',
+      10_000,
+      () =>
+        options.evaluate(async () => {
+          const api = (globalThis as unknown as { browser: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number }[]> } } })
+            .browser;
+          return (await api.declarativeNetRequest.getDynamicRules()).map((r) => r.id);
+        }),
+      (ids) => ids.includes(SITE_GUARD_RULE_ID),
+    );
+    await options.close();
+
+    const popup = await openFirefoxPopup(bob!);
+    const notice = await until(
+      'the popup says sites cannot open',
+      10_000,
+      () => popup.evaluate(() => document.querySelector('[aria-label="Sites"]')?.textContent ?? ''),
+      (t) => t.includes('may not handle .azero'),
+    );
+    expect(notice).toContain('Allow .azero sites');
+    await firefoxScreenshot(popup, 'popup-sites-firefox');
+    await popup.close();
+
+    const before = world!.site.seen.length;
+    const page = await bob!.person.browser.newPage();
+    const failed = await page.goto('http://alice.azero/', { timeout: 20_000 }).then(
+      () => 'opened',
+      (err: unknown) => String(err),
+    );
+    // Stopped by the extension's block rule (not refused by the test Firefox's own proxy).
+    expect(failed).toContain('NS_ERROR_ABORT');
+    expect(world!.site.seen.length).toBe(before);
+    await page.close();
   });
 });

@@ -1,6 +1,15 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { NO_PROXY_PORT, isSiteHost, pacScript, proxyStanding, siteAddress, siteRequestProxy } from '../../../lib/ext/site-proxy';
+import {
+  NO_PROXY_PORT,
+  SITE_GUARD_RULE_ID,
+  siteGuardRule,
+  isSiteHost,
+  pacScript,
+  proxyStanding,
+  siteAddress,
+  siteRequestProxy,
+} from '../../../lib/ext/site-proxy';
 
 // Runs the PAC script as a browser would, with the one helper it uses.
 function route(script: string, host: string): string {
@@ -83,5 +92,16 @@ describe('Firefox site requests', () => {
     const script = pacScript(41234);
     for (const host of ['alice.azero', 'x.a0', 'azero', 'a0', 'tzero.com', 'alice.azero.', 'ALICE.TZERO', 'a.azero.x', '.azero'])
       expect(isSiteHost(host), host).toBe(route(script, host) !== 'DIRECT');
+  });
+});
+
+describe('the guard while Firefox may not route sites', () => {
+  it('blocks every kind of request, the top frame included, to the site TLDs and nothing else', () => {
+    const rule = siteGuardRule();
+    expect(rule.id).toBe(SITE_GUARD_RULE_ID);
+    expect(rule.action).toEqual({ type: 'block' });
+    expect(rule.condition.requestDomains).toEqual(['azero', 'a0', 'tzero']);
+    expect(rule.condition.resourceTypes).toContain('main_frame');
+    expect(rule.condition.resourceTypes).toContain('websocket');
   });
 });
