@@ -1,6 +1,7 @@
 import type { Plugin } from 'vite';
 import { defineConfig } from 'wxt';
 import { EXTENSION_KEY, FIREFOX_EXTENSION_ID } from './lib/extension-key';
+import { SITE_URL_PATTERNS } from './lib/ext/site-proxy';
 
 // Every @polkadot package describes itself with `import.meta.url` (packageInfo.js). In the
 // background's IIFE bundle Rollup rewrites `import.meta` to an object built from
@@ -37,7 +38,8 @@ export default defineConfig({
       'webNavigation',
       'declarativeNetRequest',
       'scripting',
-      // Sends .azero, .a0 and .tzero hosts, and nothing else, to the node's site proxy (a PAC script).
+      // Sends .azero, .a0 and .tzero hosts, and nothing else, to the node's site proxy (a PAC
+      // script in Chromium, a proxy.onRequest listener in Firefox).
       'proxy',
     ],
     // `azero alice` in the address bar opens http://alice.azero/.
@@ -59,6 +61,9 @@ export default defineConfig({
           // Firefox's default for MV3 extension pages adds `upgrade-insecure-requests`, which
           // turns a ws:// name-service endpoint the person set (a chain node of their own on
           // 127.0.0.1) into wss:// that nothing answers; Chromium's default does not.
+          // Firefox tells proxy.onRequest only about requests to hosts the extension may
+          // access: the .azero, .a0 and .tzero sites, nothing else.
+          host_permissions: [...SITE_URL_PATTERNS],
           content_security_policy: { extension_pages: "script-src 'self'; object-src 'self';" },
           browser_specific_settings: {
             gecko: { id: FIREFOX_EXTENSION_ID, strict_min_version: '142.0', data_collection_permissions: { required: ['none'] } },

@@ -175,3 +175,51 @@ export async function firefoxScreenshot(page: Page, name: string): Promise<void>
   const path = await screenshotPath(name);
   if (path) await page.screenshot({ path, fullPage: true });
 }
+
+// Firefox's own window (its address bar), reached through WebDriver BiDi's chrome scope, which
+// --remote-allow-system-access opens. Puppeteer has no API for it, so its BiDi connection is
+// used directly.
+interface BidiConnection {
+  send(method: string, params: object): Promise<{ result: unknown }>;
+}
+
+async function chromeEval(person: FirefoxPerson, expression: string): Promise<unknown> {
+  const connection = (person.browser as unknown as { connection: BidiConnection }).connection;
+  const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' })).result as {
+    contexts: { context: string; url: string }[];
+  };
+  const window = tree.contexts.find((c) => c.url === 'chrome://browser/content/browser.xhtml');
+  if (!window) throw new Error(`no Firefox browser window among ${tree.contexts.map((c) => c.url).join(', ')}`);
+  const answer = (await connection.send('script.evaluate', { expression, target: { context: window.context }, awaitPromise: true }))
+    .result as { type: string; result?: { value?: unknown }; exceptionDetails?: { text?: string } };
+  if (answer.type !== 'success')
+    throw new Error(`Firefox's window refused a script: ${answer.exceptionDetails?.text ?? 'no reason given'}`);
+  return answer.result?.value;
+}
+
+// Types `text` into the address bar of a new tab, as a person would, and presses Enter on the
+// first suggestion (what Enter picks). Resolves with that suggestion's kind, for messages.
+export async function typeIntoAddressBar(person: FirefoxPerson, text: string): Promise<string> {
+  const kind = await chromeEval(
+    person,
+    `(async () => {
+      gBrowser.selectedTab = gBrowser.addTab('about:blank', { triggeringPrincipal: Services.scriptSecurityManager.getSystemPrincipal() });
+      gURLBar.focus();
+      gURLBar.search(${JSON.stringify(text)});
+      for (let i = 0; i < 50 && !gURLBar.view.selectedResult; i++) await new Promise((r) => setTimeout(r, 100));
+      const first = gURLBar.view.selectedResult;
+      gURLBar.handleCommand(new KeyboardEvent('keydown', { key: 'Enter' }));
+      return first ? JSON.stringify(first.payload) : 'no suggestion';
+    })()`,
+  );
+  return String(kind);
+}
+
+// The address and title of the page the selected tab shows.
+export async function selectedTab(person: FirefoxPerson): Promise<{ url: string; title: string }> {
+  const raw = await chromeEval(
+    person,
+    `JSON.stringify({ url: gBrowser.selectedBrowser.currentURI.spec, title: gBrowser.selectedBrowser.contentTitle })`,
+  );
+  return JSON.parse(String(raw)) as { url: string; title: string };
+}

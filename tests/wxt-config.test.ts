@@ -6,6 +6,7 @@ import wxtConfig from '../wxt.config';
 
 type Manifest = {
   key?: string;
+  host_permissions?: string[];
   content_security_policy?: { extension_pages?: string };
   browser_specific_settings?: { gecko?: { id?: string } };
 };
@@ -25,10 +26,16 @@ describe('the manifest per browser', () => {
     expect(csp).not.toMatch(/upgrade-insecure-requests|unsafe-eval|unsafe-inline/);
   });
 
+  it('Firefox: host access to the site names only, for proxy.onRequest', async () => {
+    const m = await manifestFor('firefox');
+    expect(m.host_permissions).toEqual(['*://*.azero/*', '*://*.a0/*', '*://*.tzero/*']);
+  });
+
   it('Chromium: the key that pins its id, and its own default CSP', async () => {
     const m = await manifestFor('chrome');
     expect(m.key).toMatch(/^MII/);
     expect(m.browser_specific_settings).toBeUndefined();
     expect(m.content_security_policy).toBeUndefined();
+    expect(m.host_permissions).toBeUndefined();
   });
 });

@@ -11,7 +11,8 @@ import { NameResolver } from '../../lib/names/resolver';
 import { setUpLinkHostPush } from './link-host-push';
 import { setUpLinkHostRule, setUpLinkSites } from './link-setup';
 import { composeBackground } from './compose';
-import { applySiteProxy, readOtherSitesProxyFrom, refreshSiteProxy } from './site-proxy';
+import { applySiteProxy, readOtherSitesProxyFrom, refreshSiteProxy, setUpSiteRouting } from './site-proxy';
+import { setUpSiteSearch } from './site-search';
 import { siteAddress } from '../../lib/ext/site-proxy';
 import * as surface from './surface';
 
@@ -62,6 +63,12 @@ export default defineBackground(() => {
   const linkAddresses = { url: [{ pathEquals: '/call' }] };
   browser.webNavigation?.onBeforeNavigate.addListener((d) => void router.links.navigated(d), linkAddresses);
   browser.webNavigation?.onErrorOccurred.addListener((d) => void router.links.navigated(d, true), linkAddresses);
+
+  // Firefox: site requests are routed by a listener, which must exist at the first turn.
+  setUpSiteRouting();
+
+  // "Open bare names as sites" (options): a search for exactly alice.azero opens the site.
+  setUpSiteSearch();
 
   // The omnibox keyword "azero": `azero alice` opens http://alice.azero/ (typed bare, such a
   // name goes to the search engine).

@@ -15,3 +15,9 @@ export const CALL_BROWSER: CallBrowser = IS_FIREFOX ? 'firefox' : 'chromium';
 export function incomingNotificationExtras(): { buttons?: { title: string }[]; requireInteraction?: boolean; priority?: number } {
   return IS_FIREFOX ? {} : { buttons: [{ title: 'Answer' }, { title: 'Decline' }], requireInteraction: true, priority: 2 };
 }
+
+// How .azero sites are routed to the node's proxy: Chromium takes a PAC script through the
+// proxy setting (which one extension at a time controls); Firefox asks a proxy.onRequest
+// listener about each site request and leaves the proxy setting alone.
+export type SiteRouting = 'pac-script' | 'request-listener';
+export const SITE_ROUTING: SiteRouting = IS_FIREFOX ? 'request-listener' : 'pac-script';

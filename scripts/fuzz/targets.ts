@@ -10,6 +10,7 @@ import {
   decodePopupRequest,
   decodePublishStarted,
 } from '../../lib/ext/messages';
+import { SEARCH_ENGINES, searchDecision, searchPattern } from '../../lib/ext/site-search';
 import { LinkError } from '../../lib/links/errors';
 import { decodeLinkPayload } from '../../lib/links/link';
 import { ResolveError } from '../../lib/names/errors';
@@ -75,9 +76,22 @@ function checkProxyServer(input: string): void {
 
 const STUN_KEY = longTermKey('alice', 'copybara', 'secret');
 
+const SEARCH_PATTERNS = SEARCH_ENGINES.map((e) => new RegExp(searchPattern(e)));
+
+// An address a tab navigated to: never throws, and whatever the block rules stop either opens
+// a site or is searched again in a form the rules let through.
+function searchAddress(address: string): void {
+  const stopped = (url: string) => SEARCH_PATTERNS.some((p) => p.test(url));
+  if (!stopped(address)) return;
+  const decision = searchDecision(address);
+  if (decision === null) throw new Error(`stopped but not handled: ${address}`);
+  if ('search' in decision && stopped(decision.search)) throw new Error(`searched again and stopped again: ${address}`);
+}
+
 export const TARGETS: readonly FuzzTarget[] = [
   { name: 'links', input: 'text', run: (b) => void decodeLinkPayload(text(b)), expected: (e) => e instanceof LinkError },
   jsonTarget('signalling', decodeSignalling),
+  { name: 'site-search', input: 'text', run: (b) => searchAddress(text(b)), expected: () => false },
   // What the local `mcc` prints: not a peer's words, but a closed-source program's whose
   // output is undocumented.
   { name: 'mcc-id', input: 'text', run: (b) => void parseMccId(text(b)), expected: (e) => e instanceof MccError },

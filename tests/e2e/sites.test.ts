@@ -1,15 +1,12 @@
-import DHT from 'hyperdht';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../../testkit/browser';
 import { until } from '../../testkit/call-checks';
 import { type Side, chooseNetwork, startSide, stopSide } from '../../testkit/call-flow';
 import { expectNoLeftovers } from '../../testkit/leftovers';
-import { encodeNodeId } from '../../lib/node-id';
-import { type StaexStandin, startStaexStandin } from '../../testkit/network/staex';
-import { type Proc, cliOutput, startNode, startTestnet, tempDir } from '../../testkit/processes';
+import { cliOutput } from '../../testkit/processes';
 import { screenshot } from '../../testkit/screenshots';
-import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
-import { type SiteServer, startSiteServer } from '../../testkit/sites';
+import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
+import type { SiteServer } from '../../testkit/sites';
 
 // Bob types http://alice.azero/ into Chromium with the extension: the PAC script sends the
 // request to Bob's node, which resolves alice.azero on the SIMULATED contract chain
@@ -17,31 +14,15 @@ import { type SiteServer, startSiteServer } from '../../testkit/sites';
 // testnet's blind relay), or over the Staex network (the mcc stand-in: each node on its own
 // loopback address) when Bob prefers it; Alice's node hands it to the web server she published.
 
-let chain: SimulatedChain;
-let testnet: Proc;
-let dir: { path: string; remove(): Promise<void> };
+let world: SiteWorld | undefined;
 let site: SiteServer;
-let standin: StaexStandin;
-let alice: { proc: Proc; nodeId: string };
 let bob: Side;
 const echo = process.env.COPYBARA_TEST_LOGS === '1';
 
 beforeAll(async () => {
-  dir = await tempDir('e2e-sites');
-  chain = await startSimulatedChain();
-  site = await startSiteServer();
-  const net = await startTestnet(echo);
-  testnet = net.proc;
-  standin = await startStaexStandin();
-  const [sa, sb] = [await standin.add(), await standin.add()];
-  const staexArgs = (command: string[]) => ['--mcc', command.join(' '), '--staex-port', String(standin.port)];
-  const aliceProfile = `${dir.path}/alice-node`;
-  alice = await startNode(aliceProfile, net.bootstrap, 'alice', echo, { args: staexArgs(sa.command) });
-  const published = await cliOutput(['publish', String(site.port), '--profile', aliceProfile]);
-  expect(published.stdout).toContain(`publishing http://127.0.0.1:${site.port} as this node's site`);
-  bob = await startSide(dir.path, 'bob', net.bootstrap, echo, ['--endpoint', chain.url, ...staexArgs(sb.command)]);
-  chain.register('alice', { records: { 'copybara-id': alice.nodeId, 'staex-id': sa.staexId } });
-  chain.register('ghost', { records: { 'copybara-id': encodeNodeId(DHT.keyPair().publicKey) } });
+  world = await startSiteWorld('e2e-sites', echo, { staex: true });
+  site = world.site;
+  bob = await startSide(world.dir.path, 'bob', world.bootstrap, echo, ['--endpoint', world.chain.url, ...world.visitorArgs]);
   // The extension routes .azero hosts once it has the node's proxy port.
   const worker = bob.person.context.serviceWorkers().find((w) => w.url().startsWith(EXTENSION_ORIGIN))!;
   await until(
@@ -59,13 +40,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopSide(bob);
-  await alice?.proc.stop();
-  await testnet?.stop();
-  await site?.close();
-  await chain?.close();
-  await standin?.destroy();
-  if (dir) await expectNoLeftovers(dir.path);
-  await dir?.remove();
+  await world?.close();
+  if (world) await expectNoLeftovers(world.dir.path);
+  await world?.dir.remove();
 });
 
 describe('publishing from the options page', () => {
@@ -156,4 +133,100 @@ describe('visiting a site by name in Chromium', () => {
     await expect(page.locator('h1').textContent()).resolves.toBe('ghost.azero is not reachable');
     await page.close();
   }, 90_000);
+});
+
+describe('a bare name typed into Chromium (sent to the search engine)', () => {
+  // What Chromium's address bar opens for a typed `alice.azero`: a search. The engine is a
+  // STAND-IN (the test's own answer, so no request leaves the machine).
+  const SEARCH = 'https://www.google.com/search?q=alice.azero&oq=alice.azero&sourceid=chrome&ie=UTF-8';
+  const searched: string[] = [];
+
+  beforeAll(async () => {
+    await bob.person.context.route('https://www.google.com/**', (route) => {
+      searched.push(route.request().url());
+      return route.fulfill({ contentType: 'text/html', body: `<!doctype html><title>Results</title><h1>${STAND_IN}</h1>` });
+    });
+  });
+
+  async function setSiteSearch(on: boolean): Promise<void> {
+    const page = await bob.person.context.newPage();
+    await page.goto(`${EXTENSION_ORIGIN}/options.html`);
+    const section = page.getByRole('region', { name: 'Visiting sites' });
+    const box = section.getByLabel('Open bare names as sites');
+    await until(
+      'the setting is read',
+      10_000,
+      () => box.isEnabled(),
+      (enabled) => enabled,
+    );
+    await box.setChecked(on);
+    await until(
+      'the setting is saved',
+      10_000,
+      async () => (await section.getByRole('status').textContent()) ?? '',
+      (t) => t.startsWith(on ? 'On:' : 'Off:'),
+    );
+    if (on) await screenshot(section, 'options-site-search');
+    await page.close();
+  }
+
+  const STAND_IN = 'Search engine stand-in';
+  // Where a new tab opened at `url` ends: its address once it shows the search engine's page
+  // or Alice's (not the "blocked" page in between), and that heading.
+  async function landing(url: string): Promise<{ url: string; heading: string }> {
+    const page = await bob.person.context.newPage();
+    // A stopped search ends this navigation with an error; the tab then moves on by itself.
+    await page.goto(url, { timeout: 20_000 }).catch(() => undefined);
+    const settled = await until(
+      `the tab opened at ${url} shows a page`,
+      40_000,
+      // Address and heading read together, from the page itself.
+      () =>
+        page
+          .evaluate(() => ({ url: location.href, heading: document.querySelector('h1')?.textContent ?? '' }))
+          .catch(() => ({ url: '', heading: '' })),
+      (s) => s.heading === STAND_IN || s.heading === 'Alice’s site',
+    );
+    await page.close();
+    return settled;
+  }
+
+  it('off (the default): the search goes to the search engine', async () => {
+    const seenBefore = site.seen.length;
+    expect(await landing(SEARCH)).toEqual({ url: SEARCH, heading: STAND_IN });
+    expect(searched).toContain(SEARCH);
+    expect(site.seen.length).toBe(seenBefore);
+  });
+
+  it('on: the search is stopped before it is sent and the tab opens Alice’s site', async () => {
+    await setSiteSearch(true);
+    searched.length = 0;
+    await until(
+      'the search is stopped',
+      10_000,
+      async () => (await landing(SEARCH)).url,
+      (u) => u === 'http://alice.azero/',
+    );
+    expect(await landing(SEARCH)).toEqual({ url: 'http://alice.azero/', heading: 'Alice’s site' });
+    expect(searched).toEqual([]);
+    // Not a name: a search as before.
+    const other = 'https://www.google.com/search?q=alice+azero+blog';
+    expect(await landing(other)).toEqual({ url: other, heading: STAND_IN });
+    // Shaped like a name, refused by the name codec: the same search reaches the engine.
+    expect(await landing('https://www.google.com/search?q=0xdead.azero')).toEqual({
+      url: 'https://www.google.com/search?q=0xdead%2Eazero',
+      heading: STAND_IN,
+    });
+  });
+
+  it('turned off again: searches go to the search engine again', async () => {
+    await setSiteSearch(false);
+    await until(
+      'the search goes through',
+      10_000,
+      async () => (await landing(SEARCH)).url,
+      (u) => u === SEARCH,
+    );
+    expect(searched).toContain(SEARCH);
+  });
 });

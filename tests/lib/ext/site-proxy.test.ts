@@ -1,6 +1,15 @@
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { pacScript, proxyStanding, siteAddress } from '../../../lib/ext/site-proxy';
+import {
+  NO_PROXY_PORT,
+  SITE_GUARD_RULE_ID,
+  siteGuardRule,
+  isSiteHost,
+  pacScript,
+  proxyStanding,
+  siteAddress,
+  siteRequestProxy,
+} from '../../../lib/ext/site-proxy';
 
 // Runs the PAC script as a browser would, with the one helper it uses.
 function route(script: string, host: string): string {
@@ -63,5 +72,46 @@ describe('the omnibox keyword', () => {
   it('is not a way to open other hosts', () => {
     for (const text of ['example.com', 'alice.azero.example.com', 'javascript:alert(1)', '', 'a b', 'www.alice.azero'])
       expect(siteAddress(text), text).toBeNull();
+  });
+});
+
+describe('Firefox site requests', () => {
+  it('sends site hosts to the node, any scheme, any case, with a trailing dot too', () => {
+    for (const url of ['http://alice.azero/', 'https://ALICE.AZERO/x', 'ws://bob.a0:8080/ws', 'http://carol.tzero./', 'http://a.b.azero/'])
+      expect(siteRequestProxy(url, 41234), url).toEqual({ type: 'http', host: '127.0.0.1', port: 41234 });
+  });
+
+  it('leaves every other address alone, the bare TLDs included', () => {
+    for (const url of [
+      'http://azero/',
+      'https://example.com/',
+      'http://alice.azero.example.com/',
+      'http://127.0.0.1:8080/',
+      'not a url',
+      'about:blank',
+    ])
+      expect(siteRequestProxy(url, 41234), url).toBeUndefined();
+  });
+
+  it('with no node port known, sends site requests where nothing listens rather than direct', () => {
+    expect(siteRequestProxy('http://alice.azero/', null)).toEqual({ type: 'http', host: '127.0.0.1', port: NO_PROXY_PORT });
+    expect(siteRequestProxy('http://alice.azero/', 0)).toEqual({ type: 'http', host: '127.0.0.1', port: NO_PROXY_PORT });
+  });
+
+  it('agrees with the PAC script on every host', () => {
+    const script = pacScript(41234);
+    for (const host of ['alice.azero', 'x.a0', 'azero', 'a0', 'tzero.com', 'alice.azero.', 'ALICE.TZERO', 'a.azero.x', '.azero'])
+      expect(isSiteHost(host), host).toBe(route(script, host) !== 'DIRECT');
+  });
+});
+
+describe('the guard while Firefox may not route sites', () => {
+  it('blocks every kind of request, the top frame included, to the site TLDs and nothing else', () => {
+    const rule = siteGuardRule();
+    expect(rule.id).toBe(SITE_GUARD_RULE_ID);
+    expect(rule.action).toEqual({ type: 'block' });
+    expect(rule.condition.requestDomains).toEqual(['azero', 'a0', 'tzero']);
+    expect(rule.condition.resourceTypes).toContain('main_frame');
+    expect(rule.condition.resourceTypes).toContain('websocket');
   });
 });
