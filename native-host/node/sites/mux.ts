@@ -43,6 +43,8 @@ export class SiteStream extends Duplex {
   private _ended = false;
   private _pumping = false;
   private _sentEnd = false;
+  // The connection below took the last message without asking to wait (see _pump).
+  private _drained = true;
   private _idle: NodeJS.Timeout;
 
   constructor(private readonly _limits: MuxLimits) {
@@ -97,20 +99,29 @@ export class SiteStream extends Duplex {
     cb(err);
   }
 
-  // Sends what the credit allows; the write completes once all of it is sent.
+  // The connection below emptied its buffer (Protomux tells every channel).
+  _ondrain(): void {
+    this._drained = true;
+    this._pump();
+  }
+
+  // Sends what the credit allows while the connection below keeps up; the write completes once
+  // all of it is sent. Waiting for the connection too (not only for credit) keeps a connection
+  // that is slower than its streams' windows (a paced one, through a relay) from queueing up to
+  // a window for every stream, and holds the site's TCP connection back instead.
   _pump(): void {
     const p = this._pending;
     const m = this._m;
     // A credit that arrives inside send() finds the loop below still running; it continues there.
     if (!p || !m || this._pumping) return;
     this._pumping = true;
-    while (this._credit > 0 && p.chunk.length > 0) {
+    while (this._credit > 0 && p.chunk.length > 0 && this._drained) {
       const n = Math.min(this._credit, this._limits.chunk, p.chunk.length);
       const piece = p.chunk.subarray(0, n);
       // State first: over an in-memory connection the answer arrives inside send().
       this._credit -= n;
       p.chunk = p.chunk.subarray(n);
-      m.data.send(piece);
+      this._drained = m.data.send(piece);
     }
     this._pumping = false;
     this._idle.refresh();
@@ -212,7 +223,7 @@ export class SiteMux extends EventEmitter {
       protocol: SITE_PROTOCOL,
       id,
       onclose: () => stream.detached(),
-      ondrain: () => stream._pump(),
+      ondrain: () => stream._ondrain(),
     });
     if (channel === null) return null;
     stream.attach(channel);

@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import type { Log } from '../../common/log';
 import type { ServiceConnection } from '../network/backend';
 import { type MuxLimits, SiteMux, type SiteStream } from './mux';
+import { type Pace, siteStream } from './paced-stream';
 
 // The publishing side: visitors' streams, each joined to one new TCP connection to the
 // published port on 127.0.0.1, and nowhere else — a visitor names no host or port, so it can
@@ -20,6 +21,8 @@ export interface PublisherOptions {
   limits?: Partial<MuxLimits>;
   // Visitors' overlay connections at once; more are closed on arrival.
   maxConnections?: number;
+  // How fast the site's answers go out through a relay (absent: RELAYED_SITE_PACE).
+  pace?: Pace;
 }
 
 export class SitePublisher {
@@ -37,7 +40,12 @@ export class SitePublisher {
       connection.stream.destroy();
       return;
     }
-    const mux = new SiteMux(connection.stream, { ...(this._o.limits ? { limits: this._o.limits } : {}), onStream: (s) => this._serve(s) });
+    // Through a relay, what goes out is paced under the rate every relay carries, so a large
+    // download is slowed rather than cut by the relay; a direct connection is not paced.
+    const mux = new SiteMux(siteStream(connection, this._o.pace), {
+      ...(this._o.limits ? { limits: this._o.limits } : {}),
+      onStream: (s) => this._serve(s),
+    });
     this._muxes.add(mux);
     mux.once('close', () => this._muxes.delete(mux));
   }

@@ -2,6 +2,7 @@ import { encodeNodeId } from '../../../lib/node-id';
 import type { Log } from '../../common/log';
 import type { Backend } from '../network/backend';
 import { type MuxLimits, SiteMux } from './mux';
+import { type Pace, siteStream } from './paced-stream';
 
 // One overlay connection per site node, shared by every visitor TCP connection to it: opened
 // on the first request, kept while streams use it, closed a while after the last one ends.
@@ -14,6 +15,8 @@ export interface SiteConnectionsOptions {
   // How long a dial may take, and how long a connection with no stream stays open.
   dialTimeoutMs?: number;
   idleCloseMs?: number;
+  // How fast this side sends through a relay (absent: RELAYED_SITE_PACE).
+  pace?: Pace;
 }
 
 export class SiteConnections {
@@ -64,7 +67,8 @@ export class SiteConnections {
       throw new Error('the node is stopping');
     }
     this.opened++;
-    const mux = new SiteMux(connection.stream, this._o.limits ? { limits: this._o.limits } : {});
+    // Uploads through a relay are paced as the publisher paces downloads.
+    const mux = new SiteMux(siteStream(connection, this._o.pace), this._o.limits ? { limits: this._o.limits } : {});
     const peer = encodeNodeId(key).slice(0, 8);
     let idle: NodeJS.Timeout | null = null;
     mux.on('idle', () => {
