@@ -47,7 +47,10 @@ export class SiteStream extends Duplex {
   private _drained = true;
   private _idle: NodeJS.Timeout;
 
-  constructor(private readonly _limits: MuxLimits) {
+  constructor(
+    private readonly _limits: MuxLimits,
+    private readonly _waitForDrain = false,
+  ) {
     super({ allowHalfOpen: true });
     this._credit = _limits.window;
     this._allowance = _limits.window;
@@ -105,10 +108,13 @@ export class SiteStream extends Duplex {
     this._pump();
   }
 
-  // Sends what the credit allows while the connection below keeps up; the write completes once
-  // all of it is sent. Waiting for the connection too (not only for credit) keeps a connection
-  // that is slower than its streams' windows (a paced one, through a relay) from queueing up to
-  // a window for every stream, and holds the site's TCP connection back instead.
+  // Sends what the credit allows (and, when asked to wait for drains, while the connection below
+  // keeps up); the write completes once all of it is sent. Waiting for the connection too keeps
+  // one slower than its streams' windows (a paced one, through a relay) from queueing up to a
+  // window for every stream, and holds the site's TCP connection back instead. A connection
+  // that is not paced is not waited for: a secret stream asks to wait after every message
+  // larger than its 16 KiB mark, and a turn of the event loop per 32 KiB message would stall
+  // it; the windows bound what it buffers.
   _pump(): void {
     const p = this._pending;
     const m = this._m;
@@ -121,7 +127,7 @@ export class SiteStream extends Duplex {
       // State first: over an in-memory connection the answer arrives inside send().
       this._credit -= n;
       p.chunk = p.chunk.subarray(n);
-      this._drained = m.data.send(piece);
+      this._drained = m.data.send(piece) || !this._waitForDrain;
     }
     this._pumping = false;
     this._idle.refresh();
@@ -172,7 +178,8 @@ export class SiteMux extends EventEmitter {
 
   constructor(
     connection: { on(event: 'close', listener: () => void): unknown; destroy(err?: Error): void },
-    private readonly _o: { limits?: Partial<MuxLimits>; onStream?: (s: SiteStream) => void } = {},
+    // waitForDrain: see SiteStream._pump.
+    private readonly _o: { limits?: Partial<MuxLimits>; onStream?: (s: SiteStream) => void; waitForDrain?: boolean } = {},
   ) {
     super();
     this._connection = connection;
@@ -218,7 +225,7 @@ export class SiteMux extends EventEmitter {
   }
 
   private _start(id: Buffer): SiteStream | null {
-    const stream = new SiteStream(this.limits);
+    const stream = new SiteStream(this.limits, this._o.waitForDrain ?? false);
     const channel = this._mux.createChannel({
       protocol: SITE_PROTOCOL,
       id,

@@ -68,7 +68,8 @@ export class SiteConnections {
     }
     this.opened++;
     // Uploads through a relay are paced as the publisher paces downloads.
-    const mux = new SiteMux(siteStream(connection, this._o.pace), this._o.limits ? { limits: this._o.limits } : {});
+    const { stream, paced } = siteStream(connection, this._o.pace);
+    const mux = new SiteMux(stream, { ...(this._o.limits ? { limits: this._o.limits } : {}), waitForDrain: paced });
     const peer = encodeNodeId(key).slice(0, 8);
     let idle: NodeJS.Timeout | null = null;
     mux.on('idle', () => {

@@ -141,11 +141,13 @@ describe('siteStream', () => {
   });
 
   it('paces a connection through a relay, and no other', () => {
-    expect(siteStream(connection(Buffer.alloc(32, 1)))).toBeInstanceOf(PacedStream);
+    const relayed = siteStream(connection(Buffer.alloc(32, 1)));
+    expect(relayed.stream).toBeInstanceOf(PacedStream);
+    expect(relayed.paced).toBe(true);
     const direct = connection(null);
-    expect(siteStream(direct)).toBe(direct.stream);
+    expect(siteStream(direct)).toEqual({ stream: direct.stream, paced: false });
     const unknown = connection(null, false);
-    expect(siteStream(unknown)).toBe(unknown.stream);
+    expect(siteStream(unknown)).toEqual({ stream: unknown.stream, paced: false });
   });
 
   it('paces below the floor every relay carries', () => {
@@ -167,6 +169,7 @@ describe('a site mux on a paced connection', () => {
     };
     const visitor = new SiteMux(a);
     new SiteMux(paced, {
+      waitForDrain: true,
       onStream: (s: SiteStream) => {
         s.on('error', () => {});
         const body = randomBytes(2 * 1024 * KB);
