@@ -60,7 +60,8 @@ export class SitePublisher {
     stream.on('error', () => {});
     const port = this._o.port();
     if (port === null) return void stream.end(Buffer.from([NO_SITE]));
-    const socket = connect({ host: '127.0.0.1', port });
+    // No Nagle, as on the proxy: requests go on in the pieces they arrive in.
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
     let open = false;
     socket.once('connect', () => {
       open = true;
