@@ -41,6 +41,7 @@ interface ModeResult {
   download: { direct: (Fetched & Cpu)[]; overlay: (Fetched & Cpu)[] };
   page: { direct: Fetched[]; overlay: Fetched[] };
   relayPairsJoined: number;
+  relayPairsCut: number;
 }
 
 const mbps = (f: Fetched) => f.bodyBytes / 1e6 / (f.doneMs / 1000);
@@ -67,18 +68,25 @@ async function runMode(
     await waitForLine(publish.proc, /^publishing http:\/\/127\.0\.0\.1:/, 20_000, 'publish');
     await publish.stop();
     ctx.chain.setRecord('pub', 'copybara-id', pub.nodeId);
-    const pairsBefore = ctx.testnet.output.filter((l) => l.includes('relay: pair joined')).length;
+    const count = (what: string) => ctx.testnet.output.filter((l) => l.includes(what)).length;
+    const pairsBefore = count('relay: pair joined');
+    const cutBefore = count('relay: cut a pair');
     // The first visit resolves the name and opens the overlay connection: not timed.
     const first = await timedGet(visitor.proxyPort, HOST, '/', 60_000);
     if (first.status !== 200) throw new Error(`sites (${mode}): the first visit answered ${first.status}`);
-    const relayPairsJoined = ctx.testnet.output.filter((l) => l.includes('relay: pair joined')).length - pairsBefore;
+    const relayPairsJoined = count('relay: pair joined') - pairsBefore;
     if (mode === 'relayed' && relayPairsJoined === 0)
       throw new Error('sites (relayed): the overlay connection did not go through the relay');
     if (mode === 'direct' && relayPairsJoined > 0) throw new Error('sites (direct): the overlay connection went through a relay');
 
     const bytes = mode === 'direct' ? o.directBytes : o.relayedBytes;
     const timeout = Math.max(60_000, (bytes / RELAYED_SITE_PACE.perSecond) * 3000);
-    const out: ModeResult = { download: { direct: [], overlay: [] }, page: { direct: [], overlay: [] }, relayPairsJoined };
+    const out: ModeResult = {
+      download: { direct: [], overlay: [] },
+      page: { direct: [], overlay: [] },
+      relayPairsJoined,
+      relayPairsCut: 0,
+    };
     const pids = { bench: process.pid, publisher: pub.proc.child.pid!, visitor: visitor.proc.child.pid! };
     // What each process spent on a download: which one bounds the path, less swayed by a busy
     // machine than MB/s (the nodes' share is zero on the straight path).
@@ -106,6 +114,7 @@ async function runMode(
       out.page.direct.push(await timedGet(ctx.site.port, `127.0.0.1:${ctx.site.port}`, '/', 10_000));
       out.page.overlay.push(await timedGet(visitor.proxyPort, HOST, '/', 10_000));
     }
+    out.relayPairsCut = count('relay: cut a pair') - cutBefore;
     progress(
       `sites (${mode}): first byte of a page p50 direct ${round(median(out.page.direct.map((f) => f.firstByteMs)), 2)} ms, through the overlay ${round(median(out.page.overlay.map((f) => f.firstByteMs)), 2)} ms`,
     );
@@ -140,6 +149,8 @@ function summarize(mode: Mode, r: ModeResult, o: SitesBenchOptions) {
         ? 'visitor proxy -> overlay connection straight between the nodes (both --direct) -> publisher -> web server'
         : 'visitor proxy -> overlay connection through the testnet’s blind relay (private mode, the default) -> publisher -> web server; the publisher paces what it sends',
     relayPairsJoined: r.relayPairsJoined,
+    // The testnet's relay runs with the default limits: a download over them would be cut.
+    relayPairsCut: r.relayPairsCut,
     download: {
       bytes: r.download.direct[0]!.bodyBytes,
       directMBps: round(direct, 1),
