@@ -99,9 +99,9 @@ const COMMANDS: Record<string, CommandSpec> = {
     options: { 'max-pairs': { type: 'string' }, 'max-pair-rate': { type: 'string' }, 'max-total-rate': { type: 'string' } },
     usage: `  relay               run a blind relay for others' private-mode calls; prints its key
                         --max-pairs N         pairs carried at once (default 32); sees no content
-                        --max-pair-rate RATE  bytes per second one pair may carry, both ways
-                                              together (default 2MB); a pair that keeps
-                                              going over it is cut
+                        --max-pair-rate RATE  bytes per second one pair may carry each way
+                                              (default 2MB, the least nodes count on); a
+                                              pair that keeps going over it is cut
                         --max-total-rate RATE bytes per second for all pairs together
                                               (default 50MB); over it, the busiest pair is cut
                                               RATE: bytes, or with kB, MB, GB (powers of 1000)
@@ -432,7 +432,7 @@ async function main(argv: string[]): Promise<number> {
       const maxPairs = Number(flags.get('max-pairs') ?? '32');
       if (!Number.isInteger(maxPairs) || maxPairs < 1 || maxPairs > 10_000)
         throw new UsageError('--max-pairs is a whole number from 1 to 10000');
-      const { formatRelayKey, relayRates, runRelay } = await import('./commands/relay');
+      const { formatRelayKey, relayRateWarning, relayRates, runRelay } = await import('./commands/relay');
       const { DEFAULT_RELAY_LIMITS } = await import('./node/network/relay-server');
       let rates: { maxPairRate: number; maxTotalRate: number };
       try {
@@ -440,6 +440,8 @@ async function main(argv: string[]): Promise<number> {
       } catch (err) {
         throw new UsageError((err as Error).message);
       }
+      const warning = relayRateWarning(rates.maxPairRate);
+      if (warning) process.stderr.write(`${warning}\n`);
       const relay = await runRelay({
         profile,
         bootstrap: bootstrapFrom(flags),

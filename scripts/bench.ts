@@ -17,6 +17,7 @@ import { RssSampler, rssMB } from './bench/memory';
 import { type NatBenchOptions, benchNat } from './bench/nat';
 import { type OverlayBenchOptions, benchOverlay } from './bench/overlay';
 import { type RelayBenchOptions, benchRelayPaths } from './bench/relay';
+import { type SitesBenchOptions, benchSites } from './bench/sites';
 import { round, median } from './bench/stats';
 import { benchNames } from './bench/names';
 
@@ -40,10 +41,13 @@ import { benchNames } from './bench/names';
 //      (scripts/bench/nat.ts; root only).
 //   7. browsers: Call -> first frame for Chromium and Firefox ESR in each direction
 //      (scripts/bench/browser-pairs.ts).
+//   8. sites: download throughput and time to first byte through the site proxy, the overlay
+//      and the publisher, next to the same requests straight to the web server, for the
+//      direct overlay path and through a relay (scripts/bench/sites.ts).
 //
 // COPYBARA_BENCH_ONLY selects parts, comma-separated: `relay` measures parts 1, 2 (relay
 // nodes) and 4 only (no Chromium), `overlay` part 5 only, `nat` part 6 only, `browsers` part
-// 7 only; unset, all of them (part 6 only as root).
+// 7 only, `sites` part 8 only; unset, all of them (part 6 only as root).
 // COPYBARA_BENCH_COTURN=0 leaves coturn out.
 
 const envInt = (name: string, fallback: number): number => {
@@ -90,9 +94,18 @@ const OVERLAY: OverlayBenchOptions = {
   targetLossPct: 0.1,
   targetAddedP99Ms: 2,
 };
+const SITES: SitesBenchOptions = {
+  directBytes: envInt('COPYBARA_BENCH_SITE_MB', 64) * 1_000_000,
+  // Through a relay the publisher paces at 1.5 MB/s: 6 MB is a few seconds.
+  relayedBytes: 6_000_000,
+  repeats: envInt('COPYBARA_BENCH_REPEATS', 3),
+  pages: 100,
+  targetThroughputRatio: 0.5,
+  targetAddedFirstByteMs: 5,
+};
 const BRIDGE_RUNS = 5;
 const ONLY = process.env.COPYBARA_BENCH_ONLY ?? '';
-const PARTS = ['relay', 'overlay', 'nat', 'browsers'] as const;
+const PARTS = ['relay', 'overlay', 'nat', 'browsers', 'sites'] as const;
 const only = ONLY === '' ? null : ONLY.split(',').map((p) => p.trim());
 if (only && (only.length === 0 || only.some((p) => !(PARTS as readonly string[]).includes(p))))
   throw new Error(`COPYBARA_BENCH_ONLY must be unset or a comma-separated list of ${PARTS.join(', ')}, not "${ONLY}"`);
@@ -102,12 +115,17 @@ const RUN = {
   calls: !only,
   browsers: !only || only.includes('browsers'),
   overlay: !only || only.includes('overlay'),
+  sites: !only || only.includes('sites'),
   // Network namespaces need root: left out (and said so) when not asked for by name.
   nat: only ? only.includes('nat') : ROOT_USER,
 };
 if (RUN.nat && !ROOT_USER) throw new Error('COPYBARA_BENCH_ONLY=nat needs root: the NAT lab is built out of network namespaces');
 const BUDGET_MS =
-  (RUN.relay || RUN.calls ? 300_000 : 0) + (RUN.browsers ? 300_000 : 0) + (RUN.overlay ? 180_000 : 0) + (RUN.nat ? 600_000 : 0);
+  (RUN.relay || RUN.calls ? 300_000 : 0) +
+  (RUN.browsers ? 300_000 : 0) +
+  (RUN.overlay ? 180_000 : 0) +
+  (RUN.nat ? 600_000 : 0) +
+  (RUN.sites ? 240_000 : 0);
 const ECHO = process.env.COPYBARA_TEST_LOGS === '1';
 
 const cleanup = new Cleanup();
@@ -336,6 +354,17 @@ async function main(): Promise<void> {
       : null;
 
     const nat = RUN.nat ? await benchNat(cleanup, dir.path, NAT) : null;
+    const sites = RUN.sites
+      ? await benchSites(
+          cleanup,
+          dir.path,
+          (args, name) => {
+            const proc = cli(args, { name, echo: ECHO });
+            return { proc, stop: started(proc, name) };
+          },
+          SITES,
+        )
+      : null;
 
     const peaks = [
       ...Object.values(relayPart?.relayNodes.idleMB ?? {}),
@@ -368,6 +397,7 @@ async function main(): Promise<void> {
       nameResolution: names,
       overlay,
       nat: nat ?? (RUN.nat ? null : { skipped: 'needs root (the NAT lab is built out of network namespaces)' }),
+      sites,
       meetsTarget: {
         relayThroughput: relayPart?.relay.meetsTarget.throughput ?? null,
         relayAddedLatencyP99: relayPart?.relay.meetsTarget.addedLatencyP99 ?? null,
@@ -381,6 +411,9 @@ async function main(): Promise<void> {
         natPrivateRingUnder2s: nat?.meetsTarget.privateRingUnderTarget ?? null,
         natContactsDirectAllConnect: nat?.meetsTarget.contactsDirectAllConnect ?? null,
         natContactsDirectRingUnder2s: nat?.meetsTarget.contactsDirectRingUnderTarget ?? null,
+        sitesDirectThroughput: sites?.meetsTarget.directThroughput ?? null,
+        sitesDirectAddedFirstByte: sites?.meetsTarget.directAddedFirstByte ?? null,
+        sitesRelayedAddedFirstByte: sites?.meetsTarget.relayedAddedFirstByte ?? null,
       },
     };
   } catch (err) {

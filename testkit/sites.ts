@@ -8,22 +8,25 @@ import { WebSocketServer } from 'ws';
 
 export const BIG_BYTES = 50 * 1024 * 1024;
 
+// The largest download /bytes/N serves.
+export const MAX_BYTES = 100 * 1024 * 1024;
+
 // The same pseudo-random bytes every time, generated as they are sent (no 50 MB in memory).
-function* bigChunks(): Generator<Buffer> {
+function* bigChunks(total = BIG_BYTES): Generator<Buffer> {
   let seed = 1;
   const chunk = Buffer.alloc(64 * 1024);
-  for (let sent = 0; sent < BIG_BYTES; sent += chunk.length) {
+  for (let sent = 0; sent < total; sent += chunk.length) {
     for (let i = 0; i < chunk.length; i += 4) {
       seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
       chunk.writeUInt32LE(seed, i);
     }
-    yield chunk;
+    yield total - sent < chunk.length ? chunk.subarray(0, total - sent) : chunk;
   }
 }
 
-export function bigHash(): string {
+export function bigHash(total = BIG_BYTES): string {
   const h = createHash('sha256');
-  for (const c of bigChunks()) h.update(c);
+  for (const c of bigChunks(total)) h.update(c);
   return h.digest('hex');
 }
 
@@ -41,9 +44,11 @@ export async function startSiteServer(): Promise<SiteServer> {
     if (req.url === '/') {
       res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
       res.end('<!doctype html><title>Alice</title><h1>Alice’s site</h1>');
-    } else if (req.url === '/big') {
-      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': BIG_BYTES });
-      const chunks = bigChunks();
+    } else if (req.url === '/big' || /^\/bytes\/\d{1,9}$/.test(req.url ?? '')) {
+      // /bytes/N: the first N bytes of /big's sequence (any N up to MAX_BYTES).
+      const total = req.url === '/big' ? BIG_BYTES : Math.min(MAX_BYTES, Number(req.url!.slice('/bytes/'.length)));
+      res.writeHead(200, { 'Content-Type': 'application/octet-stream', 'Content-Length': total });
+      const chunks = bigChunks(total);
       const pump = () => {
         for (;;) {
           const next = chunks.next();

@@ -4,6 +4,7 @@ import type { HostPort } from '../common/bootstrap';
 import type { Log } from '../common/log';
 import { type Profile, ensureProfile } from '../common/profile';
 import { loadKeyFile } from '../node/identity';
+import { RELAY_PAIR_RATE_FLOOR } from '../node/network/relay-rates';
 import { type RunningRelay, startRelay } from '../node/network/relay-server';
 
 // `copybara-host relay`: a blind relay for other people's private-mode calls. Its key pair is its
@@ -74,4 +75,16 @@ export function relayRates(
   if (maxTotalRate < maxPairRate)
     throw new Error(`--max-total-rate (${maxTotalRate} bytes/s) is less than --max-pair-rate (${maxPairRate} bytes/s)`);
   return { maxPairRate, maxTotalRate };
+}
+
+// What an operator should hear about the rates they chose, before the relay starts: a per-pair
+// rate under the floor every relay promises is allowed (a relay on a thin uplink), but nodes
+// pace relayed downloads to that floor, so this relay will cut them.
+export function relayRateWarning(maxPairRate: number): string | null {
+  if (maxPairRate >= RELAY_PAIR_RATE_FLOOR) return null;
+  const floor = RELAY_PAIR_RATE_FLOOR / 1_000_000;
+  return (
+    `warning: --max-pair-rate ${maxPairRate} bytes/s is below the ${floor} MB/s each way that nodes count on every relay ` +
+    `to carry; they send site downloads at up to that, so this relay will cut those. Give at least ${floor}MB to carry them.`
+  );
 }

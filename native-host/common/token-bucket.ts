@@ -19,11 +19,28 @@ export class TokenBucket {
 
   // Takes `n` units if there are that many; otherwise takes nothing.
   take(n = 1): boolean {
-    const now = this._now();
-    this._tokens = Math.min(this.burst, this._tokens + ((now - this._at) / 1000) * this.perSecond);
-    this._at = now;
+    this._refill();
     if (this._tokens < n) return false;
     this._tokens -= n;
     return true;
+  }
+
+  // Takes `n` units even if that leaves the bucket in debt: a sender of whole messages, some
+  // larger than what is left, pays for each afterwards by waiting (waitMs) before the next.
+  spend(n: number): void {
+    this._refill();
+    this._tokens -= n;
+  }
+
+  // Milliseconds until the bucket is out of debt; 0 when something may be spent now.
+  waitMs(): number {
+    this._refill();
+    return this._tokens >= 0 ? 0 : Math.ceil((-this._tokens / this.perSecond) * 1000);
+  }
+
+  private _refill(): void {
+    const now = this._now();
+    this._tokens = Math.min(this.burst, this._tokens + ((now - this._at) / 1000) * this.perSecond);
+    this._at = now;
   }
 }

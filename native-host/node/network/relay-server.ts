@@ -5,6 +5,7 @@ import { type HostPort, isLoopbackHost } from '../../common/bootstrap';
 import { enlargeSocketBuffers } from './hyperdht';
 import type { Log } from '../../common/log';
 import { type CutReason, RelayMeter } from './relay-meter';
+import { RELAY_PAIR_RATE_FLOOR } from './relay-rates';
 
 // Where relays announce themselves, so nodes can find them without being told a key. Versioned:
 // a relay speaking another protocol later announces under another topic, never confusing old nodes.
@@ -16,15 +17,17 @@ const REANNOUNCE_MS = 10 * 60_000;
 export interface RelayLimits {
   // Pairs (two streams joined) carried at once; a request for a pair over the limit is dropped.
   maxPairs: number;
-  // Bytes per second one pair may carry (both directions together), and all pairs together.
-  // A pair that keeps exceeding either is cut (relay-meter.ts says why cut and not slowed).
+  // Bytes per second one pair may carry in each direction, and all pairs together. A pair that
+  // keeps exceeding either is cut (relay-meter.ts says why cut and not slowed). A per-pair rate
+  // under RELAY_PAIR_RATE_FLOOR breaks what nodes count on (relay-rates.ts).
   maxPairRate: number;
   maxTotalRate: number;
 }
 
 // A relay forwards whole calls; a few dozen is what a home uplink carries without hurting its
-// owner. A video call needs a few hundred kB/s; 2 MB/s a pair leaves it ample room.
-export const DEFAULT_RELAY_LIMITS: RelayLimits = { maxPairs: 32, maxPairRate: 2_000_000, maxTotalRate: 50_000_000 };
+// owner. A video call needs a few hundred kB/s; the floor every relay carries (2 MB/s each way a
+// pair) leaves it ample room, and a site's download is paced below it.
+export const DEFAULT_RELAY_LIMITS: RelayLimits = { maxPairs: 32, maxPairRate: RELAY_PAIR_RATE_FLOOR, maxTotalRate: 50_000_000 };
 
 // How often the relay reads its pairs' byte counts, and how often (at most) it logs its counts.
 const METER_MS = 250;
@@ -120,14 +123,14 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     });
   };
 
-  // Reads every pair's byte count (udx counts a relayed packet before forwarding it) and cuts
-  // the pairs over their budget.
+  // Reads the byte count of each end of every pair (udx counts a relayed packet before
+  // forwarding it): what one end sent is one direction of the pair. Cuts the pairs over budget.
   const sample = () => {
-    const counts = new Map<string, number>();
+    const counts = new Map<string, number[]>();
     for (const [key, streams] of carried)
       counts.set(
         key,
-        streams.reduce((sum, s) => sum + (s.bytesReceived ?? 0), 0),
+        streams.map((s) => s.bytesReceived ?? 0),
       );
     for (const { pair, reason } of meter.sample(counts)) cutPair(pair, reason);
   };
@@ -137,7 +140,7 @@ export async function startRelay(opts: RelayOptions): Promise<RunningRelay> {
     carried.delete(key);
     cut++;
     const limit =
-      reason === 'pair-rate' ? `its ${megabytes(limits.maxPairRate)}/s` : `the relay's ${megabytes(limits.maxTotalRate)}/s in all`;
+      reason === 'pair-rate' ? `its ${megabytes(limits.maxPairRate)}/s each way` : `the relay's ${megabytes(limits.maxTotalRate)}/s in all`;
     opts.log(`relay: cut a pair over ${limit} (${carried.size} carried, ${cut} cut in all)`);
     for (const s of streams) s.destroy();
   };

@@ -43,9 +43,14 @@ export class SiteStream extends Duplex {
   private _ended = false;
   private _pumping = false;
   private _sentEnd = false;
+  // The connection below took the last message without asking to wait (see _pump).
+  private _drained = true;
   private _idle: NodeJS.Timeout;
 
-  constructor(private readonly _limits: MuxLimits) {
+  constructor(
+    private readonly _limits: MuxLimits,
+    private readonly _waitForDrain = false,
+  ) {
     super({ allowHalfOpen: true });
     this._credit = _limits.window;
     this._allowance = _limits.window;
@@ -97,20 +102,32 @@ export class SiteStream extends Duplex {
     cb(err);
   }
 
-  // Sends what the credit allows; the write completes once all of it is sent.
+  // The connection below emptied its buffer (Protomux tells every channel).
+  _ondrain(): void {
+    this._drained = true;
+    this._pump();
+  }
+
+  // Sends what the credit allows (and, when asked to wait for drains, while the connection below
+  // keeps up); the write completes once all of it is sent. Waiting for the connection too keeps
+  // one slower than its streams' windows (a paced one, through a relay) from queueing up to a
+  // window for every stream, and holds the site's TCP connection back instead. A connection
+  // that is not paced is not waited for: a secret stream asks to wait after every message
+  // larger than its 16 KiB mark, and a turn of the event loop per 32 KiB message would stall
+  // it; the windows bound what it buffers.
   _pump(): void {
     const p = this._pending;
     const m = this._m;
     // A credit that arrives inside send() finds the loop below still running; it continues there.
     if (!p || !m || this._pumping) return;
     this._pumping = true;
-    while (this._credit > 0 && p.chunk.length > 0) {
+    while (this._credit > 0 && p.chunk.length > 0 && this._drained) {
       const n = Math.min(this._credit, this._limits.chunk, p.chunk.length);
       const piece = p.chunk.subarray(0, n);
       // State first: over an in-memory connection the answer arrives inside send().
       this._credit -= n;
       p.chunk = p.chunk.subarray(n);
-      m.data.send(piece);
+      this._drained = m.data.send(piece) || !this._waitForDrain;
     }
     this._pumping = false;
     this._idle.refresh();
@@ -161,7 +178,8 @@ export class SiteMux extends EventEmitter {
 
   constructor(
     connection: { on(event: 'close', listener: () => void): unknown; destroy(err?: Error): void },
-    private readonly _o: { limits?: Partial<MuxLimits>; onStream?: (s: SiteStream) => void } = {},
+    // waitForDrain: see SiteStream._pump.
+    private readonly _o: { limits?: Partial<MuxLimits>; onStream?: (s: SiteStream) => void; waitForDrain?: boolean } = {},
   ) {
     super();
     this._connection = connection;
@@ -207,12 +225,12 @@ export class SiteMux extends EventEmitter {
   }
 
   private _start(id: Buffer): SiteStream | null {
-    const stream = new SiteStream(this.limits);
+    const stream = new SiteStream(this.limits, this._o.waitForDrain ?? false);
     const channel = this._mux.createChannel({
       protocol: SITE_PROTOCOL,
       id,
       onclose: () => stream.detached(),
-      ondrain: () => stream._pump(),
+      ondrain: () => stream._ondrain(),
     });
     if (channel === null) return null;
     stream.attach(channel);

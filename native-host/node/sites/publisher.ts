@@ -2,6 +2,7 @@ import { connect } from 'node:net';
 import type { Log } from '../../common/log';
 import type { ServiceConnection } from '../network/backend';
 import { type MuxLimits, SiteMux, type SiteStream } from './mux';
+import { type Pace, siteStream } from './paced-stream';
 
 // The publishing side: visitors' streams, each joined to one new TCP connection to the
 // published port on 127.0.0.1, and nowhere else — a visitor names no host or port, so it can
@@ -20,6 +21,8 @@ export interface PublisherOptions {
   limits?: Partial<MuxLimits>;
   // Visitors' overlay connections at once; more are closed on arrival.
   maxConnections?: number;
+  // How fast the site's answers go out through a relay (absent: RELAYED_SITE_PACE).
+  pace?: Pace;
 }
 
 export class SitePublisher {
@@ -37,7 +40,14 @@ export class SitePublisher {
       connection.stream.destroy();
       return;
     }
-    const mux = new SiteMux(connection.stream, { ...(this._o.limits ? { limits: this._o.limits } : {}), onStream: (s) => this._serve(s) });
+    // Through a relay, what goes out is paced under the rate every relay carries, so a large
+    // download is slowed rather than cut by the relay; a direct connection is not paced.
+    const { stream, paced } = siteStream(connection, this._o.pace);
+    const mux = new SiteMux(stream, {
+      waitForDrain: paced,
+      ...(this._o.limits ? { limits: this._o.limits } : {}),
+      onStream: (s) => this._serve(s),
+    });
     this._muxes.add(mux);
     mux.once('close', () => this._muxes.delete(mux));
   }
@@ -50,7 +60,8 @@ export class SitePublisher {
     stream.on('error', () => {});
     const port = this._o.port();
     if (port === null) return void stream.end(Buffer.from([NO_SITE]));
-    const socket = connect({ host: '127.0.0.1', port });
+    // No Nagle, as on the proxy: requests go on in the pieces they arrive in.
+    const socket = connect({ host: '127.0.0.1', port, noDelay: true });
     let open = false;
     socket.once('connect', () => {
       open = true;

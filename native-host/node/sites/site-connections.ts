@@ -2,6 +2,7 @@ import { encodeNodeId } from '../../../lib/node-id';
 import type { Log } from '../../common/log';
 import type { Backend, PeerAddress } from '../network/backend';
 import { type MuxLimits, SiteMux } from './mux';
+import { type Pace, siteStream } from './paced-stream';
 
 // One overlay connection per site node, shared by every visitor TCP connection to it: opened
 // on the first request, kept while streams use it, closed a while after the last one ends.
@@ -21,6 +22,8 @@ export interface SiteConnectionsOptions {
   // How long a dial may take, and how long a connection with no stream stays open.
   dialTimeoutMs?: number;
   idleCloseMs?: number;
+  // How fast this side sends through a relay (absent: RELAYED_SITE_PACE).
+  pace?: Pace;
 }
 
 export class SiteConnections {
@@ -71,7 +74,9 @@ export class SiteConnections {
       throw new Error('the node is stopping');
     }
     this.opened++;
-    const mux = new SiteMux(connection.stream, this._o.limits ? { limits: this._o.limits } : {});
+    // Uploads through a relay are paced as the publisher paces downloads.
+    const { stream, paced } = siteStream(connection, this._o.pace);
+    const mux = new SiteMux(stream, { ...(this._o.limits ? { limits: this._o.limits } : {}), waitForDrain: paced });
     const shown = encodeNodeId(key).slice(0, 8);
     this._o.log(`site connection to ${shown}… open over ${connection.route?.network ?? 'hyperdht'}`);
     let idle: NodeJS.Timeout | null = null;

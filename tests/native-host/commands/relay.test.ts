@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { encodeNodeId } from '../../../lib/node-id';
-import { formatRelayKey, parseRate, parseRelayKeys, relayRates } from '../../../native-host/commands/relay';
-import { cliOutput } from '../../../testkit/processes';
+import { formatRelayKey, parseRate, parseRelayKeys, relayRateWarning, relayRates } from '../../../native-host/commands/relay';
+import { RELAY_PAIR_RATE_FLOOR } from '../../../native-host/node/network/relay-rates';
+import { cli, cliOutput, tempDir, waitForLine } from '../../../testkit/processes';
 
 describe('relay keys on the command line', () => {
   const key = Buffer.alloc(32, 7);
@@ -82,5 +83,21 @@ describe('relay rates on the command line', () => {
     );
     expect(inverted.code).toBe(2);
     expect(inverted.stderr).toContain('is less than --max-pair-rate');
+  });
+
+  it('warns an operator whose per-pair rate is under the floor nodes count on, and starts anyway', async () => {
+    expect(relayRateWarning(RELAY_PAIR_RATE_FLOOR)).toBeNull();
+    expect(relayRateWarning(RELAY_PAIR_RATE_FLOOR - 1)).toContain('below the 2 MB/s each way that nodes count on');
+    const dir = await tempDir('relay-warning');
+    const relay = cli(['relay', '--max-pair-rate', '1MB', '--profile', dir.path], { env: { COPYBARA_BOOTSTRAP: '127.0.0.1:1' } });
+    try {
+      const line = await waitForLine(relay, /^warning: --max-pair-rate/, 20_000, 'relay warning');
+      expect(line).toContain('--max-pair-rate 1000000 bytes/s is below the 2 MB/s each way');
+      expect(line).toContain('Give at least 2MB');
+      await waitForLine(relay, /^relay key: /, 20_000, 'relay start');
+    } finally {
+      await relay.stop();
+      await dir.remove();
+    }
   });
 });
