@@ -1,5 +1,6 @@
 import DHT from 'hyperdht';
 import { encodeNodeId } from '../lib/node-id';
+import { expectNoLeftovers } from './leftovers';
 import { type Proc, cliOutput, startNode, startTestnet, tempDir } from './processes';
 import { type StaexStandin, startStaexStandin } from './network/staex';
 import { type SimulatedChain, startSimulatedChain } from './sim-chain';
@@ -22,6 +23,8 @@ export interface SiteWorld {
   visitorArgs: string[];
   // Stops everything above (the visitor first, by the test) and leaves the folder to the test.
   close(): Promise<void>;
+  // close(), then checks nothing was left behind in the folder and removes it.
+  end(): Promise<void>;
 }
 
 export async function startSiteWorld(prefix: string, echo: boolean, o: { staex?: boolean } = {}): Promise<SiteWorld> {
@@ -58,7 +61,12 @@ export async function startSiteWorld(prefix: string, echo: boolean, o: { staex?:
     if (!published.stdout.includes(expected)) throw new Error(`Alice could not publish her site: ${published.stdout} ${published.stderr}`);
     chain.register('alice', { records: { 'copybara-id': alice.nodeId, ...records } });
     chain.register('ghost', { records: { 'copybara-id': encodeNodeId(DHT.keyPair().publicKey) } });
-    return { dir, bootstrap: net.bootstrap, chain, site, alice: { ...alice, profile }, visitorArgs, close };
+    const end = async () => {
+      await close();
+      await expectNoLeftovers(dir.path);
+      await dir.remove();
+    };
+    return { dir, bootstrap: net.bootstrap, chain, site, alice: { ...alice, profile }, visitorArgs, close, end };
   } catch (err) {
     await close();
     await dir.remove();

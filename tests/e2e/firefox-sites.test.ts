@@ -6,7 +6,6 @@ import { firefoxScreenshot, openPage, selectedTab, typeIntoAddressBar } from '..
 import { until } from '../../testkit/call-checks';
 import { SITE_SEARCH_RULE_IDS } from '../../lib/ext/site-search';
 import { SITE_GUARD_RULE_ID, SITE_URL_PATTERNS } from '../../lib/ext/site-proxy';
-import { expectNoLeftovers } from '../../testkit/leftovers';
 import { startNode } from '../../testkit/processes';
 import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
 
@@ -39,10 +38,16 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopSide(bob);
-  await world?.close();
-  if (world) await expectNoLeftovers(world.dir.path);
-  await world?.dir.remove();
+  await world?.end();
 });
+
+// The ids of the extension's dynamic DNR rules, asked from one of its pages.
+function dynamicRuleIds(page: import('puppeteer-core').Page): Promise<number[]> {
+  return page.evaluate(async () => {
+    const api = (globalThis as unknown as { browser: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number }[]> } } }).browser;
+    return (await api.declarativeNetRequest.getDynamicRules()).map((r) => r.id);
+  });
+}
 
 async function visit(
   url: string,
@@ -127,12 +132,7 @@ describe('typed into Firefox’s address bar', () => {
     await until(
       'the search rules are in place',
       10_000,
-      () =>
-        options.evaluate(async () => {
-          const api = (globalThis as unknown as { browser: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number }[]> } } })
-            .browser;
-          return (await api.declarativeNetRequest.getDynamicRules()).map((r) => r.id);
-        }),
+      () => dynamicRuleIds(options),
       (ids) => ids.includes(SITE_SEARCH_RULE_IDS[0]!),
     );
     await options.close();
@@ -156,12 +156,7 @@ describe('when Firefox may not route the site addresses', () => {
     await until(
       'the guard rule is in place',
       10_000,
-      () =>
-        options.evaluate(async () => {
-          const api = (globalThis as unknown as { browser: { declarativeNetRequest: { getDynamicRules(): Promise<{ id: number }[]> } } })
-            .browser;
-          return (await api.declarativeNetRequest.getDynamicRules()).map((r) => r.id);
-        }),
+      () => dynamicRuleIds(options),
       (ids) => ids.includes(SITE_GUARD_RULE_ID),
     );
     await options.close();

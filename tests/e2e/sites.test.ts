@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXTENSION_ORIGIN } from '../../testkit/browser';
 import { until } from '../../testkit/call-checks';
 import { type Side, chooseNetwork, startSide, stopSide } from '../../testkit/call-flow';
-import { expectNoLeftovers } from '../../testkit/leftovers';
 import { cliOutput } from '../../testkit/processes';
 import { screenshot } from '../../testkit/screenshots';
 import { type SiteWorld, startSiteWorld } from '../../testkit/site-world';
@@ -40,9 +39,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await stopSide(bob);
-  await world?.close();
-  if (world) await expectNoLeftovers(world.dir.path);
-  await world?.dir.remove();
+  await world?.end();
 });
 
 describe('publishing from the options page', () => {
