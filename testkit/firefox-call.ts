@@ -31,14 +31,19 @@ export async function firefoxSideFor(o: {
 
 // WebDriver BiDi reports extension pages' addresses as about:blank, so each page is asked
 // for its own.
-async function href(page: Page): Promise<string> {
+export async function firefoxHref(page: Page): Promise<string> {
   return page.evaluate(() => location.href).catch(() => '');
 }
 
-export async function callTabs(person: FirefoxPerson): Promise<Page[]> {
+// The person's tabs showing the extension page whose address starts with `prefix`.
+export async function firefoxTabsAt(person: FirefoxPerson, prefix: string): Promise<Page[]> {
   const out: Page[] = [];
-  for (const page of await person.browser.pages()) if ((await href(page)).startsWith(`${person.origin}/call.html`)) out.push(page);
+  for (const page of await person.browser.pages()) if ((await firefoxHref(page)).startsWith(`${person.origin}${prefix}`)) out.push(page);
   return out;
+}
+
+export function callTabs(person: FirefoxPerson): Promise<Page[]> {
+  return firefoxTabsAt(person, '/call.html');
 }
 
 export async function waitForFirefoxCallTab(person: FirefoxPerson, timeoutMs: number): Promise<Page> {

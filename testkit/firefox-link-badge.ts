@@ -1,6 +1,6 @@
 import type { Page } from 'puppeteer-core';
 import { until } from './call-checks';
-import { type FirefoxSide, firefoxStatus, labelledText, openFirefoxPopup } from './firefox-call';
+import { type FirefoxSide, firefoxHref, firefoxStatus, firefoxTabsAt, labelledText, openFirefoxPopup } from './firefox-call';
 import { clickButton } from './firefox';
 import { MESSENGER, messengerWith } from './messenger-page';
 
@@ -9,21 +9,11 @@ import { MESSENGER, messengerWith } from './messenger-page';
 // in a closed shadow root, and a page script's click is ignored by design, so the test presses
 // it as a keyboard user does: focus the link, Tab into the badge after it, Enter.
 
-async function href(page: Page): Promise<string> {
-  return page.evaluate(() => location.href).catch(() => '');
-}
-
-export async function firefoxTabsAt(side: Pick<FirefoxSide, 'person'>, prefix: string): Promise<Page[]> {
-  const out: Page[] = [];
-  for (const page of await side.person.browser.pages()) if ((await href(page)).startsWith(`${side.person.origin}${prefix}`)) out.push(page);
-  return out;
-}
-
 async function oneTabAt(side: FirefoxSide, prefix: string, what: string, timeoutMs: number): Promise<Page> {
   const tabs = await until(
     what,
     timeoutMs,
-    () => firefoxTabsAt(side, prefix),
+    () => firefoxTabsAt(side.person, prefix),
     (t) => t.length === 1,
   );
   return tabs[0]!;
@@ -87,7 +77,7 @@ export async function firefoxAnswerFromBadge(side: FirefoxSide, page: Page): Pro
   await until(
     'the preview tab becomes the call',
     20_000,
-    () => href(preview),
+    () => firefoxHref(preview),
     (u) => u.includes('/call.html?call='),
   );
   return preview;
