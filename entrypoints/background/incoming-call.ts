@@ -132,6 +132,20 @@ export function createIncomingCalls(deps: IncomingDeps) {
   const hangingUp = new Set<string>();
   // The call whose tab and notification were shown last for a ring.
   let lastRang: string | null = null;
+  // Calls whose tab is being opened: a call rings twice when its name check ends before
+  // that tab is known (a link's call, then its checked name), and must still get one tab.
+  const opening = new Map<string, Promise<void>>();
+
+  function openTab(callId: string): Promise<void> {
+    const pending = opening.get(callId);
+    if (pending) return pending;
+    const opened = deps
+      .showCallTab(callId, book.tab(callId))
+      .then((tabId) => book.setTab(callId, tabId))
+      .finally(() => opening.delete(callId));
+    opening.set(callId, opened);
+    return opened;
+  }
 
   function apply(change: Change | null): void {
     if (!change) return;
@@ -151,7 +165,7 @@ export function createIncomingCalls(deps: IncomingDeps) {
     lastRang = call.callId;
     const lastTab = last === null ? null : book.tab(last);
     const reuse = last !== null && lastTab !== null && book.tab(call.callId) === null && reusesSurface(call, book.get(last));
-    const open = () => deps.showCallTab(call.callId, book.tab(call.callId)).then((tabId) => book.setTab(call.callId, tabId));
+    const open = () => openTab(call.callId);
     if (!reuse) {
       open().catch(warnFailed('opening the call tab'));
     } else {

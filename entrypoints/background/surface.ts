@@ -17,14 +17,14 @@ export function notificationCallId(notificationId: string): string | null {
   return notificationId.startsWith(NOTIFICATION_PREFIX) ? notificationId.slice(NOTIFICATION_PREFIX.length) : null;
 }
 
-// The tab showing a call: the one we remember if it still shows that call, else any tab
-// on its page (the worker may have restarted and forgotten). runtime.getContexts lists our
-// own pages with their tabs, so no `tabs` permission is needed to read tab addresses.
-async function findCallTab(callId: string, known: number | null): Promise<number | null> {
+// A tab on the call's page when the worker has forgotten which (it restarted).
+// runtime.getContexts lists our own pages with their tabs, so no `tabs` permission is
+// needed to read tab addresses.
+async function findCallTab(callId: string): Promise<number | null> {
   const tabs = (await browser.runtime.getContexts({ contextTypes: ['TAB'], documentUrls: [callPageUrl(callId)] }))
     .map((c) => c.tabId)
     .filter((id) => id >= 0);
-  return known !== null && tabs.includes(known) ? known : (tabs[0] ?? null);
+  return tabs[0] ?? null;
 }
 
 export async function focusTab(tabId: number): Promise<void> {
@@ -33,8 +33,20 @@ export async function focusTab(tabId: number): Promise<void> {
 }
 
 // Brings the call's tab to the front, opening it if there is none; returns its id.
+// `known` is the tab the call was given (a link's waiting tab, or the one opened for it
+// before): trusted while it exists, even before it shows the call page. A waiting tab
+// takes the call up by loading that page itself, and looking for the page by its address
+// in between would open a second tab on the same call; two pages answering one offer
+// end the call.
 export async function showCallTab(callId: string, known: number | null): Promise<number> {
-  const existing = await findCallTab(callId, known);
+  if (known !== null) {
+    const tab = await browser.tabs.update(known, { active: true }).catch(() => null); // null: closed meanwhile
+    if (tab) {
+      if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+      return known;
+    }
+  }
+  const existing = await findCallTab(callId);
   if (existing !== null) {
     await focusTab(existing);
     return existing;

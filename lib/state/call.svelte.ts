@@ -220,10 +220,11 @@ class CallState {
         onConnectionState: (state) => this.onConnectionState(state),
         onError: (err) => void this.fail(`the media connection could not be set up (${toErrorInfo(err).message})`),
       });
-      const queued = this.signals;
-      this.signals = [];
-      await this.peer.start();
-      for (const s of queued) await this.peer.handleSignal(s);
+      // In order: the offer (if ours), then what arrived before the peer existed, then
+      // whatever arrives from now on (PeerSession applies signals one at a time).
+      const started = this.peer.start();
+      for (const s of this.signals.splice(0)) void this.peer.handleSignal(s);
+      await started;
     } catch (err) {
       void this.fail(errorText(toErrorInfo(err), this.who).replace(/\.$/, ''));
     }

@@ -41,6 +41,7 @@ export class PeerSession {
   // sees a candidate before the offer/answer it belongs to.
   private pendingLocal: Signal[] | null = [];
   private closed = false;
+  private applying: Promise<void> = Promise.resolve();
 
   constructor(opts: PeerOptions) {
     this.opts = opts;
@@ -61,15 +62,34 @@ export class PeerSession {
     if (opts.stream.getVideoTracks().length === 0) this.pc.addTransceiver('video', { direction: 'recvonly' });
   }
 
-  // The offerer starts negotiation; the answerer waits for the offer.
-  async start(): Promise<void> {
+  // The offerer starts negotiation; the answerer waits for the offer. Signals handed in
+  // after start() are applied after it.
+  start(): Promise<void> {
+    return this.inTurn(() => this.offer());
+  }
+
+  // One signal at a time, in arrival order: a description still being applied is not yet
+  // the pc's remoteDescription, so a copy of it (or a candidate) arriving meanwhile would
+  // otherwise be applied against the wrong state.
+  handleSignal(signal: Signal): Promise<void> {
+    return this.inTurn(() => this.apply(signal));
+  }
+
+  private inTurn(step: () => Promise<void>): Promise<void> {
+    const next = this.applying.then(step);
+    // A failed offer is reported by start()'s caller; later signals still get their turn.
+    this.applying = next.catch(() => {});
+    return next;
+  }
+
+  private async offer(): Promise<void> {
     if (this.role !== 'offerer') return;
     const offer = await this.pc.createOffer();
     await this.pc.setLocalDescription(offer);
     await this.sendDescription();
   }
 
-  async handleSignal(signal: Signal): Promise<void> {
+  private async apply(signal: Signal): Promise<void> {
     if (this.closed) return;
     try {
       if (signal.kind === 'candidate') {

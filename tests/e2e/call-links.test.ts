@@ -117,6 +117,8 @@ async function mediaBothWays(tabs: [string, Page][]): Promise<void> {
       (t) => /in call/i.test(t),
     );
   }
+  // One page per call on each side: two would both answer the one offer.
+  for (const side of [alice, bob]) expect(side.person.context.pages().filter(isCallTab), `${side.name}'s call tabs`).toHaveLength(1);
 }
 
 describe('call links in real Chromium', () => {

@@ -213,6 +213,34 @@ describe('carrying the decisions out', () => {
     expect(deps.showIncoming).not.toHaveBeenCalled();
   });
 
+  it('a link call no tab waited for, rung again once its name is checked, still gets one tab', async () => {
+    const { deps, calls, book } = setup();
+    // The tab opens slowly: the name check ends first and rings the call a second time.
+    let opened: (tabId: number) => void = () => {};
+    deps.showCallTab.mockImplementationOnce(() => new Promise<number>((r) => (opened = r)));
+    calls.applyCall(incoming({ viaLink: true, invitation: 'aa', peerName: 'bob.azero' }));
+    await flush();
+    expect(deps.showIncoming).toHaveBeenCalledTimes(1); // the second ring, after the check
+    expect(deps.showCallTab).toHaveBeenCalledTimes(1);
+    opened(9);
+    await flush();
+    expect(book.tab(CALL_ID)).toBe(9);
+    expect(deps.showCallTab).toHaveBeenCalledTimes(1);
+  });
+
+  it('a link call handed to its waiting tab rings, after the check, in that tab', async () => {
+    const { deps, calls, book } = setup();
+    deps.linkArrived.mockImplementation((call: CallInfo) => {
+      book.setTab(call.callId, 11);
+      return true;
+    });
+    calls.applyCall(incoming({ viaLink: true, invitation: 'aa', peerName: 'bob.azero' }));
+    await flush();
+    expect(deps.showCallTab).toHaveBeenCalledTimes(1);
+    expect(deps.showCallTab).toHaveBeenCalledWith(CALL_ID, 11);
+    expect(book.tab(CALL_ID)).toBe(11);
+  });
+
   it("waits out a page's move to another page of ours before calling its call an orphan", () => {
     vi.useFakeTimers();
     try {

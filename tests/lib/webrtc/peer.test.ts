@@ -55,6 +55,8 @@ class FakePc {
     this.onicecandidate?.({ candidate: { candidate: 'candidate:1 1 udp 5 100.64.0.1 4000 typ relay', sdpMid: '0', sdpMLineIndex: 0 } });
   }
   async setRemoteDescription(d: RTCSessionDescriptionInit) {
+    // As in browsers, the description counts as applied only once the operation completes.
+    await new Promise((r) => setTimeout(r, 1));
     this.remoteDescription = d;
     this.log.push(`setRemote ${d.type}`);
   }
@@ -135,6 +137,18 @@ describe('PeerSession', () => {
     await s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' });
     await s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' });
     expect(s.pc().log.filter((l) => l === 'setRemote answer')).toHaveLength(1);
+    expect(s.errors).toEqual([]);
+  });
+
+  it('applies signals one at a time: a copy of the answer arriving while it is applied is not applied again', async () => {
+    const s = session('offerer', [new FakeTrack('audio')]);
+    await s.peer.start();
+    await Promise.all([
+      s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' }),
+      s.peer.handleSignal({ kind: 'answer', sdp: 'answer-sdp' }),
+      s.peer.handleSignal(CANDIDATE),
+    ]);
+    expect(s.pc().log.slice(-2)).toEqual(['setRemote answer', 'addIce candidate:2 1 udp 5 100.64.0.2 4001 typ relay']);
     expect(s.errors).toEqual([]);
   });
 
