@@ -14,6 +14,7 @@ export const ERROR_CODES = {
     'BAD_NODE_ID',
     'UNKNOWN_CALL',
     'CALL_NOT_ALLOWED',
+    'SHOWN_ELSEWHERE', // a second page opened on a call that a page already shows
     'BUSY',
     'UNREACHABLE',
     'SELF_CALL',
@@ -138,6 +139,9 @@ export class CopybaraError extends CodedError<FamilyCode<'call' | 'native'>> {
   }
   static CALL_NOT_ALLOWED(why: string) {
     return new CopybaraError('CALL_NOT_ALLOWED', why);
+  }
+  static SHOWN_ELSEWHERE() {
+    return new CopybaraError('SHOWN_ELSEWHERE', 'the call is shown in another tab');
   }
   static BUSY() {
     return new CopybaraError('BUSY', 'already in a call');

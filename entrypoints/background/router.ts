@@ -124,6 +124,12 @@ export function createRouter(parts: RouterParts) {
       });
     },
     watch(msg: { callId: string }, port: PagePort): void {
+      // One page per call (a duplicated tab is a second): each page sets up its own media
+      // connection, and a second answer to the one offer ends the call.
+      if (pages.watchers(msg.callId).some((other) => other !== port)) {
+        send(port, { type: 'gone', callId: msg.callId, error: toErrorInfo(CopybaraError.SHOWN_ELSEWHERE()) });
+        return;
+      }
       pages.watch(port, msg.callId);
       const tabId = port.sender?.tab?.id;
       if (tabId !== undefined) book.setTab(msg.callId, tabId);

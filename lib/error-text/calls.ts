@@ -21,6 +21,7 @@ export const CALL_WORDS: Record<FamilyCode<'call'>, Words> = {
   BUSY: () => 'You are already in a call. Hang up first.',
   UNKNOWN_CALL: () => 'The Copybara node no longer knows this call.',
   CALL_NOT_ALLOWED: (error) => sentence(`that is not possible now${detailOf(error)}`),
+  SHOWN_ELSEWHERE: () => 'This call is open in another tab; it goes on there. You can close this one.',
   TIMEOUT: () => 'The Copybara node did not answer in time.',
   // Firefox talks to a call relay only on a local network address, which exists only while
   // the computer is connected to a network.

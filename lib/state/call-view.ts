@@ -25,6 +25,8 @@ export interface CallViewInput {
   failure: string | null;
   // Set when the background does not know the call: words for why.
   gone: string | null;
+  // The headline over `gone` (default "Call ended").
+  goneHeadline?: string;
   // The background's link to the node; matters while the call is not known yet.
   host: HostState | null;
   answering: boolean;
@@ -47,7 +49,7 @@ export function callStatus(v: CallViewInput): StatusWords {
   const { call } = v;
   if (v.failure) return { headline: `Call failed: ${v.failure}`, detail: null, tone: 'failed' };
   if (!call) {
-    if (v.gone) return { headline: 'Call ended', detail: v.gone, tone: 'ended' };
+    if (v.gone) return { headline: v.goneHeadline ?? 'Call ended', detail: v.gone, tone: 'ended' };
     if (v.host?.kind === 'missing') {
       return {
         headline: 'The Copybara node is not installed for this browser',

@@ -24,6 +24,7 @@ class CallState {
   // The background's check of the name the peer claims; null when none is claimed.
   verification = $state.raw<Verification | null>(null);
   gone = $state<string | null>(null);
+  goneHeadline = $state('Call ended');
   host = $state.raw<HostState | null>(null);
   failure = $state<string | null>(null);
   answering = $state(false);
@@ -47,6 +48,7 @@ class CallState {
       verification: this.verification,
       failure: this.failure,
       gone: this.gone,
+      goneHeadline: this.goneHeadline,
       host: this.host,
       answering: this.answering,
       mediaConnected: this.mediaConnected,
@@ -162,6 +164,8 @@ class CallState {
 
   private onGone(error: ErrorInfo): void {
     if (this.call?.state === 'ended') return;
+    // A call shown in another tab goes on there; only this page is done.
+    if (error.code === 'SHOWN_ELSEWHERE') this.goneHeadline = 'Open in another tab';
     this.gone = errorText(error, this.who);
     this.teardown();
   }

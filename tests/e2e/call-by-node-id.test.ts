@@ -72,6 +72,25 @@ describe('a call by node id in real Chromium', () => {
     expect(codes[0]).toMatch(/\d{3} \d{3} \d{3} \d{3}/);
     expect(codes[0]).toBe(codes[1]);
 
+    // Alice duplicates her call tab: the copy says where the call is and touches nothing of it.
+    const copy = await alice.person.context.newPage();
+    await copy.goto(aliceTab.url());
+    await until(
+      'the copy says the call is in another tab',
+      10_000,
+      () => statusText(copy),
+      (t) => t.includes('Open in another tab'),
+    );
+    expect(await copy.evaluate(() => globalThis.copybaraDebug.pc() === null)).toBe(true);
+    await copy.close();
+    const before = (await mediaSummary(bobTab)).framesDecoded;
+    await until(
+      'the call goes on in the first tabs',
+      10_000,
+      async () => ({ frames: (await mediaSummary(bobTab)).framesDecoded, alice: await statusText(aliceTab) }),
+      (s) => s.frames > before + 10 && /in call/i.test(s.alice),
+    );
+
     await aliceTab.getByRole('button', { name: 'Hang up' }).click();
     await until(
       'Alice sees the call ended',

@@ -197,6 +197,29 @@ describe('call pages', () => {
     expect(page.received.at(-1)).toEqual({ type: 'call', call: callInfo({ state: 'ringing' }), verification: null });
   });
 
+  it('one page per call: a second page on it (a duplicated tab) is told where the call is, and gets nothing of it', async () => {
+    await ready(t);
+    t.event(callInfo({ state: 'active' }));
+    const first = t.callPage();
+    first.send({ type: 'watch', callId: CALL_ID });
+    const second = t.callPage();
+    second.send({ type: 'watch', callId: CALL_ID });
+    expect(second.received).toEqual([
+      { type: 'gone', callId: CALL_ID, error: { code: 'SHOWN_ELSEWHERE', message: 'the call is shown in another tab' } },
+    ]);
+    t.native().deliver({ v: 1, event: 'signal', callId: CALL_ID, signal: OFFER });
+    expect(first.ofType('signal')).toHaveLength(1);
+    expect(second.received).toHaveLength(1);
+    // Its requests for the call are refused, so it cannot hang up or signal for the first.
+    second.send({ type: 'hangup', id: 1, callId: CALL_ID });
+    expect(t.native().sent.filter((m) => m.type === 'hangup')).toEqual([]);
+    // Once the first page is gone, a page may show the call again (a reload).
+    first.close();
+    const again = t.callPage();
+    again.send({ type: 'watch', callId: CALL_ID });
+    expect(again.ofType('call')).toHaveLength(1);
+  });
+
   it('forward requests for their call and get replies', async () => {
     await ready(t);
     t.event(callInfo({ state: 'active' }));

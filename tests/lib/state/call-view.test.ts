@@ -100,6 +100,9 @@ describe('callStatus', () => {
       detail: 'The Copybara node no longer knows this call.',
       tone: 'ended',
     });
+    expect(callStatus(input({ gone: 'This call is open in another tab.', goneHeadline: 'Open in another tab' })).headline).toBe(
+      'Open in another tab',
+    );
     const missing = callStatus(input({ host: { kind: 'missing', detail: 'not found' } }));
     expect(missing.headline).toBe('The Copybara node is not installed for this browser');
     expect(missing.detail).toContain('npx copybara-host install');
