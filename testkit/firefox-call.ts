@@ -46,14 +46,29 @@ export function callTabs(person: FirefoxPerson): Promise<Page[]> {
   return firefoxTabsAt(person, '/call.html');
 }
 
-export async function waitForFirefoxCallTab(person: FirefoxPerson, timeoutMs: number): Promise<Page> {
-  const tabs = await until(
-    `${person.name}'s call tab`,
-    timeoutMs,
-    () => callTabs(person),
-    (t) => t.length > 0,
-  );
-  return tabs[0]!;
+// A failure says what the browser showed instead, and what the node said last, since a
+// missing tab may be the browser's doing or a call that never reached the node.
+export async function waitForFirefoxCallTab(
+  side: { person: FirefoxPerson; node?: Pick<Proc, 'output'> },
+  timeoutMs: number,
+): Promise<Page> {
+  const { person } = side;
+  try {
+    const tabs = await until(
+      `${person.name}'s call tab`,
+      timeoutMs,
+      () => callTabs(person),
+      (t) => t.length > 0,
+    );
+    return tabs[0]!;
+  } catch (err) {
+    const shown = await Promise.all((await person.browser.pages().catch(() => [])).map(firefoxHref)).catch(() => ['(unreadable)']);
+    const connected = person.browser.connected ? 'connected' : 'disconnected';
+    throw new Error(
+      `${String(err)}; ${person.name}'s Firefox (${connected}) shows ${JSON.stringify(shown)}` +
+        (side.node ? `; the node said last:\n${side.node.output.slice(-15).join('\n')}` : ''),
+    );
+  }
 }
 
 export function firefoxStatus(page: Page): Promise<string> {
@@ -82,7 +97,7 @@ export async function firefoxDial(from: FirefoxSide, target: string): Promise<Pa
   await fill(popup, 'Name or node id', target);
   await clickButton(popup, 'Call');
   try {
-    return await waitForFirefoxCallTab(from.person, 15_000);
+    return await waitForFirefoxCallTab(from, 15_000);
   } catch (err) {
     const shown = await popup.evaluate(() => document.body.innerText).catch(() => '(unreadable)');
     throw new Error(`${String(err)}; the popup shows: ${shown}`);
@@ -92,7 +107,7 @@ export async function firefoxDial(from: FirefoxSide, target: string): Promise<Pa
 }
 
 export async function firefoxAnswer(to: FirefoxSide): Promise<Page> {
-  const tab = await waitForFirefoxCallTab(to.person, 20_000);
+  const tab = await waitForFirefoxCallTab(to, 20_000);
   await until(
     `${to.name} sees the incoming call`,
     20_000,

@@ -124,7 +124,7 @@ export async function firefoxPerson(cleanup: Cleanup, root: string, node: BenchN
       await popup.close();
       return at;
     },
-    callTab: async (timeoutMs) => firefoxTab(await waitForFirefoxCallTab(person, timeoutMs)),
+    callTab: async (timeoutMs) => firefoxTab(await waitForFirefoxCallTab(side, timeoutMs)),
     async hangUp() {
       await closeFirefoxCallTabs(side);
       await noCall(node);

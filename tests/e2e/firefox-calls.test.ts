@@ -98,7 +98,7 @@ describe('calls in Firefox ESR', () => {
 
   it('Bob declines: Alice is told, no media starts', async () => {
     const aliceTab = await firefoxDial(alice, bob.nodeId);
-    const bobTab = await waitForFirefoxCallTab(bob.person, 20_000);
+    const bobTab = await waitForFirefoxCallTab(bob, 20_000);
     await until(
       'Bob sees the incoming call',
       20_000,
@@ -149,7 +149,7 @@ describe('calls in Firefox ESR', () => {
     await fill(popup, 'Address', bob.nodeId);
     await clickButton(popup, 'Save contact');
     await clickButton(popup, 'Call Bobby');
-    const aliceTab = await waitForFirefoxCallTab(alice.person, 15_000);
+    const aliceTab = await waitForFirefoxCallTab(alice, 15_000);
     await popup.close();
     const bobTab = await firefoxAnswer(bob);
     await expectRelayedMedia('Bob', () => firefoxMedia(bobTab));
