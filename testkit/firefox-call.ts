@@ -48,9 +48,11 @@ export function callTabs(person: FirefoxPerson): Promise<Page[]> {
 
 // A failure says what the browser showed instead, and what the node said last, since a
 // missing tab may be the browser's doing or a call that never reached the node.
+// `caller`: the calling tab, whose words a failure adds (the call may have ended there).
 export async function waitForFirefoxCallTab(
   side: { person: FirefoxPerson; node?: Pick<Proc, 'output'> },
   timeoutMs: number,
+  caller?: Page,
 ): Promise<Page> {
   const { person } = side;
   try {
@@ -66,6 +68,7 @@ export async function waitForFirefoxCallTab(
     const connected = person.browser.connected ? 'connected' : 'disconnected';
     throw new Error(
       `${String(err)}; ${person.name}'s Firefox (${connected}) shows ${JSON.stringify(shown)}` +
+        (caller ? `; the calling tab says ${JSON.stringify(await firefoxStatus(caller).catch(String))}` : '') +
         (side.node ? `; the node said last:\n${side.node.output.slice(-15).join('\n')}` : ''),
     );
   }
@@ -106,8 +109,8 @@ export async function firefoxDial(from: FirefoxSide, target: string): Promise<Pa
   }
 }
 
-export async function firefoxAnswer(to: FirefoxSide): Promise<Page> {
-  const tab = await waitForFirefoxCallTab(to, 20_000);
+export async function firefoxAnswer(to: FirefoxSide, caller?: Page): Promise<Page> {
+  const tab = await waitForFirefoxCallTab(to, 20_000, caller);
   await until(
     `${to.name} sees the incoming call`,
     20_000,

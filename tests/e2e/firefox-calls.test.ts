@@ -52,7 +52,7 @@ afterAll(() => pair?.stop());
 describe('calls in Firefox ESR', () => {
   it('Alice calls Bob, Bob answers: video and audio both ways, relay candidates only, hang-up ends both', async () => {
     const aliceTab = await firefoxDial(alice, bob.nodeId);
-    const bobTab = await firefoxAnswer(bob);
+    const bobTab = await firefoxAnswer(bob, aliceTab);
     for (const [who, tab] of [
       ['Alice', aliceTab],
       ['Bob', bobTab],
@@ -98,7 +98,7 @@ describe('calls in Firefox ESR', () => {
 
   it('Bob declines: Alice is told, no media starts', async () => {
     const aliceTab = await firefoxDial(alice, bob.nodeId);
-    const bobTab = await waitForFirefoxCallTab(bob, 20_000);
+    const bobTab = await waitForFirefoxCallTab(bob, 20_000, aliceTab);
     await until(
       'Bob sees the incoming call',
       20_000,
@@ -121,7 +121,7 @@ describe('calls in Firefox ESR', () => {
     await configureFirefoxNames(alice, pair!.chain.url, 'alice.azero');
     await configureFirefoxNames(bob, pair!.chain.url, 'bob.azero');
     const aliceTab = await firefoxDial(alice, 'bob.azero');
-    const bobTab = await firefoxAnswer(bob);
+    const bobTab = await firefoxAnswer(bob, aliceTab);
     await until(
       'Bob sees alice.azero verified',
       15_000,
@@ -151,7 +151,7 @@ describe('calls in Firefox ESR', () => {
     await clickButton(popup, 'Call Bobby');
     const aliceTab = await waitForFirefoxCallTab(alice, 15_000);
     await popup.close();
-    const bobTab = await firefoxAnswer(bob);
+    const bobTab = await firefoxAnswer(bob, aliceTab);
     await expectRelayedMedia('Bob', () => firefoxMedia(bobTab));
     await until(
       'Alice sees "In call"',
