@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
+import puppeteer, { type Browser, type ElementHandle, type Page } from 'puppeteer-core';
 import { FIREFOX_EXTENSION_ID } from '../lib/extension-key';
 import { NO_CHAIN } from './browser';
 import { ROOT, cliOutput } from './processes';
@@ -103,7 +103,8 @@ export async function launchFirefoxPerson(opts: {
     browser,
     origin: `moz-extension://${uuid}`,
     home,
-    close: () => browser.close(),
+    // The browser of now: resyncWhenBlind may have replaced the first session.
+    close: () => person.browser.close(),
   };
   await keepNamesOnLoopbackFirefox(person);
   return person;
@@ -157,10 +158,23 @@ export async function fill(page: Page, label: string, value: string): Promise<vo
   if (now !== value) throw new Error(`the field "${label}" holds ${JSON.stringify(now)}, not ${JSON.stringify(value)}`);
 }
 
+// The button a person finds by its name: its aria-label, or else its text. Found in the page
+// itself rather than by puppeteer's ARIA query, which a session made again (resyncWhenBlind)
+// cannot run in Firefox.
 export async function clickButton(page: Page, name: string): Promise<void> {
-  const el = await page.waitForSelector(`::-p-aria([name="${name}"][role="button"])`, { timeout: 10_000 });
-  if (!el) throw new Error(`no button "${name}"`);
-  await el.click();
+  const found = await page
+    .waitForFunction(
+      (n: string) =>
+        [...document.querySelectorAll<HTMLElement>('button, [role="button"]')].find(
+          (b) => (b.getAttribute('aria-label') ?? b.textContent ?? '').trim() === n && !(b as HTMLButtonElement).disabled,
+        ) ?? null,
+      { timeout: 10_000 },
+      name,
+    )
+    .catch(() => null);
+  const el = found?.asElement();
+  if (!el) throw new Error(`no button "${name}" within 10 s`);
+  await (el as ElementHandle<Element>).click();
 }
 
 // Opens a page without waiting for the load event, which BiDi does not report for extension pages.
@@ -183,8 +197,42 @@ interface BidiConnection {
   send(method: string, params: object): Promise<{ result: unknown }>;
 }
 
+function bidiOf(person: FirefoxPerson): BidiConnection {
+  return (person.browser as unknown as { connection: BidiConnection }).connection;
+}
+
+// The tabs Firefox itself has open (content scope): their BiDi context ids and addresses.
+export async function openTabs(person: FirefoxPerson): Promise<{ context: string; url: string }[]> {
+  const tree = (await bidiOf(person).send('browsingContext.getTree', { maxDepth: 0 })).result as {
+    contexts: { context: string; url: string }[];
+  };
+  return tree.contexts;
+}
+
+// Tabs Firefox had open that puppeteer did not list, at each person's last check.
+const unseenBefore = new WeakMap<FirefoxPerson, Set<string>>();
+
+// Puppeteer lists a person's pages from BiDi events, and now and then the event for a tab the
+// extension opens never reaches it: Firefox shows the tab (its call rings), puppeteer never
+// lists it. A new session starts from Firefox's own list, so when a tab Firefox has stays
+// unknown to puppeteer from one check to the next (a tab just opened may be unknown for a
+// moment), the person's session is made again. Page handles of that person taken before then
+// are dead afterwards. Says whether it did.
+export async function resyncWhenBlind(person: FirefoxPerson): Promise<boolean> {
+  const known = new Set((await person.browser.pages()).map((p) => (p.mainFrame() as unknown as { _id: string })._id));
+  const unseen = new Set((await openTabs(person)).map((t) => t.context).filter((id) => !known.has(id)));
+  const before = unseenBefore.get(person) ?? new Set<string>();
+  unseenBefore.set(person, unseen);
+  if (![...unseen].some((id) => before.has(id))) return false;
+  unseenBefore.delete(person);
+  const endpoint = person.browser.wsEndpoint();
+  await person.browser.disconnect();
+  person.browser = await puppeteer.connect({ browserWSEndpoint: endpoint, protocol: 'webDriverBiDi', protocolTimeout: 30_000 });
+  return true;
+}
+
 async function chromeEval(person: FirefoxPerson, expression: string): Promise<unknown> {
-  const connection = (person.browser as unknown as { connection: BidiConnection }).connection;
+  const connection = bidiOf(person);
   const tree = (await connection.send('browsingContext.getTree', { 'moz:scope': 'chrome' })).result as {
     contexts: { context: string; url: string }[];
   };
