@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { type MediaSummary, readMediaInPage, until } from './call-checks';
 import type { Side } from './call-flow';
-import { type FirefoxPerson, clickButton, fill, launchFirefoxPerson, openPage, resyncWhenBlind } from './firefox';
+import { type FirefoxPerson, clickButton, fill, launchFirefoxPerson, openPage, openTabs, resyncWhenBlind } from './firefox';
 import { type Proc, startNode } from './processes';
 
 // The steps of a call as a person in Firefox takes them: call-flow.ts for a Firefox window.
@@ -35,12 +35,9 @@ export async function firefoxHref(page: Page): Promise<string> {
   return page.evaluate(() => location.href).catch(() => '');
 }
 
-// When each person's session was last checked for tabs it cannot see (resyncWhenBlind).
-const blindChecked = new WeakMap<FirefoxPerson, number>();
-
 // The person's tabs showing the extension page whose address starts with `prefix`. Finding
-// none, it checks now and then (every 2 s at most) whether Firefox has a tab puppeteer never
-// heard of, and if so makes the session again and looks once more.
+// none, it checks (resyncWhenBlind) whether Firefox has a tab puppeteer never heard of, and
+// if so makes the session again and looks once more.
 export async function firefoxTabsAt(person: FirefoxPerson, prefix: string): Promise<Page[]> {
   const look = async () => {
     const out: Page[] = [];
@@ -48,9 +45,7 @@ export async function firefoxTabsAt(person: FirefoxPerson, prefix: string): Prom
     return out;
   };
   const found = await look();
-  if (found.length > 0 || performance.now() - (blindChecked.get(person) ?? 0) < 2000) return found;
-  blindChecked.set(person, performance.now());
-  if (!(await resyncWhenBlind(person))) return found;
+  if (found.length > 0 || !(await resyncWhenBlind(person))) return found;
   console.warn(`${person.name}'s Firefox had a tab puppeteer never listed; its WebDriver BiDi session was made again`);
   return look();
 }
@@ -83,14 +78,10 @@ export async function waitForFirefoxCallTab(
       ),
     ).catch((e: unknown) => [`pages unreadable: ${String(e)}`]);
     const connected = person.browser.connected ? 'connected' : 'disconnected';
-    // What Firefox itself has open, asked over the raw BiDi session: puppeteer's own list is
-    // built from events, and a tab whose event never came is missing there.
-    const bidi = (person.browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection;
-    const tree = await bidi
-      .send('browsingContext.getTree', { maxDepth: 0 })
-      .then((r) =>
-        JSON.stringify((r as { result?: { contexts?: { context: string; url: string }[] } }).result?.contexts?.map((c) => c.url)),
-      )
+    // What Firefox itself has open: puppeteer's own list is built from events, and a tab
+    // whose event never came is missing there.
+    const tree = await openTabs(person)
+      .then((tabs) => JSON.stringify(tabs.map((t) => t.url)))
       .catch((e: unknown) => `unknown (${String(e).slice(0, 120)})`);
     throw new Error(
       `${String(err)}; ${person.name}'s Firefox (${connected}) shows ${JSON.stringify(shown)}, and has ${tree} open` +

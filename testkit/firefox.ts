@@ -197,7 +197,7 @@ interface BidiConnection {
   send(method: string, params: object): Promise<{ result: unknown }>;
 }
 
-function bidiOf(person: FirefoxPerson): BidiConnection {
+export function bidiOf(person: FirefoxPerson): BidiConnection {
   return (person.browser as unknown as { connection: BidiConnection }).connection;
 }
 
@@ -210,21 +210,24 @@ export async function openTabs(person: FirefoxPerson): Promise<{ context: string
 }
 
 // Tabs Firefox had open that puppeteer did not list, at each person's last check.
-const unseenBefore = new WeakMap<FirefoxPerson, Set<string>>();
+// Per person: when its session was last checked for tabs puppeteer does not list, and which.
+const lastBlindCheck = new WeakMap<FirefoxPerson, { at: number; unseen: Set<string> }>();
+const BLIND_CHECK_MS = 2000;
 
 // Puppeteer lists a person's pages from BiDi events, and now and then the event for a tab the
 // extension opens never reaches it: Firefox shows the tab (its call rings), puppeteer never
 // lists it. A new session starts from Firefox's own list, so when a tab Firefox has stays
-// unknown to puppeteer from one check to the next (a tab just opened may be unknown for a
-// moment), the person's session is made again. Page handles of that person taken before then
-// are dead afterwards. Says whether it did.
+// unknown to puppeteer from one check to the next (checks at most every 2 s: a tab just
+// opened may be unknown for a moment), the person's session is made again. Page handles of
+// that person taken before then are dead afterwards. Says whether it did.
 export async function resyncWhenBlind(person: FirefoxPerson): Promise<boolean> {
+  const last = lastBlindCheck.get(person);
+  if (last && performance.now() - last.at < BLIND_CHECK_MS) return false;
   const known = new Set((await person.browser.pages()).map((p) => (p.mainFrame() as unknown as { _id: string })._id));
   const unseen = new Set((await openTabs(person)).map((t) => t.context).filter((id) => !known.has(id)));
-  const before = unseenBefore.get(person) ?? new Set<string>();
-  unseenBefore.set(person, unseen);
-  if (![...unseen].some((id) => before.has(id))) return false;
-  unseenBefore.delete(person);
+  lastBlindCheck.set(person, { at: performance.now(), unseen });
+  if (![...unseen].some((id) => last?.unseen.has(id))) return false;
+  lastBlindCheck.delete(person);
   const endpoint = person.browser.wsEndpoint();
   await person.browser.disconnect();
   person.browser = await puppeteer.connect({ browserWSEndpoint: endpoint, protocol: 'webDriverBiDi', protocolTimeout: 30_000 });

@@ -27,6 +27,11 @@ async function findCallTab(callId: string): Promise<number | null> {
   return tabs[0] ?? null;
 }
 
+// Brings the tab's window to the front; a window that cannot be focused is no reason to fail.
+async function raiseWindowOf(tab: { windowId?: number }): Promise<void> {
+  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+}
+
 export async function focusTab(tabId: number): Promise<void> {
   const tab = await browser.tabs.update(tabId, { active: true });
   if (tab?.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true });
@@ -42,7 +47,7 @@ export async function showCallTab(callId: string, known: number | null): Promise
   if (known !== null) {
     const tab = await browser.tabs.update(known, { active: true }).catch(() => null); // null: closed meanwhile
     if (tab) {
-      if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+      await raiseWindowOf(tab);
       return known;
     }
   }
@@ -52,7 +57,7 @@ export async function showCallTab(callId: string, known: number | null): Promise
     return existing;
   }
   const tab = await browser.tabs.create({ url: callPageUrl(callId), active: true });
-  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+  await raiseWindowOf(tab);
   if (tab.id === undefined) throw new Error('the browser did not open the call tab');
   return tab.id;
 }
@@ -78,7 +83,7 @@ export async function clearIncoming(callId: string): Promise<void> {
 
 export async function openPage(path: string): Promise<number> {
   const tab = await browser.tabs.create({ url: browser.runtime.getURL(`/${path}`), active: true });
-  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+  await raiseWindowOf(tab);
   if (tab.id === undefined) throw new Error('the browser did not open the tab');
   return tab.id;
 }
@@ -136,5 +141,5 @@ export function registerMenus(): Promise<void> {
 
 export async function openWebPage(url: string): Promise<void> {
   const tab = await browser.tabs.create({ url, active: true });
-  if (tab.windowId !== undefined) await browser.windows.update(tab.windowId, { focused: true }).catch(() => {});
+  await raiseWindowOf(tab);
 }

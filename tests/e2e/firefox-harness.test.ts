@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { until } from '../../testkit/call-checks';
 import { type FirefoxSide, firefoxDial, firefoxStatus, waitForFirefoxCallTab } from '../../testkit/firefox-call';
-import { clickButton } from '../../testkit/firefox';
+import { bidiOf, clickButton } from '../../testkit/firefox';
 import { type FirefoxPair, startFirefoxPair } from '../../testkit/firefox-pair';
 
 // The Firefox tests find the tabs the extension opens through puppeteer, which learns of them
@@ -24,8 +24,7 @@ afterAll(() => pair?.stop());
 
 describe('the Firefox test harness', () => {
   it('finds a call tab whose BiDi event never came, and the call goes on in the session made again', async () => {
-    const bidi = (bob.person.browser as unknown as { connection: { send(method: string, params: object): Promise<unknown> } }).connection;
-    await bidi.send('session.unsubscribe', { events: ['browsingContext.contextCreated'] });
+    await bidiOf(bob.person).send('session.unsubscribe', { events: ['browsingContext.contextCreated'] });
     const blind = bob.person.browser;
     const aliceTab = await firefoxDial(alice, bob.nodeId);
     const bobTab = await waitForFirefoxCallTab(bob, 20_000, aliceTab);
