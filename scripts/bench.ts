@@ -199,7 +199,7 @@ async function benchRelay(root: string, bootstrap: string) {
   const stopSampler = cleanup.defer('stop the memory sampler', async () => {
     await sampler.stop();
   });
-  const relay = await benchRelayPaths(cleanup, root, { a, b }, RELAY);
+  const relay = await benchRelayPaths(cleanup, root, { a, b }, bootstrap, RELAY);
   await stopSampler();
   const load = sampler.peakMB;
   await Promise.all([a.stop(), b.stop()]);

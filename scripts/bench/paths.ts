@@ -2,12 +2,13 @@ import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { TurnClient } from '../../testkit/turn-client';
 import { NodeSocket, callState } from '../../testkit/node-socket';
+import { type Proc, startProcess, waitForLine } from '../../testkit/processes';
 import { Cleanup } from './cleanup';
 
 // A datagram path between two endpoints living in this process, A (near) and B (far):
-// either two plain UDP sockets on 127.0.0.1, or two TURN clients whose traffic goes
-// TURN -> node -> overlay -> node -> TURN. The traffic generators only see this interface,
-// so both are driven by exactly the same code.
+// two plain UDP sockets on 127.0.0.1, two TURN clients whose traffic goes
+// TURN -> node -> overlay -> node -> TURN, or plain UDP through two bare overlay forwarders.
+// The traffic generators only see this interface, so all are driven by exactly the same code.
 
 export interface DatagramPath {
   readonly name: string;
@@ -156,4 +157,47 @@ async function setUpRelay(cleanup: Cleanup, a: { profile: string }, b: { profile
     },
   };
   return { path, callId: call.callId, callSetupMs, relayed: { caller: `${ra.address}:${ra.port}`, callee: `${rb.address}:${rb.port}` } };
+}
+
+/**
+ * The floor for the relay: two bare-forwarder.ts processes with one HyperDHT connection
+ * between them, plain UDP on both ends (no TURN). Ready once a datagram went each way.
+ */
+export async function bareOverlayPath(
+  cleanup: Cleanup,
+  bootstrap: string,
+): Promise<{ path: DatagramPath; pids: { 'floor-a': number; 'floor-b': number } }> {
+  const a = await bindUdp();
+  const b = await bindUdp();
+  cleanup.defer('close the bare overlay path sockets', () => {
+    a.close();
+    b.close();
+  });
+  const script = join(import.meta.dirname, 'bare-forwarder.ts');
+  const run = (args: string[], name: string) => {
+    const proc = startProcess(process.execPath, ['--import', 'tsx', script, ...args], { name });
+    cleanup.defer(`stop ${name}`, () => proc.stop());
+    return proc;
+  };
+  const serve = run(['serve', bootstrap, String(b.address().port)], 'bare-forwarder-b');
+  const key = /^key ([0-9a-f]{64})$/.exec(await waitForLine(serve, /^key [0-9a-f]{64}$/, 20_000, 'bare forwarder B'))![1]!;
+  const dial = run(['dial', bootstrap, key, String(a.address().port)], 'bare-forwarder-a');
+  const udpPort = async (p: Proc, what: string) => Number(/^udp (\d+)$/.exec(await waitForLine(p, /^udp \d+$/, 20_000, what))![1]);
+  const [toA, toB] = await Promise.all([udpPort(dial, 'bare forwarder A'), udpPort(serve, 'bare forwarder B')]);
+  const recvBufferBytes = Math.min(roomy(a), roomy(b));
+  let atA: (d: Buffer) => void = () => {};
+  let atB: (d: Buffer) => void = () => {};
+  a.on('message', (m) => atA(m));
+  b.on('message', (m) => atB(m));
+  const path: DatagramPath = {
+    name: 'bare-overlay',
+    recvBufferBytes,
+    forward: (d) => a.send(d, toA, '127.0.0.1'),
+    back: (d) => b.send(d, toB, '127.0.0.1'),
+    receivers(toBSide, toASide) {
+      atB = toBSide;
+      atA = toASide;
+    },
+  };
+  return { path, pids: { 'floor-a': dial.child.pid!, 'floor-b': serve.child.pid! } };
 }

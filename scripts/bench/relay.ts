@@ -2,15 +2,17 @@ import { cpus } from 'node:os';
 import { Cleanup, bounded, progress } from './cleanup';
 import { type Coturn, coturnPath, findTurnserver, startCoturn } from './coturn';
 import { cpuPercent, cpuSnapshot, cpuUsPer } from './cpu';
-import { type DatagramPath, rawUdpPath, relayPath } from './paths';
+import { type DatagramPath, bareOverlayPath, rawUdpPath, relayPath } from './paths';
 import { median, ratio, round } from './stats';
 import { DATAGRAM_BYTES, type PingPongResult, type ThroughputResult, oneWay, pingPong } from './traffic';
 import { dropsDelta, udpDrops } from './udp-drops';
 
-// The relay part of the bench: the same datagrams over raw loopback UDP (the floor), the
-// node's relay (TURN -> node -> overlay -> node -> TURN) and coturn (the reference relay),
-// all driven by the same generators in this process, alternating so that a busy moment on
-// a shared machine does not land on one path only.
+// The relay part of the bench: the same datagrams over raw loopback UDP (the baseline), the
+// node's relay (TURN -> node -> overlay -> node -> TURN), coturn (the reference relay) and
+// two bare overlay forwarders (bare-forwarder.ts: the least two Node.js processes do to carry
+// a datagram over HyperDHT, the ceiling for the node's relay), all driven by the same
+// generators in this process, alternating so that a busy moment on a shared machine does not
+// land on one path only.
 
 export interface RelayBenchOptions {
   roundTrips: number;
@@ -71,9 +73,12 @@ export async function benchRelayPaths(
   cleanup: Cleanup,
   dir: string,
   nodes: { a: { pid: number; profile: string }; b: { pid: number; profile: string; nodeId: string } },
+  bootstrap: string,
   o: RelayBenchOptions,
 ) {
   const raw = await rawUdpPath(cleanup);
+  progress('bare overlay: two bare forwarders with one HyperDHT connection between them, the ceiling for the relay');
+  const bare = await bareOverlayPath(cleanup, bootstrap);
   progress('relay: call A -> B through the node sockets, TURN clients with bound channels');
   const relay = await relayPath(nodes.a, nodes.b);
   const closeRelay = cleanup.defer('close the relay call', async () => void (await relay.close()));
@@ -83,7 +88,7 @@ export async function benchRelayPaths(
   const server: Coturn | null = ref.server;
   progress(server ? `coturn: ${server.version ?? 'version unknown'} on 127.0.0.1:${server.port}` : `coturn: ${ref.why}`);
 
-  const pids: Record<string, number> = { bench: process.pid, 'relay-a': nodes.a.pid, 'relay-b': nodes.b.pid };
+  const pids: Record<string, number> = { bench: process.pid, 'relay-a': nodes.a.pid, 'relay-b': nodes.b.pid, ...bare.pids };
   if (server) pids.coturn = server.pid;
   const counted = async <T extends { delivered: number } | { roundTrips: number }>(run: () => Promise<T>): Promise<Counted<T>> => {
     const before = await udpDrops(pids);
@@ -98,7 +103,7 @@ export async function benchRelayPaths(
       cpuUsPerDatagram: cpuUsPer(cpuBefore, cpuAfter, items),
     };
   };
-  const paths: DatagramPath[] = [raw, relay.path, ...(coturn ? [coturn] : [])];
+  const paths: DatagramPath[] = [raw, relay.path, ...(coturn ? [coturn] : []), bare.path];
 
   // A few echoes first: proves each path end to end before anything is timed.
   for (const p of paths.slice(1)) await pingPong(p, { roundTrips: 1, warmup: 20, lossTimeoutMs: 1000, budgetMs: 15_000 });
@@ -164,7 +169,12 @@ export async function benchRelayPaths(
     p50Ratio: ratio(rtt.get(name)?.rttMs.p50 ?? NaN, rtt.get(base)?.rttMs.p50 ?? NaN),
     p99Ratio: ratio(rtt.get(name)?.rttMs.p99 ?? NaN, rtt.get(base)?.rttMs.p99 ?? NaN),
   });
-  const byName = <T>(m: Map<string, T>) => ({ rawUdp: m.get('raw-udp')!, relay: m.get('relay')!, coturn: m.get('coturn') ?? null });
+  const byName = <T>(m: Map<string, T>) => ({
+    rawUdp: m.get('raw-udp')!,
+    relay: m.get('relay')!,
+    coturn: m.get('coturn') ?? null,
+    bareOverlay: m.get('bare-overlay')!,
+  });
   return {
     datagramBytes: DATAGRAM_BYTES,
     path: 'TurnClient -> TURN (node A) -> HyperDHT secret-stream datagram (direct link, nodes started with --direct) -> node B -> TURN -> TurnClient, ChannelData on bound channels; both TURN clients live in the bench process',
@@ -179,6 +189,10 @@ export async function benchRelayPaths(
           relayedAddress: coturn!.relayed,
         }
       : { available: false, reason: ref.why },
+    bareOverlay: {
+      path: 'UDP -> bare forwarder A -> HyperDHT secret-stream datagram (direct) -> bare forwarder B -> UDP (scripts/bench/bare-forwarder.ts: receive, seal, send; receive, open, send; nothing else), two Node.js processes like the two nodes',
+      why: 'what two Node.js processes carrying datagrams over HyperDHT reach on this machine: the relay cannot beat it, so a target above it is out of reach for the design, not for the code',
+    },
     latency: {
       method: 'sequential ping-pong: the far end echoes every datagram, the next one is sent when the echo arrives',
       ...byName(rtt),
@@ -207,6 +221,9 @@ export async function benchRelayPaths(
     relayVsRaw: vs('relay', 'raw-udp'),
     coturnVsRaw: coturn ? vs('coturn', 'raw-udp') : null,
     relayVsCoturn: coturn ? vs('relay', 'coturn') : null,
+    bareOverlayVsRaw: vs('bare-overlay', 'raw-udp'),
+    relayVsBareOverlay: vs('relay', 'bare-overlay'),
+    bareOverlayVsCoturn: coturn ? vs('bare-overlay', 'coturn') : null,
     targets: {
       packetsPerSecond: o.targetPps,
       addedLatencyP99Ms: o.targetAddedP99Ms,

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RELAYED_SITE_PACE } from '../../native-host/node/sites/paced-stream';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 import { type SiteServer, startSiteServer } from '../../testkit/sites';
-import { type Proc, waitForLine } from '../../testkit/processes';
+import { type Proc, startProcess, waitForLine } from '../../testkit/processes';
 import { Cleanup, bounded, progress } from './cleanup';
 import { cpuPercent, cpuSnapshot, cpuUsPer } from './cpu';
 import { type Fetched, timedGet } from './site-fetch';
@@ -38,13 +38,54 @@ const HOST = 'pub.azero';
 type Cpu = { pct: Record<string, number | null>; msPerMB: Record<string, number | null> };
 
 interface ModeResult {
-  download: { direct: (Fetched & Cpu)[]; overlay: (Fetched & Cpu)[] };
+  // floor: the same download over a bare HyperDHT connection (bare-pipe.ts); direct mode only.
+  download: { direct: (Fetched & Cpu)[]; overlay: (Fetched & Cpu)[]; floor: (Fetched & Cpu)[] };
   page: { direct: Fetched[]; overlay: Fetched[] };
   relayPairsJoined: number;
   relayPairsCut: number;
+  barePipeWarmUpFailures: number | null;
 }
 
 const mbps = (f: Fetched) => f.bodyBytes / 1e6 / (f.doneMs / 1000);
+
+interface BarePipe {
+  port: number;
+  pids: { bench: number; serve: number; visit: number };
+  // Warm-up visits that failed before one went through (a fresh DHT connection can be reset).
+  warmUpFailures: number;
+  stop(): Promise<void>;
+}
+
+// The two bare-pipe.ts processes, ready: a page fetched through them once.
+async function startBarePipe(cleanup: Cleanup, bootstrap: string, sitePort: number): Promise<BarePipe> {
+  const script = join(import.meta.dirname, 'bare-pipe.ts');
+  const stops: (() => Promise<void>)[] = [];
+  const stop = async () => void (await Promise.all(stops.map((s) => s())));
+  const run = (args: string[], name: string) => {
+    const proc = startProcess(
+      process.execPath,
+      [...(process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : []), '--import', 'tsx', script, ...args],
+      { name },
+    );
+    stops.push(cleanup.defer(`stop ${name}`, () => proc.stop()));
+    return proc;
+  };
+  const serve = run(['serve', bootstrap, String(sitePort)], 'bare-pipe-serve');
+  const key = /^key ([0-9a-f]{64})$/.exec(await waitForLine(serve, /^key [0-9a-f]{64}$/, 20_000, 'bare pipe (serve)'))![1]!;
+  const visit = run(['visit', bootstrap, key], 'bare-pipe-visit');
+  const port = Number(/^port (\d+)$/.exec(await waitForLine(visit, /^port \d+$/, 20_000, 'bare pipe (visit)'))![1]);
+  let warmUpFailures = 0;
+  for (;;) {
+    const why = await timedGet(port, HOST, '/', 10_000).then(
+      (f) => (f.status === 200 ? null : `answered ${f.status}`),
+      (err: unknown) => (err instanceof Error ? err.message : String(err)),
+    );
+    if (why === null) break;
+    if (++warmUpFailures >= 5) throw new Error(`bare pipe: no page through it in 5 tries; the last: ${why}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return { port, pids: { bench: process.pid, serve: serve.child.pid!, visit: visit.child.pid! }, warmUpFailures, stop };
+}
 
 async function runMode(
   mode: Mode,
@@ -63,6 +104,7 @@ async function runMode(
   };
   progress(`sites (${mode}): starting a publishing node and a visiting node`);
   const [pub, visitor] = await Promise.all([start('publisher'), start('visitor')]);
+  let floor: BarePipe | null = null;
   try {
     const publish = ctx.spawn(['publish', String(ctx.site.port), '--profile', pub.profile], `sites-${mode}-publish`);
     await waitForLine(publish.proc, /^publishing http:\/\/127\.0\.0\.1:/, 20_000, 'publish');
@@ -81,19 +123,22 @@ async function runMode(
 
     const bytes = mode === 'direct' ? o.directBytes : o.relayedBytes;
     const timeout = Math.max(60_000, (bytes / RELAYED_SITE_PACE.perSecond) * 3000);
+    const bare = mode === 'direct' ? await startBarePipe(ctx.cleanup, ctx.bootstrap, ctx.site.port) : null;
+    floor = bare;
     const out: ModeResult = {
-      download: { direct: [], overlay: [] },
+      download: { direct: [], overlay: [], floor: [] },
       page: { direct: [], overlay: [] },
       relayPairsJoined,
       relayPairsCut: 0,
+      barePipeWarmUpFailures: bare?.warmUpFailures ?? null,
     };
     const pids = { bench: process.pid, publisher: pub.proc.child.pid!, visitor: visitor.proc.child.pid! };
     // What each process spent on a download: which one bounds the path, less swayed by a busy
     // machine than MB/s (the nodes' share is zero on the straight path).
-    const withCpu = async (get: () => Promise<Fetched>): Promise<Fetched & Cpu> => {
-      const before = await cpuSnapshot(pids);
+    const withCpu = async (get: () => Promise<Fetched>, of: Record<string, number> = pids): Promise<Fetched & Cpu> => {
+      const before = await cpuSnapshot(of);
       const f = await get();
-      const after = await cpuSnapshot(pids);
+      const after = await cpuSnapshot(of);
       // Per MB (10^6 bytes), in ms: per-item µs over items of 1000 bytes.
       return { ...f, pct: cpuPercent(before, after), msPerMB: cpuUsPer(before, after, f.bodyBytes / 1000) };
     };
@@ -102,12 +147,20 @@ async function runMode(
       const v = await withCpu(() =>
         bounded(`sites (${mode}) download`, () => timedGet(visitor.proxyPort, HOST, `/bytes/${bytes}`, timeout), timeout + 5000),
       );
-      for (const f of [d, v])
-        if (f.status !== 200 || f.bodyBytes !== bytes) throw new Error(`a download answered ${f.status} with ${f.bodyBytes} bytes`);
+      const f = bare
+        ? await withCpu(
+            () => bounded('sites bare pipe download', () => timedGet(bare.port, HOST, `/bytes/${bytes}`, timeout), timeout + 5000),
+            bare.pids,
+          )
+        : null;
+      for (const x of f ? [d, v, f] : [d, v])
+        if (x.status !== 200 || x.bodyBytes !== bytes) throw new Error(`a download answered ${x.status} with ${x.bodyBytes} bytes`);
       out.download.direct.push(d);
       out.download.overlay.push(v);
+      if (f) out.download.floor.push(f);
       progress(
-        `sites (${mode}): download ${i + 1}/${o.repeats}: direct ${round(mbps(d), 1)} MB/s, through the overlay ${round(mbps(v), 1)} MB/s (CPU % bench/publisher/visitor ${Object.values(v.pct).join('/')})`,
+        `sites (${mode}): download ${i + 1}/${o.repeats}: direct ${round(mbps(d), 1)} MB/s, through the overlay ${round(mbps(v), 1)} MB/s (CPU % bench/publisher/visitor ${Object.values(v.pct).join('/')})` +
+          (f ? `, bare HyperDHT pipe ${round(mbps(f), 1)} MB/s` : ''),
       );
     }
     for (let i = 0; i < o.pages; i++) {
@@ -120,7 +173,7 @@ async function runMode(
     );
     return out;
   } finally {
-    await Promise.all([pub.stop(), visitor.stop()]);
+    await Promise.all([pub.stop(), visitor.stop(), floor?.stop()]);
   }
 }
 
@@ -133,6 +186,22 @@ function cpuMedians(runs: Cpu[]) {
       }),
     );
   return { pct: med((c) => c.pct), msPerMB: med((c) => c.msPerMB) };
+}
+
+// The transport's ceiling next to the product's figure: how far the site code (mux, proxy)
+// falls below what a bare HyperDHT connection carries on this machine, and how far that is
+// from the straight download.
+function barePipeSummary(r: ModeResult, direct: number, overlay: number) {
+  const bare = median(r.download.floor.map(mbps));
+  return {
+    what: 'the same download over one bare HyperDHT connection between two processes (scripts/bench/bare-pipe.ts: TCP piped into a Noise secret stream over UDX and out again; no mux, no proxy, no name), alternating with the other two',
+    MBps: round(bare, 1),
+    runsMBps: r.download.floor.map((f) => round(mbps(f), 1)),
+    vsDirect: ratio(bare, direct),
+    overlayVsBarePipe: ratio(overlay, bare),
+    warmUpFailures: r.barePipeWarmUpFailures,
+    cpu: cpuMedians(r.download.floor),
+  };
 }
 
 function summarize(mode: Mode, r: ModeResult, o: SitesBenchOptions) {
@@ -159,6 +228,7 @@ function summarize(mode: Mode, r: ModeResult, o: SitesBenchOptions) {
       runsMBps: { direct: r.download.direct.map((f) => round(mbps(f), 1)), overlay: r.download.overlay.map((f) => round(mbps(f), 1)) },
       firstByteMs: { direct: first(r.download.direct), overlay: first(r.download.overlay) },
       ...(mode === 'relayed' ? { paceMBps: pace, overlayVsPace: ratio(overlay, pace) } : {}),
+      ...(r.download.floor.length > 0 ? { barePipe: barePipeSummary(r, direct, overlay) } : {}),
       cpu: {
         what: 'CPU (user + system, all threads) of each process during each download: % of one core, and ms per MB carried; medians over the runs',
         direct: cpuMedians(r.download.direct),

@@ -1,0 +1,90 @@
+import { randomBytes } from 'node:crypto';
+import { type Socket, createSocket } from 'node:dgram';
+import DHT, { type NoiseSecretStream } from 'hyperdht';
+import { enlargeSocketBuffers } from '../../native-host/node/network/hyperdht';
+
+// The least two Node.js processes can do to carry a datagram over the overlay, as a floor for
+// the relay bench: a plain UDP socket facing the bench on each side and one HyperDHT
+// connection between them; each datagram is received, sealed and sent as one secret-stream
+// datagram, then received, opened and sent on. No TURN, no framing, no call, no checks: what
+// the node's media path cannot avoid (a receive, a libsodium call and a send per hop, in
+// JavaScript), so its throughput bounds what any two-node relay written this way reaches here.
+//
+//   bare-forwarder.ts serve <bootstrap> <bench port>        prints "key <hex>" and "udp <port>"
+//   bare-forwarder.ts dial <bootstrap> <key hex> <bench port>   prints "udp <port>" once connected
+// <bootstrap>: the testnet's 127.0.0.1:<port>[,...]; <bench port>: where datagrams from the
+// other side go (the bench's socket on 127.0.0.1).
+
+// The same headroom as the node's TURN and DHT sockets (turn/server.ts, network/hyperdht.ts).
+const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+
+function bindUdp(): Promise<Socket> {
+  const udp = createSocket('udp4');
+  return new Promise((resolve, reject) => {
+    udp.once('error', reject);
+    udp.bind(0, '127.0.0.1', () => {
+      udp.off('error', reject);
+      try {
+        udp.setRecvBufferSize(SOCKET_BUFFER_BYTES);
+        udp.setSendBufferSize(SOCKET_BUFFER_BYTES);
+      } catch {
+        // Capped by the OS: the defaults still carry the traffic, with less headroom.
+      }
+      resolve(udp);
+    });
+  });
+}
+
+async function forward(overlay: NoiseSecretStream, benchPort: number): Promise<void> {
+  const udp = await bindUdp();
+  udp.on('message', (d) => overlay.trySend(d));
+  overlay.on('message', (d: Buffer) => udp.send(d, benchPort, '127.0.0.1'));
+  overlay.on('error', () => {});
+  overlay.on('close', () => udp.close());
+  console.log(`udp ${udp.address().port}`);
+}
+
+function dht(bootstrap: string[]): DHT {
+  const node = new DHT({ bootstrap, host: '127.0.0.1', firewalled: false });
+  enlargeSocketBuffers(node);
+  return node;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const [role, list, ...rest] = argv;
+  const bootstrap = list?.split(',') ?? [];
+  const benchPort = Number(rest.at(-1));
+  // Never the public DHT: only testnet nodes on loopback.
+  if (bootstrap.length === 0 || !bootstrap.every((b) => /^127\.0\.0\.1:\d+$/.test(b)) || !Number.isInteger(benchPort))
+    throw new Error('usage: bare-forwarder.ts serve 127.0.0.1:<port>[,...] <bench port> | dial 127.0.0.1:<port>[,...] <key> <bench port>');
+  if (role === 'serve') {
+    const keyPair = DHT.keyPair(randomBytes(32));
+    // One connection is the whole job: the first one carries the datagrams.
+    let taken = false;
+    const server = dht(bootstrap).createServer((overlay) => {
+      if (taken) return void overlay.destroy();
+      taken = true;
+      void forward(overlay, benchPort);
+    });
+    await server.listen(keyPair);
+    console.log(`key ${keyPair.publicKey.toString('hex')}`);
+  } else if (role === 'dial' && rest.length === 2) {
+    const overlay = dht(bootstrap).connect(Buffer.from(rest[0]!, 'hex'));
+    overlay.on('error', (err: Error) => {
+      console.error(`the overlay connection failed: ${err.message}`);
+      process.exit(1);
+    });
+    if (!(await overlay.opened)) throw new Error('the overlay connection did not open');
+    await forward(overlay, benchPort);
+  } else {
+    throw new Error(`unknown role ${role}`);
+  }
+}
+
+// A plain exit on the bench's stop, so a --cpu-prof profile gets written.
+process.once('SIGTERM', () => process.exit(0));
+
+main(process.argv.slice(2)).catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exit(1);
+});
