@@ -232,13 +232,16 @@ export class CopybaraNode {
     return this._closing;
   }
 
+  // Logged because a ring reaches only attached browsers: the log then says whether one was.
   private _onconnect(client: LocalClient): void {
     this.clients.add(client);
+    this._o.log(`a bridge or command attached (${this.clients.size} attached)`);
     this._armIdle();
   }
 
   private _ondisconnect(client: LocalClient): void {
     this.clients.delete(client);
+    this._o.log(`a bridge or command detached (${this.clients.size} attached)`);
     this._armIdle();
   }
 
@@ -339,6 +342,8 @@ export class CopybaraNode {
   }
 
   private _broadcast(event: NodeEvent): void {
+    if (this.clients.size === 0 && event.event === 'call' && event.call.state === 'incoming')
+      this._o.log(`call ${event.call.callId} rings with no browser attached: it shows once one attaches, until the ring times out`);
     for (const c of this.clients) c.send({ v: NATIVE_VERSION, ...event });
     if (event.event === 'call') this._armIdle();
   }

@@ -29,7 +29,8 @@ export class FakeLink extends PeerLinkEmitter implements PeerLink {
   }
 
   sendDatagram(data: Uint8Array): void {
-    this.datagrams.push(data);
+    // A copy, as secret-stream seals the bytes into an envelope of its own before returning.
+    this.datagrams.push(Uint8Array.from(data));
   }
 
   close(): void {

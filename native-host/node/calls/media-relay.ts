@@ -1,6 +1,16 @@
 import type { PeerLink } from '../network/backend';
 import type { TurnBinding } from '../turn/server';
-import { MAX_DATAGRAM, MAX_MEDIA_PAYLOAD, deliverMediaDatagram, writeMediaDatagram } from './media-datagram';
+import {
+  KIND_PIECE,
+  MAX_DATAGRAM,
+  MAX_MEDIA_PAYLOAD,
+  MAX_SPLIT_PAYLOAD,
+  decodeMediaPiece,
+  deliverMediaDatagram,
+  sendInPieces,
+  writeMediaDatagram,
+} from './media-datagram';
+import { PieceJoiner } from './media-pieces';
 
 // What the call engine needs of the node's TURN server.
 export interface TurnRelay {
@@ -34,6 +44,10 @@ export class MediaRelay {
   // secret-stream has encrypted a datagram into its own envelope by the time sendDatagram
   // returns, so one buffer per call serves every packet it sends.
   private readonly _scratch = Buffer.allocUnsafe(MAX_DATAGRAM);
+  // Payloads over one datagram (rare: DTLS handshake flights) go in pieces; see media-datagram.ts.
+  private _pieceId = 0;
+  private readonly _pieces = new PieceJoiner();
+  private readonly _sendPiece: (datagram: Uint8Array) => void;
 
   constructor(turn: TurnRelay, credentials: RelayCredentials, now: () => number) {
     this._turn = turn;
@@ -41,10 +55,11 @@ export class MediaRelay {
     this._now = now;
     this.lastHeard = now();
     this._receive = this._ondatagram.bind(this);
+    this._sendPiece = (d) => this._link?.sendDatagram(d);
     this._binding = {
       relayIp: credentials.relayIp,
       peerIp: credentials.peerIp,
-      maxPayload: MAX_MEDIA_PAYLOAD,
+      maxPayload: MAX_SPLIT_PAYLOAD,
       send: this._send.bind(this),
     };
   }
@@ -91,6 +106,10 @@ export class MediaRelay {
   private _send(from: number, to: number, data: Uint8Array): void {
     const link = this._link;
     if (link === null) return;
+    if (data.byteLength > MAX_MEDIA_PAYLOAD) {
+      this._pieceId = (this._pieceId + 1) & 0xff;
+      return sendInPieces(this._scratch, from, to, this._pieceId, data, this._sendPiece);
+    }
     const length = writeMediaDatagram(this._scratch, from, to, data);
     link.sendDatagram(this._scratch.subarray(0, length));
   }
@@ -99,6 +118,11 @@ export class MediaRelay {
     this.lastHeard = this._now();
     if (!this._active) return;
     try {
+      if (data[0] === KIND_PIECE) {
+        const whole = this._pieces.add(decodeMediaPiece(data), this.lastHeard);
+        if (whole) this._turn.deliver(this.credentials.user, whole.from, whole.to, whole.payload);
+        return;
+      }
       // Frames the payload in place, over the datagram's own header: this relay is the
       // link's only 'datagram' listener, so nobody else reads these bytes afterwards.
       deliverMediaDatagram(data, this._turn, this.credentials.user);

@@ -137,7 +137,7 @@ export class StreamLink extends PeerLinkEmitter implements PeerLink {
 
   // Unreliable, and synchronous as far as `data` is concerned: secret-stream encrypts it into
   // a fresh envelope before trySend returns, so the caller may reuse its buffer at once
-  // (mediaSender does, one buffer per link).
+  // (MediaRelay does, one buffer per call).
   sendDatagram(data: Uint8Array): void {
     if (this.closed) return;
     this._stream.trySend(data);

@@ -1,5 +1,10 @@
 import { beforeEach, describe, expect, it } from 'vitest';
-import { MAX_MEDIA_PAYLOAD, decodeMediaDatagram, encodeMediaDatagram } from '../../../../native-host/node/calls/media-datagram';
+import {
+  MAX_SPLIT_PAYLOAD,
+  decodeMediaDatagram,
+  decodeMediaPiece,
+  encodeMediaDatagram,
+} from '../../../../native-host/node/calls/media-datagram';
 import { MediaRelay } from '../../../../native-host/node/calls/media-relay';
 import { FakeLink, FakeTurn } from '../../../../testkit/calls/fakes';
 
@@ -26,13 +31,13 @@ describe('MediaRelay', () => {
     expect(turn.delivered).toEqual([]);
   });
 
-  it("start registers the credential with this side's virtual addresses and the datagram payload cap", () => {
+  it("start registers the credential with this side's virtual addresses and the payload cap (two pieces)", () => {
     relay.attach(link);
     relay.start();
     expect(relay.active).toBe(true);
     const user = turn.users.get(CREDS.user);
     expect(user?.password).toBe('pw');
-    expect(user?.binding).toMatchObject({ relayIp: '100.64.0.1', peerIp: '100.64.0.2', maxPayload: MAX_MEDIA_PAYLOAD });
+    expect(user?.binding).toMatchObject({ relayIp: '100.64.0.1', peerIp: '100.64.0.2', maxPayload: MAX_SPLIT_PAYLOAD });
   });
 
   it('what the browser relays goes out as one media datagram on the link', () => {
@@ -45,6 +50,28 @@ describe('MediaRelay', () => {
     expect(d.from).toBe(49152);
     expect(d.to).toBe(49153);
     expect(Buffer.from(d.payload).equals(payload)).toBe(true);
+  });
+
+  it('a payload over one datagram (a 1,408-byte DTLS flight) crosses in two pieces and arrives whole', () => {
+    relay.attach(link);
+    relay.start();
+    const flight = Buffer.alloc(1408).map((_b, i) => i & 0xff);
+    turn.users.get(CREDS.user)!.binding.send(49152, 49153, flight);
+    turn.users.get(CREDS.user)!.binding.send(49152, 49153, Buffer.from('next'));
+    expect(link.datagrams.slice(0, 2).map((d) => decodeMediaPiece(d).index)).toEqual([0, 1]);
+    expect(decodeMediaDatagram(link.datagrams[2]!).payload).toEqual(Uint8Array.from(Buffer.from('next')));
+
+    // The other side: pieces in reverse order, one of them twice, then the small one.
+    const peerTurn = new FakeTurn();
+    const peerLink = new FakeLink(Buffer.alloc(32, 2));
+    const peer = new MediaRelay(peerTurn, { ...CREDS, relayIp: '100.64.0.2', peerIp: '100.64.0.1' }, () => clock);
+    peer.attach(peerLink);
+    peer.start();
+    for (const i of [1, 1, 0, 2]) peerLink.emit('datagram', Buffer.from(link.datagrams[i]!));
+    expect(peerTurn.delivered).toEqual([
+      { user: CREDS.user, from: 49152, to: 49153, data: Uint8Array.from(flight) },
+      { user: CREDS.user, from: 49152, to: 49153, data: Uint8Array.from(Buffer.from('next')) },
+    ]);
   });
 
   it("what the peer sends is delivered to this call's credential, ports and payload intact", () => {
