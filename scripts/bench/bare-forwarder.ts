@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Socket, createSocket } from 'node:dgram';
 import DHT, { type NoiseSecretStream } from 'hyperdht';
 import { enlargeSocketBuffers } from '../../native-host/node/network/hyperdht';
+import { runScript, testnetDht } from './bare-process';
 
 // The least two Node.js processes can do to carry a datagram over the overlay, as a floor for
 // the relay bench: a plain UDP socket facing the bench on each side and one HyperDHT
@@ -44,24 +45,19 @@ async function forward(overlay: NoiseSecretStream, benchPort: number): Promise<v
   console.log(`udp ${udp.address().port}`);
 }
 
-function dht(bootstrap: string[]): DHT {
-  const node = new DHT({ bootstrap, host: '127.0.0.1', firewalled: false });
-  enlargeSocketBuffers(node);
-  return node;
-}
-
 async function main(argv: string[]): Promise<void> {
   const [role, list, ...rest] = argv;
-  const bootstrap = list?.split(',') ?? [];
+  const usage = 'usage: bare-forwarder.ts serve 127.0.0.1:<port>[,...] <bench port> | dial 127.0.0.1:<port>[,...] <key> <bench port>';
   const benchPort = Number(rest.at(-1));
-  // Never the public DHT: only testnet nodes on loopback.
-  if (bootstrap.length === 0 || !bootstrap.every((b) => /^127\.0\.0\.1:\d+$/.test(b)) || !Number.isInteger(benchPort))
-    throw new Error('usage: bare-forwarder.ts serve 127.0.0.1:<port>[,...] <bench port> | dial 127.0.0.1:<port>[,...] <key> <bench port>');
+  if (!Number.isInteger(benchPort)) throw new Error(usage);
+  const node = testnetDht(list, usage);
+  // The same socket headroom as the node's.
+  enlargeSocketBuffers(node);
   if (role === 'serve') {
     const keyPair = DHT.keyPair(randomBytes(32));
     // One connection is the whole job: the first one carries the datagrams.
     let taken = false;
-    const server = dht(bootstrap).createServer((overlay) => {
+    const server = node.createServer((overlay) => {
       if (taken) return void overlay.destroy();
       taken = true;
       void forward(overlay, benchPort);
@@ -69,7 +65,7 @@ async function main(argv: string[]): Promise<void> {
     await server.listen(keyPair);
     console.log(`key ${keyPair.publicKey.toString('hex')}`);
   } else if (role === 'dial' && rest.length === 2) {
-    const overlay = dht(bootstrap).connect(Buffer.from(rest[0]!, 'hex'));
+    const overlay = node.connect(Buffer.from(rest[0]!, 'hex'));
     overlay.on('error', (err: Error) => {
       console.error(`the overlay connection failed: ${err.message}`);
       process.exit(1);
@@ -81,10 +77,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// A plain exit on the bench's stop, so a --cpu-prof profile gets written.
-process.once('SIGTERM', () => process.exit(0));
-
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(() => main(process.argv.slice(2)));

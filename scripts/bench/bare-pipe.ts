@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { type Socket, connect, createServer } from 'node:net';
 import DHT, { type NoiseSecretStream } from 'hyperdht';
+import { runScript, testnetDht } from './bare-process';
 
 // The transport's own ceiling for the sites bench, run as two processes like the two nodes:
 // one TCP connection carried over one bare HyperDHT connection (Noise secret stream over UDX),
@@ -44,25 +45,18 @@ function join(overlay: NoiseSecretStream, tcp: Socket): void {
   });
 }
 
-function dht(bootstrap: string[]): DHT {
-  // As the nodes run on a loopback testnet (network/hyperdht.ts): bound to loopback, not firewalled.
-  return new DHT({ bootstrap, host: '127.0.0.1', firewalled: false });
-}
-
 async function main(argv: string[]): Promise<void> {
   const [role, list, arg] = argv;
-  const bootstrap = list?.split(',') ?? [];
-  // Never the public DHT: only testnet nodes on loopback.
-  if (!arg || bootstrap.length === 0 || !bootstrap.every((b) => /^127\.0\.0\.1:\d+$/.test(b)))
-    throw new Error('usage: bare-pipe.ts serve|visit 127.0.0.1:<port>[,...] <port|key>');
+  const usage = 'usage: bare-pipe.ts serve|visit 127.0.0.1:<port>[,...] <port|key>';
+  const node = testnetDht(list, usage);
+  if (!arg) throw new Error(usage);
   if (role === 'serve') {
     const port = Number(arg);
     const keyPair = DHT.keyPair(randomBytes(32));
-    const server = dht(bootstrap).createServer((overlay) => join(overlay, connect({ host: '127.0.0.1', port })));
+    const server = node.createServer((overlay) => join(overlay, connect({ host: '127.0.0.1', port })));
     await server.listen(keyPair);
     console.log(`key ${keyPair.publicKey.toString('hex')}`);
   } else if (role === 'visit') {
-    const node = dht(bootstrap);
     const key = Buffer.from(arg, 'hex');
     const listener = createServer((tcp) => join(node.connect(key), tcp));
     listener.listen(0, '127.0.0.1', () => {
@@ -74,10 +68,4 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-// A plain exit on the bench's stop, so a --cpu-prof profile gets written.
-process.once('SIGTERM', () => process.exit(0));
-
-main(process.argv.slice(2)).catch((err: unknown) => {
-  console.error(err instanceof Error ? err.message : String(err));
-  process.exit(1);
-});
+runScript(() => main(process.argv.slice(2)));

@@ -2,7 +2,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import { join } from 'node:path';
 import { TurnClient } from '../../testkit/turn-client';
 import { NodeSocket, callState } from '../../testkit/node-socket';
-import { type Proc, startProcess, waitForLine } from '../../testkit/processes';
+import { lineValue, startScript } from './bare-process';
 import { Cleanup } from './cleanup';
 
 // A datagram path between two endpoints living in this process, A (near) and B (far):
@@ -55,18 +55,22 @@ export async function rawUdpPath(cleanup: Cleanup): Promise<DatagramPath> {
     a.close();
     b.close();
   });
+  return socketPairPath('raw-udp', a, b, b.address().port, a.address().port);
+}
+
+// Two sockets of this process as a path: A sends to `aTo`, B to `bTo` (on 127.0.0.1), and
+// whatever reaches each socket is what arrived at that end.
+function socketPairPath(name: string, a: Socket, b: Socket, aTo: number, bTo: number): DatagramPath {
   const recvBufferBytes = Math.min(roomy(a), roomy(b));
-  const aPort = a.address().port;
-  const bPort = b.address().port;
   let atA: (d: Buffer) => void = () => {};
   let atB: (d: Buffer) => void = () => {};
   a.on('message', (m) => atA(m));
   b.on('message', (m) => atB(m));
   return {
-    name: 'raw-udp',
+    name,
     recvBufferBytes,
-    forward: (d) => a.send(d, bPort, '127.0.0.1'),
-    back: (d) => b.send(d, aPort, '127.0.0.1'),
+    forward: (d) => a.send(d, aTo, '127.0.0.1'),
+    back: (d) => b.send(d, bTo, '127.0.0.1'),
     receivers(toB, toA) {
       atB = toB;
       atA = toA;
@@ -173,31 +177,13 @@ export async function bareOverlayPath(
     a.close();
     b.close();
   });
-  const script = join(import.meta.dirname, 'bare-forwarder.ts');
-  const run = (args: string[], name: string) => {
-    const proc = startProcess(process.execPath, ['--import', 'tsx', script, ...args], { name });
-    cleanup.defer(`stop ${name}`, () => proc.stop());
-    return proc;
-  };
-  const serve = run(['serve', bootstrap, String(b.address().port)], 'bare-forwarder-b');
-  const key = /^key ([0-9a-f]{64})$/.exec(await waitForLine(serve, /^key [0-9a-f]{64}$/, 20_000, 'bare forwarder B'))![1]!;
-  const dial = run(['dial', bootstrap, key, String(a.address().port)], 'bare-forwarder-a');
-  const udpPort = async (p: Proc, what: string) => Number(/^udp (\d+)$/.exec(await waitForLine(p, /^udp \d+$/, 20_000, what))![1]);
-  const [toA, toB] = await Promise.all([udpPort(dial, 'bare forwarder A'), udpPort(serve, 'bare forwarder B')]);
-  const recvBufferBytes = Math.min(roomy(a), roomy(b));
-  let atA: (d: Buffer) => void = () => {};
-  let atB: (d: Buffer) => void = () => {};
-  a.on('message', (m) => atA(m));
-  b.on('message', (m) => atB(m));
-  const path: DatagramPath = {
-    name: 'bare-overlay',
-    recvBufferBytes,
-    forward: (d) => a.send(d, toA, '127.0.0.1'),
-    back: (d) => b.send(d, toB, '127.0.0.1'),
-    receivers(toBSide, toASide) {
-      atB = toBSide;
-      atA = toASide;
-    },
-  };
-  return { path, pids: { 'floor-a': dial.child.pid!, 'floor-b': serve.child.pid! } };
+  const serve = startScript(cleanup, 'bare-forwarder.ts', ['serve', bootstrap, String(b.address().port)], 'bare-forwarder-b');
+  const key = await lineValue(serve.proc, /^key ([0-9a-f]{64})$/, 'bare forwarder B');
+  const dial = startScript(cleanup, 'bare-forwarder.ts', ['dial', bootstrap, key, String(a.address().port)], 'bare-forwarder-a');
+  const udp = /^udp (\d+)$/;
+  const [toA, toB] = (
+    await Promise.all([lineValue(dial.proc, udp, 'bare forwarder A'), lineValue(serve.proc, udp, 'bare forwarder B')])
+  ).map(Number);
+  const path = socketPairPath('bare-overlay', a, b, toA!, toB!);
+  return { path, pids: { 'floor-a': dial.proc.child.pid!, 'floor-b': serve.proc.child.pid! } };
 }

@@ -3,7 +3,8 @@ import { join } from 'node:path';
 import { RELAYED_SITE_PACE } from '../../native-host/node/sites/paced-stream';
 import { type SimulatedChain, startSimulatedChain } from '../../testkit/sim-chain';
 import { type SiteServer, startSiteServer } from '../../testkit/sites';
-import { type Proc, startProcess, waitForLine } from '../../testkit/processes';
+import { type Proc, waitForLine } from '../../testkit/processes';
+import { lineValue, startScript } from './bare-process';
 import { Cleanup, bounded, progress } from './cleanup';
 import { cpuPercent, cpuSnapshot, cpuUsPer } from './cpu';
 import { type Fetched, timedGet } from './site-fetch';
@@ -58,22 +59,11 @@ interface BarePipe {
 
 // The two bare-pipe.ts processes, ready: a page fetched through them once.
 async function startBarePipe(cleanup: Cleanup, bootstrap: string, sitePort: number): Promise<BarePipe> {
-  const script = join(import.meta.dirname, 'bare-pipe.ts');
-  const stops: (() => Promise<void>)[] = [];
-  const stop = async () => void (await Promise.all(stops.map((s) => s())));
-  const run = (args: string[], name: string) => {
-    const proc = startProcess(
-      process.execPath,
-      [...(process.env.PROF_DIR ? ['--cpu-prof', `--cpu-prof-dir=${process.env.PROF_DIR}`] : []), '--import', 'tsx', script, ...args],
-      { name },
-    );
-    stops.push(cleanup.defer(`stop ${name}`, () => proc.stop()));
-    return proc;
-  };
-  const serve = run(['serve', bootstrap, String(sitePort)], 'bare-pipe-serve');
-  const key = /^key ([0-9a-f]{64})$/.exec(await waitForLine(serve, /^key [0-9a-f]{64}$/, 20_000, 'bare pipe (serve)'))![1]!;
-  const visit = run(['visit', bootstrap, key], 'bare-pipe-visit');
-  const port = Number(/^port (\d+)$/.exec(await waitForLine(visit, /^port \d+$/, 20_000, 'bare pipe (visit)'))![1]);
+  const serve = startScript(cleanup, 'bare-pipe.ts', ['serve', bootstrap, String(sitePort)], 'bare-pipe-serve');
+  const key = await lineValue(serve.proc, /^key ([0-9a-f]{64})$/, 'bare pipe (serve)');
+  const visit = startScript(cleanup, 'bare-pipe.ts', ['visit', bootstrap, key], 'bare-pipe-visit');
+  const port = Number(await lineValue(visit.proc, /^port (\d+)$/, 'bare pipe (visit)'));
+  const stop = async () => void (await Promise.all([serve.stop(), visit.stop()]));
   let warmUpFailures = 0;
   for (;;) {
     const why = await timedGet(port, HOST, '/', 10_000).then(
@@ -84,7 +74,7 @@ async function startBarePipe(cleanup: Cleanup, bootstrap: string, sitePort: numb
     if (++warmUpFailures >= 5) throw new Error(`bare pipe: no page through it in 5 tries; the last: ${why}`);
     await new Promise((r) => setTimeout(r, 500));
   }
-  return { port, pids: { bench: process.pid, serve: serve.child.pid!, visit: visit.child.pid! }, warmUpFailures, stop };
+  return { port, pids: { bench: process.pid, serve: serve.proc.child.pid!, visit: visit.proc.child.pid! }, warmUpFailures, stop };
 }
 
 async function runMode(
