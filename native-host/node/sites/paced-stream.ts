@@ -130,9 +130,6 @@ export class PacedStream extends EventEmitter implements FramedStream {
 
 // The stream to run a site connection on: paced when it goes through a blind relay (its route
 // names one), as it is when it is direct or the network cannot tell (not a blind relay).
-// `paced` tells the mux to wait for the stream's drains (SiteStream._pump says why only then).
-export function siteStream(connection: ServiceConnection, pace: Pace = RELAYED_SITE_PACE): { stream: FramedStream; paced: boolean } {
-  return connection.route?.relay
-    ? { stream: new PacedStream(connection.stream, pace), paced: true }
-    : { stream: connection.stream, paced: false };
+export function siteStream(connection: ServiceConnection, pace: Pace = RELAYED_SITE_PACE): FramedStream {
+  return connection.route?.relay ? new PacedStream(connection.stream, pace) : connection.stream;
 }

@@ -42,9 +42,8 @@ export class SitePublisher {
     }
     // Through a relay, what goes out is paced under the rate every relay carries, so a large
     // download is slowed rather than cut by the relay; a direct connection is not paced.
-    const { stream, paced } = siteStream(connection, this._o.pace);
+    const stream = siteStream(connection, this._o.pace);
     const mux = new SiteMux(stream, {
-      waitForDrain: paced,
       ...(this._o.limits ? { limits: this._o.limits } : {}),
       onStream: (s) => this._serve(s),
     });

@@ -75,8 +75,8 @@ export class SiteConnections {
     }
     this.opened++;
     // Uploads through a relay are paced as the publisher paces downloads.
-    const { stream, paced } = siteStream(connection, this._o.pace);
-    const mux = new SiteMux(stream, { ...(this._o.limits ? { limits: this._o.limits } : {}), waitForDrain: paced });
+    const stream = siteStream(connection, this._o.pace);
+    const mux = new SiteMux(stream, this._o.limits ? { limits: this._o.limits } : {});
     const shown = encodeNodeId(key).slice(0, 8);
     this._o.log(`site connection to ${shown}… open over ${connection.route?.network ?? 'hyperdht'}`);
     let idle: NodeJS.Timeout | null = null;
