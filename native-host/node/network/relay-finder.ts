@@ -102,9 +102,14 @@ export class RelayChooser {
     keys.forEach((k, i) => {
       if (times[i] !== null) found.set(k, times[i]!);
     });
-    this._entries = mergeFound(this._entries, found);
-    this._wake();
+    this.found(found);
     return found.size;
+  }
+
+  // Relays a lookup found (key as hex → how fast it answered) join the ones known.
+  found(relays: ReadonlyMap<string, number | null>): void {
+    this._entries = mergeFound(this._entries, relays);
+    this._wake();
   }
 
   private _wake(): void {
@@ -144,7 +149,9 @@ export function keepDiscovering(discover: () => Promise<number>, chooser: RelayC
       log(`private mode: relay lookup failed: ${(err as Error).message}`);
     }
     if (stopped) return;
-    emptyRounds = chooser.entries.length === 0 ? emptyRounds + 1 : 0;
+    // Pinned relays do not count: one may be down or mistyped, and a person who pinned one
+    // before the first lookup ended would otherwise wait the long interval for any other.
+    emptyRounds = chooser.entries.some((e) => !e.pinned) ? 0 : emptyRounds + 1;
     const wait = emptyRounds > 0 ? Math.min(60_000, 2_000 * 2 ** (emptyRounds - 1)) : REDISCOVER_MS;
     timer = setTimeout(() => void round(), wait);
     timer.unref();

@@ -1,10 +1,11 @@
-import { describe, expect, it } from 'vitest';
-import { RelayChooser } from '../../../../native-host/node/network/relay-finder';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { RelayChooser, keepDiscovering } from '../../../../native-host/node/network/relay-finder';
 import { DEMOTE_BASE_MS } from '../../../../native-host/node/network/relays';
 
 // The chooser's bookkeeping; lookup and probing run against a testnet in tests/integration/relay.test.ts.
 const A = Buffer.alloc(32, 0xaa);
 const B = Buffer.alloc(32, 0xbb);
+const C = Buffer.alloc(32, 0xcc);
 
 describe('RelayChooser', () => {
   it('picks the first pinned relay, moves past it when it fails and back when it works', () => {
@@ -46,5 +47,42 @@ describe('RelayChooser', () => {
     const waiting = empty.waitForRelay(abort.signal);
     abort.abort();
     expect(await waiting).toBe(false);
+  });
+});
+
+describe('keepDiscovering', () => {
+  afterEach(() => vi.useRealTimers());
+
+  // Runs lookups that find `C` from the given round on; returns how many rounds ran by each time.
+  function discoverer(chooser: RelayChooser, findsFromRound: number) {
+    let rounds = 0;
+    const discover = () => {
+      rounds++;
+      if (rounds >= findsFromRound) chooser.found(new Map([[C.toString('hex'), 5]]));
+      return Promise.resolve(rounds >= findsFromRound ? 1 : 0);
+    };
+    return { discover, rounds: () => rounds };
+  }
+
+  it('looks again soon while only pinned relays are known, and rarely once one is found', async () => {
+    vi.useFakeTimers();
+    const chooser = new RelayChooser([A]);
+    const d = discoverer(chooser, 3);
+    const stop = keepDiscovering(d.discover, chooser, () => {});
+    await vi.advanceTimersByTimeAsync(0);
+    expect(d.rounds()).toBe(1);
+    // A pinned relay alone is no reason to wait ten minutes: 2 s, then 4 s.
+    await vi.advanceTimersByTimeAsync(2_000);
+    expect(d.rounds()).toBe(2);
+    await vi.advanceTimersByTimeAsync(4_000);
+    expect(d.rounds()).toBe(3);
+    expect(chooser.entries.map((e) => e.pinned)).toEqual([true, false]);
+    await vi.advanceTimersByTimeAsync(9 * 60_000);
+    expect(d.rounds()).toBe(3);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(d.rounds()).toBe(4);
+    stop();
+    await vi.advanceTimersByTimeAsync(60 * 60_000);
+    expect(d.rounds()).toBe(4);
   });
 });
