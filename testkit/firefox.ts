@@ -209,7 +209,6 @@ export async function openTabs(person: FirefoxPerson): Promise<{ context: string
   return tree.contexts;
 }
 
-// Tabs Firefox had open that puppeteer did not list, at each person's last check.
 // Per person: when its session was last checked for tabs puppeteer does not list, and which.
 const lastBlindCheck = new WeakMap<FirefoxPerson, { at: number; unseen: Set<string> }>();
 const BLIND_CHECK_MS = 2000;

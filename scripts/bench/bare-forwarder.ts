@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { type Socket, createSocket } from 'node:dgram';
 import DHT, { type NoiseSecretStream } from 'hyperdht';
 import { enlargeSocketBuffers } from '../../native-host/node/network/hyperdht';
+import { enlargeBuffers } from '../../native-host/node/network/socket-buffers';
 import { runScript, testnetDht } from './bare-process';
 
 // The least two Node.js processes can do to carry a datagram over the overlay, as a floor for
@@ -16,21 +17,14 @@ import { runScript, testnetDht } from './bare-process';
 // <bootstrap>: the testnet's 127.0.0.1:<port>[,...]; <bench port>: where datagrams from the
 // other side go (the bench's socket on 127.0.0.1).
 
-// The same headroom as the node's TURN and DHT sockets (turn/server.ts, network/hyperdht.ts).
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
-
 function bindUdp(): Promise<Socket> {
   const udp = createSocket('udp4');
   return new Promise((resolve, reject) => {
     udp.once('error', reject);
     udp.bind(0, '127.0.0.1', () => {
       udp.off('error', reject);
-      try {
-        udp.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-        udp.setSendBufferSize(SOCKET_BUFFER_BYTES);
-      } catch {
-        // Capped by the OS: the defaults still carry the traffic, with less headroom.
-      }
+      // The same headroom as the node's TURN socket.
+      enlargeBuffers(udp);
       resolve(udp);
     });
   });

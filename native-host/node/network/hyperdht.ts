@@ -9,32 +9,16 @@ import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import { FIREWALL, type PathPolicy, worthPunching } from './path-policy';
 import type { RelayChooser } from './relay-finder';
 import { type ServiceName, encodePreamble } from './service-preamble';
+import { type SizableSocket, enlargeBuffers } from './socket-buffers';
 import { StreamLink } from './stream-link';
 
-// Overlay media arrives on the DHT's UDP sockets (udx), whose kernel buffers default to
-// ~200 KB: a video keyframe burst arriving while the event loop is busy, or while the
-// process waits for a CPU on a loaded machine, overflows that and is lost. The same
-// headroom as the TURN socket on the browser side.
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
-
-interface SizableSocket {
-  setRecvBufferSize?(size: number): number;
-  setSendBufferSize?(size: number): number;
-}
-
 // HyperDHT does not expose its sockets in its API; they are dht-rpc's io.serverSocket
-// (which carries the direct connections) and io.clientSocket. Best effort: if a version
-// moves them, the defaults apply and nothing else changes.
+// (which carries the direct connections, and so overlay media) and io.clientSocket. Best
+// effort: if a version moves them, the defaults apply and nothing else changes.
 export function enlargeSocketBuffers(dht: DHT): void {
   const io = (dht as unknown as { io?: { serverSocket?: SizableSocket | null; clientSocket?: SizableSocket | null } }).io;
-  for (const socket of [io?.serverSocket, io?.clientSocket]) {
-    try {
-      socket?.setRecvBufferSize?.(SOCKET_BUFFER_BYTES);
-      socket?.setSendBufferSize?.(SOCKET_BUFFER_BYTES);
-    } catch {
-      // Not bound yet or refused by the OS: the defaults still work, with less headroom.
-    }
-  }
+  enlargeBuffers(io?.serverSocket);
+  enlargeBuffers(io?.clientSocket);
 }
 
 export interface HyperdhtOptions {

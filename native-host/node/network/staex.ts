@@ -11,6 +11,7 @@ import { ALL_LINKS_LOG, type LinkLimits } from './link-limits';
 import type { Mcc } from './mcc';
 import { MccError } from './mcc-output';
 import { type ServiceName, encodePreamble } from './service-preamble';
+import { enlargeBuffers } from './socket-buffers';
 import { StreamLink } from './stream-link';
 
 // The Staex network (mcc-public): `mcc` finds a node by its Staex id and gives its node-local
@@ -33,8 +34,6 @@ const HANDSHAKE_TIMEOUT_MS = 10_000;
 const MAX_PENDING = 32;
 // How often our own Staex address is checked: mcc may hand out another one after a restart.
 const ADDRESS_CHECK_MS = 60_000;
-// The same socket headroom as HyperDHT's for video bursts (see hyperdht.ts).
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 // Each end sends an empty encrypted message after this long without sending anything (what
 // HyperDHT does on its streams), and closes a stream that has received nothing for
 // STALL_TIMEOUT_MS: over TCP a peer that vanished without a word is otherwise noticed only after
@@ -183,12 +182,7 @@ export class StaexBackend implements Backend {
       tcp.close();
       throw err;
     }
-    try {
-      udp.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-      udp.setSendBufferSize(SOCKET_BUFFER_BYTES);
-    } catch {
-      // Refused by the OS: the defaults still work, with less headroom.
-    }
+    enlargeBuffers(udp);
     udp.on('error', (err) => this._o.log(`staex: udp ${address}:${port}: ${err.message}`));
     this._udp = udp;
     this._tcp = tcp;

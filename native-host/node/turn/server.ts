@@ -1,5 +1,6 @@
 import { createSocket, type Socket } from 'node:dgram';
 import { isIP } from 'node:net';
+import { enlargeBuffers } from '../network/socket-buffers';
 import { isStunError } from './errors';
 import { handleStun } from './handlers';
 import { deliverToClient, relayChannelData } from './relay';
@@ -20,9 +21,6 @@ export type { TurnBinding, TurnServerOptions, TurnStats } from './types';
 
 /** How often expired allocations, permissions and channels are forgotten. */
 export const SWEEP_INTERVAL_MS = 5_000;
-// Media bursts (a video keyframe is dozens of datagrams at once) must not overflow the
-// kernel's default socket buffers while the event loop is busy.
-const SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
 
 // dgram runs every destination through dns.lookup, which even for an IP literal costs a
 // closure and a deferred callback per datagram. This socket only ever binds to and sends to
@@ -92,12 +90,7 @@ export class TurnServer {
       socket.once('listening', () => {
         bound = true;
         this.boundPort = socket.address().port;
-        try {
-          socket.setRecvBufferSize(SOCKET_BUFFER_BYTES);
-          socket.setSendBufferSize(SOCKET_BUFFER_BYTES);
-        } catch {
-          // The OS may cap buffer sizes; the defaults still work, only with less headroom.
-        }
+        enlargeBuffers(socket);
         this.sweepTimer = setInterval(() => this.sweep(), SWEEP_INTERVAL_MS);
         this.sweepTimer.unref();
         resolve(this.boundPort);
